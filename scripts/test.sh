@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The test command: builds tidelake and runs every test suite.
+#   1. unit tests (GoogleTest, dev preset: AddressSanitizer + UBSan) through ctest
+#   2. the release build, then the interop tests (pytest) against delta-rs and Spark
+# Prints each runner's summary line and exits non-zero if anything failed.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CCACHE_DIR="${CCACHE_DIR:-$ROOT/.deps/ccache}"
+JOBS="${JOBS:-$(nproc)}"
+status=0
+
+echo "== build (dev: ASan + UBSan)"
+cmake --preset dev >/dev/null && cmake --build --preset dev -j "$JOBS" || exit 1
+
+echo "== unit tests"
+ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+  ctest --preset dev -j "$JOBS" --timeout 600 || status=1
+
+echo "== build (release)"
+cmake --preset release >/dev/null && cmake --build --preset release -j "$JOBS" || exit 1
+
+echo "== interop tests (pytest: delta-rs, Spark)"
+TIDELAKE_BIN="$ROOT/build/release/tidelake" "$ROOT/.deps/venv/bin/python" -m pytest -q "$ROOT/tests/interop" \
+  || status=1
+
+exit $status

@@ -1,0 +1,500 @@
+#include "delta/scan.h"
+
+#include <arrow/array/array_nested.h>
+#include <arrow/array/util.h>
+#include <arrow/compute/api.h>
+#include <arrow/compute/exec.h>
+#include <arrow/util/thread_pool.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/arrow/schema.h>
+#include <parquet/properties.h>
+
+#include <algorithm>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <unordered_set>
+
+#include "common/error.h"
+#include "delta/deletion_vector.h"
+#include "delta/file_stats.h"
+#include "delta/partition_values.h"
+#include "delta/schema.h"
+
+namespace tidelake::delta {
+
+namespace cp = arrow::compute;
+
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+std::optional<int32_t> ParquetFieldId(const arrow::Field& field) {
+  if (!field.metadata()) return std::nullopt;
+  auto idx = field.metadata()->FindKey("PARQUET:field_id");
+  if (idx < 0) return std::nullopt;
+  try {
+    return std::stoi(field.metadata()->value(idx));
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+// Finds the file field that stores `logical` among `candidates`, per the column mapping mode.
+int FindPhysicalField(const arrow::FieldVector& candidates, const arrow::Field& logical,
+                      ColumnMappingMode mode) {
+  if (mode == ColumnMappingMode::kId) {
+    if (auto id = FieldId(logical)) {
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        if (ParquetFieldId(*candidates[i]) == id) return static_cast<int>(i);
+      }
+    }
+  }
+  std::string name = mode == ColumnMappingMode::kNone ? logical.name() : PhysicalName(logical);
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (candidates[i]->name() == name) return static_cast<int>(i);
+  }
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (EqualsIgnoreCase(candidates[i]->name(), name)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Converts a column as stored in a file into the table's logical field: renames nested fields,
+// adds missing struct children as nulls, and casts leaves to the table's types.
+arrow::Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow::Array>& physical,
+                                                     const arrow::Field& logical, ColumnMappingMode mode) {
+  const auto& target = logical.type();
+  switch (target->id()) {
+    case arrow::Type::STRUCT: {
+      if (physical->type_id() != arrow::Type::STRUCT) break;
+      const auto& in = static_cast<const arrow::StructArray&>(*physical);
+      const auto& in_type = static_cast<const arrow::StructType&>(*in.type());
+      arrow::ArrayVector children;
+      for (const auto& child : target->fields()) {
+        int idx = FindPhysicalField(in_type.fields(), *child, mode);
+        if (idx < 0) {
+          ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(child->type(), in.length()));
+          children.push_back(nulls);
+        } else {
+          ARROW_ASSIGN_OR_RAISE(auto c, Conform(in.field(idx), *child, mode));
+          children.push_back(c);
+        }
+      }
+      std::shared_ptr<arrow::Buffer> validity;
+      if (in.null_count() > 0) {
+        ARROW_ASSIGN_OR_RAISE(validity, arrow::internal::CopyBitmap(arrow::default_memory_pool(),
+                                                                    in.null_bitmap_data(), in.offset(),
+                                                                    in.length()));
+      }
+      return std::make_shared<arrow::StructArray>(target, in.length(), children, validity, in.null_count());
+    }
+    case arrow::Type::LIST: {
+      if (physical->type_id() != arrow::Type::LIST) break;
+      const auto& in = static_cast<const arrow::ListArray&>(*physical);
+      const auto& value_field = static_cast<const arrow::ListType&>(*target).value_field();
+      ARROW_ASSIGN_OR_RAISE(auto values, Conform(in.values(), *value_field, mode));
+      return std::make_shared<arrow::ListArray>(target, in.length(), in.value_offsets(), values,
+                                                in.null_bitmap(), in.null_count(), in.offset());
+    }
+    case arrow::Type::MAP: {
+      if (physical->type_id() != arrow::Type::MAP) break;
+      const auto& in = static_cast<const arrow::MapArray&>(*physical);
+      const auto& map_type = static_cast<const arrow::MapType&>(*target);
+      ARROW_ASSIGN_OR_RAISE(auto keys, Conform(in.keys(), *map_type.key_field(), mode));
+      ARROW_ASSIGN_OR_RAISE(auto items, Conform(in.items(), *map_type.item_field(), mode));
+      return std::make_shared<arrow::MapArray>(target, in.length(), in.value_offsets(), keys, items,
+                                               in.null_bitmap(), in.null_count(), in.offset());
+    }
+    default:
+      break;
+  }
+  if (physical->type()->Equals(*target)) return physical;
+  auto cast = cp::Cast(*physical, target, cp::CastOptions::Safe());
+  if (!cast.ok()) {
+    return arrow::Status::Invalid("column '", logical.name(), "' is stored as ",
+                                  physical->type()->ToString(), " which cannot be read as ",
+                                  target->ToString(), ": ", cast.status().message());
+  }
+  return *cast;
+}
+
+std::vector<int> LeafColumnsOf(const parquet::arrow::SchemaManifest& manifest, int top_level_index) {
+  std::vector<int> leaves;
+  std::vector<const parquet::arrow::SchemaField*> stack{&manifest.schema_fields[top_level_index]};
+  while (!stack.empty()) {
+    const auto* f = stack.back();
+    stack.pop_back();
+    if (f->is_leaf()) leaves.push_back(f->column_index);
+    for (const auto& child : f->children) stack.push_back(&child);
+  }
+  return leaves;
+}
+
+// A boolean "keep" mask for rows [first_row, first_row + n) of a file with a deletion vector.
+arrow::Result<std::shared_ptr<arrow::Array>> KeepMask(const DeletionVector& dv, int64_t first_row, int64_t n) {
+  std::vector<uint8_t> deleted(static_cast<size_t>(n), 0);
+  dv.MarkDeleted(first_row, n, deleted.data());
+  arrow::BooleanBuilder builder;
+  ARROW_RETURN_NOT_OK(builder.Reserve(n));
+  for (int64_t i = 0; i < n; ++i) builder.UnsafeAppend(deleted[static_cast<size_t>(i)] == 0);
+  return builder.Finish();
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> FilterBatch(const std::shared_ptr<arrow::RecordBatch>& batch,
+                                                               const arrow::Datum& mask) {
+  ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(batch, mask));
+  return filtered.record_batch();
+}
+
+}  // namespace
+
+arrow::Result<std::vector<std::shared_ptr<arrow::Scalar>>> PartitionScalars(const Snapshot& snapshot,
+                                                                            const AddFile& file) {
+  std::vector<std::shared_ptr<arrow::Scalar>> out;
+  ColumnMappingMode mode = ColumnMappingModeFrom(snapshot.metadata().configuration);
+  for (const auto& name : snapshot.partition_columns()) {
+    auto field = snapshot.schema()->GetFieldByName(name);
+    if (!field) {
+      return arrow::Status::Invalid("partition column '", name, "' is not in the table schema");
+    }
+    std::string key = mode == ColumnMappingMode::kNone ? name : PhysicalName(*field);
+    std::optional<std::string> raw;
+    auto it = file.partition_values.find(key);
+    if (it == file.partition_values.end()) it = file.partition_values.find(name);
+    if (it != file.partition_values.end()) raw = it->second;
+    auto scalar = ParsePartitionValue(raw, field->type());
+    if (!scalar.ok()) {
+      return arrow::Status::Invalid("file '", file.path, "': partition column '", name,
+                                    "': ", scalar.status().message());
+    }
+    out.push_back(*scalar);
+  }
+  return out;
+}
+
+arrow::Result<bool> Scan::FileMayMatch(const Snapshot& snapshot, const AddFile& file,
+                                       const cp::Expression& bound_filter) {
+  std::vector<cp::Expression> facts;
+  ARROW_ASSIGN_OR_RAISE(auto partition_values, PartitionScalars(snapshot, file));
+  for (size_t i = 0; i < partition_values.size(); ++i) {
+    const auto& name = snapshot.partition_columns()[i];
+    const auto& value = partition_values[i];
+    if (value->is_valid) {
+      facts.push_back(cp::equal(cp::field_ref(name), cp::literal(value)));
+    } else {
+      facts.push_back(cp::is_null(cp::field_ref(name)));
+    }
+  }
+  if (file.stats) {
+    ColumnMappingMode mode = ColumnMappingModeFrom(snapshot.metadata().configuration);
+    auto name_of = [mode](const arrow::Field& f) {
+      return mode == ColumnMappingMode::kNone ? f.name() : PhysicalName(f);
+    };
+    auto stats = ParseStats(*file.stats, *snapshot.schema(), name_of);
+    if (stats.ok()) facts.push_back(StatsGuarantee(*stats));
+    // Unreadable stats only cost us the skipping, never correctness.
+  }
+  if (facts.empty()) return true;
+  ARROW_ASSIGN_OR_RAISE(auto guarantee, cp::and_(facts).Bind(*snapshot.schema()));
+  ARROW_ASSIGN_OR_RAISE(auto simplified, cp::SimplifyWithGuarantee(bound_filter, guarantee));
+  if (simplified.IsSatisfiable()) return true;
+  return false;
+}
+
+arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::shared_ptr<const Snapshot> snapshot, ScanOptions options) {
+  std::shared_ptr<Scan> scan(new Scan());
+  scan->snapshot_ = snapshot;
+  const auto& schema = *snapshot->schema();
+  ErrorContext where{.table = snapshot->location().display_name, .version = snapshot->version()};
+
+  auto resolve = [&](const std::string& name) -> arrow::Result<std::shared_ptr<arrow::Field>> {
+    for (const auto& f : schema.fields()) {
+      if (f->name() == name) return f;
+    }
+    for (const auto& f : schema.fields()) {
+      if (EqualsIgnoreCase(f->name(), name)) return f;
+    }
+    return ErrorAt(arrow::StatusCode::Invalid, where, "column '" + name + "' does not exist; columns are: " +
+                                                          [&] {
+                                                            std::string all;
+                                                            for (const auto& f : schema.fields())
+                                                              all += (all.empty() ? "" : ", ") + f->name();
+                                                            return all;
+                                                          }());
+  };
+
+  arrow::FieldVector output_fields;
+  if (options.columns.empty()) {
+    output_fields = schema.fields();
+  } else {
+    for (const auto& name : options.columns) {
+      ARROW_ASSIGN_OR_RAISE(auto f, resolve(name));
+      output_fields.push_back(f);
+    }
+  }
+  arrow::FieldVector read_fields = output_fields;
+  if (options.filter) {
+    auto bound = options.filter->Bind(schema);
+    if (!bound.ok()) {
+      return ErrorAt(arrow::StatusCode::Invalid, where, "invalid filter: " + bound.status().message());
+    }
+    if (bound->type()->id() != arrow::Type::BOOL) {
+      return ErrorAt(arrow::StatusCode::Invalid, where,
+                     "filter must be a boolean expression, not " + bound->type()->ToString());
+    }
+    for (const auto& ref : cp::FieldsInExpression(*bound)) {
+      const std::string* name = ref.name();
+      if (!name && ref.nested_refs() && !ref.nested_refs()->empty()) name = ref.nested_refs()->front().name();
+      if (!name) continue;
+      ARROW_ASSIGN_OR_RAISE(auto f, resolve(*name));
+      bool present = std::any_of(read_fields.begin(), read_fields.end(),
+                                 [&](const auto& r) { return r->name() == f->name(); });
+      if (!present) read_fields.push_back(f);
+    }
+  }
+  if (options.with_row_position) {
+    output_fields.push_back(arrow::field(kRowIndexColumn, arrow::int64(), false));
+    output_fields.push_back(arrow::field(kFilePathColumn, arrow::utf8(), false));
+    read_fields.push_back(arrow::field(kRowIndexColumn, arrow::int64(), false));
+    read_fields.push_back(arrow::field(kFilePathColumn, arrow::utf8(), false));
+  }
+  scan->output_schema_ = arrow::schema(output_fields);
+  scan->read_schema_ = arrow::schema(read_fields);
+  if (options.filter) {
+    ARROW_ASSIGN_OR_RAISE(auto bound_read, options.filter->Bind(*scan->read_schema_));
+    scan->bound_filter_ = bound_read;
+    ARROW_ASSIGN_OR_RAISE(auto bound_table, options.filter->Bind(schema));
+    for (const auto& file : snapshot->files()) {
+      auto may = FileMayMatch(*snapshot, file, bound_table);
+      if (!may.ok()) return AddContext(may.status(), where);
+      if (*may) scan->files_.push_back(&file);
+    }
+  } else {
+    for (const auto& file : snapshot->files()) scan->files_.push_back(&file);
+  }
+  scan->options_ = std::move(options);
+  return scan;
+}
+
+arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(const AddFile& file) const {
+  const Snapshot& snap = *snapshot_;
+  const auto& location = snap.location();
+  std::string path = location.DataPath(file.path);
+  ErrorContext where{.table = location.display_name, .version = snap.version(), .file = path};
+  auto result = [&]() -> arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> {
+    ColumnMappingMode mode = ColumnMappingModeFrom(snap.metadata().configuration);
+    ARROW_ASSIGN_OR_RAISE(auto input, location.fs->OpenInputFile(path));
+    parquet::ArrowReaderProperties props;
+    props.set_batch_size(options_.batch_size);
+    props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
+    props.set_pre_buffer(true);
+    parquet::arrow::FileReaderBuilder builder;
+    ARROW_RETURN_NOT_OK(builder.Open(input));
+    builder.properties(props);
+    std::unique_ptr<parquet::arrow::FileReader> reader;
+    ARROW_ASSIGN_OR_RAISE(reader, builder.Build());
+    std::shared_ptr<arrow::Schema> file_schema;
+    ARROW_RETURN_NOT_OK(reader->GetSchema(&file_schema));
+
+    ARROW_ASSIGN_OR_RAISE(auto partition_values, PartitionScalars(snap, file));
+    const auto& partition_columns = snap.partition_columns();
+
+    // Which file columns to read, and where each read column comes from.
+    struct Source {
+      enum Kind { kFile, kPartition, kMissing, kRowIndex, kFilePath } kind;
+      int index = -1;  // position among the file columns read, or partition column index
+    };
+    std::vector<Source> sources;
+    std::vector<int> leaves;
+    std::vector<int> file_fields;  // top-level file field indices, in read order
+    for (const auto& field : read_schema_->fields()) {
+      if (field->name() == kRowIndexColumn && options_.with_row_position) {
+        sources.push_back({Source::kRowIndex});
+        continue;
+      }
+      if (field->name() == kFilePathColumn && options_.with_row_position) {
+        sources.push_back({Source::kFilePath});
+        continue;
+      }
+      auto part = std::find(partition_columns.begin(), partition_columns.end(), field->name());
+      if (part != partition_columns.end()) {
+        sources.push_back({Source::kPartition, static_cast<int>(part - partition_columns.begin())});
+        continue;
+      }
+      int idx = FindPhysicalField(file_schema->fields(), *field, mode);
+      if (idx < 0) {
+        sources.push_back({Source::kMissing});
+        continue;
+      }
+      sources.push_back({Source::kFile, static_cast<int>(file_fields.size())});
+      file_fields.push_back(idx);
+    }
+    // Parquet returns columns in file order; remember where each requested one lands.
+    std::vector<int> sorted_fields = file_fields;
+    std::sort(sorted_fields.begin(), sorted_fields.end());
+    for (int f : sorted_fields) {
+      auto l = LeafColumnsOf(reader->manifest(), f);
+      leaves.insert(leaves.end(), l.begin(), l.end());
+    }
+    std::sort(leaves.begin(), leaves.end());
+    auto position_in_read = [&](int file_field) {
+      return static_cast<int>(std::lower_bound(sorted_fields.begin(), sorted_fields.end(), file_field) -
+                              sorted_fields.begin());
+    };
+
+    std::optional<DeletionVector> dv;
+    if (file.deletion_vector) {
+      ARROW_ASSIGN_OR_RAISE(auto loaded, LoadDeletionVector(*file.deletion_vector, location.root, location.fs.get()));
+      dv = std::move(loaded);
+    }
+
+    std::vector<int> row_groups(static_cast<size_t>(reader->num_row_groups()));
+    for (size_t i = 0; i < row_groups.size(); ++i) row_groups[i] = static_cast<int>(i);
+    int64_t total_rows = reader->parquet_reader()->metadata()->num_rows();
+
+    std::vector<std::shared_ptr<arrow::RecordBatch>> out;
+    auto emit = [&](int64_t first_row, int64_t n,
+                    const std::shared_ptr<arrow::RecordBatch>& physical) -> arrow::Status {
+      arrow::ArrayVector columns;
+      for (size_t i = 0; i < sources.size(); ++i) {
+        const auto& field = read_schema_->field(static_cast<int>(i));
+        const auto& src = sources[i];
+        switch (src.kind) {
+          case Source::kFile: {
+            int at = position_in_read(file_fields[static_cast<size_t>(src.index)]);
+            ARROW_ASSIGN_OR_RAISE(auto col, Conform(physical->column(at), *field, mode));
+            columns.push_back(col);
+            break;
+          }
+          case Source::kPartition: {
+            ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayFromScalar(
+                                                *partition_values[static_cast<size_t>(src.index)], n));
+            columns.push_back(col);
+            break;
+          }
+          case Source::kMissing: {
+            ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayOfNull(field->type(), n));
+            columns.push_back(col);
+            break;
+          }
+          case Source::kRowIndex: {
+            arrow::Int64Builder b;
+            ARROW_RETURN_NOT_OK(b.Reserve(n));
+            for (int64_t r = 0; r < n; ++r) b.UnsafeAppend(first_row + r);
+            ARROW_ASSIGN_OR_RAISE(auto col, b.Finish());
+            columns.push_back(col);
+            break;
+          }
+          case Source::kFilePath: {
+            ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayFromScalar(arrow::StringScalar(file.path), n));
+            columns.push_back(col);
+            break;
+          }
+        }
+      }
+      auto batch = arrow::RecordBatch::Make(read_schema_, n, std::move(columns));
+      if (dv) {
+        ARROW_ASSIGN_OR_RAISE(auto keep, KeepMask(*dv, first_row, n));
+        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, keep));
+      }
+      if (bound_filter_) {
+        ARROW_ASSIGN_OR_RAISE(auto mask, cp::ExecuteScalarExpression(*bound_filter_, cp::ExecBatch(*batch)));
+        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, mask));
+      }
+      if (batch->num_rows() == 0) return arrow::Status::OK();
+      // Drop the columns only the filter needed.
+      if (read_schema_->num_fields() != output_schema_->num_fields()) {
+        arrow::ArrayVector projected;
+        for (const auto& f : output_schema_->fields()) projected.push_back(batch->GetColumnByName(f->name()));
+        batch = arrow::RecordBatch::Make(output_schema_, batch->num_rows(), std::move(projected));
+      }
+      out.push_back(std::move(batch));
+      return arrow::Status::OK();
+    };
+
+    if (leaves.empty()) {
+      // Only partition columns (or nothing) requested: the row count comes from the footer.
+      int64_t done = 0;
+      while (done < total_rows) {
+        int64_t n = std::min<int64_t>(options_.batch_size, total_rows - done);
+        auto empty = arrow::RecordBatch::Make(arrow::schema({}), n, arrow::ArrayVector{});
+        ARROW_RETURN_NOT_OK(emit(done, n, empty));
+        done += n;
+      }
+      return out;
+    }
+    ARROW_ASSIGN_OR_RAISE(auto batches, reader->GetRecordBatchReader(row_groups, leaves));
+    int64_t row = 0;
+    while (true) {
+      std::shared_ptr<arrow::RecordBatch> batch;
+      ARROW_RETURN_NOT_OK(batches->ReadNext(&batch));
+      if (!batch) break;
+      ARROW_RETURN_NOT_OK(emit(row, batch->num_rows(), batch));
+      row += batch->num_rows();
+    }
+    return out;
+  }();
+  if (!result.ok()) return AddContext(result.status(), where);
+  return result;
+}
+
+namespace {
+
+// Reads the scan's files in order, keeping a few reads in flight on the CPU thread pool.
+class ScanReader : public arrow::RecordBatchReader {
+ public:
+  ScanReader(std::shared_ptr<const Scan> scan) : scan_(std::move(scan)) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return scan_->output_schema(); }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
+    while (pending_.empty()) {
+      Launch();
+      if (in_flight_.empty()) {
+        *batch = nullptr;
+        return arrow::Status::OK();
+      }
+      auto next = in_flight_.front().get();
+      in_flight_.pop_front();
+      Launch();
+      ARROW_RETURN_NOT_OK(next.status());
+      for (auto& b : *next) pending_.push_back(std::move(b));
+    }
+    *batch = std::move(pending_.front());
+    pending_.pop_front();
+    return arrow::Status::OK();
+  }
+
+ private:
+  void Launch() {
+    const size_t window = std::max<size_t>(2, static_cast<size_t>(arrow::GetCpuThreadPoolCapacity()));
+    while (in_flight_.size() < window && next_file_ < scan_->files().size()) {
+      const AddFile* file = scan_->files()[next_file_++];
+      auto scan = scan_;
+      in_flight_.push_back(std::async(std::launch::async, [scan, file] { return scan->ReadFile(*file); }));
+    }
+  }
+
+  std::shared_ptr<const Scan> scan_;
+  size_t next_file_ = 0;
+  std::deque<std::future<arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>>>> in_flight_;
+  std::deque<std::shared_ptr<arrow::RecordBatch>> pending_;
+};
+
+}  // namespace
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Scan::Execute() const {
+  // The reader owns a copy of this (small) scan: file pointers stay valid through the snapshot.
+  return std::make_shared<ScanReader>(std::make_shared<Scan>(*this));
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> Scan::ToTable() const {
+  ARROW_ASSIGN_OR_RAISE(auto reader, Execute());
+  return reader->ToTable();
+}
+
+}  // namespace tidelake::delta

@@ -1,0 +1,77 @@
+// Reading a snapshot: which files to read (partition pruning and data skipping from add.stats)
+// and how to turn each Parquet data file into batches of the table's logical schema.
+//
+// A data file is read by physical column (column mapping by name or by Parquet field id),
+// its columns cast to the table's current types (files written before a type widening hold
+// narrower types; Spark's INT96 timestamps arrive as nanoseconds), columns the file lacks
+// (added later by schema evolution) filled with nulls, partition columns filled from the
+// file's partition values, deleted rows (deletion vectors) dropped, and finally the row
+// filter applied exactly. Data skipping only ever removes files that cannot match.
+#pragma once
+
+#include <arrow/compute/expression.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+#include <arrow/table.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "delta/snapshot.h"
+
+namespace tidelake::delta {
+
+struct ScanOptions {
+  /// Logical column names to return, in this order; empty means every column.
+  std::vector<std::string> columns;
+  /// Rows to return; an unbound expression over logical column names.
+  std::optional<arrow::compute::Expression> filter;
+  /// Append a non-null int64 column "_tidelake_row_index": the row's position in its data file
+  /// (before deletion vectors), and "_tidelake_file" (the file's log path). Used by DML.
+  bool with_row_position = false;
+  int64_t batch_size = 64 * 1024;
+};
+
+inline constexpr const char* kRowIndexColumn = "_tidelake_row_index";
+inline constexpr const char* kFilePathColumn = "_tidelake_file";
+
+class Scan {
+ public:
+  static arrow::Result<std::shared_ptr<Scan>> Make(std::shared_ptr<const Snapshot> snapshot,
+                                                   ScanOptions options);
+
+  /// Files that survive partition pruning and data skipping.
+  const std::vector<const AddFile*>& files() const { return files_; }
+  const std::shared_ptr<arrow::Schema>& output_schema() const { return output_schema_; }
+  const std::shared_ptr<const Snapshot>& snapshot() const { return snapshot_; }
+
+  /// Streams the rows; files are read in the background a few at a time.
+  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute() const;
+
+  arrow::Result<std::shared_ptr<arrow::Table>> ToTable() const;
+
+  /// Reads one data file with this scan's projection and filter.
+  arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadFile(const AddFile& file) const;
+
+  /// True when the file may contain rows matching `filter` (partition values and stats).
+  static arrow::Result<bool> FileMayMatch(const Snapshot& snapshot, const AddFile& file,
+                                          const arrow::compute::Expression& bound_filter);
+
+ private:
+  Scan() = default;
+
+  std::shared_ptr<const Snapshot> snapshot_;
+  ScanOptions options_;
+  std::shared_ptr<arrow::Schema> output_schema_;  // projected logical columns (+ row position)
+  std::shared_ptr<arrow::Schema> read_schema_;    // projected columns plus those the filter needs
+  std::optional<arrow::compute::Expression> bound_filter_;  // bound to read_schema_
+  std::vector<const AddFile*> files_;
+};
+
+/// The logical value of every partition column of `file`, as a one-row-per-column map.
+arrow::Result<std::vector<std::shared_ptr<arrow::Scalar>>> PartitionScalars(const Snapshot& snapshot,
+                                                                            const AddFile& file);
+
+}  // namespace tidelake::delta
