@@ -19,6 +19,6 @@ ccache g++ -std=c++20 -g -O0 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-mi
   -fsanitize=address,undefined -fno-omit-frame-pointer \
   -I"$ROOT/src" -I"$ROOT/include" -isystem "$INC" \
   "${srcs[@]}" "$ROOT/src/common/error.cc" -o "$out" \
-  -L"$LIB" -Wl,-rpath,"$LIB" -larrow_dataset -larrow_acero -lparquet -larrow_compute -larrow \
-  $(pkg-config --libs simdjson) -lroaring -lfmt -lgtest -lgtest_main -lpthread
+  $(pkg-config --libs simdjson) -L"$LIB" -Wl,-rpath,"$LIB" -larrow_dataset -larrow_acero -lparquet -larrow_compute -larrow \
+  -lroaring -lfmt -lgtest -lgtest_main -lpthread
 "$out" "${args[@]}"

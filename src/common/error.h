@@ -6,6 +6,7 @@
 // Internal invariants use ARROW_DCHECK; a user's bad input never surfaces as an internal error.
 #pragma once
 
+#include <arrow/result.h>
 #include <arrow/status.h>
 
 #include <cstdint>
@@ -45,6 +46,13 @@ arrow::Status ErrorAt(arrow::StatusCode code, const ErrorContext& context, std::
 /// Adds context to a failed status (keeping its code); returns OK statuses unchanged.
 /// Fields already present in the status's own ErrorDetail are kept.
 arrow::Status AddContext(arrow::Status status, const ErrorContext& context);
+
+/// Adds context to a failed result; passes a successful one through.
+template <typename T>
+arrow::Result<T> AddContext(arrow::Result<T> result, const ErrorContext& context) {
+  if (result.ok()) return result;
+  return AddContext(result.status(), context);
+}
 
 /// The ErrorContext attached to `status`, if any.
 std::optional<ErrorContext> GetErrorContext(const arrow::Status& status);

@@ -127,8 +127,9 @@ arrow::Result<bool> WriteStatsAsJson(const std::vector<Action>& actions) {
 template <typename T>
 arrow::Status Bind(arrow::StructBuilder* parent, const std::string& name, T** out,
                    bool optional = false) {
-  const auto& type = static_cast<const arrow::StructType&>(*parent->type());
-  int index = type.GetFieldIndex(name);
+  // StructBuilder::type() builds a new DataType on each call: keep it alive while we look.
+  std::shared_ptr<arrow::DataType> type = parent->type();
+  int index = static_cast<const arrow::StructType&>(*type).GetFieldIndex(name);
   if (index < 0) {
     if (optional) {
       *out = nullptr;
@@ -618,7 +619,10 @@ std::vector<Action> CheckpointActions(const Protocol& protocol, const Metadata& 
   actions.emplace_back(protocol);
   actions.emplace_back(metadata);
   for (const auto& [app_id, txn] : txns) {
-    if (txn_retention && txn.last_updated && *txn.last_updated < now_ms - *txn_retention) continue;
+    if (txn_retention &&
+        (!txn.last_updated || *txn.last_updated <= now_ms - *txn_retention)) {
+      continue;
+    }
     actions.emplace_back(txn);
   }
   for (const auto& [name, domain] : domains) {

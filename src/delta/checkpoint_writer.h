@@ -65,8 +65,9 @@ std::string LastCheckpointJson(const CheckpointResult& result);
 /// metaData, txns, domain metadata, adds, removes. It drops:
 ///  - tombstones whose deletionTimestamp (0 when absent) is not newer than
 ///    now_ms - delta.deletedFileRetentionDuration (default "interval 1 week");
-///  - txns whose lastUpdated is older than now_ms - delta.setTransactionRetentionDuration, when
-///    that property is set (txns without lastUpdated are kept);
+///  - when delta.setTransactionRetentionDuration is set, txns whose lastUpdated is not newer
+///    than now_ms - that duration, and txns with no lastUpdated (nothing shows they are recent;
+///    Spark drops them too). Without the property every txn is kept;
 ///  - removed domain metadata (removed=true tombstones).
 /// Adds and removes are written with dataChange=false: a checkpoint is state, not a change, and
 /// this is what Spark writes. An unparsable retention property falls back to its default (a

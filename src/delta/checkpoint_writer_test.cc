@@ -616,7 +616,16 @@ TEST(CheckpointActionsTest, DropsExpiredTxnsOnlyWhenARetentionIsSet) {
   Metadata metadata = TableMetadata();
   metadata.configuration["delta.setTransactionRetentionDuration"] = "interval 2 days";
   actions = CheckpointActions(Protocol{}, metadata, {}, {}, txns, {}, now);
-  EXPECT_EQ(app_ids(actions), (std::vector<std::string>{"new", "undated"}));
+  // Expired, and undated ones (nothing shows they are recent), are dropped, as Spark does.
+  EXPECT_EQ(app_ids(actions), (std::vector<std::string>{"new"}));
+
+  metadata.configuration["delta.setTransactionRetentionDuration"] = "interval 3 days";
+  actions = CheckpointActions(Protocol{}, metadata, {}, {}, txns, {}, now);
+  EXPECT_EQ(app_ids(actions), (std::vector<std::string>{"new"}));  // exactly 3 days: expired
+
+  metadata.configuration["delta.setTransactionRetentionDuration"] = "interval 73 hours";
+  actions = CheckpointActions(Protocol{}, metadata, {}, {}, txns, {}, now);
+  EXPECT_EQ(app_ids(actions), (std::vector<std::string>{"new", "old"}));
 }
 
 // --- ParseIntervalMillis ----------------------------------------------------------------------

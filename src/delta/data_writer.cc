@@ -1,5 +1,6 @@
 #include "delta/data_writer.h"
 
+#include <arrow/array.h>
 #include <arrow/array/array_nested.h>
 #include <arrow/array/util.h>
 #include <arrow/compute/api.h>
@@ -164,7 +165,10 @@ arrow::Result<DataWriter::OpenFile*> DataWriter::FileFor(const std::string& part
   std::function<std::string(const arrow::Field&)> name_of = [mode](const arrow::Field& f) {
     return mode == ColumnMappingMode::kNone ? f.name() : PhysicalName(f);
   };
-  file->stats = std::make_unique<StatsCollector>(data_schema_, options_.num_indexed_columns, name_of);
+  StatsOptions stats_options;
+  stats_options.num_indexed_cols = options_.num_indexed_columns;
+  stats_options.column_name = name_of;
+  ARROW_ASSIGN_OR_RAISE(file->stats, StatsCollector::Make(data_schema_, stats_options));
   OpenFile* raw = file.get();
   open_.emplace(partition_key, std::move(file));
   return raw;

@@ -1,5 +1,7 @@
 #include "delta/delete.h"
 
+#include <arrow/array.h>
+#include <arrow/array/util.h>
 #include <arrow/compute/api.h>
 
 #include <chrono>

@@ -67,6 +67,9 @@ struct StatsOptions {
   int num_indexed_cols = kDefaultNumIndexedCols;  ///< -1 = every leaf column
   int string_prefix_length = kDefaultStringPrefixLength;
   ColumnNameFn column_name;  ///< empty = logical field names
+  /// Append "tightBounds":true, as Spark does for tables with deletion vectors enabled (the
+  /// flag tells readers the bounds hold for the file's rows before any rows are deleted).
+  bool write_tight_bounds = false;
 };
 
 /// Accumulates the statistics of one data file over the batches written to it.

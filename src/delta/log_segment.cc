@@ -49,7 +49,8 @@ arrow::Result<LogListing> ListLog(arrow::fs::FileSystem& fs, const std::string& 
   std::map<std::pair<int64_t, int64_t>, std::map<int64_t, LogFile>> multi_part;
   for (const auto& info : infos) {
     if (info.type() != arrow::fs::FileType::File) continue;
-    std::string_view name = info.base_name();
+    const std::string base_name = info.base_name();  // returned by value: keep it alive
+    std::string_view name = base_name;
     int64_t version = 0;
     if (!IsVersionPrefix(name, &version)) continue;
     std::string_view rest = name.substr(20);

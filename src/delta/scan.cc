@@ -1,6 +1,7 @@
 #include "delta/scan.h"
 
-#include <arrow/array/array_nested.h>
+#include <arrow/api.h>
+#include <arrow/util/bitmap_ops.h>
 #include <arrow/array/util.h>
 #include <arrow/compute/api.h>
 #include <arrow/compute/exec.h>

@@ -77,8 +77,7 @@ std::set<std::string, std::less<>> JsonKeys(const arrow::KeyValueMetadata& metad
   if (index < 0) return keys;
   simdjson::dom::parser parser;
   element list;
-  if (parser.parse(simdjson::padded_string(metadata.value(index))).get(list) ||
-      !list.is_array()) {
+  if (parser.parse(simdjson::padded_string(metadata.value(index))).get(list) || !list.is_array()) {
     return keys;
   }
   for (element key : simdjson::dom::array(list)) {
@@ -102,7 +101,9 @@ std::string ForColumn(std::string_view path) {
 arrow::Result<std::shared_ptr<arrow::DataType>> ParseDecimal(std::string_view name,
                                                              std::string_view path) {
   if (name == "decimal") return arrow::decimal128(10, 0);
-  auto bad = [&]() { return SchemaError("malformed decimal type '" + std::string(name) + "'" + ForColumn(path)); };
+  auto bad = [&]() {
+    return SchemaError("malformed decimal type '" + std::string(name) + "'" + ForColumn(path));
+  };
   std::string compact;
   for (char c : name) {
     if (c != ' ') compact += c;
@@ -122,9 +123,8 @@ arrow::Result<std::shared_ptr<arrow::DataType>> ParseDecimal(std::string_view na
     return bad();
   }
   if (precision < 1 || precision > 38 || scale < 0 || scale > precision) {
-    return SchemaError("decimal(" + std::to_string(precision) + "," + std::to_string(scale) +
-                       ")" + ForColumn(path) +
-                       " is out of range (precision 1..38, scale 0..precision)");
+    return SchemaError("decimal(" + std::to_string(precision) + "," + std::to_string(scale) + ")" +
+                       ForColumn(path) + " is out of range (precision 1..38, scale 0..precision)");
   }
   return arrow::decimal128(precision, scale);
 }
@@ -173,8 +173,8 @@ arrow::Result<bool> OptionalBool(object obj, std::string_view key, std::string_v
   return bool(value.get_bool());
 }
 
-arrow::Result<std::shared_ptr<const arrow::KeyValueMetadata>> ParseMetadata(
-    element metadata, std::string_view path) {
+arrow::Result<std::shared_ptr<const arrow::KeyValueMetadata>> ParseMetadata(element metadata,
+                                                                            std::string_view path) {
   if (!metadata.is_object()) {
     return SchemaError("\"metadata\"" + ForColumn(path) + " is not an object");
   }
@@ -195,8 +195,9 @@ arrow::Result<std::shared_ptr<const arrow::KeyValueMetadata>> ParseMetadata(
 
 arrow::Result<std::shared_ptr<arrow::Field>> ParseField(element field, std::string_view parent,
                                                         size_t index) {
-  std::string where = "field " + std::to_string(index) +
-                      (parent.empty() ? std::string(" of the schema") : " of '" + std::string(parent) + "'");
+  std::string where =
+      "field " + std::to_string(index) +
+      (parent.empty() ? std::string(" of the schema") : " of '" + std::string(parent) + "'");
   if (!field.is_object()) return SchemaError(where + " is not an object");
   object obj(field);
   element name_value;
@@ -267,17 +268,28 @@ arrow::Result<std::shared_ptr<arrow::DataType>> ParseType(element type, const st
 
 std::string PrimitiveName(const arrow::DataType& type) {
   switch (type.id()) {
-    case arrow::Type::NA: return "void";
-    case arrow::Type::BOOL: return "boolean";
-    case arrow::Type::INT8: return "byte";
-    case arrow::Type::INT16: return "short";
-    case arrow::Type::INT32: return "integer";
-    case arrow::Type::INT64: return "long";
-    case arrow::Type::FLOAT: return "float";
-    case arrow::Type::DOUBLE: return "double";
-    case arrow::Type::STRING: return "string";
-    case arrow::Type::BINARY: return "binary";
-    case arrow::Type::DATE32: return "date";
+    case arrow::Type::NA:
+      return "void";
+    case arrow::Type::BOOL:
+      return "boolean";
+    case arrow::Type::INT8:
+      return "byte";
+    case arrow::Type::INT16:
+      return "short";
+    case arrow::Type::INT32:
+      return "integer";
+    case arrow::Type::INT64:
+      return "long";
+    case arrow::Type::FLOAT:
+      return "float";
+    case arrow::Type::DOUBLE:
+      return "double";
+    case arrow::Type::STRING:
+      return "string";
+    case arrow::Type::BINARY:
+      return "binary";
+    case arrow::Type::DATE32:
+      return "date";
     case arrow::Type::TIMESTAMP:
       return static_cast<const arrow::TimestampType&>(type).timezone().empty() ? "timestamp_ntz"
                                                                                : "timestamp";
@@ -291,8 +303,7 @@ std::string PrimitiveName(const arrow::DataType& type) {
   }
 }
 
-arrow::Result<Json> MetadataToJson(const arrow::KeyValueMetadata* metadata,
-                                   std::string_view path) {
+arrow::Result<Json> MetadataToJson(const arrow::KeyValueMetadata* metadata, std::string_view path) {
   Json out = Json::object();
   if (metadata == nullptr) return out;
   auto json_keys = JsonKeys(*metadata);
@@ -305,9 +316,9 @@ arrow::Result<Json> MetadataToJson(const arrow::KeyValueMetadata* metadata,
       simdjson::dom::parser parser;
       element value;
       if (parser.parse(simdjson::padded_string(metadata->value(i))).get(value)) {
-        return arrow::Status::Invalid("column '", path, "': metadata key '", key,
-                                      "' is marked as JSON but its value is not valid JSON: ",
-                                      metadata->value(i));
+        return arrow::Status::Invalid(
+            "column '", path, "': metadata key '", key,
+            "' is marked as JSON but its value is not valid JSON: ", metadata->value(i));
       }
       out[key] = ToJson(value);
     } else {
@@ -383,8 +394,7 @@ arrow::Result<Json> TypeToJson(const arrow::DataType& type, const std::string& p
 // Column mapping
 
 arrow::Result<std::shared_ptr<arrow::DataType>> PhysicalType(
-    const std::shared_ptr<arrow::DataType>& type, ColumnMappingMode mode,
-    const std::string& path);
+    const std::shared_ptr<arrow::DataType>& type, ColumnMappingMode mode, const std::string& path);
 
 // Returns nullptr for a void field, which data files never store.
 arrow::Result<std::shared_ptr<arrow::Field>> PhysicalField(const arrow::Field& field,
@@ -413,8 +423,7 @@ arrow::Result<std::shared_ptr<arrow::Field>> PhysicalField(const arrow::Field& f
 }
 
 arrow::Result<std::shared_ptr<arrow::DataType>> PhysicalType(
-    const std::shared_ptr<arrow::DataType>& type, ColumnMappingMode mode,
-    const std::string& path) {
+    const std::shared_ptr<arrow::DataType>& type, ColumnMappingMode mode, const std::string& path) {
   switch (type->id()) {
     case arrow::Type::STRUCT: {
       FieldVector fields;
@@ -457,7 +466,8 @@ arrow::Result<std::shared_ptr<arrow::Schema>> SchemaFromJson(std::string_view sc
   if (!root.is_object()) return SchemaError("the top level is not a JSON object");
   object obj(root);
   element kind;
-  if (obj["type"].get(kind) || !kind.is_string() || std::string_view(kind.get_string()) != "struct") {
+  if (obj["type"].get(kind) || !kind.is_string() ||
+      std::string_view(kind.get_string()) != "struct") {
     return SchemaError("the top level is not a struct type ({\"type\":\"struct\",...})");
   }
   ARROW_ASSIGN_OR_RAISE(auto fields, ParseStructFields(obj, ""));
@@ -476,8 +486,10 @@ arrow::Result<std::string> SchemaToJson(const arrow::Schema& schema) {
   try {
     return root.dump(-1, ' ', false, Json::error_handler_t::strict);
   } catch (const nlohmann::json::exception& e) {
-    return arrow::Status::Invalid("cannot serialize schema as JSON (is every name and metadata "
-                                  "value valid UTF-8?): ", e.what());
+    return arrow::Status::Invalid(
+        "cannot serialize schema as JSON (is every name and metadata "
+        "value valid UTF-8?): ",
+        e.what());
   }
 }
 
@@ -500,8 +512,10 @@ arrow::Result<std::shared_ptr<arrow::DataType>> CanonicalDeltaType(
     case arrow::Type::BINARY:
     case arrow::Type::DATE32:
       return type;
-    case arrow::Type::UINT8: return arrow::int16();
-    case arrow::Type::UINT16: return arrow::int32();
+    case arrow::Type::UINT8:
+      return arrow::int16();
+    case arrow::Type::UINT16:
+      return arrow::int32();
     case arrow::Type::UINT32:
     case arrow::Type::UINT64:
       return arrow::int64();
@@ -525,7 +539,8 @@ arrow::Result<std::shared_ptr<arrow::DataType>> CanonicalDeltaType(
     case arrow::Type::DECIMAL128:
     case arrow::Type::DECIMAL256: {
       const auto& decimal = static_cast<const arrow::DecimalType&>(*type);
-      if (decimal.precision() > 38 || decimal.scale() < 0 || decimal.scale() > decimal.precision()) {
+      if (decimal.precision() > 38 || decimal.scale() < 0 ||
+          decimal.scale() > decimal.precision()) {
         return unsupported();
       }
       if (type->id() == arrow::Type::DECIMAL128) return type;
@@ -537,8 +552,8 @@ arrow::Result<std::shared_ptr<arrow::DataType>> CanonicalDeltaType(
     case arrow::Type::LIST_VIEW:
     case arrow::Type::LARGE_LIST_VIEW: {
       const auto& element_field = static_cast<const arrow::BaseListType&>(*type).value_field();
-      ARROW_ASSIGN_OR_RAISE(auto element,
-                            CanonicalDeltaType(element_field->type(), ChildPath(column, "element")));
+      ARROW_ASSIGN_OR_RAISE(
+          auto element, CanonicalDeltaType(element_field->type(), ChildPath(column, "element")));
       if (type->id() == arrow::Type::LIST && element_field->name() == "element" &&
           element == element_field->type()) {
         return type;
@@ -569,8 +584,8 @@ arrow::Result<std::shared_ptr<arrow::DataType>> CanonicalDeltaType(
       return CanonicalDeltaType(static_cast<const arrow::DictionaryType&>(*type).value_type(),
                                 column);
     case arrow::Type::EXTENSION:
-      return CanonicalDeltaType(
-          static_cast<const arrow::ExtensionType&>(*type).storage_type(), column);
+      return CanonicalDeltaType(static_cast<const arrow::ExtensionType&>(*type).storage_type(),
+                                column);
     default:
       return unsupported();
   }
@@ -595,14 +610,16 @@ std::string DeltaTypeName(const arrow::DataType& type) {
     case arrow::Type::FIXED_SIZE_LIST:
     case arrow::Type::LIST_VIEW:
     case arrow::Type::LARGE_LIST_VIEW:
-      return "array<" +
-             DeltaTypeName(*static_cast<const arrow::BaseListType&>(type).value_type()) + ">";
+      return "array<" + DeltaTypeName(*static_cast<const arrow::BaseListType&>(type).value_type()) +
+             ">";
     case arrow::Type::DICTIONARY:
       return DeltaTypeName(*static_cast<const arrow::DictionaryType&>(type).value_type());
     case arrow::Type::EXTENSION:
       return DeltaTypeName(*static_cast<const arrow::ExtensionType&>(type).storage_type());
-    case arrow::Type::UINT8: return "short";
-    case arrow::Type::UINT16: return "integer";
+    case arrow::Type::UINT8:
+      return "short";
+    case arrow::Type::UINT16:
+      return "integer";
     case arrow::Type::UINT32:
     case arrow::Type::UINT64:
       return "long";
@@ -640,8 +657,8 @@ std::optional<std::string> FieldMetadataValue(const arrow::Field& field, std::st
 
 std::shared_ptr<arrow::Field> WithJsonMetadata(const std::shared_ptr<arrow::Field>& field,
                                                std::string_view key, std::string json_text) {
-  auto metadata = field->metadata() ? field->metadata()->Copy()
-                                    : std::make_shared<arrow::KeyValueMetadata>();
+  auto metadata =
+      field->metadata() ? field->metadata()->Copy() : std::make_shared<arrow::KeyValueMetadata>();
   auto json_keys = JsonKeys(*metadata);
   json_keys.emplace(key);
   // Set() keeps the position of an existing key, so round trips keep their key order.
@@ -672,9 +689,12 @@ arrow::Result<ColumnMappingMode> ParseColumnMappingMode(
 
 std::string_view ColumnMappingModeName(ColumnMappingMode mode) {
   switch (mode) {
-    case ColumnMappingMode::kName: return "name";
-    case ColumnMappingMode::kId: return "id";
-    case ColumnMappingMode::kNone: break;
+    case ColumnMappingMode::kName:
+      return "name";
+    case ColumnMappingMode::kId:
+      return "id";
+    case ColumnMappingMode::kNone:
+      break;
   }
   return "none";
 }

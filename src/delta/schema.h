@@ -23,10 +23,11 @@
 // as its raw text and any other value (number, bool, null, object, array) as compact JSON
 // text, and lists the keys of the latter, as a JSON array of strings, under the reserved key
 // kJsonMetadataKeys ("tidelake.json_keys"). SchemaToJson reverses this exactly, so
-// SchemaToJson(SchemaFromJson(s)) reproduces Spark's compact schemaString byte for byte
-// (key order included). Metadata added by Arrow itself (keys starting with "PARQUET:" or
-// "ARROW:") and the reserved key are never written to the Delta schema; every other key
-// is written as a JSON string unless kJsonMetadataKeys lists it.
+// SchemaToJson(SchemaFromJson(s)) reproduces a compact schemaString as Spark writes it byte
+// for byte, key order included (tested on the real tables in testdata). Metadata added by
+// Arrow itself (keys starting with "PARQUET:" or "ARROW:") and the reserved key are never
+// written to the Delta schema; every other key is written as a JSON string unless
+// kJsonMetadataKeys lists it.
 //
 // Column paths in error messages are dot-joined field names, with "element", "key" and
 // "value" for array elements and map keys/values (PROTOCOL.md, "Field Path").

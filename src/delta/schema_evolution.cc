@@ -40,11 +40,16 @@ struct TypeChange {
 
 int IntegralRank(arrow::Type::type id) {
   switch (id) {
-    case arrow::Type::INT8: return 1;
-    case arrow::Type::INT16: return 2;
-    case arrow::Type::INT32: return 3;
-    case arrow::Type::INT64: return 4;
-    default: return 0;
+    case arrow::Type::INT8:
+      return 1;
+    case arrow::Type::INT16:
+      return 2;
+    case arrow::Type::INT32:
+      return 3;
+    case arrow::Type::INT64:
+      return 4;
+    default:
+      return 0;
   }
 }
 
@@ -126,10 +131,9 @@ class SchemaMerger {
     for (size_t i = 0; i < data.size(); ++i) {
       auto [it, inserted] = data_index.emplace(AsciiLower(data[i]->name()), i);
       if (!inserted) {
-        return arrow::Status::Invalid("the data has columns '",
-                                      ChildPath(parent, data[it->second]->name()), "' and '",
-                                      ChildPath(parent, data[i]->name()),
-                                      "', whose names differ only in case");
+        return arrow::Status::Invalid(
+            "the data has columns '", ChildPath(parent, data[it->second]->name()), "' and '",
+            ChildPath(parent, data[i]->name()), "', whose names differ only in case");
       }
     }
     std::vector<bool> used(data.size(), false);
@@ -198,7 +202,8 @@ class SchemaMerger {
         const auto& element_field = static_cast<const arrow::ListType&>(*table).value_field();
         ARROW_ASSIGN_OR_RAISE(
             auto element,
-            MergeType(element_field->type(), static_cast<const arrow::ListType&>(*data).value_type(),
+            MergeType(element_field->type(),
+                      static_cast<const arrow::ListType&>(*data).value_type(),
                       ChildPath(path, "element"), ChildPath(relative, "element"), changes));
         if (element == element_field->type()) return table;
         return arrow::list(element_field->WithType(std::move(element)));
@@ -207,12 +212,12 @@ class SchemaMerger {
         if (data->id() != arrow::Type::MAP) return Mismatch(path, *table, *data);
         const auto& table_map = static_cast<const arrow::MapType&>(*table);
         const auto& data_map = static_cast<const arrow::MapType&>(*data);
-        ARROW_ASSIGN_OR_RAISE(auto key, MergeType(table_map.key_type(), data_map.key_type(),
-                                                  ChildPath(path, "key"),
-                                                  ChildPath(relative, "key"), changes));
-        ARROW_ASSIGN_OR_RAISE(auto value, MergeType(table_map.item_type(), data_map.item_type(),
-                                                    ChildPath(path, "value"),
-                                                    ChildPath(relative, "value"), changes));
+        ARROW_ASSIGN_OR_RAISE(
+            auto key, MergeType(table_map.key_type(), data_map.key_type(), ChildPath(path, "key"),
+                                ChildPath(relative, "key"), changes));
+        ARROW_ASSIGN_OR_RAISE(
+            auto value, MergeType(table_map.item_type(), data_map.item_type(),
+                                  ChildPath(path, "value"), ChildPath(relative, "value"), changes));
         if (key == table_map.key_type() && value == table_map.item_type()) return table;
         return arrow::map(std::move(key), table_map.item_field()->WithType(std::move(value)));
       }

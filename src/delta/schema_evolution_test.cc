@@ -80,18 +80,24 @@ TEST(MergeSchemas, NewColumnsOnlyInMergeMode) {
 
 TEST(MergeSchemas, NestedStructsMergeRecursively) {
   auto table = arrow::schema({field(
-      "s", arrow::struct_({field("a", arrow::int32()),
-                           field("l", arrow::list(arrow::struct_({field("x", arrow::utf8())})))}))});
+      "s",
+      arrow::struct_({field("a", arrow::int32()),
+                      field("l", arrow::list(arrow::struct_({field("x", arrow::utf8())})))}))});
   auto data = arrow::schema({field(
-      "S", arrow::struct_({field("A", arrow::int32()), field("b", arrow::struct_({field("c", arrow::int8(), false)}), false),
-                           field("l", arrow::list(arrow::struct_({field("x", arrow::utf8()), field("y", arrow::float64())})))}))});
+      "S",
+      arrow::struct_({field("A", arrow::int32()),
+                      field("b", arrow::struct_({field("c", arrow::int8(), false)}), false),
+                      field("l", arrow::list(arrow::struct_({field("x", arrow::utf8()),
+                                                             field("y", arrow::float64())})))}))});
   auto merged = Merge(*table, *data, true);
   ASSERT_NE(merged, nullptr);
   // The table's spelling wins; new nested fields are appended, nullable all the way down.
-  EXPECT_EQ(merged->ToString(),
-            "s: struct<a: int32, l: list<element: struct<x: string, y: double>>, b: struct<c: int8>>");
+  EXPECT_EQ(
+      merged->ToString(),
+      "s: struct<a: int32, l: list<element: struct<x: string, y: double>>, b: struct<c: int8>>");
   EXPECT_EQ(MergeError(*table, *data, false),
-            "column 's.b' of the data is not in the table schema (enable schema merging to add it)");
+            "column 's.l.element.y' of the data is not in the table schema (enable schema merging "
+            "to add it)");
 }
 
 TEST(MergeSchemas, MissingColumns) {
@@ -105,7 +111,8 @@ TEST(MergeSchemas, MissingColumns) {
   auto no_id = arrow::schema({field("note", arrow::utf8())});
   EXPECT_EQ(MergeError(*table, *no_id, true),
             "column 'id' is NOT NULL in the table but missing from the data");
-  auto partial_struct = arrow::schema({field("id", arrow::int64()), field("s", arrow::struct_({}))});
+  auto partial_struct =
+      arrow::schema({field("id", arrow::int64()), field("s", arrow::struct_({}))});
   EXPECT_EQ(MergeError(*table, *partial_struct, true),
             "column 's.must' is NOT NULL in the table but missing from the data");
 }
@@ -122,12 +129,17 @@ TEST(MergeSchemas, LosslessDataConversionsAreAcceptedInBothModes) {
     std::shared_ptr<arrow::DataType> table, data;
   };
   std::vector<Case> cases = {
-      {arrow::int64(), arrow::int32()},         {arrow::int64(), arrow::int8()},
-      {arrow::int32(), arrow::int16()},         {arrow::float64(), arrow::float32()},
-      {arrow::float64(), arrow::int32()},       {Ntz(), arrow::date32()},
+      {arrow::int64(), arrow::int32()},
+      {arrow::int64(), arrow::int8()},
+      {arrow::int32(), arrow::int16()},
+      {arrow::float64(), arrow::float32()},
+      {arrow::float64(), arrow::int32()},
+      {Ntz(), arrow::date32()},
       {arrow::decimal128(12, 4), arrow::decimal128(10, 2)},
-      {arrow::decimal128(10, 0), arrow::int32()}, {arrow::decimal128(21, 1), arrow::int64()},
-      {arrow::int64(), arrow::uint32()},        {arrow::utf8(), arrow::large_utf8()},
+      {arrow::decimal128(10, 0), arrow::int32()},
+      {arrow::decimal128(21, 1), arrow::int64()},
+      {arrow::int64(), arrow::uint32()},
+      {arrow::utf8(), arrow::large_utf8()},
       {arrow::utf8(), arrow::dictionary(arrow::int32(), arrow::utf8())},
       {arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"),
        arrow::timestamp(arrow::TimeUnit::NANO, "Europe/Paris")},
@@ -153,9 +165,11 @@ TEST(MergeSchemas, NarrowingAndLossyConversionsAreRejected) {
   std::vector<Case> cases = {
       {arrow::int32(), arrow::int64(), "table has integer, data has long"},
       {arrow::float64(), arrow::int64(), "table has double, data has long"},
-      {arrow::decimal128(10, 3), arrow::decimal128(10, 2), "table has decimal(10,3), data has decimal(10,2)"},
+      {arrow::decimal128(10, 3), arrow::decimal128(10, 2),
+       "table has decimal(10,3), data has decimal(10,2)"},
       {arrow::decimal128(9, 0), arrow::int32(), "table has decimal(9,0), data has integer"},
-      {arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"), Ntz(), "table has timestamp, data has timestamp_ntz"},
+      {arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"), Ntz(),
+       "table has timestamp, data has timestamp_ntz"},
       {arrow::null(), arrow::int32(), "table has void, data has integer"},
   };
   for (const auto& c : cases) {
@@ -191,14 +205,23 @@ TEST(MergeSchemas, WideningInMergeModeRecordsTypeChanges) {
 
   auto json = SchemaToJson(*merged);
   ASSERT_TRUE(json.ok()) << json.status().ToString();
-  EXPECT_NE(json->find(R"("metadata":{"comment":"kept","delta.typeChanges":[{"fromType":"integer","toType":"long"}]})"),
-            std::string::npos) << *json;
-  EXPECT_NE(json->find(R"j("delta.typeChanges":[{"fromType":"decimal(10,2)","toType":"decimal(20,5)"}])j"),
-            std::string::npos) << *json;
+  EXPECT_NE(
+      json->find(
+          R"("metadata":{"comment":"kept","delta.typeChanges":[{"fromType":"integer","toType":"long"}]})"),
+      std::string::npos)
+      << *json;
+  EXPECT_NE(json->find(
+                R"j("delta.typeChanges":[{"fromType":"decimal(10,2)","toType":"decimal(20,5)"}])j"),
+            std::string::npos)
+      << *json;
   EXPECT_NE(json->find(R"("delta.typeChanges":[{"fromType":"date","toType":"timestamp_ntz"}])"),
-            std::string::npos) << *json;
-  EXPECT_NE(json->find(R"("delta.typeChanges":[{"fromType":"byte","toType":"short","fieldPath":"value.element"}])"),
-            std::string::npos) << *json;
+            std::string::npos)
+      << *json;
+  EXPECT_NE(
+      json->find(
+          R"("delta.typeChanges":[{"fromType":"byte","toType":"short","fieldPath":"value.element"}])"),
+      std::string::npos)
+      << *json;
 
   // The strict check refuses the same widening.
   EXPECT_EQ(CheckWriteSchema(*table, *data).message(),
@@ -217,13 +240,15 @@ TEST(MergeSchemas, WideningAppendsToExistingTypeChanges) {
   ASSERT_NE(merged, nullptr);
   auto json = SchemaToJson(*merged);
   ASSERT_TRUE(json.ok());
-  EXPECT_EQ(*json,
-            R"({"type":"struct","fields":[{"name":"c","type":"integer","nullable":true,"metadata":{"delta.typeChanges":[{"toType":"short","fromType":"byte","tableVersion":1},{"fromType":"short","toType":"integer"}]}}]})");
+  EXPECT_EQ(
+      *json,
+      R"({"type":"struct","fields":[{"name":"c","type":"integer","nullable":true,"metadata":{"delta.typeChanges":[{"toType":"short","fromType":"byte","tableVersion":1},{"fromType":"short","toType":"integer"}]}}]})");
 }
 
 TEST(MergeSchemas, VoidColumnsTakeTheDataTypeInMergeMode) {
   auto table = arrow::schema({field("v", arrow::null())});
-  auto data = arrow::schema({field("v", arrow::struct_({field("x", arrow::int32(), false)}), false)});
+  auto data =
+      arrow::schema({field("v", arrow::struct_({field("x", arrow::int32(), false)}), false)});
   auto merged = Merge(*table, *data, true);
   ASSERT_NE(merged, nullptr);
   EXPECT_EQ(merged->ToString(), "v: struct<x: int32>");
@@ -232,11 +257,13 @@ TEST(MergeSchemas, VoidColumnsTakeTheDataTypeInMergeMode) {
 
 TEST(MergeSchemas, UnsupportedDataTypesAreTypeErrors) {
   auto table = arrow::schema({field("a", arrow::int32())});
-  auto data = arrow::schema({field("a", arrow::int32()), field("d", arrow::duration(arrow::TimeUnit::MILLI))});
+  auto data = arrow::schema(
+      {field("a", arrow::int32()), field("d", arrow::duration(arrow::TimeUnit::MILLI))});
   auto merged = MergeSchemas(*table, *data, true);
   ASSERT_FALSE(merged.ok());
   EXPECT_TRUE(merged.status().IsTypeError());
-  EXPECT_EQ(merged.status().message(), "column 'd': Arrow type duration[ms] has no Delta equivalent");
+  EXPECT_EQ(merged.status().message(),
+            "column 'd': Arrow type duration[ms] has no Delta equivalent");
 }
 
 TEST(MergeSchemas, RealTableSchemaAcceptsNarrowerLegacyData) {
@@ -245,8 +272,9 @@ TEST(MergeSchemas, RealTableSchemaAcceptsNarrowerLegacyData) {
   auto widened = SchemaFromJson(
       R"j({"type":"struct","fields":[{"name":"byte_long","type":"long","nullable":true,"metadata":{}},{"name":"float_double","type":"double","nullable":true,"metadata":{}},{"name":"long_decimal","type":"decimal(21,1)","nullable":true,"metadata":{}},{"name":"date_timestamp_ntz","type":"timestamp_ntz","nullable":true,"metadata":{}}]})j");
   ASSERT_TRUE(widened.ok());
-  auto old_data = arrow::schema({field("byte_long", arrow::int8()), field("float_double", arrow::float32()),
-                                 field("long_decimal", arrow::int64()), field("date_timestamp_ntz", arrow::date32())});
+  auto old_data = arrow::schema(
+      {field("byte_long", arrow::int8()), field("float_double", arrow::float32()),
+       field("long_decimal", arrow::int64()), field("date_timestamp_ntz", arrow::date32())});
   EXPECT_TRUE(CheckWriteSchema(**widened, *old_data).ok());
 }
 

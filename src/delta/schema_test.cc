@@ -67,8 +67,8 @@ std::string ErrorOf(std::string_view json) {
 std::string Field(std::string_view name, std::string_view type, bool nullable = true,
                   std::string_view metadata = "{}") {
   return "{\"name\":\"" + std::string(name) + "\",\"type\":" + std::string(type) +
-         ",\"nullable\":" + (nullable ? "true" : "false") + ",\"metadata\":" +
-         std::string(metadata) + "}";
+         ",\"nullable\":" + (nullable ? "true" : "false") +
+         ",\"metadata\":" + std::string(metadata) + "}";
 }
 
 std::string Struct(const std::vector<std::string>& fields) {
@@ -82,19 +82,40 @@ std::string Struct(const std::vector<std::string>& fields) {
 
 TEST(SchemaFromJson, PrimitiveTypes) {
   auto schema = Parse(Struct({
-      Field("b", "\"boolean\""), Field("i8", "\"byte\""), Field("i16", "\"short\""),
-      Field("i32", "\"integer\"", false), Field("i64", "\"long\""), Field("f", "\"float\""),
-      Field("d", "\"double\""), Field("dec", "\"decimal(38,18)\""), Field("s", "\"string\""),
-      Field("bin", "\"binary\""), Field("date", "\"date\""), Field("ts", "\"timestamp\""),
-      Field("ntz", "\"timestamp_ntz\""), Field("v", "\"void\""),
-      Field("spaced", "\"decimal(10, 4)\""), Field("bare", "\"decimal\""),
+      Field("b", "\"boolean\""),
+      Field("i8", "\"byte\""),
+      Field("i16", "\"short\""),
+      Field("i32", "\"integer\"", false),
+      Field("i64", "\"long\""),
+      Field("f", "\"float\""),
+      Field("d", "\"double\""),
+      Field("dec", "\"decimal(38,18)\""),
+      Field("s", "\"string\""),
+      Field("bin", "\"binary\""),
+      Field("date", "\"date\""),
+      Field("ts", "\"timestamp\""),
+      Field("ntz", "\"timestamp_ntz\""),
+      Field("v", "\"void\""),
+      Field("spaced", "\"decimal(10, 4)\""),
+      Field("bare", "\"decimal\""),
   }));
   ASSERT_EQ(schema->num_fields(), 16);
   std::vector<std::shared_ptr<arrow::DataType>> expected = {
-      arrow::boolean(), arrow::int8(), arrow::int16(), arrow::int32(), arrow::int64(),
-      arrow::float32(), arrow::float64(), arrow::decimal128(38, 18), arrow::utf8(),
-      arrow::binary(), arrow::date32(), arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"),
-      arrow::timestamp(arrow::TimeUnit::MICRO), arrow::null(), arrow::decimal128(10, 4),
+      arrow::boolean(),
+      arrow::int8(),
+      arrow::int16(),
+      arrow::int32(),
+      arrow::int64(),
+      arrow::float32(),
+      arrow::float64(),
+      arrow::decimal128(38, 18),
+      arrow::utf8(),
+      arrow::binary(),
+      arrow::date32(),
+      arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"),
+      arrow::timestamp(arrow::TimeUnit::MICRO),
+      arrow::null(),
+      arrow::decimal128(10, 4),
       arrow::decimal128(10, 0)};
   for (int i = 0; i < schema->num_fields(); ++i) {
     EXPECT_TRUE(schema->field(i)->type()->Equals(*expected[i]))
@@ -109,9 +130,11 @@ TEST(SchemaFromJson, NestedTypes) {
   std::string array = R"({"type":"array","elementType":"integer","containsNull":false})";
   std::string map =
       R"({"type":"map","keyType":"string","valueType":{"type":"array","elementType":)" +
-      Struct({Field("x", "\"long\"", false)}) + R"(,"containsNull":true},"valueContainsNull":false})";
-  auto schema = Parse(Struct({Field("a", array), Field("m", map, false),
-                              Field("s", Struct({Field("inner", Struct({Field("z", "\"date\"")}))}))}));
+      Struct({Field("x", "\"long\"", false)}) +
+      R"(,"containsNull":true},"valueContainsNull":false})";
+  auto schema =
+      Parse(Struct({Field("a", array), Field("m", map, false),
+                    Field("s", Struct({Field("inner", Struct({Field("z", "\"date\"")}))}))}));
   auto a = std::static_pointer_cast<arrow::ListType>(schema->field(0)->type());
   ASSERT_EQ(a->id(), arrow::Type::LIST);
   EXPECT_EQ(a->value_field()->name(), "element");
@@ -125,8 +148,8 @@ TEST(SchemaFromJson, NestedTypes) {
   EXPECT_TRUE(m->key_type()->Equals(arrow::utf8()));
   auto value = std::static_pointer_cast<arrow::ListType>(m->item_type());
   EXPECT_TRUE(value->value_field()->nullable());
-  EXPECT_TRUE(value->value_type()->Equals(
-      arrow::struct_({arrow::field("x", arrow::int64(), false)})));
+  EXPECT_TRUE(
+      value->value_type()->Equals(arrow::struct_({arrow::field("x", arrow::int64(), false)})));
   EXPECT_FALSE(schema->field(1)->nullable());
 
   EXPECT_TRUE(schema->field(2)->type()->Equals(arrow::struct_(
@@ -145,8 +168,9 @@ TEST(SchemaFromJson, MetadataKeepsJsonTypes) {
             R"([{"toType":"long","fromType":"integer","tableVersion":2}])");
   EXPECT_EQ(*md.Get("nothing"), "null");
   EXPECT_EQ(*md.Get("num"), "7");  // a JSON string that looks like a number stays a string
-  EXPECT_EQ(*md.Get(kJsonMetadataKeys),
-            R"(["delta.columnMapping.id","delta.identity.allowExplicitInsert","delta.typeChanges","nothing"])");
+  EXPECT_EQ(
+      *md.Get(kJsonMetadataKeys),
+      R"(["delta.columnMapping.id","delta.identity.allowExplicitInsert","delta.typeChanges","nothing"])");
   EXPECT_EQ(FieldId(*schema->field(0)), 5);
 }
 
@@ -155,19 +179,36 @@ TEST(SchemaFromJson, MetadataKeepsJsonTypes) {
 
 TEST(SchemaRoundTrip, JsonToArrowToJsonIsByteIdentical) {
   std::string json = Struct({
-      Field("b", "\"boolean\"", false), Field("i8", "\"byte\""), Field("i16", "\"short\""),
-      Field("i32", "\"integer\""), Field("i64", "\"long\""), Field("f", "\"float\""),
-      Field("d", "\"double\""), Field("dec", "\"decimal(5,2)\""), Field("s", "\"string\""),
-      Field("bin", "\"binary\""), Field("date", "\"date\""), Field("ts", "\"timestamp\""),
-      Field("ntz", "\"timestamp_ntz\""), Field("v", "\"void\""),
-      Field("arr", R"({"type":"array","elementType":{"type":"array","elementType":"string","containsNull":false},"containsNull":true})"),
-      Field("map", R"({"type":"map","keyType":{"type":"struct","fields":[{"name":"k","type":"integer","nullable":false,"metadata":{}}]},"valueType":{"type":"map","keyType":"long","valueType":"double","valueContainsNull":false},"valueContainsNull":true})"),
-      Field("st", Struct({Field("x", "\"integer\"", false, R"({"delta.columnMapping.id":7,"delta.columnMapping.physicalName":"col-x"})"),
-                          Field("y", R"({"type":"array","elementType":)" +
-                                         Struct({Field("z", "\"string\"", true, R"({"comment":"deep"})")}) +
-                                         R"(,"containsNull":true})")}),
-            false,
-            R"({"delta.identity.start":-3,"delta.identity.step":2.5,"flag":true,"obj":{"b":[1,{"c":null}],"a":"x"},"delta.generationExpression":"i32 + 1","unicode":"h\u00e9\u6f22"})"),
+      Field("b", "\"boolean\"", false),
+      Field("i8", "\"byte\""),
+      Field("i16", "\"short\""),
+      Field("i32", "\"integer\""),
+      Field("i64", "\"long\""),
+      Field("f", "\"float\""),
+      Field("d", "\"double\""),
+      Field("dec", "\"decimal(5,2)\""),
+      Field("s", "\"string\""),
+      Field("bin", "\"binary\""),
+      Field("date", "\"date\""),
+      Field("ts", "\"timestamp\""),
+      Field("ntz", "\"timestamp_ntz\""),
+      Field("v", "\"void\""),
+      Field(
+          "arr",
+          R"({"type":"array","elementType":{"type":"array","elementType":"string","containsNull":false},"containsNull":true})"),
+      Field(
+          "map",
+          R"({"type":"map","keyType":{"type":"struct","fields":[{"name":"k","type":"integer","nullable":false,"metadata":{}}]},"valueType":{"type":"map","keyType":"long","valueType":"double","valueContainsNull":false},"valueContainsNull":true})"),
+      Field(
+          "st",
+          Struct(
+              {Field("x", "\"integer\"", false,
+                     R"({"delta.columnMapping.id":7,"delta.columnMapping.physicalName":"col-x"})"),
+               Field("y", R"({"type":"array","elementType":)" +
+                              Struct({Field("z", "\"string\"", true, R"({"comment":"deep"})")}) +
+                              R"(,"containsNull":true})")}),
+          false,
+          R"({"delta.identity.start":-3,"delta.identity.step":2.5,"flag":true,"obj":{"b":[1,{"c":null}],"a":"x"},"delta.generationExpression":"i32 + 1","unicode":"h\u00e9\u6f22"})"),
   });
   auto schema = Parse(json);
   // simdjson decodes \u escapes; nlohmann writes UTF-8, as Spark does.
@@ -183,7 +224,9 @@ TEST(SchemaRoundTrip, ArrowToJsonToArrowIsEqual) {
   auto schema = arrow::schema({
       arrow::field("a", arrow::int32(), false, md),
       arrow::field("b", arrow::list(arrow::field("element", arrow::decimal128(20, 3), false))),
-      arrow::field("c", arrow::map(arrow::utf8(), arrow::field("value", arrow::timestamp(arrow::TimeUnit::MICRO), true))),
+      arrow::field(
+          "c", arrow::map(arrow::utf8(),
+                          arrow::field("value", arrow::timestamp(arrow::TimeUnit::MICRO), true))),
       arrow::field("d", arrow::struct_({arrow::field("e", arrow::binary(), false, md),
                                         arrow::field("f", arrow::null())})),
       arrow::field("g", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
@@ -246,7 +289,8 @@ TEST(SchemaFromJsonRealTables, ColumnMappingAndTimestampNtz) {
             "array<map<integer,array<integer>>>");
 
   auto ntz = Parse(SchemaStrings("spark-golden/data-reader-timestamp_ntz-id-mode").front());
-  EXPECT_TRUE(ntz->GetFieldByName("tsNtz")->type()->Equals(arrow::timestamp(arrow::TimeUnit::MICRO)));
+  EXPECT_TRUE(
+      ntz->GetFieldByName("tsNtz")->type()->Equals(arrow::timestamp(arrow::TimeUnit::MICRO)));
 }
 
 TEST(SchemaFromJsonRealTables, TypeWidening) {
@@ -268,8 +312,8 @@ TEST(SchemaFromJsonErrors, UnknownTypesNameTypeAndColumn) {
   EXPECT_NE(message.find("unknown type 'variant'"), std::string::npos) << message;
   EXPECT_NE(message.find("column 's.v'"), std::string::npos) << message;
 
-  message = ErrorOf(Struct({Field(
-      "a", R"({"type":"array","elementType":"interval","containsNull":true})")}));
+  message = ErrorOf(
+      Struct({Field("a", R"({"type":"array","elementType":"interval","containsNull":true})")}));
   EXPECT_NE(message.find("unknown type 'interval' for column 'a.element'"), std::string::npos)
       << message;
 
@@ -278,24 +322,29 @@ TEST(SchemaFromJsonErrors, UnknownTypesNameTypeAndColumn) {
 }
 
 TEST(SchemaFromJsonErrors, MalformedInput) {
-  EXPECT_NE(ErrorOf("{\"type\":\"struct\",\"fields\":[").find("malformed JSON"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf("{\"type\":\"struct\",\"fields\":[").find("malformed JSON"), std::string::npos);
   EXPECT_NE(ErrorOf("\"integer\"").find("not a JSON object"), std::string::npos);
   EXPECT_NE(ErrorOf(R"({"type":"array","elementType":"integer"})").find("not a struct"),
             std::string::npos);
   EXPECT_NE(ErrorOf(R"({"type":"struct"})").find("has no \"fields\""), std::string::npos);
   EXPECT_NE(ErrorOf(Struct({R"({"type":"long"})"})).find("field 0 of the schema has no \"name\""),
             std::string::npos);
-  EXPECT_NE(ErrorOf(Struct({R"({"name":"x","nullable":true})"})).find("field for column 'x' has no \"type\""),
+  EXPECT_NE(ErrorOf(Struct({R"({"name":"x","nullable":true})"}))
+                .find("field for column 'x' has no \"type\""),
             std::string::npos);
-  EXPECT_NE(ErrorOf(Struct({Field("x", "\"long\"", true, "[]")})).find("\"metadata\" for column 'x' is not an object"),
+  EXPECT_NE(ErrorOf(Struct({Field("x", "\"long\"", true, "[]")}))
+                .find("\"metadata\" for column 'x' is not an object"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(Struct({Field("m", R"({"type":"map","keyType":"string"})")})).find("map for column 'm' has no \"valueType\""),
+  EXPECT_NE(ErrorOf(Struct({Field("m", R"({"type":"map","keyType":"string"})")}))
+                .find("map for column 'm' has no \"valueType\""),
             std::string::npos);
-  EXPECT_NE(ErrorOf(Struct({Field("d", "\"decimal(39,2)\"")})).find("decimal(39,2) for column 'd' is out of range"),
+  EXPECT_NE(ErrorOf(Struct({Field("d", "\"decimal(39,2)\"")}))
+                .find("decimal(39,2) for column 'd' is out of range"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(Struct({Field("d", "\"decimal(5,6)\"")})).find("out of range"), std::string::npos);
-  EXPECT_NE(ErrorOf(Struct({Field("d", "\"decimal(5;2)\"")})).find("malformed decimal type 'decimal(5;2)'"),
+  EXPECT_NE(ErrorOf(Struct({Field("d", "\"decimal(5,6)\"")})).find("out of range"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Struct({Field("d", "\"decimal(5;2)\"")}))
+                .find("malformed decimal type 'decimal(5;2)'"),
             std::string::npos);
 }
 
@@ -307,7 +356,8 @@ TEST(SchemaToJsonErrors, UnsupportedArrowTypesNameColumnAndType) {
   std::vector<Case> cases = {
       {arrow::schema({arrow::field("h", arrow::float16())}),
        "column 'h': Arrow type halffloat has no Delta equivalent"},
-      {arrow::schema({arrow::field("s", arrow::struct_({arrow::field("dur", arrow::duration(arrow::TimeUnit::SECOND))}))}),
+      {arrow::schema({arrow::field(
+           "s", arrow::struct_({arrow::field("dur", arrow::duration(arrow::TimeUnit::SECOND))}))}),
        "column 's.dur': Arrow type duration[s] has no Delta equivalent"},
       {arrow::schema({arrow::field("u", arrow::sparse_union({arrow::field("a", arrow::int32())}))}),
        "column 'u': Arrow type sparse_union<a: int32=0> has no Delta equivalent"},
@@ -325,14 +375,18 @@ TEST(SchemaToJsonErrors, UnsupportedArrowTypesNameColumnAndType) {
 }
 
 TEST(SchemaToJsonErrors, CaseInsensitiveDuplicatesAndBadJsonMetadata) {
-  auto dup = SchemaToJson(*arrow::schema({arrow::field("Id", arrow::int32()), arrow::field("iD", arrow::int64())}));
+  auto dup = SchemaToJson(
+      *arrow::schema({arrow::field("Id", arrow::int32()), arrow::field("iD", arrow::int64())}));
   ASSERT_FALSE(dup.ok());
-  EXPECT_NE(dup.status().message().find("columns 'Id' and 'iD' differ only in case"), std::string::npos);
+  EXPECT_NE(dup.status().message().find("columns 'Id' and 'iD' differ only in case"),
+            std::string::npos);
 
-  auto md = arrow::key_value_metadata({"k", std::string(kJsonMetadataKeys)}, {"{not json", "[\"k\"]"});
+  auto md =
+      arrow::key_value_metadata({"k", std::string(kJsonMetadataKeys)}, {"{not json", "[\"k\"]"});
   auto bad = SchemaToJson(*arrow::schema({arrow::field("c", arrow::int32(), true, md)}));
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("column 'c': metadata key 'k' is marked as JSON"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("column 'c': metadata key 'k' is marked as JSON"),
+            std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -341,13 +395,18 @@ TEST(SchemaToJsonErrors, CaseInsensitiveDuplicatesAndBadJsonMetadata) {
 TEST(SchemaToJson, MapsArrowOnlyTypesToDeltaTypes) {
   auto dict = arrow::dictionary(arrow::int8(), arrow::large_utf8());
   auto schema = arrow::schema({
-      arrow::field("ls", arrow::large_utf8()), arrow::field("sv", arrow::utf8_view()),
-      arrow::field("lb", arrow::large_binary()), arrow::field("fsb", arrow::fixed_size_binary(16)),
-      arrow::field("u8", arrow::uint8()), arrow::field("u16", arrow::uint16()),
-      arrow::field("u32", arrow::uint32()), arrow::field("u64", arrow::uint64()),
+      arrow::field("ls", arrow::large_utf8()),
+      arrow::field("sv", arrow::utf8_view()),
+      arrow::field("lb", arrow::large_binary()),
+      arrow::field("fsb", arrow::fixed_size_binary(16)),
+      arrow::field("u8", arrow::uint8()),
+      arrow::field("u16", arrow::uint16()),
+      arrow::field("u32", arrow::uint32()),
+      arrow::field("u64", arrow::uint64()),
       arrow::field("ns", arrow::timestamp(arrow::TimeUnit::NANO, "America/New_York")),
       arrow::field("ms", arrow::timestamp(arrow::TimeUnit::MILLI)),
-      arrow::field("d64", arrow::date64()), arrow::field("dict", dict),
+      arrow::field("d64", arrow::date64()),
+      arrow::field("dict", dict),
       arrow::field("dec", arrow::decimal64(12, 2)),
       arrow::field("ll", arrow::large_list(arrow::field("item", arrow::int32(), false))),
       arrow::field("fsl", arrow::fixed_size_list(arrow::float32(), 3)),
@@ -357,8 +416,8 @@ TEST(SchemaToJson, MapsArrowOnlyTypesToDeltaTypes) {
       Struct({Field("ls", "\"string\""), Field("sv", "\"string\""), Field("lb", "\"binary\""),
               Field("fsb", "\"binary\""), Field("u8", "\"short\""), Field("u16", "\"integer\""),
               Field("u32", "\"long\""), Field("u64", "\"long\""), Field("ns", "\"timestamp\""),
-              Field("ms", "\"timestamp_ntz\""), Field("d64", "\"date\""), Field("dict", "\"string\""),
-              Field("dec", "\"decimal(12,2)\""),
+              Field("ms", "\"timestamp_ntz\""), Field("d64", "\"date\""),
+              Field("dict", "\"string\""), Field("dec", "\"decimal(12,2)\""),
               Field("ll", R"({"type":"array","elementType":"integer","containsNull":false})"),
               Field("fsl", R"({"type":"array","elementType":"float","containsNull":true})")}));
 }
@@ -372,15 +431,18 @@ TEST(SchemaToJson, ArrowOwnMetadataIsNotWritten) {
 }
 
 TEST(SchemaToJson, WithJsonMetadataWritesJsonValues) {
-  auto field = arrow::field("c", arrow::int64(), true,
-                            arrow::key_value_metadata({"comment"}, {"x"}));
+  auto field =
+      arrow::field("c", arrow::int64(), true, arrow::key_value_metadata({"comment"}, {"x"}));
   field = WithJsonMetadata(field, "delta.columnMapping.id", "9");
-  field = WithJsonMetadata(field, "delta.typeChanges", R"([{"fromType":"integer","toType":"long"}])");
+  field =
+      WithJsonMetadata(field, "delta.typeChanges", R"([{"fromType":"integer","toType":"long"}])");
   field = WithJsonMetadata(field, "delta.columnMapping.id", "10");  // replaces in place
   EXPECT_EQ(FieldId(*field), 10);
-  EXPECT_EQ(Dump(*arrow::schema({field})),
-            Struct({Field("c", "\"long\"", true,
-                          R"({"comment":"x","delta.columnMapping.id":10,"delta.typeChanges":[{"fromType":"integer","toType":"long"}]})")}));
+  EXPECT_EQ(
+      Dump(*arrow::schema({field})),
+      Struct({Field(
+          "c", "\"long\"", true,
+          R"({"comment":"x","delta.columnMapping.id":10,"delta.typeChanges":[{"fromType":"integer","toType":"long"}]})")}));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -388,10 +450,13 @@ TEST(SchemaToJson, WithJsonMetadataWritesJsonValues) {
 
 TEST(ColumnMapping, Mode) {
   EXPECT_EQ(ColumnMappingModeFrom({}), ColumnMappingMode::kNone);
-  EXPECT_EQ(ColumnMappingModeFrom({{"delta.columnMapping.mode", "name"}}), ColumnMappingMode::kName);
+  EXPECT_EQ(ColumnMappingModeFrom({{"delta.columnMapping.mode", "name"}}),
+            ColumnMappingMode::kName);
   EXPECT_EQ(ColumnMappingModeFrom({{"delta.columnMapping.mode", "ID"}}), ColumnMappingMode::kId);
-  EXPECT_EQ(ColumnMappingModeFrom({{"delta.columnMapping.mode", "none"}}), ColumnMappingMode::kNone);
-  EXPECT_EQ(ColumnMappingModeFrom({{"delta.columnMapping.mode", "bogus"}}), ColumnMappingMode::kNone);
+  EXPECT_EQ(ColumnMappingModeFrom({{"delta.columnMapping.mode", "none"}}),
+            ColumnMappingMode::kNone);
+  EXPECT_EQ(ColumnMappingModeFrom({{"delta.columnMapping.mode", "bogus"}}),
+            ColumnMappingMode::kNone);
   auto bad = ParseColumnMappingMode({{"delta.columnMapping.mode", "bogus"}});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("unknown column mapping mode 'bogus'"), std::string::npos);
@@ -402,8 +467,9 @@ TEST(ColumnMapping, PhysicalNameAndFieldId) {
   auto plain = arrow::field("a", arrow::int32());
   EXPECT_EQ(PhysicalName(*plain), "a");
   EXPECT_EQ(FieldId(*plain), std::nullopt);
-  auto bad_id = arrow::field("a", arrow::int32(), true,
-                             arrow::key_value_metadata({"delta.columnMapping.id"}, {"99999999999"}));
+  auto bad_id =
+      arrow::field("a", arrow::int32(), true,
+                   arrow::key_value_metadata({"delta.columnMapping.id"}, {"99999999999"}));
   EXPECT_EQ(FieldId(*bad_id), std::nullopt);
 }
 
@@ -477,8 +543,8 @@ TEST(ColumnMapping, PhysicalSchemaModesAndErrors) {
   ASSERT_TRUE(none.ok());
   EXPECT_EQ((*none)->ToString(true), "a: int32 not null\ns: struct<b: string>");
 
-  auto unnamed = PhysicalSchema(*arrow::schema({arrow::field("x", arrow::int64())}),
-                                ColumnMappingMode::kName);
+  auto unnamed =
+      PhysicalSchema(*arrow::schema({arrow::field("x", arrow::int64())}), ColumnMappingMode::kName);
   ASSERT_FALSE(unnamed.ok());
   EXPECT_NE(unnamed.status().message().find("column 'x' has no delta.columnMapping.physicalName"),
             std::string::npos);

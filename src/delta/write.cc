@@ -1,5 +1,6 @@
 // DeltaTable::Write: append and overwrite (whole table or replaceWhere), with schema
 // enforcement, schema merging, table creation on first write and idempotent txn writes.
+#include <arrow/api.h>
 #include <arrow/compute/api.h>
 
 #include <chrono>
