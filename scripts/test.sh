@@ -6,7 +6,6 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export CCACHE_DIR="${CCACHE_DIR:-$ROOT/.deps/ccache}"
 JOBS="${JOBS:-$(nproc)}"
 status=0
 

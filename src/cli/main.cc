@@ -1,12 +1,194 @@
-// The `tidelake` command: parses arguments and dispatches to subcommands.
-#include <CLI/CLI.hpp>
+// The `tidelake` command: parses arguments (CLI11) and calls the library. Every failure is
+// one line on stderr ("error: ...") and exit code 1; nothing is half-written, because table
+// changes only become visible through an atomic Delta commit.
+#include <arrow/compute/initialize.h>
+#include <arrow/table.h>
 
+#include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 
+#include "catalog/lake.h"
+#include "cli/file_input.h"
+#include "cli/output.h"
+#include "delta/scan.h"
+#include "delta/schema.h"
+#include "delta/table.h"
+
+namespace tidelake::cli {
+namespace {
+
+struct Common {
+  std::string lake = ".";
+  std::string format = "table";
+  std::string output;
+};
+
+arrow::Result<delta::TableLocation> Locate(const Common& common, const std::string& name) {
+  ARROW_ASSIGN_OR_RAISE(auto lake, catalog::Lake::Open(common.lake));
+  return lake->Resolve(name);
+}
+
+arrow::Status Emit(arrow::RecordBatchReader& reader, const Common& common) {
+  ARROW_ASSIGN_OR_RAISE(auto format, ParseOutputFormat(common.format));
+  if (!common.output.empty() && format != OutputFormat::kParquet) {
+    std::ofstream file(common.output, std::ios::binary);
+    if (!file) return arrow::Status::IOError("cannot write '", common.output, "'");
+    return WriteResult(reader, format, file, common.output);
+  }
+  return WriteResult(reader, format, std::cout, common.output);
+}
+
+struct LoadArgs {
+  std::string table;
+  std::vector<std::string> inputs;
+  std::string input_format;
+  std::vector<std::string> partition_by;
+  bool overwrite = false;
+  bool merge_schema = false;
+};
+
+arrow::Status Load(const Common& common, const LoadArgs& args) {
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, args.table));
+  ARROW_ASSIGN_OR_RAISE(auto format, ParseInputFormat(args.input_format));
+  ARROW_ASSIGN_OR_RAISE(auto files, ExpandInputs(args.inputs));
+  ARROW_ASSIGN_OR_RAISE(auto data, ReadInputs(files, format));
+  arrow::TableBatchReader reader(data);
+  delta::WriteOptions options;
+  options.mode = args.overwrite ? delta::SaveMode::kOverwrite : delta::SaveMode::kAppend;
+  options.merge_schema = args.merge_schema;
+  options.partition_columns = args.partition_by;
+  ARROW_ASSIGN_OR_RAISE(auto result, delta::DeltaTable::Write(location, reader, options));
+  std::cout << "loaded " << result.rows_written << " rows from " << files.size() << " file(s) into "
+            << location.display_name << " (version " << result.version << ", " << result.files_added
+            << " data file(s))\n";
+  return arrow::Status::OK();
+}
+
+struct ScanArgs {
+  std::string table;
+  std::vector<std::string> columns;
+  int64_t version = -1;
+  std::string timestamp;
+  int64_t limit = -1;
+};
+
+arrow::Status ScanTable(const Common& common, const ScanArgs& args) {
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, args.table));
+  ARROW_ASSIGN_OR_RAISE(auto table, delta::DeltaTable::Open(location));
+  std::shared_ptr<const delta::Snapshot> snapshot;
+  if (args.version >= 0) {
+    ARROW_ASSIGN_OR_RAISE(snapshot, table->AtVersion(args.version));
+  } else if (!args.timestamp.empty()) {
+    int64_t ms = 0;
+    try {
+      ms = std::stoll(args.timestamp);
+    } catch (...) {
+      return arrow::Status::Invalid("--timestamp must be milliseconds since the epoch, got '", args.timestamp, "'");
+    }
+    ARROW_ASSIGN_OR_RAISE(snapshot, table->AtTimestamp(ms));
+  } else {
+    ARROW_ASSIGN_OR_RAISE(snapshot, table->Latest());
+  }
+  delta::ScanOptions options;
+  options.columns = args.columns;
+  ARROW_ASSIGN_OR_RAISE(auto scan, delta::Scan::Make(snapshot, options));
+  ARROW_ASSIGN_OR_RAISE(auto reader, scan->Execute());
+  if (args.limit >= 0) {
+    ARROW_ASSIGN_OR_RAISE(auto all, reader->ToTable());
+    auto limited = all->Slice(0, args.limit);
+    arrow::TableBatchReader limited_reader(limited);
+    return Emit(limited_reader, common);
+  }
+  return Emit(*reader, common);
+}
+
+arrow::Status Describe(const Common& common, const std::string& name) {
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, name));
+  ARROW_ASSIGN_OR_RAISE(auto table, delta::DeltaTable::Open(location));
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, table->Latest());
+  arrow::StringBuilder col, type, nullable, partition;
+  for (const auto& f : snapshot->schema()->fields()) {
+    ARROW_RETURN_NOT_OK(col.Append(f->name()));
+    ARROW_RETURN_NOT_OK(type.Append(delta::DeltaTypeName(*f->type())));
+    ARROW_RETURN_NOT_OK(nullable.Append(f->nullable() ? "true" : "false"));
+    const auto& parts = snapshot->partition_columns();
+    ARROW_RETURN_NOT_OK(
+        partition.Append(std::find(parts.begin(), parts.end(), f->name()) != parts.end() ? "true" : "false"));
+  }
+  std::shared_ptr<arrow::Array> a, b, c, d;
+  ARROW_RETURN_NOT_OK(col.Finish(&a));
+  ARROW_RETURN_NOT_OK(type.Finish(&b));
+  ARROW_RETURN_NOT_OK(nullable.Finish(&c));
+  ARROW_RETURN_NOT_OK(partition.Finish(&d));
+  auto schema = arrow::schema({arrow::field("column", arrow::utf8()), arrow::field("type", arrow::utf8()),
+                               arrow::field("nullable", arrow::utf8()), arrow::field("partition", arrow::utf8())});
+  auto result = arrow::Table::Make(schema, {a, b, c, d});
+  if (common.format == "table") {
+    std::cout << location.display_name << " at version " << snapshot->version() << ": " << snapshot->files().size()
+              << " file(s), " << snapshot->SizeInBytes() << " bytes, protocol "
+              << snapshot->protocol().min_reader_version << "/" << snapshot->protocol().min_writer_version << "\n";
+  }
+  arrow::TableBatchReader reader(result);
+  return Emit(reader, common);
+}
+
+int Run(const arrow::Status& status) {
+  if (status.ok()) return 0;
+  std::cerr << "error: " << status.message() << std::endl;
+  return 1;
+}
+
+}  // namespace
+}  // namespace tidelake::cli
+
 int main(int argc, char** argv) {
+  using namespace tidelake::cli;
+  if (auto st = arrow::compute::Initialize(); !st.ok()) {
+    std::cerr << "error: " << st.ToString() << std::endl;
+    return 1;
+  }
   CLI::App app{"tidelake: one lake of Delta tables for batch and streaming"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "tidelake 0.1.0");
+  Common common;
+  app.add_option("--lake", common.lake, "lake root directory or URI")->capture_default_str();
+
+  auto* table = app.add_subcommand("table", "manage and read Delta tables");
+  table->require_subcommand(1);
+  auto add_output = [&](CLI::App* cmd) {
+    cmd->add_option("--format", common.format, "table, csv, json or parquet")->capture_default_str();
+    cmd->add_option("--output,-o", common.output, "write to FILE instead of standard output");
+    cmd->add_option("--lake", common.lake, "lake root directory or URI");
+  };
+
+  LoadArgs load;
+  auto* load_cmd = table->add_subcommand("load", "append (or overwrite) rows from CSV, JSON-lines or Parquet files");
+  load_cmd->add_option("table", load.table, "zone.table or a path")->required();
+  load_cmd->add_option("inputs", load.inputs, "files or directories")->required();
+  load_cmd->add_option("--input-format", load.input_format, "csv, json or parquet (default: by extension)");
+  load_cmd->add_option("--partition-by", load.partition_by, "partition columns of a new table")->delimiter(',');
+  load_cmd->add_flag("--overwrite", load.overwrite, "replace the table's rows");
+  load_cmd->add_flag("--merge-schema", load.merge_schema, "add new columns to the table schema");
+  load_cmd->add_option("--lake", common.lake, "lake root directory or URI");
+
+  ScanArgs scan;
+  auto* scan_cmd = table->add_subcommand("scan", "print a table's rows");
+  scan_cmd->add_option("table", scan.table, "zone.table or a path")->required();
+  scan_cmd->add_option("--columns", scan.columns, "columns to print")->delimiter(',');
+  scan_cmd->add_option("--version", scan.version, "read this version (time travel)");
+  scan_cmd->add_option("--timestamp", scan.timestamp, "read the version current at this time (ms since epoch)");
+  scan_cmd->add_option("--limit", scan.limit, "print at most N rows");
+  add_output(scan_cmd);
+
+  std::string describe_name;
+  auto* describe_cmd = table->add_subcommand("describe", "print a table's schema and state");
+  describe_cmd->add_option("table", describe_name, "zone.table or a path")->required();
+  add_output(describe_cmd);
+
   CLI11_PARSE(app, argc, argv);
+  if (load_cmd->parsed()) return Run(Load(common, load));
+  if (scan_cmd->parsed()) return Run(ScanTable(common, scan));
+  if (describe_cmd->parsed()) return Run(Describe(common, describe_name));
   return 0;
 }

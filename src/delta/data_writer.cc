@@ -12,6 +12,7 @@
 #include <chrono>
 #include <random>
 
+#include "common/arrow_init.h"
 #include "common/error.h"
 #include "common/uuid.h"
 #include "delta/file_stats.h"
@@ -78,6 +79,7 @@ arrow::Result<std::unique_ptr<DataWriter>> DataWriter::Make(TableLocation locati
                                                             std::vector<std::string> partition_columns,
                                                             std::map<std::string, std::string> configuration,
                                                             DataWriterOptions options) {
+  ARROW_RETURN_NOT_OK(EnsureArrowInitialized());
   std::unique_ptr<DataWriter> w(new DataWriter());
   w->location_ = std::move(location);
   w->schema_ = schema;
@@ -273,6 +275,7 @@ arrow::Result<std::vector<AddFile>> DataWriter::Finish() {
 
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> ConformToTableSchema(
     const std::shared_ptr<arrow::RecordBatch>& batch, const std::shared_ptr<arrow::Schema>& table_schema) {
+  ARROW_RETURN_NOT_OK(EnsureArrowInitialized());
   const auto& in = *batch->schema();
   std::vector<bool> used(static_cast<size_t>(in.num_fields()), false);
   arrow::ArrayVector columns;

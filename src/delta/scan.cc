@@ -16,6 +16,7 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "common/arrow_init.h"
 #include "common/error.h"
 #include "delta/deletion_vector.h"
 #include "delta/file_stats.h"
@@ -207,6 +208,7 @@ arrow::Result<bool> Scan::FileMayMatch(const Snapshot& snapshot, const AddFile& 
 }
 
 arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::shared_ptr<const Snapshot> snapshot, ScanOptions options) {
+  ARROW_RETURN_NOT_OK(EnsureArrowInitialized());
   std::shared_ptr<Scan> scan(new Scan());
   scan->snapshot_ = snapshot;
   const auto& schema = *snapshot->schema();

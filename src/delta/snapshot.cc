@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "common/arrow_init.h"
 #include "common/error.h"
 #include "delta/checkpoint_reader.h"
 #include "delta/schema.h"
@@ -62,6 +63,7 @@ std::optional<int64_t> CommitTimestampOf(const std::vector<Action>& actions) {
 
 arrow::Result<std::shared_ptr<Snapshot>> Snapshot::Load(const TableLocation& location,
                                                         std::optional<int64_t> version) {
+  ARROW_RETURN_NOT_OK(EnsureArrowInitialized());
   ErrorContext where{.table = location.display_name.empty() ? location.root : location.display_name};
   if (version) where.version = version;
   auto result = [&]() -> arrow::Result<std::shared_ptr<Snapshot>> {

@@ -1,0 +1,26 @@
+// Reading input files for `tidelake table load`: CSV, JSON lines and Parquet files, or a
+// directory of them, as one stream of Arrow batches. Errors name the file (and, for CSV and
+// JSON, the row Arrow's reader reports).
+#pragma once
+
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tidelake::cli {
+
+enum class InputFormat { kAuto, kCsv, kJson, kParquet };
+
+arrow::Result<InputFormat> ParseInputFormat(const std::string& name);
+
+/// Every input file under `paths` (files, or directories searched recursively), sorted.
+arrow::Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& paths);
+
+/// Reads all files into one table (columns unified by name; a file whose schema conflicts is
+/// an error naming it).
+arrow::Result<std::shared_ptr<arrow::Table>> ReadInputs(const std::vector<std::string>& files, InputFormat format);
+
+}  // namespace tidelake::cli

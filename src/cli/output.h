@@ -1,0 +1,21 @@
+// Printing query results: aligned tables for people, CSV or JSON lines for machines, Parquet
+// to a file.
+#pragma once
+
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include <ostream>
+#include <string>
+
+namespace tidelake::cli {
+
+enum class OutputFormat { kTable, kCsv, kJson, kParquet };
+
+arrow::Result<OutputFormat> ParseOutputFormat(const std::string& name);
+
+/// Writes every batch of `reader` to `out` (or, for Parquet, to `path`).
+arrow::Status WriteResult(arrow::RecordBatchReader& reader, OutputFormat format, std::ostream& out,
+                          const std::string& path);
+
+}  // namespace tidelake::cli
