@@ -94,7 +94,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> ReadInputs(const std::vector<std::s
   }
   arrow::ConcatenateTablesOptions options;
   options.unify_schemas = true;
-  options.field_merge_options.promote_numeric_widths = true;
+  options.field_merge_options.promote_numeric_width = true;
   options.field_merge_options.promote_integer_to_float = true;
   auto combined = arrow::ConcatenateTables(tables, options);
   if (!combined.ok()) return arrow::Status::Invalid("input files have incompatible schemas: ", combined.status().message());

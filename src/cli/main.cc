@@ -2,7 +2,7 @@
 // one line on stderr ("error: ...") and exit code 1; nothing is half-written, because table
 // changes only become visible through an atomic Delta commit.
 #include <arrow/compute/initialize.h>
-#include <arrow/table.h>
+#include <arrow/api.h>
 
 #include <CLI/CLI.hpp>
 #include <fstream>

@@ -1,6 +1,7 @@
 #include "cli/output.h"
 
 #include <arrow/csv/writer.h>
+#include <arrow/ipc/writer.h>
 #include <arrow/io/file.h>
 #include <arrow/io/memory.h>
 #include <arrow/table.h>
