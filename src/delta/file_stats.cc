@@ -3,17 +3,17 @@
 
 #include "delta/file_stats.h"
 
-#include "delta/temporal_text.h"
-
 #include <arrow/array.h>
 #include <arrow/scalar.h>
 #include <arrow/util/checked_cast.h>
 #include <arrow/util/decimal.h>
 #include <arrow/util/utf8.h>
-#include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "delta/temporal_text.h"
 
 namespace tidelake::delta {
 
@@ -208,8 +208,8 @@ arrow::Status MergeBound(const std::shared_ptr<arrow::Scalar>& candidate, bool k
   if (IsBinaryLike(*candidate->type)) {
     // A min_max result may point into the batch's buffers; copy so the batch can be freed.
     std::string_view text = checked_cast<const arrow::BaseBinaryScalar&>(*candidate).view();
-    ARROW_ASSIGN_OR_RAISE(*bound, arrow::MakeScalar(candidate->type,
-                                                    arrow::Buffer::FromString(std::string(text))));
+    ARROW_ASSIGN_OR_RAISE(
+        *bound, arrow::MakeScalar(candidate->type, arrow::Buffer::FromString(std::string(text))));
   } else {
     *bound = candidate;
   }
@@ -270,8 +270,7 @@ arrow::Result<std::unique_ptr<StatsCollector>> StatsCollector::Make(
     std::shared_ptr<arrow::Schema> schema, StatsOptions options) {
   if (schema == nullptr) return arrow::Status::Invalid("StatsCollector needs a schema");
   if (options.num_indexed_cols < -1) {
-    return arrow::Status::Invalid("num_indexed_cols must be >= -1, not ",
-                                  options.num_indexed_cols);
+    return arrow::Status::Invalid("num_indexed_cols must be >= -1, not ", options.num_indexed_cols);
   }
   std::unique_ptr<StatsCollector> collector(new StatsCollector(schema, std::move(options)));
   std::vector<int> indices;
@@ -296,8 +295,7 @@ arrow::Result<std::unique_ptr<StatsCollector>> StatsCollector::Make(
 arrow::Status StatsCollector::Update(const arrow::RecordBatch& batch) {
   if (batch.num_columns() != schema_->num_fields()) {
     return arrow::Status::Invalid("statistics: the batch has ", batch.num_columns(),
-                                  " columns but the file's schema has ",
-                                  schema_->num_fields());
+                                  " columns but the file's schema has ", schema_->num_fields());
   }
   for (int i = 0; i < batch.num_columns(); ++i) {
     const auto& expected = schema_->field(i)->type();
@@ -363,25 +361,34 @@ std::string StatsCollector::ToJson() const {
   std::string out = "{\"numRecords\":" + NumberText(num_records_);
   size_t next_leaf = 0;
   out += ",\"minValues\":";
-  AppendObject(schema_->fields(), options_.column_name, [&](size_t i) -> std::optional<std::string> {
+  AppendObject(
+      schema_->fields(), options_.column_name,
+      [&](size_t i) -> std::optional<std::string> {
         const Leaf& leaf = leaves_[i];
         if (!leaf.indexed || leaf.min == nullptr) return std::nullopt;
         return BoundJson(*leaf.min, /*is_max=*/false, prefix);
-      }, &next_leaf, &out);
+      },
+      &next_leaf, &out);
   next_leaf = 0;
   out += ",\"maxValues\":";
-  AppendObject(schema_->fields(), options_.column_name, [&](size_t i) -> std::optional<std::string> {
+  AppendObject(
+      schema_->fields(), options_.column_name,
+      [&](size_t i) -> std::optional<std::string> {
         const Leaf& leaf = leaves_[i];
         if (!leaf.indexed || leaf.max == nullptr) return std::nullopt;
         return BoundJson(*leaf.max, /*is_max=*/true, prefix);
-      }, &next_leaf, &out);
+      },
+      &next_leaf, &out);
   next_leaf = 0;
   out += ",\"nullCount\":";
-  AppendObject(schema_->fields(), options_.column_name, [&](size_t i) -> std::optional<std::string> {
+  AppendObject(
+      schema_->fields(), options_.column_name,
+      [&](size_t i) -> std::optional<std::string> {
         const Leaf& leaf = leaves_[i];
         if (!leaf.indexed) return std::nullopt;
         return NumberText(leaf.null_count);
-      }, &next_leaf, &out);
+      },
+      &next_leaf, &out);
   if (options_.write_tight_bounds) out += ",\"tightBounds\":true";
   out += '}';
   return out;

@@ -77,8 +77,8 @@ class StatsCollector {
  public:
   /// `schema` is the logical schema of the columns stored in the file (a partitioned table's
   /// partition columns are not in its data files and so not in `schema`).
-  static arrow::Result<std::unique_ptr<StatsCollector>> Make(
-      std::shared_ptr<arrow::Schema> schema, StatsOptions options = {});
+  static arrow::Result<std::unique_ptr<StatsCollector>> Make(std::shared_ptr<arrow::Schema> schema,
+                                                             StatsOptions options = {});
 
   ~StatsCollector();
   StatsCollector(const StatsCollector&) = delete;
@@ -114,7 +114,7 @@ struct ColumnStats {
 /// Parsed `add.stats`.
 struct FileStats {
   std::optional<int64_t> num_records;
-  bool tight_bounds = true;  ///< absent in the JSON means true (PROTOCOL.md)
+  bool tight_bounds = true;          ///< absent in the JSON means true (PROTOCOL.md)
   std::vector<ColumnStats> columns;  ///< leaves with at least one statistic, in schema order
 
   /// The statistics of the leaf at `path` (logical names), or nullptr.
@@ -140,5 +140,10 @@ arrow::compute::Expression StatsGuarantee(const FileStats& stats);
 /// or the file has no records. Invalid if the filter is not bound.
 arrow::Result<bool> MayMatch(const arrow::compute::Expression& bound_filter,
                              const FileStats& stats);
+
+/// The same test against any guarantee, e.g. and_(partition-value facts, StatsGuarantee(..)).
+/// The guarantee need not be bound.
+arrow::Result<bool> MayMatch(const arrow::compute::Expression& bound_filter,
+                             const arrow::compute::Expression& guarantee);
 
 }  // namespace tidelake::delta

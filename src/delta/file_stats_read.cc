@@ -7,10 +7,6 @@
 // exact text. Because On-Demand only checks what is visited, every value we do not use is
 // still walked (ValidateValue), so malformed JSON is reported wherever it is.
 
-#include "delta/file_stats.h"
-
-#include "delta/temporal_text.h"
-
 #include <arrow/scalar.h>
 #include <arrow/util/checked_cast.h>
 #include <arrow/util/decimal.h>
@@ -19,6 +15,9 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+
+#include "delta/file_stats.h"
+#include "delta/temporal_text.h"
 
 namespace tidelake::delta {
 
@@ -32,9 +31,9 @@ arrow::Status JsonError(simdjson::error_code error) {
   return arrow::Status::Invalid("invalid statistics JSON: ", simdjson::error_message(error));
 }
 
-#define TIDELAKE_SJ(expr)                                    \
-  do {                                                       \
-    simdjson::error_code _sj_error = (expr);                 \
+#define TIDELAKE_SJ(expr)                                            \
+  do {                                                               \
+    simdjson::error_code _sj_error = (expr);                         \
     if (_sj_error != simdjson::SUCCESS) return JsonError(_sj_error); \
   } while (false)
 
@@ -441,45 +440,12 @@ arrow::FieldRef RefFor(const std::vector<std::string>& path) {
 std::shared_ptr<arrow::Scalar> UpperBound(const std::shared_ptr<arrow::Scalar>& max) {
   if (max->type->id() != arrow::Type::TIMESTAMP) return max;
   const auto unit = checked_cast<const arrow::TimestampType&>(*max->type).unit();
-  const int64_t slack = unit == arrow::TimeUnit::MICRO  ? 0
+  const int64_t slack = unit == arrow::TimeUnit::MICRO  ? 999
                         : unit == arrow::TimeUnit::NANO ? 999999
                                                         : 0;
   int64_t value = checked_cast<const arrow::TimestampScalar&>(*max).value;
   if (__builtin_add_overflow(value, slack, &value)) value = std::numeric_limits<int64_t>::max();
   return std::make_shared<arrow::TimestampScalar>(value, max->type);
-}
-
-/// Whether `expr` (a simplified filter) can never evaluate to true.
-bool NeverTrue(const cp::Expression& expr) {
-  if (const arrow::Datum* literal = expr.literal()) {
-    if (!literal->is_scalar()) return false;
-    const arrow::Scalar& scalar = *literal->scalar();
-    if (!scalar.is_valid) return true;
-    return scalar.type->id() == arrow::Type::BOOL &&
-           !checked_cast<const arrow::BooleanScalar&>(scalar).value;
-  }
-  const cp::Expression::Call* call = expr.call();
-  if (call == nullptr) return false;
-  const std::string& name = call->function_name;
-  if (name == "and_kleene" || name == "and") {
-    for (const auto& argument : call->arguments) {
-      if (NeverTrue(argument)) return true;
-    }
-    return false;
-  }
-  if (name == "or_kleene" || name == "or") {
-    for (const auto& argument : call->arguments) {
-      if (!NeverTrue(argument)) return false;
-    }
-    return true;
-  }
-  // Simplifying `x < 5` under the nullable guarantee `x >= 10 or is_null(x)` leaves
-  // `invert(true_unless_null(x))`: false where x is valid, null where it is not.
-  if (name == "invert" && call->arguments.size() == 1) {
-    const cp::Expression::Call* inner = call->arguments[0].call();
-    return inner != nullptr && inner->function_name == "true_unless_null";
-  }
-  return false;
 }
 
 }  // namespace
@@ -520,8 +486,8 @@ cp::Expression StatsGuarantee(const FileStats& stats) {
   std::vector<cp::Expression> conjuncts;
   for (const auto& column : stats.columns) {
     const cp::Expression ref = cp::field_ref(RefFor(column.path));
-    const bool all_null = column.null_count && stats.num_records &&
-                          *stats.num_records > 0 && *column.null_count == *stats.num_records;
+    const bool all_null = column.null_count && stats.num_records && *stats.num_records > 0 &&
+                          *column.null_count == *stats.num_records;
     if (all_null) {
       // Every (valid) row is null here; the bounds carry no information.
       conjuncts.push_back(cp::is_null(ref));
@@ -546,15 +512,31 @@ cp::Expression StatsGuarantee(const FileStats& stats) {
   return cp::and_(conjuncts);
 }
 
-arrow::Result<bool> MayMatch(const cp::Expression& bound_filter, const FileStats& stats) {
-  if (!bound_filter.IsBound()) {
-    return arrow::Status::Invalid("data skipping needs a filter bound to the table schema: ",
-                                  bound_filter.ToString());
-  }
-  if (stats.num_records && *stats.num_records == 0) return false;
-  ARROW_ASSIGN_OR_RAISE(cp::Expression simplified,
-                        cp::SimplifyWithGuarantee(bound_filter, StatsGuarantee(stats)));
-  return !NeverTrue(simplified);
+namespace {
+
+arrow::Status RequireBound(const cp::Expression& filter) {
+  if (filter.IsBound()) return arrow::Status::OK();
+  return arrow::Status::Invalid("data skipping needs a filter bound to the table schema: ",
+                                filter.ToString());
 }
+
+}  // namespace
+
+arrow::Result<bool> MayMatch(const cp::Expression& bound_filter, const FileStats& stats) {
+  ARROW_RETURN_NOT_OK(RequireBound(bound_filter));
+  if (stats.num_records && *stats.num_records == 0) return false;
+  return MayMatch(bound_filter, StatsGuarantee(stats));
+}
+
+arrow::Result<bool> MayMatch(const cp::Expression& bound_filter, const cp::Expression& guarantee) {
+  ARROW_RETURN_NOT_OK(RequireBound(bound_filter));
+  ARROW_ASSIGN_OR_RAISE(cp::Expression simplified,
+                        cp::SimplifyWithGuarantee(bound_filter, guarantee));
+  // IsSatisfiable is false for a false or null literal, and for and/or combinations that
+  // cannot be true, such as the invert(true_unless_null(x)) left by a nullable guarantee.
+  return simplified.IsSatisfiable();
+}
+
+#undef TIDELAKE_SJ
 
 }  // namespace tidelake::delta

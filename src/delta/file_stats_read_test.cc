@@ -4,8 +4,6 @@
 
 // Tests of ParseStats, StatsGuarantee and MayMatch (the reading half of file_stats.h).
 
-#include "delta/file_stats.h"
-
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 #include <arrow/json/from_string.h>
@@ -15,6 +13,8 @@
 
 #include <filesystem>
 #include <fstream>
+
+#include "delta/file_stats.h"
 
 namespace tidelake::delta {
 namespace {
@@ -42,8 +42,8 @@ FileStats Parse(std::string_view json, const arrow::Schema& schema,
   if (actual == nullptr) return ::testing::AssertionFailure() << "no value";
   if (!actual->Equals(expected)) {
     return ::testing::AssertionFailure()
-           << actual->ToString() << " (" << actual->type->ToString() << ") != "
-           << expected.ToString() << " (" << expected.type->ToString() << ")";
+           << actual->ToString() << " (" << actual->type->ToString()
+           << ") != " << expected.ToString() << " (" << expected.type->ToString() << ")";
   }
   return ::testing::AssertionSuccess();
 }
@@ -123,24 +123,24 @@ TEST_F(FileStatsReadTest, NestedStructsDecimalsAndNonMinMaxColumnsOfSpark) {
       arrow::field("array", arrow::list(arrow::utf8())),
       arrow::field("nested_struct",
                    arrow::struct_({arrow::field(
-                       "struct_element", arrow::struct_({arrow::field("nested_struct_element",
-                                                                      arrow::utf8())}))})),
+                       "struct_element",
+                       arrow::struct_({arrow::field("nested_struct_element", arrow::utf8())}))})),
       arrow::field("struct_of_array_of_map",
                    arrow::struct_({arrow::field(
-                       "struct_element",
-                       arrow::list(arrow::map(arrow::utf8(), arrow::utf8())))})),
+                       "struct_element", arrow::list(arrow::map(arrow::utf8(), arrow::utf8())))})),
   });
   auto strings = ReadStatsStrings("delta-rs/delta-1.2.1-only-struct-stats");
   ASSERT_GT(strings.size(), 2u);
   FileStats stats = Parse(strings[1], schema);
-  EXPECT_TRUE(ScalarIs(stats.Find({"decimal"})->min,
-                       arrow::Decimal128Scalar(arrow::Decimal128(-567800),
-                                               arrow::decimal128(8, 5))));
+  EXPECT_TRUE(
+      ScalarIs(stats.Find({"decimal"})->min,
+               arrow::Decimal128Scalar(arrow::Decimal128(-567800), arrow::decimal128(8, 5))));
   EXPECT_TRUE(ScalarIs(stats.Find({"double"})->max, arrow::DoubleScalar(1.234)));
   EXPECT_TRUE(ScalarIs(stats.Find({"date"})->min, arrow::Date32Scalar(19289)));  // 2022-10-24
-  EXPECT_TRUE(ScalarIs(stats.Find({"timestamp"})->min,
-                       arrow::TimestampScalar(1666652374067000LL, kUtc)));
-  const ColumnStats* deep = stats.Find({"nested_struct", "struct_element", "nested_struct_element"});
+  EXPECT_TRUE(
+      ScalarIs(stats.Find({"timestamp"})->min, arrow::TimestampScalar(1666652374067000LL, kUtc)));
+  const ColumnStats* deep =
+      stats.Find({"nested_struct", "struct_element", "nested_struct_element"});
   ASSERT_NE(deep, nullptr);
   EXPECT_TRUE(ScalarIs(deep->min, arrow::StringScalar("nested_struct_value")));
   EXPECT_EQ(deep->null_count, 0);
@@ -168,9 +168,9 @@ TEST_F(FileStatsReadTest, OldStatsUnderAWidenedSchema) {
   ASSERT_EQ(strings.size(), 2u);
   FileStats before = Parse(strings[0], schema);
   EXPECT_TRUE(ScalarIs(before.Find({"byte_long"})->min, arrow::Int64Scalar(1)));
-  EXPECT_TRUE(ScalarIs(before.Find({"decimal_decimal_greater_scale"})->min,
-                       arrow::Decimal128Scalar(arrow::Decimal128(6789000),
-                                               arrow::decimal128(20, 5))));
+  EXPECT_TRUE(
+      ScalarIs(before.Find({"decimal_decimal_greater_scale"})->min,
+               arrow::Decimal128Scalar(arrow::Decimal128(6789000), arrow::decimal128(20, 5))));
   EXPECT_TRUE(ScalarIs(before.Find({"byte_decimal"})->max,
                        arrow::Decimal128Scalar(arrow::Decimal128(10), arrow::decimal128(11, 1))));
   // A date bound read as a timestamp_ntz bound is midnight of that day.
@@ -178,9 +178,9 @@ TEST_F(FileStatsReadTest, OldStatsUnderAWidenedSchema) {
                        arrow::TimestampScalar(1725840000000000LL, kNtz)));
   FileStats after = Parse(strings[1], schema);
   EXPECT_TRUE(ScalarIs(after.Find({"byte_long"})->max, arrow::Int64Scalar(INT64_MAX)));
-  EXPECT_TRUE(ScalarIs(after.Find({"long_decimal"})->min,
-                       arrow::Decimal128Scalar(arrow::Decimal128(1234567890123456789LL),
-                                               arrow::decimal128(21, 1))));
+  EXPECT_TRUE(ScalarIs(
+      after.Find({"long_decimal"})->min,
+      arrow::Decimal128Scalar(arrow::Decimal128(1234567890123456789LL), arrow::decimal128(21, 1))));
   EXPECT_TRUE(ScalarIs(after.Find({"date_timestamp_ntz"})->max,
                        arrow::TimestampScalar(1725885296123000LL, kNtz)));
 }
@@ -301,10 +301,10 @@ TEST_F(FileStatsReadTest, BoundsAreRoundedOutward) {
 
 TEST_F(FileStatsReadTest, MalformedJsonIsAnError) {
   arrow::Schema schema({arrow::field("a", arrow::int32())});
-  for (const char* json : {"", "not json", "{", R"({"numRecords":1)", "[1]", "7", R"({} x)",
-                           R"({"minValues":{"a":[1,2}}})", R"({"nullCount":{"zz":tru}})",
-                           R"({"minValues":{"a":01}})", R"({"other":"\x"})",
-                           R"({"minValues":{"a":1,}})"}) {
+  for (const char* json :
+       {"", "not json", "{", R"({"numRecords":1)", "[1]", "7", R"({} x)",
+        R"({"minValues":{"a":[1,2}}})", R"({"nullCount":{"zz":tru}})", R"({"minValues":{"a":01}})",
+        R"({"other":"\x"})", R"({"minValues":{"a":1,}})"}) {
     auto stats = ParseStats(json, schema);
     EXPECT_TRUE(stats.status().IsInvalid()) << json;
     if (!stats.ok()) {
@@ -317,8 +317,10 @@ TEST_F(FileStatsReadTest, MalformedJsonIsAnError) {
 
 TEST_F(FileStatsReadTest, CollectedStatsReadBack) {
   auto schema = arrow::schema({
-      arrow::field("x", arrow::int64()), arrow::field("ts", kUtc),
-      arrow::field("price", arrow::decimal128(10, 2)), arrow::field("name", arrow::utf8()),
+      arrow::field("x", arrow::int64()),
+      arrow::field("ts", kUtc),
+      arrow::field("price", arrow::decimal128(10, 2)),
+      arrow::field("name", arrow::utf8()),
       arrow::field("s", arrow::struct_({arrow::field("y", arrow::float64())})),
   });
   auto rows = arrow::json::ArrayFromJSONString(arrow::struct_(schema->fields()), R"([
@@ -367,8 +369,9 @@ cp::Expression X() { return cp::field_ref("x"); }
 cp::Expression Lit(int64_t v) { return cp::literal(v); }
 cp::Expression IsIn(cp::Expression ref, const std::shared_ptr<arrow::DataType>& type,
                     const std::string& values) {
-  return cp::call("is_in", {std::move(ref)},
-                  cp::SetLookupOptions(arrow::json::ArrayFromJSONString(type, values).ValueOrDie()));
+  return cp::call(
+      "is_in", {std::move(ref)},
+      cp::SetLookupOptions(arrow::json::ArrayFromJSONString(type, values).ValueOrDie()));
 }
 
 TEST_F(DataSkippingTest, RangeWithoutNulls) {
@@ -396,12 +399,10 @@ TEST_F(DataSkippingTest, RangeWithoutNulls) {
   EXPECT_TRUE(May(cp::or_(cp::equal(X(), Lit(5)), cp::equal(X(), Lit(15))), file));
   EXPECT_TRUE(May(cp::not_(cp::equal(X(), Lit(5))), file));
   // A column without stats decides nothing.
-  EXPECT_TRUE(May(cp::or_(cp::equal(X(), Lit(5)), cp::equal(cp::field_ref("name"),
-                                                            cp::literal("q"))),
-                  file));
-  EXPECT_FALSE(May(cp::and_(cp::equal(X(), Lit(5)), cp::equal(cp::field_ref("name"),
-                                                              cp::literal("q"))),
-                   file));
+  EXPECT_TRUE(May(
+      cp::or_(cp::equal(X(), Lit(5)), cp::equal(cp::field_ref("name"), cp::literal("q"))), file));
+  EXPECT_FALSE(May(
+      cp::and_(cp::equal(X(), Lit(5)), cp::equal(cp::field_ref("name"), cp::literal("q"))), file));
 }
 
 TEST_F(DataSkippingTest, RangeWithSomeNulls) {
@@ -449,12 +450,11 @@ TEST_F(DataSkippingTest, NestedColumns) {
 
 TEST_F(DataSkippingTest, TimestampMaxIsWidenedForMillisecondTruncation) {
   // The file's true max may be up to 2021-01-01T00:00:00.123999.
-  const std::string file =
-      R"({"numRecords":2,"minValues":{"ts":"2021-01-01T00:00:00.100Z"},)"
-      R"("maxValues":{"ts":"2021-01-01T00:00:00.123Z"},"nullCount":{"ts":0}})";
+  const std::string file = R"({"numRecords":2,"minValues":{"ts":"2021-01-01T00:00:00.100Z"},)"
+                           R"("maxValues":{"ts":"2021-01-01T00:00:00.123Z"},"nullCount":{"ts":0}})";
   auto ts = [](int64_t micros_after_midnight) {
-    return cp::literal(std::make_shared<arrow::TimestampScalar>(
-        1609459200000000LL + micros_after_midnight, kUtc));
+    return cp::literal(
+        std::make_shared<arrow::TimestampScalar>(1609459200000000LL + micros_after_midnight, kUtc));
   };
   cp::Expression ref = cp::field_ref("ts");
   EXPECT_TRUE(May(cp::equal(ref, ts(123500)), file));
@@ -496,8 +496,8 @@ TEST_F(DataSkippingTest, RealFilesOfDeltaRs) {
     return kept;
   };
   auto at = [](const char* text) {
-    return cp::literal(arrow::json::ScalarFromJSONString(kUtc, std::string("\"") + text + "\"")
-                           .ValueOrDie());
+    return cp::literal(
+        arrow::json::ScalarFromJSONString(kUtc, std::string("\"") + text + "\"").ValueOrDie());
   };
   EXPECT_EQ(count_kept(cp::less(cp::field_ref("BIG_DATE"), at("2000-01-01T00:00:00"))), 0);
   EXPECT_EQ(count_kept(cp::equal(cp::field_ref("NORMAL_DATE"), at("2022-01-01T00:00:00"))), 1);
@@ -505,10 +505,38 @@ TEST_F(DataSkippingTest, RealFilesOfDeltaRs) {
   EXPECT_EQ(count_kept(cp::greater(cp::field_ref("SOME_VALUE"), cp::literal(int32_t{0}))), 2);
 }
 
+TEST_F(DataSkippingTest, PartitionFactsWithStats) {
+  // A scan combines a file's partition values with its stats into one guarantee.
+  auto schema =
+      arrow::schema({arrow::field("part", arrow::utf8()), arrow::field("x", arrow::int64()),
+                     arrow::field("y", arrow::int64())});
+  FileStats stats = Parse(R"({"numRecords":4,"minValues":{"x":10,"y":10},)"
+                          R"("maxValues":{"x":20,"y":20},"nullCount":{"x":1,"y":1}})",
+                          *schema);
+  cp::Expression guarantee =
+      cp::and_(cp::equal(cp::field_ref("part"), cp::literal("a")), StatsGuarantee(stats));
+  auto may = [&](const cp::Expression& filter) {
+    return MayMatch(filter.Bind(*schema).ValueOrDie(), guarantee).ValueOrDie();
+  };
+  EXPECT_FALSE(may(cp::equal(cp::field_ref("part"), cp::literal("b"))));
+  EXPECT_TRUE(may(cp::equal(cp::field_ref("part"), cp::literal("a"))));
+  EXPECT_FALSE(may(cp::and_(cp::equal(cp::field_ref("part"), cp::literal("a")),
+                            cp::equal(cp::field_ref("x"), cp::literal(int64_t{5})))));
+  // Both sides of the `or` are ruled out, on nullable columns.
+  EXPECT_FALSE(may(cp::or_(cp::equal(cp::field_ref("x"), cp::literal(int64_t{5})),
+                           cp::equal(cp::field_ref("y"), cp::literal(int64_t{7})))));
+  EXPECT_TRUE(may(cp::or_(cp::equal(cp::field_ref("x"), cp::literal(int64_t{5})),
+                          cp::equal(cp::field_ref("y"), cp::literal(int64_t{17})))));
+}
+
 TEST_F(DataSkippingTest, UnboundFilterIsAnError) {
   auto result = MayMatch(cp::equal(X(), Lit(1)), FileStats{});
   ASSERT_TRUE(result.status().IsInvalid());
   EXPECT_NE(result.status().message().find("bound"), std::string::npos);
+  FileStats empty;
+  empty.num_records = 0;
+  EXPECT_TRUE(MayMatch(cp::equal(X(), Lit(1)), empty).status().IsInvalid());
+  EXPECT_TRUE(MayMatch(cp::equal(X(), Lit(1)), cp::literal(true)).status().IsInvalid());
 }
 
 TEST_F(DataSkippingTest, GuaranteeShape) {

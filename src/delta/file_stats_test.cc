@@ -110,9 +110,9 @@ TEST_F(StatsCollectorTest, NoRowsGivesEmptyObjects) {
 }
 
 TEST_F(StatsCollectorTest, FloatingPointSpecialValues) {
-  auto schema = arrow::schema({arrow::field("nan", arrow::float64()),
-                               arrow::field("inf", arrow::float64()),
-                               arrow::field("whole", arrow::float32())});
+  auto schema =
+      arrow::schema({arrow::field("nan", arrow::float64()), arrow::field("inf", arrow::float64()),
+                     arrow::field("whole", arrow::float32())});
   const std::string batch1 = R"([{"nan": 1.0, "inf": -Inf, "whole": 4}])";
   const std::string batch2 = R"([{"nan": NaN, "inf": 2.5, "whole": 0}])";
   const std::string batch3 = R"([{"nan": 3.0, "inf": null, "whole": -0.0}])";
@@ -158,7 +158,7 @@ TEST_F(StatsCollectorTest, TruncatedMaxIsAnUpperBoundInBothOrders) {
   auto schema = arrow::schema({arrow::field("s", arrow::utf8())});
   StatsOptions options;
   options.string_prefix_length = 2;
-  const std::vector<std::string> values = {"abc", "ab\xEF\xBF\xBD", "ab\xEE\x80\x80z",
+  const std::vector<std::string> values = {"abc", "ab\xEF\xBF\xBD",  "ab\xEE\x80\x80z",
                                            "ab😈", "ab\xED\x9F\xBFq", "ab\xF4\x8F\xBF\xBF!"};
   for (const auto& value : values) {
     auto collector = StatsCollector::Make(schema, options).ValueOrDie();
@@ -195,9 +195,10 @@ TEST_F(StatsCollectorTest, OnlyTheFirstLeavesAreIndexed) {
             R"({"numRecords":1,"minValues":{"a":1,"s":{"b":2}},"maxValues":{"a":1,"s":{"b":2}},)"
             R"("nullCount":{"a":0,"s":{"b":0}}})");
   // The list is one leaf: the fourth leaf is l, the fifth d.
-  EXPECT_EQ(with_limit(4),
-            R"({"numRecords":1,"minValues":{"a":1,"s":{"b":2,"c":3}},)"
-            R"("maxValues":{"a":1,"s":{"b":2,"c":3}},"nullCount":{"a":0,"s":{"b":0,"c":0},"l":0}})");
+  EXPECT_EQ(
+      with_limit(4),
+      R"({"numRecords":1,"minValues":{"a":1,"s":{"b":2,"c":3}},)"
+      R"("maxValues":{"a":1,"s":{"b":2,"c":3}},"nullCount":{"a":0,"s":{"b":0,"c":0},"l":0}})");
   EXPECT_EQ(with_limit(0), R"({"numRecords":1,"minValues":{},"maxValues":{},"nullCount":{}})");
   EXPECT_EQ(with_limit(-1), with_limit(32));
   EXPECT_NE(with_limit(-1).find("\"d\":5"), std::string::npos);
@@ -210,8 +211,8 @@ TEST_F(StatsCollectorTest, PhysicalNamesFromColumnMapping) {
   };
   auto schema = arrow::schema({
       arrow::field("Company Name", arrow::utf8(), true, physical("col-1")),
-      arrow::field("nested", arrow::struct_({arrow::field("x y", arrow::int64(), true,
-                                                          physical("col-3"))}),
+      arrow::field("nested",
+                   arrow::struct_({arrow::field("x y", arrow::int64(), true, physical("col-3"))}),
                    true, physical("col-2")),
   });
   StatsOptions options;
@@ -242,11 +243,11 @@ TEST_F(StatsCollectorTest, TimestampUnitsAndExtremes) {
 }
 
 TEST_F(StatsCollectorTest, MismatchedBatchNamesTheColumn) {
-  auto schema = arrow::schema({arrow::field("x", arrow::int64()),
-                               arrow::field("price", arrow::decimal128(10, 2))});
+  auto schema = arrow::schema(
+      {arrow::field("x", arrow::int64()), arrow::field("price", arrow::decimal128(10, 2))});
   auto collector = StatsCollector::Make(schema).ValueOrDie();
-  auto other = arrow::schema({arrow::field("x", arrow::int64()),
-                              arrow::field("price", arrow::float64())});
+  auto other =
+      arrow::schema({arrow::field("x", arrow::int64()), arrow::field("price", arrow::float64())});
   auto status = collector->Update(*Batch(other, R"([{"x": 1, "price": 1.5}])"));
   ASSERT_TRUE(status.IsInvalid());
   EXPECT_NE(status.message().find("'price'"), std::string::npos) << status.ToString();
@@ -374,9 +375,9 @@ TEST_F(StatsCollectorTest, MatchesSparkTimestampNtzTable) {
 
 TEST_F(StatsCollectorTest, MatchesOtherWritersOnTheirFiles) {
   for (const char* table : {
-           "dat/multi_partitioned/delta",             // Spark 3.3 / Delta 2.1
-           "spark-golden/type-widening",              // before and after widening
-           "delta-rs/table_with_column_mapping",      // Databricks, physical names
+           "dat/multi_partitioned/delta",         // Spark 3.3 / Delta 2.1
+           "spark-golden/type-widening",          // before and after widening
+           "delta-rs/table_with_column_mapping",  // Databricks, physical names
        }) {
     SCOPED_TRACE(table);
     ExpectSparkStats(table);

@@ -1,7 +1,5 @@
 #include "delta/partition_values.h"
 
-#include "delta/temporal_text.h"
-
 #include <arrow/scalar.h>
 #include <arrow/type.h>
 #include <arrow/util/checked_cast.h>
@@ -9,6 +7,8 @@
 
 #include <charconv>
 #include <cmath>
+
+#include "delta/temporal_text.h"
 
 namespace tidelake::delta {
 
@@ -91,6 +91,12 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> ParseDecimal(
   return std::make_shared<typename arrow::TypeTraits<ArrowType>::ScalarType>(*rescaled, type);
 }
 
+template <typename DecimalScalar>
+std::string DecimalText(const arrow::Scalar& value) {
+  const auto& decimal_type = checked_cast<const arrow::DecimalType&>(*value.type);
+  return checked_cast<const DecimalScalar&>(value).value.ToString(decimal_type.scale());
+}
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -138,8 +144,7 @@ arrow::Result<std::optional<std::string>> SerializePartitionValue(
   const arrow::DataType& type = *value.type;
   switch (type.id()) {
     case arrow::Type::BOOL:
-      return std::string(checked_cast<const arrow::BooleanScalar&>(value).value ? "true"
-                                                                                 : "false");
+      return std::string(checked_cast<const arrow::BooleanScalar&>(value).value ? "true" : "false");
     case arrow::Type::INT8:
       return FormatInteger(checked_cast<const arrow::Int8Scalar&>(value).value);
     case arrow::Type::INT16:
@@ -180,23 +185,20 @@ arrow::Result<std::optional<std::string>> SerializePartitionValue(
       const int64_t ts = checked_cast<const arrow::TimestampScalar&>(value).value;
       const bool zoned = !ts_type.timezone().empty();
       const bool iso = zoned && options.timestamp_format == TimestampPartitionFormat::kIso8601Utc;
-      ARROW_ASSIGN_OR_RAISE(
-          std::string text,
-          FormatTimestamp(ts, ts_type.unit(),
-                          iso ? TimestampStyle::kIso8601Micros : TimestampStyle::kSpaceSeparated,
-                          /*with_zone=*/iso));
+      ARROW_ASSIGN_OR_RAISE(std::string text, FormatTimestamp(ts, ts_type.unit(),
+                                                              iso ? TimestampStyle::kIso8601Micros
+                                                                  : TimestampStyle::kSpaceSeparated,
+                                                              /*with_zone=*/iso));
       return text;
     }
-    case arrow::Type::DECIMAL128: {
-      const auto& decimal_type = checked_cast<const arrow::Decimal128Type&>(type);
-      return checked_cast<const arrow::Decimal128Scalar&>(value).value.ToString(
-          decimal_type.scale());
-    }
-    case arrow::Type::DECIMAL256: {
-      const auto& decimal_type = checked_cast<const arrow::Decimal256Type&>(type);
-      return checked_cast<const arrow::Decimal256Scalar&>(value).value.ToString(
-          decimal_type.scale());
-    }
+    case arrow::Type::DECIMAL32:
+      return DecimalText<arrow::Decimal32Scalar>(value);
+    case arrow::Type::DECIMAL64:
+      return DecimalText<arrow::Decimal64Scalar>(value);
+    case arrow::Type::DECIMAL128:
+      return DecimalText<arrow::Decimal128Scalar>(value);
+    case arrow::Type::DECIMAL256:
+      return DecimalText<arrow::Decimal256Scalar>(value);
     default:
       return arrow::Status::NotImplemented("a Delta partition value cannot have type ",
                                            type.ToString());
@@ -256,6 +258,10 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
       if (!ts.ok()) return CannotParse(text, *type, ts.status().message());
       return std::make_shared<arrow::TimestampScalar>(*ts, type);
     }
+    case arrow::Type::DECIMAL32:
+      return ParseDecimal<arrow::Decimal32Type>(text, type);
+    case arrow::Type::DECIMAL64:
+      return ParseDecimal<arrow::Decimal64Type>(text, type);
     case arrow::Type::DECIMAL128:
       return ParseDecimal<arrow::Decimal128Type>(text, type);
     case arrow::Type::DECIMAL256:

@@ -107,6 +107,8 @@ TEST(SerializePartitionValueTest, EveryPrimitiveType) {
             "1.50");
   EXPECT_EQ(Serialize(arrow::Decimal128Scalar(arrow::Decimal128(-7), arrow::decimal128(1, 0))),
             "-7");
+  EXPECT_EQ(Serialize(arrow::Decimal64Scalar(arrow::Decimal64(5), arrow::decimal64(10, 3))),
+            "0.005");
 }
 
 TEST(SerializePartitionValueTest, NullAndEmptyAreNull) {
@@ -148,11 +150,10 @@ TEST(ParsePartitionValueTest, EveryPrimitiveType) {
   EXPECT_TRUE(Parse("-128", arrow::int8())->Equals(arrow::Int8Scalar(-128)));
   EXPECT_TRUE(Parse("+7", arrow::int16())->Equals(arrow::Int16Scalar(7)));
   EXPECT_TRUE(Parse("2147483647", arrow::int32())->Equals(arrow::Int32Scalar(INT32_MAX)));
-  EXPECT_TRUE(Parse("-9223372036854775808", arrow::int64())
-                  ->Equals(arrow::Int64Scalar(INT64_MIN)));
+  EXPECT_TRUE(Parse("-9223372036854775808", arrow::int64())->Equals(arrow::Int64Scalar(INT64_MIN)));
   EXPECT_TRUE(Parse("1.0", arrow::float32())->Equals(arrow::FloatScalar(1.0f)));
-  EXPECT_TRUE(Parse("0.30000000000000004", arrow::float64())
-                  ->Equals(arrow::DoubleScalar(0.1 + 0.2)));
+  EXPECT_TRUE(
+      Parse("0.30000000000000004", arrow::float64())->Equals(arrow::DoubleScalar(0.1 + 0.2)));
   EXPECT_TRUE(Parse("-Infinity", arrow::float64())->Equals(arrow::DoubleScalar(-INFINITY)));
   auto nan = Parse("NaN", arrow::float64());
   EXPECT_TRUE(std::isnan(std::static_pointer_cast<arrow::DoubleScalar>(nan)->value));
@@ -162,12 +163,12 @@ TEST(ParsePartitionValueTest, EveryPrimitiveType) {
   EXPECT_TRUE(Parse("hello", arrow::binary())
                   ->Equals(arrow::BinaryScalar(arrow::Buffer::FromString("hello"))));
   EXPECT_TRUE(Parse("2021-09-08", arrow::date32())->Equals(arrow::Date32Scalar(18878)));
-  EXPECT_TRUE(Parse("1.5", arrow::decimal128(5, 2))
-                  ->Equals(arrow::Decimal128Scalar(arrow::Decimal128(150),
-                                                   arrow::decimal128(5, 2))));
-  EXPECT_TRUE(Parse("1E+2", arrow::decimal128(5, 0))
-                  ->Equals(arrow::Decimal128Scalar(arrow::Decimal128(100),
-                                                   arrow::decimal128(5, 0))));
+  EXPECT_TRUE(
+      Parse("1.5", arrow::decimal128(5, 2))
+          ->Equals(arrow::Decimal128Scalar(arrow::Decimal128(150), arrow::decimal128(5, 2))));
+  EXPECT_TRUE(
+      Parse("1E+2", arrow::decimal128(5, 0))
+          ->Equals(arrow::Decimal128Scalar(arrow::Decimal128(100), arrow::decimal128(5, 0))));
 }
 
 TEST(ParsePartitionValueTest, NullAndEmptyStringAreNullForEveryType) {
@@ -202,8 +203,8 @@ TEST(ParsePartitionValueTest, EveryTimestampForm) {
   auto ntz = Parse("2013-07-05 17:01:00.123456", kTimestampNtz);
   EXPECT_TRUE(ntz->Equals(arrow::TimestampScalar(1373043660123456LL, kTimestampNtz)));
   auto millis = Parse("1970-01-01 00:00:01.5", arrow::timestamp(arrow::TimeUnit::MILLI));
-  EXPECT_TRUE(millis->Equals(
-      arrow::TimestampScalar(1500, arrow::timestamp(arrow::TimeUnit::MILLI))));
+  EXPECT_TRUE(
+      millis->Equals(arrow::TimestampScalar(1500, arrow::timestamp(arrow::TimeUnit::MILLI))));
 }
 
 TEST(ParsePartitionValueTest, ErrorsNameTheValueAndType) {
@@ -260,12 +261,18 @@ TEST(ParsePartitionValueTest, RoundTripsThroughSerialize) {
 // Spark wrote these partition values (12 types, including nulls and the string "null").
 TEST(PartitionValuesOnRealTables, SparkGoldenPartitionValues) {
   const std::map<std::string, std::shared_ptr<arrow::DataType>> types = {
-      {"as_int", arrow::int32()},        {"as_long", arrow::int64()},
-      {"as_byte", arrow::int8()},        {"as_short", arrow::int16()},
-      {"as_boolean", arrow::boolean()},  {"as_float", arrow::float32()},
-      {"as_double", arrow::float64()},   {"as_string", arrow::utf8()},
-      {"as_string_lit_null", arrow::utf8()}, {"as_date", arrow::date32()},
-      {"as_timestamp", kTimestampUtc},   {"as_big_decimal", arrow::decimal128(1, 0)},
+      {"as_int", arrow::int32()},
+      {"as_long", arrow::int64()},
+      {"as_byte", arrow::int8()},
+      {"as_short", arrow::int16()},
+      {"as_boolean", arrow::boolean()},
+      {"as_float", arrow::float32()},
+      {"as_double", arrow::float64()},
+      {"as_string", arrow::utf8()},
+      {"as_string_lit_null", arrow::utf8()},
+      {"as_date", arrow::date32()},
+      {"as_timestamp", kTimestampUtc},
+      {"as_big_decimal", arrow::decimal128(1, 0)},
   };
   auto adds = ReadAdds(TableDir("spark-golden/data-reader-partition-values"));
   ASSERT_EQ(adds.size(), 3u);
@@ -281,8 +288,8 @@ TEST(PartitionValuesOnRealTables, SparkGoldenPartitionValues) {
       continue;
     }
     const int i = std::stoi(*as_int);
-    EXPECT_TRUE(Parse(add.partition_values.at("as_long"), arrow::int64())
-                    ->Equals(arrow::Int64Scalar(i)));
+    EXPECT_TRUE(
+        Parse(add.partition_values.at("as_long"), arrow::int64())->Equals(arrow::Int64Scalar(i)));
     EXPECT_TRUE(Parse(add.partition_values.at("as_boolean"), arrow::boolean())
                     ->Equals(arrow::BooleanScalar(i % 2 == 0)));
     EXPECT_TRUE(Parse(add.partition_values.at("as_double"), arrow::float64())
