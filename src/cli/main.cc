@@ -5,15 +5,22 @@
 #include <arrow/api.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 
 #include "catalog/lake.h"
 #include "cli/file_input.h"
 #include "cli/output.h"
+#include "cli/predicate_parser.h"
+#include "delta/history.h"
+#include "delta/optimize.h"
+#include "delta/restore.h"
 #include "delta/scan.h"
 #include "delta/schema.h"
 #include "delta/table.h"
+#include "delta/vacuum.h"
+#include "io/arrow_json.h"
 
 namespace tidelake::cli {
 namespace {
@@ -70,6 +77,7 @@ struct ScanArgs {
   std::vector<std::string> columns;
   int64_t version = -1;
   std::string timestamp;
+  std::string where;
   int64_t limit = -1;
 };
 
@@ -92,6 +100,9 @@ arrow::Status ScanTable(const Common& common, const ScanArgs& args) {
   }
   delta::ScanOptions options;
   options.columns = args.columns;
+  if (!args.where.empty()) {
+    ARROW_ASSIGN_OR_RAISE(options.filter, ParsePredicate(args.where, *snapshot->schema()));
+  }
   ARROW_ASSIGN_OR_RAISE(auto scan, delta::Scan::Make(snapshot, options));
   ARROW_ASSIGN_OR_RAISE(auto reader, scan->Execute());
   if (args.limit >= 0) {
@@ -131,6 +142,108 @@ arrow::Status Describe(const Common& common, const std::string& name) {
   }
   arrow::TableBatchReader reader(result);
   return Emit(reader, common);
+}
+
+// Builds a one-row-per-entry table of string columns for printing.
+class TextTable {
+ public:
+  explicit TextTable(std::vector<std::string> columns) : names_(std::move(columns)), builders_(names_.size()) {}
+  arrow::Status Row(const std::vector<std::string>& values) {
+    for (size_t i = 0; i < values.size(); ++i) ARROW_RETURN_NOT_OK(builders_[i].Append(values[i]));
+    return arrow::Status::OK();
+  }
+  arrow::Result<std::shared_ptr<arrow::Table>> Finish() {
+    arrow::FieldVector fields;
+    arrow::ArrayVector arrays;
+    for (size_t i = 0; i < names_.size(); ++i) {
+      fields.push_back(arrow::field(names_[i], arrow::utf8()));
+      std::shared_ptr<arrow::Array> a;
+      ARROW_RETURN_NOT_OK(builders_[i].Finish(&a));
+      arrays.push_back(a);
+    }
+    return arrow::Table::Make(arrow::schema(fields), arrays);
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<arrow::StringBuilder> builders_;
+};
+
+std::string JoinMap(const std::map<std::string, std::string>& m) {
+  std::string out;
+  for (const auto& [k, v] : m) out += (out.empty() ? "" : ", ") + k + "=" + v;
+  return out;
+}
+
+arrow::Status History(const Common& common, const std::string& name, int64_t limit) {
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, name));
+  ARROW_ASSIGN_OR_RAISE(auto entries, delta::History(location, limit > 0 ? std::optional<int64_t>(limit) : std::nullopt));
+  TextTable out({"version", "timestamp", "operation", "parameters", "metrics", "engine"});
+  for (const auto& e : entries) {
+    ARROW_RETURN_NOT_OK(out.Row({std::to_string(e.version), io::FormatTimestampMicros(e.timestamp_ms * 1000, true),
+                                 e.operation, JoinMap(e.operation_parameters), JoinMap(e.operation_metrics),
+                                 e.engine_info}));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto table, out.Finish());
+  arrow::TableBatchReader reader(table);
+  return Emit(reader, common);
+}
+
+arrow::Status OptimizeTable(const Common& common, const std::string& name, const std::vector<std::string>& zorder,
+                            const std::string& where) {
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, name));
+  delta::OptimizeOptions options;
+  options.zorder_by = zorder;
+  if (!where.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(location));
+    ARROW_ASSIGN_OR_RAISE(options.partition_filter, ParsePredicate(where, *snapshot->schema()));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto result, delta::Optimize(location, options));
+  if (result.version < 0) {
+    std::cout << location.display_name << ": nothing to optimize\n";
+  } else {
+    std::cout << location.display_name << ": optimized at version " << result.version << ": "
+              << result.metrics.files_removed << " file(s) rewritten into " << result.metrics.files_added << "\n";
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status VacuumTable(const Common& common, const std::string& name, double retain_hours, bool force,
+                          bool dry_run) {
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, name));
+  delta::VacuumOptions options;
+  if (retain_hours >= 0) options.retention_hours = static_cast<int64_t>(retain_hours);
+  options.force = force;
+  options.dry_run = dry_run;
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  ARROW_ASSIGN_OR_RAISE(auto result, delta::Vacuum(location, options, now.count()));
+  for (const auto& p : result.paths) std::cout << (dry_run ? "would delete " : "deleted ") << p << "\n";
+  std::cout << location.display_name << ": " << (dry_run ? "would delete " : "deleted ") << result.files_deleted
+            << " file(s), " << result.bytes << " bytes\n";
+  return arrow::Status::OK();
+}
+
+arrow::Status RestoreTable(const Common& common, const std::string& name, int64_t version, const std::string& timestamp) {
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, name));
+  arrow::Result<delta::RestoreResult> result;
+  if (version >= 0) {
+    result = delta::RestoreToVersion(location, version);
+  } else if (!timestamp.empty()) {
+    int64_t ms = 0;
+    try {
+      ms = std::stoll(timestamp);
+    } catch (...) {
+      return arrow::Status::Invalid("--timestamp must be milliseconds since the epoch, got '", timestamp, "'");
+    }
+    result = delta::RestoreToTimestamp(location, ms);
+  } else {
+    return arrow::Status::Invalid("restore needs --version or --timestamp");
+  }
+  ARROW_RETURN_NOT_OK(result.status());
+  std::cout << location.display_name << ": restored to version " << result->restored_version << " as version "
+            << result->version << " (" << result->num_restored_files << " file(s) re-added, "
+            << result->num_removed_files << " removed)\n";
+  return arrow::Status::OK();
 }
 
 int Run(const arrow::Status& status) {
@@ -178,6 +291,7 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--columns", scan.columns, "columns to print")->delimiter(',');
   scan_cmd->add_option("--version", scan.version, "read this version (time travel)");
   scan_cmd->add_option("--timestamp", scan.timestamp, "read the version current at this time (ms since epoch)");
+  scan_cmd->add_option("--where", scan.where, "only rows matching: col = 1 AND (x IN ('a','b') OR y IS NULL)");
   scan_cmd->add_option("--limit", scan.limit, "print at most N rows");
   add_output(scan_cmd);
 
@@ -186,7 +300,44 @@ int main(int argc, char** argv) {
   describe_cmd->add_option("table", describe_name, "zone.table or a path")->required();
   add_output(describe_cmd);
 
+  std::string history_name;
+  int64_t history_limit = 0;
+  auto* history_cmd = table->add_subcommand("history", "print a table's commits (DESCRIBE HISTORY)");
+  history_cmd->add_option("table", history_name, "zone.table or a path")->required();
+  history_cmd->add_option("--limit", history_limit, "only the newest N commits");
+  add_output(history_cmd);
+
+  std::string optimize_name, optimize_where;
+  std::vector<std::string> zorder_by;
+  auto* optimize_cmd = table->add_subcommand("optimize", "compact small files, optionally Z-ordering them");
+  optimize_cmd->add_option("table", optimize_name, "zone.table or a path")->required();
+  optimize_cmd->add_option("--zorder-by", zorder_by, "columns to cluster by")->delimiter(',');
+  optimize_cmd->add_option("--where", optimize_where, "only partitions matching this predicate");
+  optimize_cmd->add_option("--lake", common.lake, "lake root directory or URI");
+
+  std::string vacuum_name;
+  double retain_hours = -1;
+  bool vacuum_force = false, vacuum_dry_run = false;
+  auto* vacuum_cmd = table->add_subcommand("vacuum", "delete files no longer referenced by the table");
+  vacuum_cmd->add_option("table", vacuum_name, "zone.table or a path")->required();
+  vacuum_cmd->add_option("--retain-hours", retain_hours, "keep files removed less than N hours ago (default: table setting, 168)");
+  vacuum_cmd->add_flag("--force", vacuum_force, "allow a retention shorter than the table's (unsafe for readers of old versions)");
+  vacuum_cmd->add_flag("--dry-run", vacuum_dry_run, "list what would be deleted");
+  vacuum_cmd->add_option("--lake", common.lake, "lake root directory or URI");
+
+  std::string restore_name, restore_timestamp;
+  int64_t restore_version = -1;
+  auto* restore_cmd = table->add_subcommand("restore", "restore the table to an earlier version");
+  restore_cmd->add_option("table", restore_name, "zone.table or a path")->required();
+  restore_cmd->add_option("--version", restore_version, "version to restore");
+  restore_cmd->add_option("--timestamp", restore_timestamp, "restore the version current at this time (ms since epoch)");
+  restore_cmd->add_option("--lake", common.lake, "lake root directory or URI");
+
   CLI11_PARSE(app, argc, argv);
+  if (history_cmd->parsed()) return Run(History(common, history_name, history_limit));
+  if (optimize_cmd->parsed()) return Run(OptimizeTable(common, optimize_name, zorder_by, optimize_where));
+  if (vacuum_cmd->parsed()) return Run(VacuumTable(common, vacuum_name, retain_hours, vacuum_force, vacuum_dry_run));
+  if (restore_cmd->parsed()) return Run(RestoreTable(common, restore_name, restore_version, restore_timestamp));
   if (load_cmd->parsed()) return Run(Load(common, load));
   if (scan_cmd->parsed()) return Run(ScanTable(common, scan));
   if (describe_cmd->parsed()) return Run(Describe(common, describe_name));

@@ -117,6 +117,27 @@ arrow::Status Transaction::CheckConflicts(int64_t winning_version, const std::ve
       bound_predicates.push_back(std::move(b));
     }
   }
+  // At WriteSerializable, files added by a concurrent blind append never conflict: the
+  // result is as if that append had committed after this transaction.
+  bool winner_blind_append = false;
+  for (const auto& action : winning) {
+    if (const auto* info = std::get_if<CommitInfo>(&action)) {
+      winner_blind_append = info->json.find("\"isBlindAppend\":true") != std::string::npos;
+    }
+  }
+  auto read_file = [&](const std::string& path) -> arrow::Result<bool> {
+    if (!reads || !snapshot_) return false;
+    if (read_whole_table_) return true;
+    for (const auto& f : snapshot_->files()) {
+      if (f.path != path) continue;
+      for (const auto& p : bound_predicates) {
+        ARROW_ASSIGN_OR_RAISE(bool may, Scan::FileMayMatch(*snapshot_, f, p));
+        if (may) return true;
+      }
+      return false;
+    }
+    return false;
+  };
   for (const auto& action : winning) {
     if (std::holds_alternative<Protocol>(action)) return conflict("it changed the table protocol");
     if (std::holds_alternative<Metadata>(action)) return conflict("it changed the table metadata (schema or properties)");
@@ -124,23 +145,16 @@ arrow::Status Transaction::CheckConflicts(int64_t winning_version, const std::ve
       return conflict("it committed for the same application id '" + t->app_id + "' (version " +
                       std::to_string(t->version) + ")");
     }
-    if (const auto* rm = std::get_if<RemoveFile>(&action); rm && rm->data_change) {
+    // A removed file conflicts whatever its dataChange flag: a compaction (OPTIMIZE) that
+    // rewrote a file this transaction read or removes would otherwise resurrect or duplicate
+    // its rows.
+    if (const auto* rm = std::get_if<RemoveFile>(&action)) {
       if (removing.count(rm->path)) return conflict("it also removed file '" + DecodePath(rm->path) + "'");
-      if (reads && snapshot_) {
-        // The file may have been read by this transaction.
-        bool read_it = read_whole_table_;
-        for (const auto& p : bound_predicates) {
-          if (read_it) break;
-          for (const auto& f : snapshot_->files()) {
-            if (f.path != rm->path) continue;
-            ARROW_ASSIGN_OR_RAISE(read_it, Scan::FileMayMatch(*snapshot_, f, p));
-            break;
-          }
-        }
-        if (read_it) return conflict("it removed file '" + DecodePath(rm->path) + "' that this transaction read");
-      }
+      ARROW_ASSIGN_OR_RAISE(bool was_read, read_file(rm->path));
+      if (was_read) return conflict("it removed file '" + DecodePath(rm->path) + "' that this transaction read");
     }
-    if (const auto* add = std::get_if<AddFile>(&action); add && add->data_change && reads && snapshot_) {
+    if (const auto* add = std::get_if<AddFile>(&action);
+        add && add->data_change && reads && snapshot_ && !winner_blind_append) {
       bool matches = read_whole_table_;
       for (const auto& p : bound_predicates) {
         if (matches) break;

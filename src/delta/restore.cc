@@ -1,0 +1,234 @@
+#include "delta/restore.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "common/error.h"
+#include "delta/deletion_vector.h"
+#include "delta/transaction.h"
+
+namespace tidelake::delta {
+
+namespace {
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The identity of a logical file in log replay: path plus deletion-vector id.
+std::string FileKey(const AddFile& add) {
+  return add.deletion_vector ? add.path + "\n" + add.deletion_vector->UniqueId() : add.path;
+}
+
+RemoveFile RemoveFor(const AddFile& add, int64_t now) {
+  RemoveFile rm;
+  rm.path = add.path;
+  rm.deletion_timestamp = now;
+  rm.data_change = true;
+  rm.extended_file_metadata = true;
+  rm.partition_values = add.partition_values;
+  rm.size = add.size;
+  rm.stats = add.stats;
+  rm.tags = add.tags;
+  rm.deletion_vector = add.deletion_vector;
+  rm.base_row_id = add.base_row_id;
+  rm.default_row_commit_version = add.default_row_commit_version;
+  return rm;
+}
+
+// Writer features a legacy writer version implies (PROTOCOL.md, "Writer Version Requirements").
+std::vector<std::string> LegacyWriterFeatures(int32_t writer_version) {
+  std::vector<std::string> out;
+  if (writer_version >= 2) out.insert(out.end(), {"appendOnly", "invariants"});
+  if (writer_version >= 3) out.emplace_back("checkConstraints");
+  if (writer_version >= 4) out.insert(out.end(), {"changeDataFeed", "generatedColumns"});
+  if (writer_version >= 5) out.emplace_back("columnMapping");
+  if (writer_version >= 6) out.emplace_back("identityColumns");
+  return out;
+}
+
+void AppendUnique(std::vector<std::string>* list, const std::vector<std::string>& more) {
+  for (const auto& f : more) {
+    if (std::find(list->begin(), list->end(), f) == list->end()) list->push_back(f);
+  }
+}
+
+std::set<std::string> AsSet(const std::optional<std::vector<std::string>>& list) {
+  return list ? std::set<std::string>(list->begin(), list->end()) : std::set<std::string>{};
+}
+
+bool SameProtocol(const Protocol& a, const Protocol& b) {
+  return a.min_reader_version == b.min_reader_version && a.min_writer_version == b.min_writer_version &&
+         a.reader_features.has_value() == b.reader_features.has_value() &&
+         a.writer_features.has_value() == b.writer_features.has_value() &&
+         AsSet(a.reader_features) == AsSet(b.reader_features) && AsSet(a.writer_features) == AsSet(b.writer_features);
+}
+
+bool SameMetadata(const Metadata& a, const Metadata& b) {
+  return a.id == b.id && a.name == b.name && a.description == b.description &&
+         a.format.provider == b.format.provider && a.format.options == b.format.options &&
+         a.schema_string == b.schema_string && a.partition_columns == b.partition_columns &&
+         a.configuration == b.configuration;
+}
+
+arrow::Result<bool> Exists(arrow::fs::FileSystem& fs, const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(auto info, fs.GetFileInfo(path));
+  return info.type() != arrow::fs::FileType::NotFound;
+}
+
+arrow::Result<RestoreResult> RestoreSnapshot(const TableLocation& location, std::shared_ptr<const Snapshot> latest,
+                                             std::shared_ptr<const Snapshot> target,
+                                             std::map<std::string, std::string> parameters) {
+  RestoreResult result;
+  result.restored_version = target->version();
+  int64_t now = NowMillis();
+
+  std::map<std::string, const AddFile*> latest_files, target_files;
+  for (const auto& f : latest->files()) latest_files.emplace(FileKey(f), &f);
+  for (const auto& f : target->files()) target_files.emplace(FileKey(f), &f);
+
+  std::vector<const AddFile*> to_add;
+  for (const auto& [key, add] : target_files) {
+    if (!latest_files.count(key)) to_add.push_back(add);
+  }
+  // Every file to bring back must still exist: VACUUM may have deleted it since.
+  std::vector<std::string> missing;
+  for (const AddFile* add : to_add) {
+    std::string data_path = location.DataPath(add->path);
+    ARROW_ASSIGN_OR_RAISE(bool data_exists, Exists(*location.fs, data_path));
+    if (!data_exists) missing.push_back(data_path);
+    if (add->deletion_vector && add->deletion_vector->storage_type != "i") {
+      ARROW_ASSIGN_OR_RAISE(auto dv_path, AbsolutePath(*add->deletion_vector, location.root));
+      ARROW_ASSIGN_OR_RAISE(bool dv_exists, Exists(*location.fs, dv_path));
+      if (!dv_exists) missing.push_back(dv_path);
+    }
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (size_t i = 0; i < missing.size() && i < 3; ++i) list += (i ? ", '" : "'") + missing[i] + "'";
+    if (missing.size() > 3) list += ", ...";
+    return arrow::Status::IOError("cannot restore to version ", target->version(), ": ", missing.size(),
+                                  " file(s) of that version no longer exist (", list,
+                                  "), probably deleted by VACUUM; nothing was changed");
+  }
+
+  auto txn = Transaction::ForSnapshot(latest);
+  txn->ReadWholeTable();
+  for (const auto& [key, add] : latest_files) {
+    if (target_files.count(key)) continue;
+    txn->Add(RemoveFor(*add, now));
+    ++result.num_removed_files;
+    result.removed_files_size += add->size;
+  }
+  std::vector<AddFile> adds;
+  for (const AddFile* add : to_add) {
+    AddFile restored = *add;
+    restored.data_change = true;
+    result.restored_files_size += restored.size;
+    adds.push_back(std::move(restored));
+  }
+  result.num_restored_files = static_cast<int64_t>(adds.size());
+  txn->Add(std::move(adds));
+  for (const auto& f : target->files()) {
+    ++result.num_files_after;
+    result.table_size_after += f.size;
+  }
+
+  Protocol protocol = UnionProtocol(latest->protocol(), target->protocol());
+  if (!SameProtocol(protocol, latest->protocol())) {
+    txn->UpdateProtocol(protocol);
+    result.protocol_changed = true;
+  }
+  if (!SameMetadata(target->metadata(), latest->metadata())) {
+    txn->UpdateMetadata(target->metadata());
+    result.metadata_changed = true;
+  }
+
+  std::map<std::string, std::string> metrics{
+      {"numRestoredFiles", std::to_string(result.num_restored_files)},
+      {"numRemovedFiles", std::to_string(result.num_removed_files)},
+      {"restoredFilesSize", std::to_string(result.restored_files_size)},
+      {"removedFilesSize", std::to_string(result.removed_files_size)},
+      {"numOfFilesAfterRestore", std::to_string(result.num_files_after)},
+      {"tableSizeAfterRestore", std::to_string(result.table_size_after)}};
+  ARROW_ASSIGN_OR_RAISE(auto commit, txn->Commit("RESTORE", std::move(parameters), std::move(metrics)));
+  result.version = commit.version;
+  return result;
+}
+
+ErrorContext WhereFor(const TableLocation& location) {
+  return ErrorContext{.table = location.display_name.empty() ? location.root : location.display_name};
+}
+
+}  // namespace
+
+Protocol UnionProtocol(const Protocol& a, const Protocol& b) {
+  Protocol out;
+  out.min_reader_version = std::max(a.min_reader_version, b.min_reader_version);
+  out.min_writer_version = std::max(a.min_writer_version, b.min_writer_version);
+  if (out.min_writer_version >= 7) {
+    std::vector<std::string> writers;
+    for (const Protocol* p : {&a, &b}) {
+      if (p->min_writer_version >= 7) {
+        if (p->writer_features) AppendUnique(&writers, *p->writer_features);
+      } else {
+        AppendUnique(&writers, LegacyWriterFeatures(p->min_writer_version));
+      }
+    }
+    out.writer_features = writers;
+  }
+  if (out.min_reader_version >= 3) {
+    std::vector<std::string> readers;
+    for (const Protocol* p : {&a, &b}) {
+      if (p->min_reader_version >= 3) {
+        if (p->reader_features) AppendUnique(&readers, *p->reader_features);
+      } else if (p->min_reader_version == 2) {
+        AppendUnique(&readers, {"columnMapping"});
+      }
+    }
+    out.reader_features = readers;
+    // Every reader feature is also a writer feature.
+    if (out.writer_features) AppendUnique(&*out.writer_features, readers);
+  }
+  return out;
+}
+
+arrow::Result<RestoreResult> RestoreToVersion(const TableLocation& location, int64_t version) {
+  ErrorContext where = WhereFor(location);
+  auto run = [&]() -> arrow::Result<RestoreResult> {
+    ARROW_ASSIGN_OR_RAISE(auto latest, Snapshot::Load(location));
+    if (version < 0 || version > latest->version()) {
+      return arrow::Status::Invalid("cannot restore to version ", version, ": the table has versions up to ",
+                                    latest->version());
+    }
+    auto target = Snapshot::Load(location, version);
+    if (!target.ok()) {
+      return arrow::Status::Invalid("cannot restore to version ", version,
+                                    ": it can no longer be reconstructed from the log (",
+                                    target.status().message(), ")");
+    }
+    return RestoreSnapshot(location, latest, *target, {{"version", std::to_string(version)}});
+  };
+  return AddContext(run(), where);
+}
+
+arrow::Result<RestoreResult> RestoreToTimestamp(const TableLocation& location, int64_t timestamp_ms) {
+  ErrorContext where = WhereFor(location);
+  auto run = [&]() -> arrow::Result<RestoreResult> {
+    ARROW_ASSIGN_OR_RAISE(auto latest, Snapshot::Load(location));
+    ARROW_ASSIGN_OR_RAISE(auto target, Snapshot::LoadAtTimestamp(location, timestamp_ms));
+    if (target->version() > latest->version()) {
+      // A commit landed between the two loads: restore against the newer state instead.
+      ARROW_ASSIGN_OR_RAISE(latest, Snapshot::Load(location, target->version()));
+    }
+    return RestoreSnapshot(location, latest, target,
+                           {{"timestamp", std::to_string(timestamp_ms)},
+                            {"version", std::to_string(target->version())}});
+  };
+  return AddContext(run(), where);
+}
+
+}  // namespace tidelake::delta
