@@ -144,9 +144,14 @@ TEST_F(WriteTest, OverwriteAndReplaceWhere) {
 TEST_F(WriteTest, SchemaMismatchNamesColumnAndTypes) {
   ASSERT_TRUE(Write(Rows(0, 10)).ok());
   auto schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("amount", arrow::utf8())});
-  auto ids = arrow::ArrayFromJSON(arrow::int64(), "[1]");
-  auto amounts = arrow::ArrayFromJSON(arrow::utf8(), R"(["x"])");
-  auto bad = Write(arrow::Table::Make(schema, {*ids, *amounts}));
+  arrow::Int64Builder ids;
+  ASSERT_TRUE(ids.Append(1).ok());
+  arrow::StringBuilder amounts;
+  ASSERT_TRUE(amounts.Append("x").ok());
+  std::shared_ptr<arrow::Array> id_array, amount_array;
+  ASSERT_TRUE(ids.Finish(&id_array).ok());
+  ASSERT_TRUE(amounts.Finish(&amount_array).ok());
+  auto bad = Write(arrow::Table::Make(schema, {id_array, amount_array}));
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("amount"), std::string::npos) << bad.status().message();
   EXPECT_NE(bad.status().message().find("double"), std::string::npos) << bad.status().message();
@@ -157,8 +162,11 @@ TEST_F(WriteTest, SchemaMismatchNamesColumnAndTypes) {
 TEST_F(WriteTest, MergeSchemaAddsColumns) {
   ASSERT_TRUE(Write(Rows(0, 10)).ok());
   auto wide = Rows(10, 5);
-  auto extra = arrow::ArrayFromJSON(arrow::utf8(), R"(["a","b","c","d","e"])");
-  auto with_extra = wide->AddColumn(3, arrow::field("note", arrow::utf8()), std::make_shared<arrow::ChunkedArray>(*extra));
+  arrow::StringBuilder notes;
+  ASSERT_TRUE(notes.AppendValues({"a", "b", "c", "d", "e"}).ok());
+  std::shared_ptr<arrow::Array> extra;
+  ASSERT_TRUE(notes.Finish(&extra).ok());
+  auto with_extra = wide->AddColumn(3, arrow::field("note", arrow::utf8()), std::make_shared<arrow::ChunkedArray>(extra));
   ASSERT_TRUE(with_extra.ok());
   auto refused = Write(*with_extra);
   ASSERT_FALSE(refused.ok());
