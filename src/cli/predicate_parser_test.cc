@@ -58,7 +58,7 @@ TEST(PredicateParser, Comparisons) {
 }
 
 TEST(PredicateParser, LiteralsTakeTheColumnType) {
-  EXPECT_EQ(Eval("day = '2024-01-31'"), (std::vector<bool>{false, false, true, false}));
+  EXPECT_EQ(Eval("day = '2024-01-31'"), (std::vector<bool>{true, false, false, false}));  // day 19753
   EXPECT_EQ(Eval("`Amount` > 2"), (std::vector<bool>{false, true, true, true}));
 }
 
