@@ -1,13 +1,19 @@
 #include "cli/file_input.h"
 
 #include <arrow/csv/api.h>
+#include <arrow/filesystem/localfs.h>
 #include <arrow/io/file.h>
+#include <arrow/io/memory.h>
 #include <arrow/json/api.h>
 #include <arrow/table.h>
 #include <parquet/arrow/reader.h>
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <filesystem>
+
+#include "io/filesystem.h"
 
 namespace tidelake::cli {
 
@@ -22,27 +28,92 @@ InputFormat FormatOf(const std::string& path) {
   return InputFormat::kAuto;
 }
 
-arrow::Result<std::shared_ptr<arrow::Table>> ReadOne(const std::string& path, InputFormat format) {
+std::string Shorten(std::string_view text) {
+  std::string out(text.substr(0, 200));
+  if (text.size() > 200) out += "...";
+  return out;
+}
+
+// JSON lines: each line is validated first, so a bad one is reported with its line number
+// (Arrow's reader only says that some block failed).
+arrow::Result<std::shared_ptr<arrow::Table>> ReadJsonLines(const std::string& path, BadRowPolicy policy,
+                                                           std::vector<BadRow>* bad_rows) {
+  auto fs = std::make_shared<arrow::fs::LocalFileSystem>();
+  ARROW_ASSIGN_OR_RAISE(auto text, io::ReadFile(*fs, path));
+  std::string good;
+  good.reserve(text.size());
+  simdjson::dom::parser parser;
+  int64_t line_number = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    simdjson::dom::element element;
+    auto error = parser.parse(line.data(), line.size()).get(element);
+    std::string reason;
+    if (error) {
+      reason = std::string("malformed JSON: ") + simdjson::error_message(error);
+    } else if (!element.is_object()) {
+      reason = "a JSON-lines row must be an object";
+    }
+    if (!reason.empty()) {
+      if (policy == BadRowPolicy::kFail) {
+        return arrow::Status::Invalid(path, ":", line_number, ": ", reason, ": ", Shorten(line),
+                                      " (use --bad-rows=quarantine to set bad rows aside)");
+      }
+      bad_rows->push_back({path, line_number, std::string(line), reason});
+      continue;
+    }
+    good.append(line);
+    good.push_back('\n');
+  }
+  if (good.empty()) return arrow::Status::Invalid(path, ": no valid JSON rows");
+  auto buffer = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromString(std::move(good)));
+  ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::TableReader::Make(arrow::default_memory_pool(), buffer,
+                                                                    arrow::json::ReadOptions::Defaults(),
+                                                                    arrow::json::ParseOptions::Defaults()));
+  return reader->Read();
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> ReadOne(const std::string& path, InputFormat format, BadRowPolicy policy,
+                                                     std::vector<BadRow>* bad_rows) {
   if (format == InputFormat::kAuto) format = FormatOf(path);
+  if (format == InputFormat::kJson) return ReadJsonLines(path, policy, bad_rows);
   ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
   switch (format) {
     case InputFormat::kCsv: {
       auto read = arrow::csv::ReadOptions::Defaults();
+      read.use_threads = false;  // the serial reader knows each row's line number
       auto parse = arrow::csv::ParseOptions::Defaults();
-      if (FormatOf(path) == InputFormat::kCsv && path.size() > 4 && path.substr(path.size() - 4) == ".tsv") {
-        parse.delimiter = '\t';
-      }
+      if (path.size() > 4 && path.substr(path.size() - 4) == ".tsv") parse.delimiter = '\t';
+      std::optional<BadRow> first_bad;
+      parse.invalid_row_handler = [&](const arrow::csv::InvalidRow& row) {
+        BadRow bad{path, row.number, std::string(row.text),
+                   "expected " + std::to_string(row.expected_columns) + " columns, got " +
+                       std::to_string(row.actual_columns)};
+        if (policy == BadRowPolicy::kQuarantine) {
+          bad_rows->push_back(std::move(bad));
+          return arrow::csv::InvalidRowResult::Skip;
+        }
+        if (!first_bad) first_bad = std::move(bad);
+        return arrow::csv::InvalidRowResult::Error;
+      };
       auto convert = arrow::csv::ConvertOptions::Defaults();
       ARROW_ASSIGN_OR_RAISE(auto reader, arrow::csv::TableReader::Make(arrow::io::default_io_context(), file, read,
                                                                        parse, convert));
-      return reader->Read();
+      auto table = reader->Read();
+      if (!table.ok() && first_bad) {
+        return arrow::Status::Invalid(path, ":", first_bad->line, ": ", first_bad->reason, ": ",
+                                      Shorten(first_bad->text), " (use --bad-rows=quarantine to set bad rows aside)");
+      }
+      return table;
     }
-    case InputFormat::kJson: {
-      ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::TableReader::Make(arrow::default_memory_pool(), file,
-                                                                        arrow::json::ReadOptions::Defaults(),
-                                                                        arrow::json::ParseOptions::Defaults()));
-      return reader->Read();
-    }
+    case InputFormat::kJson:
+      break;
     case InputFormat::kParquet: {
       ARROW_ASSIGN_OR_RAISE(auto reader, parquet::arrow::OpenFile(file, arrow::default_memory_pool()));
       return reader->ReadTable();
@@ -85,11 +156,15 @@ arrow::Result<std::vector<std::string>> ExpandInputs(const std::vector<std::stri
   return files;
 }
 
-arrow::Result<std::shared_ptr<arrow::Table>> ReadInputs(const std::vector<std::string>& files, InputFormat format) {
+arrow::Result<std::shared_ptr<arrow::Table>> ReadInputs(const std::vector<std::string>& files, InputFormat format,
+                                                        BadRowPolicy policy, std::vector<BadRow>* bad_rows) {
   std::vector<std::shared_ptr<arrow::Table>> tables;
   for (const auto& f : files) {
-    auto t = ReadOne(f, format);
-    if (!t.ok()) return arrow::Status(t.status().code(), "file " + f + ": " + t.status().message());
+    auto t = ReadOne(f, format, policy, bad_rows);
+    if (!t.ok()) {
+      const auto& msg = t.status().message();
+      return arrow::Status(t.status().code(), msg.rfind(f, 0) == 0 ? msg : "file " + f + ": " + msg);
+    }
     tables.push_back(*t);
   }
   arrow::ConcatenateTablesOptions options;

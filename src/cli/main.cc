@@ -53,13 +53,50 @@ struct LoadArgs {
   std::vector<std::string> partition_by;
   bool overwrite = false;
   bool merge_schema = false;
+  std::string bad_rows = "fail";
 };
+
+// Writes malformed input rows to <table>_quarantine, with their file, line and reason.
+arrow::Status Quarantine(const delta::TableLocation& table, const std::vector<BadRow>& rows) {
+  delta::TableLocation location = table;
+  location.root += "_quarantine";
+  location.display_name += "_quarantine";
+  arrow::StringBuilder files, texts, reasons;
+  arrow::Int64Builder lines;
+  for (const auto& r : rows) {
+    ARROW_RETURN_NOT_OK(files.Append(r.file));
+    ARROW_RETURN_NOT_OK(lines.Append(r.line));
+    ARROW_RETURN_NOT_OK(texts.Append(r.text));
+    ARROW_RETURN_NOT_OK(reasons.Append(r.reason));
+  }
+  std::shared_ptr<arrow::Array> a, b, c, d;
+  ARROW_RETURN_NOT_OK(files.Finish(&a));
+  ARROW_RETURN_NOT_OK(lines.Finish(&b));
+  ARROW_RETURN_NOT_OK(texts.Finish(&c));
+  ARROW_RETURN_NOT_OK(reasons.Finish(&d));
+  auto data = arrow::Table::Make(arrow::schema({arrow::field("file", arrow::utf8()), arrow::field("line", arrow::int64()),
+                                                arrow::field("row", arrow::utf8()), arrow::field("reason", arrow::utf8())}),
+                                 {a, b, c, d});
+  arrow::TableBatchReader reader(data);
+  ARROW_RETURN_NOT_OK(delta::DeltaTable::Write(location, reader, delta::WriteOptions{}).status());
+  std::cerr << "quarantined " << rows.size() << " malformed row(s) into " << location.display_name << "\n";
+  return arrow::Status::OK();
+}
 
 arrow::Status Load(const Common& common, const LoadArgs& args) {
   ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, args.table));
   ARROW_ASSIGN_OR_RAISE(auto format, ParseInputFormat(args.input_format));
   ARROW_ASSIGN_OR_RAISE(auto files, ExpandInputs(args.inputs));
-  ARROW_ASSIGN_OR_RAISE(auto data, ReadInputs(files, format));
+  BadRowPolicy policy;
+  if (args.bad_rows == "fail") {
+    policy = BadRowPolicy::kFail;
+  } else if (args.bad_rows == "quarantine") {
+    policy = BadRowPolicy::kQuarantine;
+  } else {
+    return arrow::Status::Invalid("--bad-rows must be fail or quarantine, not '", args.bad_rows, "'");
+  }
+  std::vector<BadRow> bad_rows;
+  ARROW_ASSIGN_OR_RAISE(auto data, ReadInputs(files, format, policy, &bad_rows));
   arrow::TableBatchReader reader(data);
   delta::WriteOptions options;
   options.mode = args.overwrite ? delta::SaveMode::kOverwrite : delta::SaveMode::kAppend;
@@ -69,6 +106,7 @@ arrow::Status Load(const Common& common, const LoadArgs& args) {
   std::cout << "loaded " << result.rows_written << " rows from " << files.size() << " file(s) into "
             << location.display_name << " (version " << result.version << ", " << result.files_added
             << " data file(s))\n";
+  if (!bad_rows.empty()) return Quarantine(location, bad_rows);
   return arrow::Status::OK();
 }
 
@@ -283,6 +321,7 @@ int main(int argc, char** argv) {
   load_cmd->add_option("--partition-by", load.partition_by, "partition columns of a new table")->delimiter(',');
   load_cmd->add_flag("--overwrite", load.overwrite, "replace the table's rows");
   load_cmd->add_flag("--merge-schema", load.merge_schema, "add new columns to the table schema");
+  load_cmd->add_option("--bad-rows", load.bad_rows, "fail (default) or quarantine: write malformed rows to <table>_quarantine");
   load_cmd->add_option("--lake", common.lake, "lake root directory or URI");
 
   ScanArgs scan;

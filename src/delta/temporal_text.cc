@@ -16,10 +16,8 @@ constexpr int64_t kSecondsPerDay = 86400;
 constexpr int64_t kNanosPerSecond = 1000000000;
 
 // Days since the epoch of the first and last day std::chrono::year can represent.
-const int64_t kMinDays =
-    ch::sys_days{ch::year{-32767} / 1 / 1}.time_since_epoch().count();
-const int64_t kMaxDays =
-    ch::sys_days{ch::year{32767} / 12 / 31}.time_since_epoch().count();
+const int64_t kMinDays = ch::sys_days{ch::year{-32767} / 1 / 1}.time_since_epoch().count();
+const int64_t kMaxDays = ch::sys_days{ch::year{32767} / 12 / 31}.time_since_epoch().count();
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -136,8 +134,14 @@ arrow::Result<int32_t> ParseDate(std::string_view text) {
 arrow::Result<std::string> FormatTimestamp(int64_t value, arrow::TimeUnit::type unit,
                                            TimestampStyle style, bool with_zone) {
   const int64_t per_second = UnitsPerSecond(unit);
-  const int64_t seconds = FloorDiv(value, per_second);
-  const int64_t nanos = (value - seconds * per_second) * (kNanosPerSecond / per_second);
+  // Floor division without forming seconds * per_second, which overflows near INT64_MIN.
+  int64_t seconds = value / per_second;
+  int64_t remainder = value % per_second;
+  if (remainder < 0) {
+    seconds -= 1;
+    remainder += per_second;
+  }
+  const int64_t nanos = remainder * (kNanosPerSecond / per_second);
   const int64_t days = FloorDiv(seconds, kSecondsPerDay);
   const int64_t second_of_day = seconds - days * kSecondsPerDay;
   ARROW_ASSIGN_OR_RAISE(std::string out, FormatDays(days));

@@ -15,8 +15,8 @@
 #pragma once
 
 #include <arrow/result.h>
-#include <arrow/type_fwd.h>
 #include <arrow/type.h>
+#include <arrow/type_fwd.h>
 
 #include <cstdint>
 #include <string>

@@ -161,7 +161,7 @@ arrow::Result<VacuumResult> RunVacuum(const TableLocation& location, const Vacuu
         " hours). Files removed within the retention period may still be read by queries of older snapshots "
         "(time travel, long-running reads) or be needed by writers that are committing right now; deleting them "
         "can corrupt the table or fail those operations. If you are certain no operation is using the table, "
-        "set force = true (Spark: spark.databricks.delta.retentionDurationCheck.enabled = false); otherwise use a "
+        "force it (VacuumOptions::force, the command's --force; Spark: spark.databricks.delta.retentionDurationCheck.enabled = false); otherwise use a "
         "retention of at least ",
         configured_ms / kHourMs, " hours");
   }

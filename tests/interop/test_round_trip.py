@@ -89,3 +89,56 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(tidelake, tmp_path):
     assert proc.returncode != 0 and "no Delta table" in proc.stderr
     proc = tidelake("table", "scan", "raw.../etc", check=False)
     assert proc.returncode != 0
+
+
+def test_malformed_rows_name_file_and_line_or_go_to_quarantine(tidelake, tmp_path):
+    bad_csv = tmp_path / "orders.csv"
+    bad_csv.write_text("id,amount\n1,2.5\n2,3.5,extra\n3,4.5\n")
+    proc = tidelake("table", "load", "raw.orders", str(bad_csv), check=False)
+    assert proc.returncode != 0
+    assert "orders.csv:3: expected 2 columns, got 3" in proc.stderr
+    bad_json = tmp_path / "events.json"
+    bad_json.write_text('{"id": 1}\n{"id": 2\n{"id": 3}\n')
+    proc = tidelake("table", "load", "raw.events", str(bad_json), check=False)
+    assert proc.returncode != 0
+    assert "events.json:2: malformed JSON" in proc.stderr
+    assert not (tidelake.lake / "raw" / "events" / "_delta_log").exists()
+
+    tidelake("table", "load", "raw.events", str(bad_json), "--bad-rows=quarantine")
+    ids = sorted(json.loads(l)["id"] for l in tidelake("table", "scan", "raw.events", "--format", "json").stdout.splitlines())
+    assert ids == [1, 3]
+    quarantined = [json.loads(l) for l in
+                   tidelake("table", "scan", "raw.events_quarantine", "--format", "json").stdout.splitlines()]
+    assert [(q["line"], q["row"]) for q in quarantined] == [(2, '{"id": 2')]
+    assert "malformed JSON" in quarantined[0]["reason"]
+
+    tidelake("table", "load", "raw.orders", str(bad_csv), "--bad-rows=quarantine")
+    quarantined = [json.loads(l) for l in
+                   tidelake("table", "scan", "raw.orders_quarantine", "--format", "json").stdout.splitlines()]
+    assert [(q["line"], q["row"]) for q in quarantined] == [(3, "2,3.5,extra")]
+
+
+def test_where_history_optimize_restore_vacuum_from_the_command(tidelake, tmp_path):
+    data = sample_table(2000)
+    src = tmp_path / "in.parquet"
+    pq.write_table(data.slice(0, 1000), src)
+    tidelake("table", "load", "curated.sales", str(src))
+    pq.write_table(data.slice(1000, 1000), src)
+    tidelake("table", "load", "curated.sales", str(src))
+    out = tidelake("table", "scan", "curated.sales", "--where", "id >= 1990 AND region IS NOT NULL",
+                   "--format", "json").stdout
+    got = sorted(json.loads(l)["id"] for l in out.splitlines())
+    assert got == [i for i in range(1990, 2000) if i % 3 != 2]
+    bad = tidelake("table", "scan", "curated.sales", "--where", "idd = 3", check=False)
+    assert bad.returncode != 0 and "unknown column 'idd'" in bad.stderr
+    tidelake("table", "optimize", "curated.sales", "--zorder-by", "customer,amount")
+    history = [json.loads(l) for l in tidelake("table", "history", "curated.sales", "--format", "json").stdout.splitlines()]
+    assert [h["operation"] for h in history] == ["OPTIMIZE", "WRITE", "CREATE TABLE AS SELECT"]
+    table = DeltaTable(str(tidelake.lake / "curated" / "sales"))
+    assert rows(table.to_pyarrow_table().select(data.column_names)) == rows(data)
+    tidelake("table", "restore", "curated.sales", "--version", "0")
+    assert DeltaTable(str(tidelake.lake / "curated" / "sales")).to_pyarrow_table().num_rows == 1000
+    refused = tidelake("table", "vacuum", "curated.sales", "--retain-hours", "0", check=False)
+    assert refused.returncode != 0 and "--force" in refused.stderr
+    tidelake("table", "vacuum", "curated.sales", "--retain-hours", "0", "--force")
+    assert DeltaTable(str(tidelake.lake / "curated" / "sales")).to_pyarrow_table().num_rows == 1000
