@@ -13,7 +13,9 @@
 #include "cli/file_input.h"
 #include "cli/output.h"
 #include "cli/predicate_parser.h"
+#include "delta/delete.h"
 #include "delta/history.h"
+#include "delta/merge.h"
 #include "delta/optimize.h"
 #include "delta/restore.h"
 #include "delta/scan.h"
@@ -284,6 +286,56 @@ arrow::Status RestoreTable(const Common& common, const std::string& name, int64_
   return arrow::Status::OK();
 }
 
+arrow::Status DeleteFrom(const Common& common, const std::string& name, const std::string& where) {
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, name));
+  ARROW_ASSIGN_OR_RAISE(auto table, delta::DeltaTable::Open(location));
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, table->Latest());
+  std::optional<arrow::compute::Expression> predicate;
+  if (!where.empty()) {
+    ARROW_ASSIGN_OR_RAISE(predicate, ParsePredicate(where, *snapshot->schema()));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto result, delta::DeleteRows(location, predicate));
+  std::cout << location.display_name << ": deleted " << result.first.rows_deleted << " row(s) (version "
+            << result.second << ")\n";
+  return arrow::Status::OK();
+}
+
+struct MergeArgs {
+  std::string target;
+  std::vector<std::string> inputs;
+  std::vector<std::string> on;
+  bool update_all = false;
+  bool insert_all = false;
+  bool delete_matched = false;
+  bool merge_schema = false;
+};
+
+// The upsert of the reference design: MERGE INTO target USING files ON target.k = source.k
+// WHEN MATCHED THEN UPDATE SET * / DELETE, WHEN NOT MATCHED THEN INSERT *.
+arrow::Status MergeInto(const Common& common, const MergeArgs& args) {
+  namespace cp = arrow::compute;
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, args.target));
+  ARROW_ASSIGN_OR_RAISE(auto files, ExpandInputs(args.inputs));
+  std::vector<BadRow> bad_rows;
+  ARROW_ASSIGN_OR_RAISE(auto source, ReadInputs(files, InputFormat::kAuto, BadRowPolicy::kFail, &bad_rows));
+  if (args.on.empty()) return arrow::Status::Invalid("merge needs --on KEY[,KEY...]");
+  std::vector<cp::Expression> keys;
+  for (const auto& k : args.on) keys.push_back(cp::equal(cp::field_ref("target." + k), cp::field_ref("source." + k)));
+  delta::MergeOptions options;
+  options.merge_schema = args.merge_schema;
+  if (args.delete_matched) options.matched.push_back(delta::MergeClause::Delete());
+  if (args.update_all) options.matched.push_back(delta::MergeClause::UpdateAll());
+  if (args.insert_all) options.not_matched.push_back(delta::MergeClause::InsertAll());
+  if (options.matched.empty() && options.not_matched.empty()) {
+    return arrow::Status::Invalid("merge needs at least one of --update-all, --delete-matched, --insert-all");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto result, delta::Merge(location, source, cp::and_(keys), options));
+  std::cout << location.display_name << ": merged " << result.first.source_rows << " source row(s): "
+            << result.first.rows_updated << " updated, " << result.first.rows_inserted
+            << " inserted, " << result.first.rows_deleted << " deleted (version " << result.second << ")\n";
+  return arrow::Status::OK();
+}
+
 int Run(const arrow::Status& status) {
   if (status.ok()) return 0;
   std::cerr << "error: " << status.message() << std::endl;
@@ -372,7 +424,26 @@ int main(int argc, char** argv) {
   restore_cmd->add_option("--timestamp", restore_timestamp, "restore the version current at this time (ms since epoch)");
   restore_cmd->add_option("--lake", common.lake, "lake root directory or URI");
 
+  std::string delete_name, delete_where;
+  auto* delete_cmd = table->add_subcommand("delete", "delete rows (all rows without --where)");
+  delete_cmd->add_option("table", delete_name, "zone.table or a path")->required();
+  delete_cmd->add_option("--where", delete_where, "only rows matching this predicate");
+  delete_cmd->add_option("--lake", common.lake, "lake root directory or URI");
+
+  MergeArgs merge;
+  auto* merge_cmd = table->add_subcommand("merge", "upsert rows from files into a table (MERGE INTO)");
+  merge_cmd->add_option("table", merge.target, "zone.table or a path")->required();
+  merge_cmd->add_option("inputs", merge.inputs, "source files or directories")->required();
+  merge_cmd->add_option("--on", merge.on, "key columns matched between table and source")->delimiter(',')->required();
+  merge_cmd->add_flag("--update-all", merge.update_all, "WHEN MATCHED THEN UPDATE SET *");
+  merge_cmd->add_flag("--delete-matched", merge.delete_matched, "WHEN MATCHED THEN DELETE");
+  merge_cmd->add_flag("--insert-all", merge.insert_all, "WHEN NOT MATCHED THEN INSERT *");
+  merge_cmd->add_flag("--merge-schema", merge.merge_schema, "add new source columns to the table schema");
+  merge_cmd->add_option("--lake", common.lake, "lake root directory or URI");
+
   CLI11_PARSE(app, argc, argv);
+  if (delete_cmd->parsed()) return Run(DeleteFrom(common, delete_name, delete_where));
+  if (merge_cmd->parsed()) return Run(MergeInto(common, merge));
   if (history_cmd->parsed()) return Run(History(common, history_name, history_limit));
   if (optimize_cmd->parsed()) return Run(OptimizeTable(common, optimize_name, zorder_by, optimize_where));
   if (vacuum_cmd->parsed()) return Run(VacuumTable(common, vacuum_name, retain_hours, vacuum_force, vacuum_dry_run));

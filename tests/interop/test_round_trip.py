@@ -142,3 +142,45 @@ def test_where_history_optimize_restore_vacuum_from_the_command(tidelake, tmp_pa
     assert refused.returncode != 0 and "--force" in refused.stderr
     tidelake("table", "vacuum", "curated.sales", "--retain-hours", "0", "--force")
     assert DeltaTable(str(tidelake.lake / "curated" / "sales")).to_pyarrow_table().num_rows == 1000
+
+
+def test_spark_and_delta_rs_read_after_tidelake_merge_delete_with_deletion_vectors(tidelake, tmp_path, spark):
+    """The seed's upsert (whenMatchedUpdateAll + whenNotMatchedInsertAll) and a DELETE on a
+    table with deletion vectors, written by tidelake, read by Spark and delta-rs."""
+    path = tmp_path / "dv_table"
+    spark.sql(f"CREATE TABLE delta.`{path}` (id BIGINT, kind STRING, v BIGINT) USING delta "
+              "TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')")
+    spark.range(0, 1000).selectExpr("id", "cast(id % 7 as string) as kind", "id * 2 as v").write.format(
+        "delta").mode("append").save(str(path))
+    updates = pa.table({"id": pa.array(list(range(900, 1100)), pa.int64()),
+                        "kind": pa.array(["new"] * 200), "v": pa.array([-1] * 200, pa.int64())})
+    src = tmp_path / "updates.parquet"
+    pq.write_table(updates, src)
+    tidelake("table", "merge", str(path), str(src), "--on", "id", "--update-all", "--insert-all")
+    tidelake("table", "delete", str(path), "--where", "id < 100")
+    expected = sorted([(i, str(i % 7), i * 2) for i in range(100, 900)] + [(i, "new", -1) for i in range(900, 1100)])
+    spark_rows = sorted((r.id, r.kind, r.v) for r in spark.read.format("delta").load(str(path)).collect())
+    assert spark_rows == expected
+    rs = DeltaTable(str(path)).to_pyarrow_table()
+    assert sorted(zip(rs["id"].to_pylist(), rs["kind"].to_pylist(), rs["v"].to_pylist())) == expected
+    # tidelake marked rows in deletion vectors rather than rewriting whole files.
+    log = "".join(p.read_text() for p in sorted((path / "_delta_log").glob("*.json")))
+    assert '"deletionVector"' in log
+
+
+def test_spark_reads_tidelake_table_after_schema_evolution_optimize_and_checkpoint(tidelake, tmp_path, spark):
+    base = sample_table(100)
+    src = tmp_path / "in.parquet"
+    for i in range(11):  # 11 commits: a checkpoint is written at version 10
+        pq.write_table(base.slice(i * 9, 9), src)
+        tidelake("table", "load", "curated.evolving", str(src))
+    wider = base.slice(99, 1).append_column("note", pa.array(["late"]))
+    pq.write_table(wider, src)
+    tidelake("table", "load", "curated.evolving", str(src), "--merge-schema")
+    tidelake("table", "optimize", "curated.evolving")
+    path = tidelake.lake / "curated" / "evolving"
+    assert (path / "_delta_log" / "00000000000000000010.checkpoint.parquet").exists()
+    df = spark.read.format("delta").load(str(path))
+    got = sorted((r.id, r.note) for r in df.collect())
+    assert got == [(i, None) for i in range(99)] + [(99, "late")]
+    assert DeltaTable(str(path)).to_pyarrow_table().num_rows == 100
