@@ -10,9 +10,12 @@
 #include <iostream>
 
 #include "catalog/lake.h"
+#include "cli/column_list.h"
 #include "cli/file_input.h"
 #include "cli/output.h"
 #include "cli/predicate_parser.h"
+#include "cli/progress.h"
+#include "delta/change_data_feed.h"
 #include "delta/delete.h"
 #include "delta/history.h"
 #include "delta/merge.h"
@@ -99,7 +102,8 @@ arrow::Status Load(const Common& common, const LoadArgs& args) {
   }
   std::vector<BadRow> bad_rows;
   ARROW_ASSIGN_OR_RAISE(auto data, ReadInputs(files, format, policy, &bad_rows));
-  arrow::TableBatchReader reader(data);
+  ProgressReader reader(std::make_shared<arrow::TableBatchReader>(data), "loading " + location.display_name,
+                        data->num_rows());
   delta::WriteOptions options;
   options.mode = args.overwrite ? delta::SaveMode::kOverwrite : delta::SaveMode::kAppend;
   options.merge_schema = args.merge_schema;
@@ -336,6 +340,38 @@ arrow::Status MergeInto(const Common& common, const MergeArgs& args) {
   return arrow::Status::OK();
 }
 
+struct CreateArgs {
+  std::string table;
+  std::string columns;
+  std::vector<std::string> partition_by;
+  std::vector<std::string> properties;
+};
+
+arrow::Status Create(const Common& common, const CreateArgs& args) {
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, args.table));
+  delta::CreateOptions options;
+  ARROW_ASSIGN_OR_RAISE(options.schema, ParseColumnList(args.columns));
+  options.partition_columns = args.partition_by;
+  for (const auto& p : args.properties) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return arrow::Status::Invalid("--property must be KEY=VALUE, got '", p, "'");
+    }
+    options.properties[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  ARROW_RETURN_NOT_OK(delta::DeltaTable::Create(location, options).status());
+  std::cout << "created " << location.display_name << " at " << location.root << "\n";
+  return arrow::Status::OK();
+}
+
+arrow::Status Changes(const Common& common, const std::string& name, int64_t from, int64_t to) {
+  ARROW_ASSIGN_OR_RAISE(auto location, Locate(common, name));
+  ARROW_ASSIGN_OR_RAISE(auto changes,
+                        delta::ReadChanges(location, from, to >= 0 ? std::optional<int64_t>(to) : std::nullopt));
+  arrow::TableBatchReader reader(changes);
+  return Emit(reader, common);
+}
+
 int Run(const arrow::Status& status) {
   if (status.ok()) return 0;
   std::cerr << "error: " << status.message() << std::endl;
@@ -424,6 +460,22 @@ int main(int argc, char** argv) {
   restore_cmd->add_option("--timestamp", restore_timestamp, "restore the version current at this time (ms since epoch)");
   restore_cmd->add_option("--lake", common.lake, "lake root directory or URI");
 
+  CreateArgs create;
+  auto* create_cmd = table->add_subcommand("create", "create an empty table");
+  create_cmd->add_option("table", create.table, "zone.table or a path")->required();
+  create_cmd->add_option("--columns", create.columns, "e.g. \"id long not null, name string, day date\"")->required();
+  create_cmd->add_option("--partition-by", create.partition_by, "partition columns")->delimiter(',');
+  create_cmd->add_option("--property", create.properties, "table property KEY=VALUE (e.g. delta.enableChangeDataFeed=true)");
+  create_cmd->add_option("--lake", common.lake, "lake root directory or URI");
+
+  std::string changes_name;
+  int64_t changes_from = 0, changes_to = -1;
+  auto* changes_cmd = table->add_subcommand("changes", "print the change data feed between versions");
+  changes_cmd->add_option("table", changes_name, "zone.table or a path")->required();
+  changes_cmd->add_option("--from-version", changes_from, "first version (inclusive)")->capture_default_str();
+  changes_cmd->add_option("--to-version", changes_to, "last version (inclusive; default latest)");
+  add_output(changes_cmd);
+
   std::string delete_name, delete_where;
   auto* delete_cmd = table->add_subcommand("delete", "delete rows (all rows without --where)");
   delete_cmd->add_option("table", delete_name, "zone.table or a path")->required();
@@ -442,6 +494,8 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("--lake", common.lake, "lake root directory or URI");
 
   CLI11_PARSE(app, argc, argv);
+  if (create_cmd->parsed()) return Run(Create(common, create));
+  if (changes_cmd->parsed()) return Run(Changes(common, changes_name, changes_from, changes_to));
   if (delete_cmd->parsed()) return Run(DeleteFrom(common, delete_name, delete_where));
   if (merge_cmd->parsed()) return Run(MergeInto(common, merge));
   if (history_cmd->parsed()) return Run(History(common, history_name, history_limit));

@@ -1,6 +1,7 @@
 """Tables written by tidelake are read by delta-rs and Spark with identical contents, and
 tables they write are read by tidelake identically."""
 import csv
+import datetime
 import io
 import json
 
@@ -184,3 +185,22 @@ def test_spark_reads_tidelake_table_after_schema_evolution_optimize_and_checkpoi
     got = sorted((r.id, r.note) for r in df.collect())
     assert got == [(i, None) for i in range(99)] + [(99, "late")]
     assert DeltaTable(str(path)).to_pyarrow_table().num_rows == 100
+
+
+def test_create_then_change_data_feed_from_the_command(tidelake, tmp_path):
+    tidelake("table", "create", "refined.orders", "--columns", "id long not null, status string, day date",
+             "--partition-by", "day", "--property", "delta.enableChangeDataFeed=true")
+    bad = tidelake("table", "create", "refined.orders", "--columns", "id long", check=False)
+    assert bad.returncode != 0 and "already exists" in bad.stderr
+    data = pa.table({"id": pa.array(range(6), pa.int64()), "status": ["new"] * 6,
+                     "day": pa.array([datetime.date(2024, 1, 1 + i % 2) for i in range(6)])})
+    src = tmp_path / "orders.parquet"
+    pq.write_table(data, src)
+    tidelake("table", "load", "refined.orders", str(src))
+    tidelake("table", "delete", "refined.orders", "--where", "id >= 4")
+    changes = [json.loads(l) for l in
+               tidelake("table", "changes", "refined.orders", "--format", "json").stdout.splitlines()]
+    kinds = sorted((c["_commit_version"], c["_change_type"], c["id"]) for c in changes)
+    assert kinds == [(1, "insert", i) for i in range(6)] + [(2, "delete", 4), (2, "delete", 5)]
+    spark_free = DeltaTable(str(tidelake.lake / "refined" / "orders"))
+    assert sorted(spark_free.to_pyarrow_table()["id"].to_pylist()) == [0, 1, 2, 3]
