@@ -145,9 +145,10 @@ def test_where_history_optimize_restore_vacuum_from_the_command(tidelake, tmp_pa
     assert DeltaTable(str(tidelake.lake / "curated" / "sales")).to_pyarrow_table().num_rows == 1000
 
 
-def test_spark_and_delta_rs_read_after_tidelake_merge_delete_with_deletion_vectors(tidelake, tmp_path, spark):
+def test_spark_reads_tidelake_merge_and_delete_with_deletion_vectors(tidelake, tmp_path, spark):
     """The seed's upsert (whenMatchedUpdateAll + whenNotMatchedInsertAll) and a DELETE on a
-    table with deletion vectors, written by tidelake, read by Spark and delta-rs."""
+    table with deletion vectors, written by tidelake, read by Spark (delta-rs 1.6 refuses to
+    read deletion-vector tables at all, so it is not a peer here) and by tidelake."""
     path = tmp_path / "dv_table"
     spark.sql(f"CREATE TABLE delta.`{path}` (id BIGINT, kind STRING, v BIGINT) USING delta "
               "TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')")
@@ -162,8 +163,8 @@ def test_spark_and_delta_rs_read_after_tidelake_merge_delete_with_deletion_vecto
     expected = sorted([(i, str(i % 7), i * 2) for i in range(100, 900)] + [(i, "new", -1) for i in range(900, 1100)])
     spark_rows = sorted((r.id, r.kind, r.v) for r in spark.read.format("delta").load(str(path)).collect())
     assert spark_rows == expected
-    rs = DeltaTable(str(path)).to_pyarrow_table()
-    assert sorted(zip(rs["id"].to_pylist(), rs["kind"].to_pylist(), rs["v"].to_pylist())) == expected
+    ours = [json.loads(l) for l in tidelake("table", "scan", str(path), "--format", "json").stdout.splitlines()]
+    assert sorted((r["id"], r["kind"], r["v"]) for r in ours) == expected
     # tidelake marked rows in deletion vectors rather than rewriting whole files.
     log = "".join(p.read_text() for p in sorted((path / "_delta_log").glob("*.json")))
     assert '"deletionVector"' in log
