@@ -431,6 +431,22 @@ std::string DeletionVectorDescriptor::UniqueId() const {
   return id;
 }
 
+RemoveFile RemoveFileFor(const AddFile& add, int64_t deletion_timestamp_ms, bool data_change) {
+  RemoveFile rm;
+  rm.path = add.path;
+  rm.deletion_timestamp = deletion_timestamp_ms;
+  rm.data_change = data_change;
+  rm.extended_file_metadata = true;
+  rm.partition_values = add.partition_values;
+  rm.size = add.size;
+  rm.stats = add.stats;
+  rm.tags = add.tags;
+  rm.deletion_vector = add.deletion_vector;
+  rm.base_row_id = add.base_row_id;
+  rm.default_row_commit_version = add.default_row_commit_version;
+  return rm;
+}
+
 arrow::Result<std::optional<Action>> ParseAction(std::string_view json_line) {
   simdjson::dom::parser parser;
   element root;

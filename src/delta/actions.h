@@ -138,6 +138,11 @@ struct CheckpointMetadata {
 using Action = std::variant<Protocol, Metadata, AddFile, RemoveFile, AddCDCFile, Txn, CommitInfo,
                             DomainMetadata, Sidecar, CheckpointMetadata>;
 
+/// The remove action that retires `add`: same path, partition values, size, stats, tags and
+/// deletion vector (so log replay removes exactly that logical file), extended file metadata.
+/// `data_change` is false for rearrangements that change no rows (OPTIMIZE).
+RemoveFile RemoveFileFor(const AddFile& add, int64_t deletion_timestamp_ms, bool data_change = true);
+
 /// Parses one log line. Returns std::nullopt for an action type this protocol version does not
 /// know (which readers must ignore) and an Invalid status for malformed JSON or a known action
 /// with missing or mistyped required fields.

@@ -13,6 +13,7 @@
 #include <random>
 
 #include "common/arrow_init.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/uuid.h"
 #include "delta/file_stats.h"
@@ -35,11 +36,6 @@ struct DataWriter::OpenFile {
 
 
 namespace {
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int64_t ConfigInt(const std::map<std::string, std::string>& config, const std::string& key, int64_t fallback) {
   auto it = config.find(key);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <set>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "delta/data_writer.h"
 #include "delta/deletion_vector.h"
@@ -19,33 +20,12 @@ namespace cp = arrow::compute;
 
 namespace {
 
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool ConfigTrue(const Metadata& m, const std::string& key) {
   auto v = m.Config(key);
   if (!v) return false;
   std::string s = *v;
   for (auto& c : s) c = static_cast<char>(std::tolower(c));
   return s == "true";
-}
-
-RemoveFile RemoveFor(const AddFile& add, int64_t now) {
-  RemoveFile rm;
-  rm.path = add.path;
-  rm.deletion_timestamp = now;
-  rm.data_change = true;
-  rm.extended_file_metadata = true;
-  rm.partition_values = add.partition_values;
-  rm.size = add.size;
-  rm.stats = add.stats;
-  rm.tags = add.tags;
-  rm.deletion_vector = add.deletion_vector;
-  rm.base_row_id = add.base_row_id;
-  rm.default_row_commit_version = add.default_row_commit_version;
-  return rm;
 }
 
 int64_t RowCount(const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches) {
@@ -84,7 +64,7 @@ arrow::Result<DeleteMetrics> PlanDelete(const Snapshot& snapshot, const std::opt
   if (!predicate) {
     txn->ReadWholeTable();
     for (const auto& f : snapshot.files()) {
-      txn->Add(RemoveFor(f, now));
+      txn->Add(RemoveFileFor(f, now));
       ++metrics.files_removed;
     }
     metrics.rows_deleted = snapshot.NumRecords();
@@ -122,7 +102,7 @@ arrow::Result<DeleteMetrics> PlanDelete(const Snapshot& snapshot, const std::opt
 
   for (const AddFile* file : match_scan->files()) {
     if (whole_files && !cdf) {
-      txn->Add(RemoveFor(*file, now));
+      txn->Add(RemoveFileFor(*file, now));
       ++metrics.files_removed;
       ARROW_ASSIGN_OR_RAISE(auto matched, match_scan->ReadFile(*file));
       metrics.rows_deleted += RowCount(matched);
@@ -153,7 +133,7 @@ arrow::Result<DeleteMetrics> PlanDelete(const Snapshot& snapshot, const std::opt
       }
       ARROW_ASSIGN_OR_RAISE(auto descriptor,
                             WriteDeletionVectorFile(dv, snapshot.location().root, "", snapshot.location().fs.get()));
-      txn->Add(RemoveFor(*file, now));
+      txn->Add(RemoveFileFor(*file, now));
       AddFile updated = *file;
       updated.deletion_vector = descriptor;
       updated.data_change = true;
@@ -171,7 +151,7 @@ arrow::Result<DeleteMetrics> PlanDelete(const Snapshot& snapshot, const std::opt
     }
     ARROW_ASSIGN_OR_RAISE(auto kept, keep_scan->ReadFile(*file));
     for (const auto& b : kept) ARROW_RETURN_NOT_OK(writer->Write(b));
-    txn->Add(RemoveFor(*file, now));
+    txn->Add(RemoveFileFor(*file, now));
     ++metrics.files_removed;
   }
   if (writer) {

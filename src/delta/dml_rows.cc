@@ -27,27 +27,6 @@ std::string ColumnList(const arrow::Schema& schema) {
 
 }  // namespace
 
-int64_t CurrentTimeMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-RemoveFile RemoveActionFor(const AddFile& add, int64_t now_ms) {
-  RemoveFile rm;
-  rm.path = add.path;
-  rm.deletion_timestamp = now_ms;
-  rm.data_change = true;
-  rm.extended_file_metadata = true;
-  rm.partition_values = add.partition_values;
-  rm.size = add.size;
-  rm.stats = add.stats;
-  rm.tags = add.tags;
-  rm.deletion_vector = add.deletion_vector;
-  rm.base_row_id = add.base_row_id;
-  rm.default_row_commit_version = add.default_row_commit_version;
-  return rm;
-}
-
 arrow::Result<cp::Expression> ResolveColumns(const cp::Expression& expr, const ColumnResolver& resolve) {
   if (const arrow::FieldRef* ref = expr.field_ref()) {
     ARROW_ASSIGN_OR_RAISE(auto resolved, resolve(*ref));
@@ -187,7 +166,7 @@ arrow::Result<std::pair<RemoveFile, AddFile>> AddDeletionVector(const TableLocat
   updated.deletion_vector = descriptor;
   updated.data_change = true;
   updated.modification_time = now_ms;
-  return std::make_pair(RemoveActionFor(file, now_ms), std::move(updated));
+  return std::make_pair(RemoveFileFor(file, now_ms), std::move(updated));
 }
 
 arrow::Result<std::unique_ptr<ChangeDataWriter>> ChangeDataWriter::Make(

@@ -34,12 +34,6 @@ inline constexpr std::string_view kChangeDelete = "delete";
 inline constexpr std::string_view kChangeUpdatePreimage = "update_preimage";
 inline constexpr std::string_view kChangeUpdatePostimage = "update_postimage";
 
-/// Milliseconds since the Unix epoch (deletion timestamps, modification times).
-int64_t CurrentTimeMillis();
-
-/// The remove action that retires `add` (data change, extended file metadata, same DV).
-RemoveFile RemoveActionFor(const AddFile& add, int64_t now_ms);
-
 /// Maps a column reference to the one to use, or fails naming the unknown column.
 using ColumnResolver = std::function<arrow::Result<arrow::FieldRef>(const arrow::FieldRef&)>;
 

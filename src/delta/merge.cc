@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/arrow_init.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "delta/data_writer.h"
 #include "delta/delete.h"
@@ -630,7 +631,7 @@ arrow::Status MergeExecution::ProcessFile(int32_t ordinal, const KeyMatch* begin
     ARROW_RETURN_NOT_OK(WriteRows(conformed));
     metrics_.rows_copied += rows->num_rows();
   }
-  txn_->Add(RemoveActionFor(file, now_));
+  txn_->Add(RemoveFileFor(file, now_));
   return arrow::Status::OK();
 }
 
@@ -666,7 +667,7 @@ arrow::Status MergeExecution::InsertUnmatchedSource() {
 arrow::Result<MergeMetrics> MergeExecution::Run(const cp::Expression& on) {
   ARROW_RETURN_NOT_OK(EnsureArrowInitialized());
   ARROW_RETURN_NOT_OK(Validate());
-  now_ = CurrentTimeMillis();
+  now_ = NowMillis();
   target_schema_ = snapshot_.schema();
   ARROW_RETURN_NOT_OK(EvolveSchema());
   aliased_target_ = AliasSchema(*target_schema_, options_.target_alias);

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "delta/data_writer.h"
 #include "delta/scan.h"
@@ -21,27 +22,6 @@ namespace {
 
 // Z-ordered slices are cut by row count, so their writers must never roll on their own.
 constexpr int64_t kNoRoll = int64_t{1} << 62;
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-RemoveFile RemoveFor(const AddFile& add, int64_t now) {
-  RemoveFile rm;
-  rm.path = add.path;
-  rm.deletion_timestamp = now;
-  rm.data_change = false;
-  rm.extended_file_metadata = true;
-  rm.partition_values = add.partition_values;
-  rm.size = add.size;
-  rm.stats = add.stats;
-  rm.tags = add.tags;
-  rm.deletion_vector = add.deletion_vector;
-  rm.base_row_id = add.base_row_id;
-  rm.default_row_commit_version = add.default_row_commit_version;
-  return rm;
-}
 
 std::string Lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -303,7 +283,7 @@ arrow::Result<OptimizeMetrics> PlanOptimize(const Snapshot& snapshot, const Opti
 
   int64_t now = NowMillis();
   for (const AddFile* f : removed) {
-    txn->Add(RemoveFor(*f, now));
+    txn->Add(RemoveFileFor(*f, now, /*data_change=*/false));
     ++metrics.files_removed;
     metrics.bytes_removed += f->size;
     if (f->deletion_vector) ++metrics.deletion_vectors_removed;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "delta/deletion_vector.h"
 #include "delta/transaction.h"
@@ -13,30 +14,9 @@ namespace tidelake::delta {
 
 namespace {
 
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The identity of a logical file in log replay: path plus deletion-vector id.
 std::string FileKey(const AddFile& add) {
   return add.deletion_vector ? add.path + "\n" + add.deletion_vector->UniqueId() : add.path;
-}
-
-RemoveFile RemoveFor(const AddFile& add, int64_t now) {
-  RemoveFile rm;
-  rm.path = add.path;
-  rm.deletion_timestamp = now;
-  rm.data_change = true;
-  rm.extended_file_metadata = true;
-  rm.partition_values = add.partition_values;
-  rm.size = add.size;
-  rm.stats = add.stats;
-  rm.tags = add.tags;
-  rm.deletion_vector = add.deletion_vector;
-  rm.base_row_id = add.base_row_id;
-  rm.default_row_commit_version = add.default_row_commit_version;
-  return rm;
 }
 
 // Writer features a legacy writer version implies (PROTOCOL.md, "Writer Version Requirements").
@@ -119,7 +99,7 @@ arrow::Result<RestoreResult> RestoreSnapshot(const TableLocation& location, std:
   txn->ReadWholeTable();
   for (const auto& [key, add] : latest_files) {
     if (target_files.count(key)) continue;
-    txn->Add(RemoveFor(*add, now));
+    txn->Add(RemoveFileFor(*add, now));
     ++result.num_removed_files;
     result.removed_files_size += add->size;
   }

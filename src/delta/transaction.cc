@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/uuid.h"
 #include "delta/checkpoint_writer.h"
@@ -18,11 +19,6 @@ namespace tidelake::delta {
 namespace cp = arrow::compute;
 
 namespace {
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool ConfigTrue(const Metadata& m, const std::string& key) {
   auto v = m.Config(key);

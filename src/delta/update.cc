@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/arrow_init.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "delta/data_writer.h"
 #include "delta/delete.h"
@@ -79,7 +80,7 @@ arrow::Result<UpdateMetrics> PlanUpdate(const Snapshot& snapshot, const std::opt
                                         const Assignments& assignments, Transaction* txn) {
   ARROW_RETURN_NOT_OK(EnsureArrowInitialized());
   UpdateMetrics metrics;
-  const int64_t now = CurrentTimeMillis();
+  const int64_t now = NowMillis();
   const auto& schema = snapshot.schema();
   auto shared = std::shared_ptr<const Snapshot>(std::shared_ptr<const Snapshot>{}, &snapshot);
 
@@ -181,7 +182,7 @@ arrow::Result<UpdateMetrics> PlanUpdate(const Snapshot& snapshot, const std::opt
       ARROW_RETURN_NOT_OK(write(kept));
       metrics.rows_copied += kept->num_rows();
     }
-    txn->Add(RemoveActionFor(*file, now));
+    txn->Add(RemoveFileFor(*file, now));
   }
   if (writer) {
     ARROW_ASSIGN_OR_RAISE(auto adds, writer->Finish());
