@@ -46,7 +46,7 @@ from deltalake import DeltaTable, write_deltalake
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_HINT = (
     "cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DTIDELAKE_SANITIZE=OFF "
-    "-DTIDELAKE_BUILD_BENCHMARKS=ON -DTIDELAKE_BUILD_TESTS=OFF && "
+    "-DTIDELAKE_BUILD_BENCHMARKS=ON -DTIDELAKE_BUILD_TESTS=OFF \"-DCMAKE_CXX_FLAGS=-Wno-restrict\" && "
     "cmake --build build/bench --target delta_benchmark"
 )
 
@@ -338,6 +338,9 @@ def machine() -> dict:
                 mem_kb = int(line.split()[1])
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", "HEAD", "--", "src", "include"]).returncode
+    if commit and dirty:
+        commit += " + uncommitted changes in src/ or include/"
     return dict(cpu=cpu, nproc=os.cpu_count(), memory=f"{mem_kb / 1024 / 1024:.1f} GiB",
                 kernel=platform.release(), commit=commit or "unknown")
 
