@@ -6,7 +6,10 @@
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
 
+#include <algorithm>
+
 #include "common/error.h"
+#include "delta/action_columns.h"
 #include "io/arrow_json.h"
 #include "io/filesystem.h"
 
@@ -83,6 +86,12 @@ arrow::Status ReadParquetActions(arrow::fs::FileSystem& fs, const std::string& p
     const std::string& name = table->field(c)->name();
     if (table->column(c)->num_chunks() == 0) continue;
     const auto& array = *table->column(c)->chunk(0);
+    if (array.type_id() == arrow::Type::STRUCT && (name == "add" || name == "remove")) {
+      const auto& column = static_cast<const arrow::StructArray&>(array);
+      ARROW_ASSIGN_OR_RAISE(bool decoded, name == "add" ? DecodeAddColumn(column, actions)
+                                                        : DecodeRemoveColumn(column, actions));
+      if (decoded) continue;
+    }
     for (int64_t row = 0; row < array.length(); ++row) {
       if (array.IsNull(row)) continue;
       json.clear();
@@ -131,6 +140,9 @@ arrow::Result<std::vector<Action>> ReadCheckpoint(arrow::fs::FileSystem& fs,
     }
   }
   // V2: replace sidecar references with the actions they hold.
+  bool has_sidecars = std::any_of(actions.begin(), actions.end(),
+                                  [](const Action& a) { return std::holds_alternative<Sidecar>(a); });
+  if (!has_sidecars) return actions;
   std::vector<Action> resolved;
   resolved.reserve(actions.size());
   for (auto& action : actions) {

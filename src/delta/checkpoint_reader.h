@@ -1,8 +1,9 @@
 // Reads a checkpoint (classic, multi-part, or V2 with sidecars) back into log actions.
 //
 // Each checkpoint row holds exactly one non-null action column (add, remove, metaData,
-// protocol, txn, domainMetadata, sidecar, checkpointMetadata). Rows are rendered to JSON and
-// parsed by the same code as JSON commits, so both paths agree on every field. Columns the
+// protocol, txn, domainMetadata, sidecar, checkpointMetadata). add and remove columns are decoded
+// directly (action_columns.h); other rows, and add/remove columns of an unexpected layout, are
+// rendered to JSON and parsed by the same code as JSON commits. Columns the
 // reader does not know are ignored. When a checkpoint carries only `add.stats_parsed` (struct
 // statistics) and no JSON `add.stats`, the struct is turned into the JSON stats string.
 #pragma once

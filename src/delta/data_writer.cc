@@ -155,6 +155,7 @@ arrow::Result<DataWriter::OpenFile*> DataWriter::FileFor(const std::string& part
   props.created_by("tidelake");
   parquet::ArrowWriterProperties::Builder arrow_props;
   arrow_props.store_schema();
+  arrow_props.set_use_threads(options_.parallel_column_encoding);
   // Spark reads microsecond timestamps as INT64 TIMESTAMP_MICROS; keep that unit.
   arrow_props.coerce_timestamps(arrow::TimeUnit::MICRO);
   ARROW_ASSIGN_OR_RAISE(file->writer, parquet::arrow::FileWriter::Open(*physical_schema_, arrow::default_memory_pool(),

@@ -26,6 +26,10 @@ struct DataWriterOptions {
   int num_indexed_columns = 32;  ///< delta.dataSkippingNumIndexedCols overrides
   std::string directory;         ///< sub-directory under the table root ("" or "_change_data")
   bool data_change = true;
+  /// Encode the columns of a row group on Arrow's CPU thread pool. Leave it on when writing from
+  /// an ordinary thread; turn it off when the writer itself runs as a task on that pool (the
+  /// waits inside the Parquet writer could otherwise deadlock a busy pool).
+  bool parallel_column_encoding = true;
 };
 
 class DataWriter {

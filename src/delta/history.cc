@@ -77,9 +77,14 @@ arrow::Result<std::vector<HistoryEntry>> History(const TableLocation& location, 
     if (!actions.ok()) return AddContext(actions.status(), at);
     HistoryEntry entry;
     entry.version = commit.version;
-    int64_t ts = CommitTimestampOf(*actions).value_or(commit.modification_time_ms);
-    if (!entries.empty() && ts <= entries.back().timestamp_ms) ts = entries.back().timestamp_ms + 1;
-    entry.timestamp_ms = ts;
+    std::optional<int64_t> ts = CommitTimestampOf(*actions);
+    if (!ts) {
+      auto written = ModificationTimeMs(*location.fs, commit);
+      if (!written.ok()) return AddContext(written.status(), at);
+      ts = *written;
+    }
+    if (!entries.empty() && *ts <= entries.back().timestamp_ms) ts = entries.back().timestamp_ms + 1;
+    entry.timestamp_ms = *ts;
     for (const auto& action : *actions) {
       if (const auto* info = std::get_if<CommitInfo>(&action)) {
         ARROW_RETURN_NOT_OK(AddContext(ParseCommitInfo(info->json, &entry), at));

@@ -5,6 +5,8 @@
 #include <map>
 #include <string_view>
 
+#include "io/filesystem.h"
+
 namespace tidelake::delta {
 
 namespace {
@@ -26,6 +28,10 @@ std::string Padded(int64_t version) {
 
 }  // namespace
 
+arrow::Result<int64_t> ModificationTimeMs(arrow::fs::FileSystem& fs, const LogFile& file) {
+  return io::FileModificationTimeMs(fs, {file.path, {}, file.size, file.modification_time_ms});
+}
+
 std::string CommitPath(const std::string& log_dir, int64_t version) {
   return log_dir + "/" + Padded(version) + ".json";
 }
@@ -39,25 +45,17 @@ arrow::Result<LogListing> ListLog(arrow::fs::FileSystem& fs, const std::string& 
   if (dir_info.type() != arrow::fs::FileType::Directory) {
     return arrow::Status::IOError("not a Delta table: no _delta_log directory at '", log_dir, "'");
   }
-  arrow::fs::FileSelector selector;
-  selector.base_dir = log_dir;
-  selector.recursive = false;
-  ARROW_ASSIGN_OR_RAISE(auto infos, fs.GetFileInfo(selector));
+  ARROW_ASSIGN_OR_RAISE(auto entries, io::ListFiles(fs, log_dir));
 
   LogListing listing;
   // Multi-part checkpoints are collected by (version, total parts) until every part is seen.
   std::map<std::pair<int64_t, int64_t>, std::map<int64_t, LogFile>> multi_part;
-  for (const auto& info : infos) {
-    if (info.type() != arrow::fs::FileType::File) continue;
-    const std::string base_name = info.base_name();  // returned by value: keep it alive
-    std::string_view name = base_name;
+  for (auto& entry : entries) {
+    std::string_view name = entry.name;
     int64_t version = 0;
     if (!IsVersionPrefix(name, &version)) continue;
     std::string_view rest = name.substr(20);
-    LogFile file{info.path(), version, info.size(),
-                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                     info.mtime().time_since_epoch())
-                     .count()};
+    LogFile file{std::move(entry.path), version, entry.size, entry.mtime_ms};
     if (rest == ".json") {
       listing.commits.push_back(std::move(file));
     } else if (rest == ".checkpoint.parquet") {

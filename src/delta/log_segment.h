@@ -20,9 +20,13 @@ namespace tidelake::delta {
 struct LogFile {
   std::string path;  ///< full path in the filesystem
   int64_t version = 0;
-  int64_t size = 0;
-  int64_t modification_time_ms = 0;
+  int64_t size = -1;                  ///< -1: not known from the listing
+  int64_t modification_time_ms = -1;  ///< -1: not known from the listing; see ModificationTimeMs
 };
+
+/// The file's modification time: from the listing when it had it, else from the filesystem
+/// (local listings read names only, so opening a table does not stat every log file).
+arrow::Result<int64_t> ModificationTimeMs(arrow::fs::FileSystem& fs, const LogFile& file);
 
 enum class CheckpointKind {
   kClassic,    ///< NNN.checkpoint.parquet

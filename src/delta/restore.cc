@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "delta/deletion_vector.h"
+#include "delta/table_features.h"
 #include "delta/transaction.h"
 
 namespace tidelake::delta {
@@ -17,34 +18,6 @@ namespace {
 // The identity of a logical file in log replay: path plus deletion-vector id.
 std::string FileKey(const AddFile& add) {
   return add.deletion_vector ? add.path + "\n" + add.deletion_vector->UniqueId() : add.path;
-}
-
-// Writer features a legacy writer version implies (PROTOCOL.md, "Writer Version Requirements").
-std::vector<std::string> LegacyWriterFeatures(int32_t writer_version) {
-  std::vector<std::string> out;
-  if (writer_version >= 2) out.insert(out.end(), {"appendOnly", "invariants"});
-  if (writer_version >= 3) out.emplace_back("checkConstraints");
-  if (writer_version >= 4) out.insert(out.end(), {"changeDataFeed", "generatedColumns"});
-  if (writer_version >= 5) out.emplace_back("columnMapping");
-  if (writer_version >= 6) out.emplace_back("identityColumns");
-  return out;
-}
-
-void AppendUnique(std::vector<std::string>* list, const std::vector<std::string>& more) {
-  for (const auto& f : more) {
-    if (std::find(list->begin(), list->end(), f) == list->end()) list->push_back(f);
-  }
-}
-
-std::set<std::string> AsSet(const std::optional<std::vector<std::string>>& list) {
-  return list ? std::set<std::string>(list->begin(), list->end()) : std::set<std::string>{};
-}
-
-bool SameProtocol(const Protocol& a, const Protocol& b) {
-  return a.min_reader_version == b.min_reader_version && a.min_writer_version == b.min_writer_version &&
-         a.reader_features.has_value() == b.reader_features.has_value() &&
-         a.writer_features.has_value() == b.writer_features.has_value() &&
-         AsSet(a.reader_features) == AsSet(b.reader_features) && AsSet(a.writer_features) == AsSet(b.writer_features);
 }
 
 bool SameMetadata(const Metadata& a, const Metadata& b) {
@@ -144,37 +117,6 @@ ErrorContext WhereFor(const TableLocation& location) {
 }
 
 }  // namespace
-
-Protocol UnionProtocol(const Protocol& a, const Protocol& b) {
-  Protocol out;
-  out.min_reader_version = std::max(a.min_reader_version, b.min_reader_version);
-  out.min_writer_version = std::max(a.min_writer_version, b.min_writer_version);
-  if (out.min_writer_version >= 7) {
-    std::vector<std::string> writers;
-    for (const Protocol* p : {&a, &b}) {
-      if (p->min_writer_version >= 7) {
-        if (p->writer_features) AppendUnique(&writers, *p->writer_features);
-      } else {
-        AppendUnique(&writers, LegacyWriterFeatures(p->min_writer_version));
-      }
-    }
-    out.writer_features = writers;
-  }
-  if (out.min_reader_version >= 3) {
-    std::vector<std::string> readers;
-    for (const Protocol* p : {&a, &b}) {
-      if (p->min_reader_version >= 3) {
-        if (p->reader_features) AppendUnique(&readers, *p->reader_features);
-      } else if (p->min_reader_version == 2) {
-        AppendUnique(&readers, {"columnMapping"});
-      }
-    }
-    out.reader_features = readers;
-    // Every reader feature is also a writer feature.
-    if (out.writer_features) AppendUnique(&*out.writer_features, readers);
-  }
-  return out;
-}
 
 arrow::Result<RestoreResult> RestoreToVersion(const TableLocation& location, int64_t version) {
   ErrorContext where = WhereFor(location);

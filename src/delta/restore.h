@@ -46,9 +46,4 @@ arrow::Result<RestoreResult> RestoreToVersion(const TableLocation& location, int
 /// version TIMESTAMP AS OF time travel reads).
 arrow::Result<RestoreResult> RestoreToTimestamp(const TableLocation& location, int64_t timestamp_ms);
 
-/// The protocol that supports every feature of both `a` and `b` (legacy versions included):
-/// the higher reader and writer versions, and the union of their features when either uses
-/// table features.
-Protocol UnionProtocol(const Protocol& a, const Protocol& b);
-
 }  // namespace tidelake::delta

@@ -154,7 +154,7 @@ TEST_F(RestoreTest, MetadataRestoredProtocolNotDowngraded) {
     Metadata m = v0->metadata();
     m.configuration["delta.enableDeletionVectors"] = "true";
     txn->UpdateMetadata(m);
-    txn->UpdateProtocol(UnionProtocol(v0->protocol(), ProtocolFor(m, false)));
+    txn->UpdateProtocol(UnionProtocol(v0->protocol(), ProtocolFor(m)));
     ASSERT_TRUE(txn->Commit("SET TBLPROPERTIES").ok());
   }
   auto v1 = *Snapshot::Load(location_);

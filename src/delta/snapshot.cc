@@ -85,13 +85,14 @@ arrow::Result<std::shared_ptr<Snapshot>> Snapshot::Load(const TableLocation& loc
       commits.push_back(std::move(actions));
     }
     // The version's timestamp: from its own commit when we read it, else the file time.
-    if (!commits.empty()) {
-      snapshot->timestamp_ms_ =
-          CommitTimestampOf(commits.back()).value_or(segment.commits.back().modification_time_ms);
-    } else if (segment.checkpoint) {
-      snapshot->timestamp_ms_ = segment.checkpoint->parts.front().modification_time_ms;
+    std::optional<int64_t> timestamp;
+    if (!commits.empty()) timestamp = CommitTimestampOf(commits.back());
+    if (!timestamp) {
+      const LogFile& newest = commits.empty() ? segment.checkpoint->parts.front() : segment.commits.back();
+      ARROW_ASSIGN_OR_RAISE(timestamp, ModificationTimeMs(*location.fs, newest));
     }
-    ARROW_RETURN_NOT_OK(snapshot->Replay(std::move(checkpoint_actions), commits));
+    snapshot->timestamp_ms_ = *timestamp;
+    ARROW_RETURN_NOT_OK(snapshot->Replay(std::move(checkpoint_actions), std::move(commits)));
     return snapshot;
   }();
   if (!result.ok()) return AddContext(result.status(), where);
@@ -99,49 +100,64 @@ arrow::Result<std::shared_ptr<Snapshot>> Snapshot::Load(const TableLocation& loc
 }
 
 arrow::Status Snapshot::Replay(std::vector<Action> checkpoint_actions,
-                               const std::vector<std::vector<Action>>& commits) {
+                               std::vector<std::vector<Action>> commits) {
   bool have_protocol = false, have_metadata = false;
-  std::unordered_map<std::string, AddFile> live;
+  // Adds are moved into `adds` in log order; `live` maps a file's key to its slot, and a slot
+  // whose file was removed or replaced later is marked dead. Nothing is copied.
+  std::vector<AddFile> adds;
+  std::vector<bool> alive;
+  std::unordered_map<std::string, size_t> live;
   std::unordered_map<std::string, RemoveFile> removed;
+  adds.reserve(checkpoint_actions.size());
+  live.reserve(checkpoint_actions.size());
 
-  auto apply = [&](const Action& action) {
+  auto apply = [&](Action& action) {
     std::visit(
-        [&](const auto& a) {
+        [&](auto& a) {
           using T = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<T, Protocol>) {
-            protocol_ = a;
+            protocol_ = std::move(a);
             have_protocol = true;
           } else if constexpr (std::is_same_v<T, Metadata>) {
-            metadata_ = a;
+            metadata_ = std::move(a);
             have_metadata = true;
           } else if constexpr (std::is_same_v<T, AddFile>) {
             std::string key = FileKey(a.path, a.deletion_vector);
-            removed.erase(key);
-            live[key] = a;
+            if (!removed.empty()) removed.erase(key);
+            auto [it, inserted] = live.try_emplace(std::move(key), adds.size());
+            if (!inserted) {
+              alive[it->second] = false;
+              it->second = adds.size();
+            }
+            adds.push_back(std::move(a));
+            alive.push_back(true);
           } else if constexpr (std::is_same_v<T, RemoveFile>) {
             std::string key = FileKey(a.path, a.deletion_vector);
-            live.erase(key);
-            removed[key] = a;
+            if (auto it = live.find(key); it != live.end()) {
+              alive[it->second] = false;
+              live.erase(it);
+            }
+            removed.insert_or_assign(std::move(key), std::move(a));
           } else if constexpr (std::is_same_v<T, Txn>) {
-            transactions_[a.app_id] = a;
+            transactions_[a.app_id] = std::move(a);
           } else if constexpr (std::is_same_v<T, DomainMetadata>) {
             if (a.removed) {
               domains_.erase(a.domain);
             } else {
-              domains_[a.domain] = a;
+              domains_[a.domain] = std::move(a);
             }
           }
         },
         action);
   };
-  for (const auto& a : checkpoint_actions) apply(a);
-  for (const auto& commit : commits) {
+  for (auto& a : checkpoint_actions) apply(a);
+  for (auto& commit : commits) {
     // Within one commit, removes logically precede adds: a commit may remove a file and add
     // it back (same path, new deletion vector or re-added after delete).
-    for (const auto& a : commit) {
+    for (auto& a : commit) {
       if (std::holds_alternative<RemoveFile>(a)) apply(a);
     }
-    for (const auto& a : commit) {
+    for (auto& a : commit) {
       if (!std::holds_alternative<RemoveFile>(a)) apply(a);
     }
   }
@@ -154,9 +170,15 @@ arrow::Status Snapshot::Replay(std::vector<Action> checkpoint_actions,
   ARROW_RETURN_NOT_OK(CheckCanRead(protocol_));
   ARROW_ASSIGN_OR_RAISE(schema_, SchemaFromJson(metadata_.schema_string));
 
-  files_.reserve(live.size());
-  for (auto& [_, add] : live) files_.push_back(std::move(add));
-  std::sort(files_.begin(), files_.end(), [](const AddFile& a, const AddFile& b) { return a.path < b.path; });
+  // Sort slots, not AddFiles: ordering 10,000 indices is cheaper than moving 10,000 structs.
+  std::vector<size_t> order;
+  order.reserve(live.size());
+  for (size_t i = 0; i < adds.size(); ++i) {
+    if (alive[i]) order.push_back(i);
+  }
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return adds[a].path < adds[b].path; });
+  files_.reserve(order.size());
+  for (size_t i : order) files_.push_back(std::move(adds[i]));
   tombstones_.reserve(removed.size());
   for (auto& [_, rm] : removed) tombstones_.push_back(std::move(rm));
   std::sort(tombstones_.begin(), tombstones_.end(),
@@ -196,9 +218,12 @@ arrow::Result<std::vector<VersionTimestamp>> Snapshot::CommitTimestamps(const Ta
   out.reserve(listing.commits.size());
   for (const auto& commit : listing.commits) {
     ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommit(*location.fs, commit.path));
-    int64_t ts = CommitTimestampOf(actions).value_or(commit.modification_time_ms);
-    if (!out.empty() && ts <= out.back().timestamp_ms) ts = out.back().timestamp_ms + 1;
-    out.push_back({commit.version, ts});
+    std::optional<int64_t> ts = CommitTimestampOf(actions);
+    if (!ts) {
+      ARROW_ASSIGN_OR_RAISE(ts, ModificationTimeMs(*location.fs, commit));
+    }
+    if (!out.empty() && *ts <= out.back().timestamp_ms) ts = out.back().timestamp_ms + 1;
+    out.push_back({commit.version, *ts});
   }
   return out;
 }

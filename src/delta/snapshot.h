@@ -82,7 +82,7 @@ class Snapshot {
  private:
   Snapshot() = default;
   arrow::Status Replay(std::vector<Action> checkpoint_actions,
-                       const std::vector<std::vector<Action>>& commits);
+                       std::vector<std::vector<Action>> commits);
 
   TableLocation location_;
   int64_t version_ = -1;

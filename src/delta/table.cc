@@ -61,15 +61,8 @@ arrow::Result<std::shared_ptr<DeltaTable>> DeltaTable::Create(TableLocation loca
   metadata.created_time = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
-  bool ntz = false;
-  for (const auto& f : options.schema->fields()) {
-    if (f->type()->id() == arrow::Type::TIMESTAMP &&
-        static_cast<const arrow::TimestampType&>(*f->type()).timezone().empty()) {
-      ntz = true;
-    }
-  }
   auto txn = Transaction::ForNewTable(location);
-  txn->UpdateProtocol(ProtocolFor(metadata, ntz));
+  txn->UpdateProtocol(ProtocolFor(metadata));
   txn->UpdateMetadata(metadata);
   std::map<std::string, std::string> params{{"isManaged", "false"},
                                             {"description", options.description.value_or("")},

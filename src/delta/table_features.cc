@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <set>
 
 namespace tidelake::delta {
 
@@ -92,7 +94,9 @@ arrow::Status CheckCanWrite(const Protocol& protocol, const Metadata& metadata) 
   return arrow::Status::OK();
 }
 
-Protocol ProtocolFor(const Metadata& metadata, bool uses_timestamp_ntz) {
+Protocol ProtocolFor(const Metadata& metadata) {
+  bool uses_timestamp_ntz = metadata.schema_string.find("\"timestamp_ntz\"") != std::string::npos;
+  bool type_widening = metadata.schema_string.find("\"delta.typeChanges\"") != std::string::npos;
   auto on = [&](const char* key) {
     auto v = metadata.Config(key);
     return v && (*v == "true" || *v == "TRUE" || *v == "True");
@@ -104,7 +108,7 @@ Protocol ProtocolFor(const Metadata& metadata, bool uses_timestamp_ntz) {
   bool column_mapping = mapping && *mapping != "none";
   bool ict = on("delta.enableInCommitTimestamps");
   Protocol p;
-  if (!dv && !uses_timestamp_ntz && !ict) {
+  if (!dv && !uses_timestamp_ntz && !ict && !type_widening) {
     // Legacy versions suffice.
     p.min_reader_version = column_mapping ? 2 : 1;
     p.min_writer_version = column_mapping ? 5 : (cdf ? 4 : 2);
@@ -120,6 +124,7 @@ Protocol ProtocolFor(const Metadata& metadata, bool uses_timestamp_ntz) {
   if (dv) both("deletionVectors");
   if (uses_timestamp_ntz) both("timestampNtz");
   if (column_mapping) both("columnMapping");
+  if (type_widening) both("typeWidening");
   if (cdf) writers.emplace_back("changeDataFeed");
   if (append_only) writers.emplace_back("appendOnly");
   if (ict) writers.emplace_back("inCommitTimestamp");
@@ -130,6 +135,69 @@ Protocol ProtocolFor(const Metadata& metadata, bool uses_timestamp_ntz) {
   p.reader_features = readers;
   p.writer_features = writers;
   return p;
+}
+
+namespace {
+
+// Writer features a legacy writer version implies (PROTOCOL.md, "Writer Version Requirements").
+std::vector<std::string> LegacyWriterFeatures(int32_t writer_version) {
+  std::vector<std::string> out;
+  if (writer_version >= 2) out.insert(out.end(), {"appendOnly", "invariants"});
+  if (writer_version >= 3) out.emplace_back("checkConstraints");
+  if (writer_version >= 4) out.insert(out.end(), {"changeDataFeed", "generatedColumns"});
+  if (writer_version >= 5) out.emplace_back("columnMapping");
+  if (writer_version >= 6) out.emplace_back("identityColumns");
+  return out;
+}
+
+void AppendUnique(std::vector<std::string>* list, const std::vector<std::string>& more) {
+  for (const auto& f : more) {
+    if (std::find(list->begin(), list->end(), f) == list->end()) list->push_back(f);
+  }
+}
+
+std::set<std::string> AsSet(const std::optional<std::vector<std::string>>& list) {
+  return list ? std::set<std::string>(list->begin(), list->end()) : std::set<std::string>{};
+}
+
+}  // namespace
+
+bool SameProtocol(const Protocol& a, const Protocol& b) {
+  return a.min_reader_version == b.min_reader_version && a.min_writer_version == b.min_writer_version &&
+         a.reader_features.has_value() == b.reader_features.has_value() &&
+         a.writer_features.has_value() == b.writer_features.has_value() &&
+         AsSet(a.reader_features) == AsSet(b.reader_features) && AsSet(a.writer_features) == AsSet(b.writer_features);
+}
+
+Protocol UnionProtocol(const Protocol& a, const Protocol& b) {
+  Protocol out;
+  out.min_reader_version = std::max(a.min_reader_version, b.min_reader_version);
+  out.min_writer_version = std::max(a.min_writer_version, b.min_writer_version);
+  if (out.min_writer_version >= 7) {
+    std::vector<std::string> writers;
+    for (const Protocol* p : {&a, &b}) {
+      if (p->min_writer_version >= 7) {
+        if (p->writer_features) AppendUnique(&writers, *p->writer_features);
+      } else {
+        AppendUnique(&writers, LegacyWriterFeatures(p->min_writer_version));
+      }
+    }
+    out.writer_features = writers;
+  }
+  if (out.min_reader_version >= 3) {
+    std::vector<std::string> readers;
+    for (const Protocol* p : {&a, &b}) {
+      if (p->min_reader_version >= 3) {
+        if (p->reader_features) AppendUnique(&readers, *p->reader_features);
+      } else if (p->min_reader_version == 2) {
+        AppendUnique(&readers, {"columnMapping"});
+      }
+    }
+    out.reader_features = readers;
+    // Every reader feature is also a writer feature.
+    if (out.writer_features) AppendUnique(&*out.writer_features, readers);
+  }
+  return out;
 }
 
 }  // namespace tidelake::delta

@@ -27,8 +27,16 @@ arrow::Status CheckCanWrite(const Protocol& protocol, const Metadata& metadata);
 bool FeatureEnabled(const Protocol& protocol, std::string_view feature);
 
 /// The protocol a new table needs for `metadata` (its configuration and schema): the lowest
-/// legacy versions when enough, table features (3/7) when a feature such as deletion vectors or
-/// timestamp_ntz requires them.
-Protocol ProtocolFor(const Metadata& metadata, bool uses_timestamp_ntz);
+/// legacy versions when enough, table features (3/7) when a feature such as deletion vectors,
+/// timestamp_ntz columns or widened column types (delta.typeChanges) requires them.
+Protocol ProtocolFor(const Metadata& metadata);
+
+/// The protocol that supports every feature of both `a` and `b` (legacy versions included):
+/// the higher reader and writer versions, and the union of their features when either uses
+/// table features.
+Protocol UnionProtocol(const Protocol& a, const Protocol& b);
+
+/// Same versions and the same feature sets (order-insensitive).
+bool SameProtocol(const Protocol& a, const Protocol& b);
 
 }  // namespace tidelake::delta

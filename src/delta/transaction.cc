@@ -200,6 +200,12 @@ arrow::Result<CommitResult> Transaction::Commit(const std::string& operation,
   if (!snapshot_ && (!new_metadata_ || !new_protocol_)) {
     return ErrorAt(arrow::StatusCode::Invalid, where, "a new table needs a protocol and metadata");
   }
+  if (snapshot_ && new_metadata_) {
+    // A metadata change may need features the table lacks (a timestamp_ntz column, a widened
+    // type, deletion vectors switched on): upgrade the protocol in the same commit.
+    Protocol required = UnionProtocol(protocol(), ProtocolFor(*new_metadata_));
+    if (!SameProtocol(required, protocol())) new_protocol_ = std::move(required);
+  }
   ARROW_RETURN_NOT_OK(AddContext(CheckCanWrite(protocol(), metadata()), where));
   ARROW_RETURN_NOT_OK(AddContext(CheckAppendOnly(), where));
 
@@ -270,15 +276,21 @@ arrow::Result<int64_t> CleanupExpiredLogs(const TableLocation& location, const M
   }
   int64_t cutoff = now_ms - retention;
   ARROW_ASSIGN_OR_RAISE(auto listing, ListLog(*location.fs, location.LogDir()));
-  // The newest checkpoint written before the cutoff: everything older can go.
+  // The newest checkpoint written before the cutoff: everything older can go. Checkpoints are
+  // written in version order, so the scan stops at the first one that is too new (usually the
+  // oldest: a young table costs one stat call here).
   std::optional<int64_t> boundary;
   for (const auto& cp : listing.checkpoints) {
-    if (cp.parts.front().modification_time_ms <= cutoff) boundary = cp.version;
+    ARROW_ASSIGN_OR_RAISE(int64_t written, ModificationTimeMs(*location.fs, cp.parts.front()));
+    if (written > cutoff) break;
+    boundary = cp.version;
   }
   if (!boundary) return 0;
   int64_t deleted = 0;
   for (const auto& commit : listing.commits) {
-    if (commit.version >= *boundary || commit.modification_time_ms > cutoff) continue;
+    if (commit.version >= *boundary) break;
+    ARROW_ASSIGN_OR_RAISE(int64_t written, ModificationTimeMs(*location.fs, commit));
+    if (written > cutoff) continue;
     ARROW_RETURN_NOT_OK(location.fs->DeleteFile(commit.path));
     auto crc = commit.path.substr(0, commit.path.size() - 5) + ".crc";
     IgnoreError(location.fs->DeleteFile(crc));

@@ -97,6 +97,10 @@ arrow::Result<WriteResult> DeltaTable::Write(const TableLocation& location, arro
         if (!merged->Equals(*table_schema, /*check_metadata=*/true)) {
           Metadata metadata = snapshot->metadata();
           ARROW_ASSIGN_OR_RAISE(metadata.schema_string, SchemaToJson(*merged));
+          if (metadata.schema_string.find("\"delta.typeChanges\"") != std::string::npos) {
+            // A widened column: the table now uses type widening, as Spark records it.
+            metadata.configuration["delta.enableTypeWidening"] = "true";
+          }
           txn->UpdateMetadata(metadata);
           table_schema = merged;
         }
@@ -132,8 +136,7 @@ arrow::Result<WriteResult> DeltaTable::Write(const TableLocation& location, arro
       metadata.created_time = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
-      bool ntz = metadata.schema_string.find("\"timestamp_ntz\"") != std::string::npos;
-      txn->UpdateProtocol(ProtocolFor(metadata, ntz));
+      txn->UpdateProtocol(ProtocolFor(metadata));
       txn->UpdateMetadata(metadata);
     }
     if (options.txn) txn->SetTxn(options.txn->first, options.txn->second);

@@ -4,6 +4,7 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 #include <arrow/filesystem/localfs.h>
+#include <arrow/json/from_string.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -19,6 +20,10 @@ namespace {
 
 namespace cp = arrow::compute;
 namespace fs = std::filesystem;
+
+std::shared_ptr<arrow::Array> FromJson(const std::shared_ptr<arrow::DataType>& type, const std::string& json) {
+  return arrow::json::ArrayFromJSONString(type, json).ValueOrDie();
+}
 
 class WriteTest : public ::testing::Test {
  protected:
@@ -178,6 +183,41 @@ TEST_F(WriteTest, MergeSchemaAddsColumns) {
   ASSERT_TRUE(snapshot.ok());
   EXPECT_EQ((*snapshot)->schema()->num_fields(), 4);
   EXPECT_EQ(Count(cp::is_null(cp::field_ref("note"))), 10);  // old files read the new column as null
+}
+
+TEST_F(WriteTest, MergeSchemaUpgradesTheProtocolForWideningAndNewFeatures) {
+  auto narrow = arrow::Table::Make(arrow::schema({arrow::field("n", arrow::int32())}),
+                                   {FromJson(arrow::int32(), "[1, 2]")});
+  ASSERT_TRUE(Write(narrow).ok());
+  auto before = Snapshot::Load(location_);
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ((*before)->protocol().min_reader_version, 1);  // nothing special yet
+
+  // int -> long plus a new timestamp_ntz column, in one merge-schema append.
+  auto wide = arrow::Table::Make(
+      arrow::schema({arrow::field("n", arrow::int64()), arrow::field("at", arrow::timestamp(arrow::TimeUnit::MICRO))}),
+      {FromJson(arrow::int64(), "[5000000000]"),
+       FromJson(arrow::timestamp(arrow::TimeUnit::MICRO), "[0]")});
+  WriteOptions merge;
+  merge.merge_schema = true;
+  ASSERT_TRUE(Write(wide, merge).ok());
+
+  auto after = Snapshot::Load(location_);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  const Protocol& p = (*after)->protocol();
+  EXPECT_EQ(p.min_reader_version, 3);
+  EXPECT_EQ(p.min_writer_version, 7);
+  auto has = [](const std::optional<std::vector<std::string>>& list, const std::string& f) {
+    return list && std::find(list->begin(), list->end(), f) != list->end();
+  };
+  EXPECT_TRUE(has(p.reader_features, "typeWidening"));
+  EXPECT_TRUE(has(p.writer_features, "typeWidening"));
+  EXPECT_TRUE(has(p.reader_features, "timestampNtz"));
+  EXPECT_TRUE(has(p.writer_features, "appendOnly"));  // implied by the old writer version 2
+  EXPECT_EQ((*after)->metadata().Config("delta.enableTypeWidening"), "true");
+  EXPECT_TRUE((*after)->schema()->field(0)->type()->Equals(arrow::int64()));
+  EXPECT_EQ(Count(), 3);
+  EXPECT_EQ(Count(cp::greater(cp::field_ref("n"), cp::literal(int64_t{4000000000}))), 1);
 }
 
 TEST_F(WriteTest, IdempotentTxnWritesOnce) {

@@ -3,6 +3,11 @@
 #include <arrow/filesystem/localfs.h>
 #include <arrow/io/interfaces.h>
 
+#include <dirent.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 
 namespace tidelake::io {
@@ -35,6 +40,57 @@ arrow::Result<Location> ResolveLocation(const std::string& uri_or_path) {
   }
   while (loc.path.size() > 1 && loc.path.back() == '/') loc.path.pop_back();
   return loc;
+}
+
+namespace {
+
+int64_t ToMillis(arrow::fs::TimePoint time) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+}  // namespace
+
+arrow::Result<std::vector<DirectoryEntry>> ListFiles(arrow::fs::FileSystem& fs, const std::string& dir) {
+  std::vector<DirectoryEntry> out;
+  if (fs.type_name() == "local") {
+    DIR* handle = opendir(dir.c_str());
+    if (handle == nullptr) {
+      return arrow::Status::IOError("cannot list '", dir, "': ", std::strerror(errno));
+    }
+    std::unique_ptr<DIR, int (*)(DIR*)> closer(handle, closedir);
+    errno = 0;
+    while (const dirent* entry = readdir(handle)) {
+      std::string_view name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      std::string path = JoinPath(dir, name);
+      bool regular = entry->d_type == DT_REG;
+      if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {  // the filesystem did not say
+        std::error_code ec;
+        regular = std::filesystem::is_regular_file(path, ec);
+      }
+      if (regular) out.push_back({std::move(path), std::string(name)});
+      errno = 0;
+    }
+    if (errno != 0) return arrow::Status::IOError("cannot list '", dir, "': ", std::strerror(errno));
+    return out;
+  }
+  arrow::fs::FileSelector selector;
+  selector.base_dir = dir;
+  ARROW_ASSIGN_OR_RAISE(auto infos, fs.GetFileInfo(selector));
+  for (const auto& info : infos) {
+    if (info.type() != arrow::fs::FileType::File) continue;
+    out.push_back({info.path(), info.base_name(), info.size(), ToMillis(info.mtime())});
+  }
+  return out;
+}
+
+arrow::Result<int64_t> FileModificationTimeMs(arrow::fs::FileSystem& fs, const DirectoryEntry& entry) {
+  if (entry.mtime_ms >= 0) return entry.mtime_ms;
+  ARROW_ASSIGN_OR_RAISE(auto info, fs.GetFileInfo(entry.path));
+  if (info.type() != arrow::fs::FileType::File) {
+    return arrow::Status::IOError("file '", entry.path, "' disappeared");
+  }
+  return ToMillis(info.mtime());
 }
 
 arrow::Result<std::string> ReadFile(arrow::fs::FileSystem& fs, const std::string& path) {

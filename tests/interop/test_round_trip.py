@@ -205,3 +205,19 @@ def test_create_then_change_data_feed_from_the_command(tidelake, tmp_path):
     assert kinds == [(1, "insert", i) for i in range(6)] + [(2, "delete", 4), (2, "delete", 5)]
     spark_free = DeltaTable(str(tidelake.lake / "refined" / "orders"))
     assert sorted(spark_free.to_pyarrow_table()["id"].to_pylist()) == [0, 1, 2, 3]
+
+
+def test_spark_reads_a_column_widened_by_merge_schema(tidelake, tmp_path, spark):
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": pa.array([1, 2], pa.int32()), "v": ["a", "b"]}), src)
+    tidelake("table", "load", "raw.widened", str(src))
+    pq.write_table(pa.table({"id": pa.array([5_000_000_000], pa.int64()), "v": ["c"]}), src)
+    refused = tidelake("table", "load", "raw.widened", str(src), check=False)
+    assert refused.returncode != 0 and "id" in refused.stderr
+    tidelake("table", "load", "raw.widened", str(src), "--merge-schema")
+    path = tidelake.lake / "raw" / "widened"
+    protocol = [json.loads(l)["protocol"] for l in (path / "_delta_log" / "00000000000000000001.json")
+                .read_text().splitlines() if l.startswith('{"protocol"')][0]
+    assert "typeWidening" in protocol["readerFeatures"]
+    rows = spark.read.format("delta").load(str(path)).collect()
+    assert sorted((r.id, r.v) for r in rows) == [(1, "a"), (2, "b"), (5_000_000_000, "c")]
