@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+#include "common/uuid.h"
 #include "delta/table.h"
 
 namespace tidelake::catalog {
@@ -30,19 +34,93 @@ arrow::Result<delta::TableLocation> Lake::Resolve(const std::string& name_or_pat
   return location;
 }
 
-arrow::Result<std::vector<std::string>> Lake::ListTables(const std::optional<std::string>& zone) const {
+arrow::Result<std::vector<std::string>> Lake::Zones(const std::optional<std::string>& zone) const {
   std::vector<std::string> zones;
   if (zone) {
     ARROW_RETURN_NOT_OK(TableName::ValidatePart(*zone, "zone"));
     zones.push_back(*zone);
-  } else {
+    return zones;
+  }
+  arrow::fs::FileSelector selector;
+  selector.base_dir = root_.path;
+  ARROW_ASSIGN_OR_RAISE(auto entries, root_.fs->GetFileInfo(selector));
+  for (const auto& e : entries) {
+    if (e.IsDirectory() && TableName::ValidatePart(e.base_name(), "zone").ok()) zones.push_back(e.base_name());
+  }
+  std::sort(zones.begin(), zones.end());
+  return zones;
+}
+
+std::string Lake::ViewPath(const TableName& name) const {
+  return root_.Join(name.zone + "/.views/" + name.table + ".json");
+}
+
+arrow::Status Lake::CreateView(const TableName& name, const std::string& sql, const std::vector<std::string>& columns,
+                               bool replace) {
+  delta::TableLocation table{root_.fs, root_.Join(name.RelativePath()), name.ToString()};
+  ARROW_ASSIGN_OR_RAISE(bool is_table, delta::DeltaTable::Exists(table));
+  if (is_table) return arrow::Status::Invalid("'", name.ToString(), "' is a table, not a view");
+  std::string path = ViewPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (info.IsFile() && !replace) {
+    return arrow::Status::Invalid("view '", name.ToString(), "' already exists (use CREATE OR REPLACE VIEW)");
+  }
+  nlohmann::json doc{{"sql", sql}, {"columns", columns}};
+  // Written beside, then renamed over: a reader sees the old or the new view, never half.
+  std::string temporary = path + "." + RandomUuid() + ".tmp";
+  ARROW_RETURN_NOT_OK(io::WriteFile(*root_.fs, temporary, doc.dump()));
+  return root_.fs->Move(temporary, path);
+}
+
+arrow::Result<std::optional<Lake::View>> Lake::FindView(const TableName& name) const {
+  std::string path = ViewPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto text, io::ReadFile(*root_.fs, path));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view sql;
+  simdjson::dom::array columns;
+  if (parser.parse(text).get(doc) || doc["sql"].get(sql) || doc["columns"].get(columns)) {
+    return arrow::Status::Invalid("the definition of view '", name.ToString(), "' (", path, ") is corrupt");
+  }
+  View view{name.ToString(), std::string(sql), {}};
+  for (auto c : columns) {
+    std::string_view column;
+    if (c.get(column)) return arrow::Status::Invalid("the definition of view '", name.ToString(), "' is corrupt");
+    view.columns.emplace_back(column);
+  }
+  return view;
+}
+
+arrow::Status Lake::DropView(const TableName& name) {
+  std::string path = ViewPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return arrow::Status::KeyError("view '", name.ToString(), "' does not exist");
+  return root_.fs->DeleteFile(path);
+}
+
+arrow::Result<std::vector<std::string>> Lake::ListViews(const std::optional<std::string>& zone) const {
+  ARROW_ASSIGN_OR_RAISE(auto zones, Zones(zone));
+  std::vector<std::string> names;
+  for (const auto& z : zones) {
     arrow::fs::FileSelector selector;
-    selector.base_dir = root_.path;
+    selector.base_dir = root_.Join(z + "/.views");
+    selector.allow_not_found = true;
     ARROW_ASSIGN_OR_RAISE(auto entries, root_.fs->GetFileInfo(selector));
     for (const auto& e : entries) {
-      if (e.IsDirectory() && TableName::ValidatePart(e.base_name(), "zone").ok()) zones.push_back(e.base_name());
+      std::string base = e.base_name();
+      if (e.IsFile() && base.size() > 5 && base.substr(base.size() - 5) == ".json") {
+        names.push_back(z + "." + base.substr(0, base.size() - 5));
+      }
     }
   }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+arrow::Result<std::vector<std::string>> Lake::ListTables(const std::optional<std::string>& zone) const {
+  ARROW_ASSIGN_OR_RAISE(auto zones, Zones(zone));
   std::vector<std::string> names;
   for (const auto& z : zones) {
     arrow::fs::FileSelector selector;

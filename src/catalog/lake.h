@@ -2,6 +2,10 @@
 // curated/ — each table at <root>/<zone>/<table>. The lake resolves names to table locations
 // and lists tables; the tables themselves are plain Delta tables that Spark or delta-rs can
 // open by path. Opening a lake creates the root and the three zones when missing.
+//
+// Views are SQL text kept beside the tables: <root>/<zone>/.views/<view>.json ({"sql": ...,
+// "columns": [...]}). A '.' cannot occur in a table name, so a view file never shadows a table;
+// a view and a table of the same name cannot both exist (creating either checks the other).
 #pragma once
 
 #include <arrow/result.h>
@@ -26,11 +30,28 @@ class Lake {
   /// The location of a table given as zone.table, delta.`path` or a path.
   arrow::Result<delta::TableLocation> Resolve(const std::string& name_or_path) const;
 
+  struct View {
+    std::string name;  ///< zone.view
+    std::string sql;
+    std::vector<std::string> columns;
+  };
+
+  /// Stores a view (replacing an existing one only when `replace`). Fails if a table has the name.
+  arrow::Status CreateView(const TableName& name, const std::string& sql, const std::vector<std::string>& columns,
+                           bool replace);
+  arrow::Result<std::optional<View>> FindView(const TableName& name) const;
+  /// Removes a view; KeyError when there is none.
+  arrow::Status DropView(const TableName& name);
+  /// "zone.view" names of the views in `zone` (every zone when unset), sorted.
+  arrow::Result<std::vector<std::string>> ListViews(const std::optional<std::string>& zone = std::nullopt) const;
+
   /// "zone.table" names of the tables in `zone` (every zone when unset), sorted.
   arrow::Result<std::vector<std::string>> ListTables(const std::optional<std::string>& zone = std::nullopt) const;
 
  private:
   explicit Lake(io::Location root) : root_(std::move(root)) {}
+  std::string ViewPath(const TableName& name) const;
+  arrow::Result<std::vector<std::string>> Zones(const std::optional<std::string>& zone) const;
   io::Location root_;
 };
 
