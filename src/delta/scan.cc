@@ -5,6 +5,7 @@
 #include <arrow/array/util.h>
 #include <arrow/compute/api.h>
 #include <arrow/compute/exec.h>
+#include <arrow/dataset/file_parquet.h>
 #include <arrow/util/thread_pool.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
@@ -68,7 +69,8 @@ int FindPhysicalField(const arrow::FieldVector& candidates, const arrow::Field& 
 // Converts a column as stored in a file into the table's logical field: renames nested fields,
 // adds missing struct children as nulls, and casts leaves to the table's types.
 arrow::Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow::Array>& physical,
-                                                     const arrow::Field& logical, ColumnMappingMode mode) {
+                                                     const arrow::Field& logical, ColumnMappingMode mode,
+                                                     cp::ExecContext* ctx) {
   const auto& target = logical.type();
   switch (target->id()) {
     case arrow::Type::STRUCT: {
@@ -79,16 +81,16 @@ arrow::Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow
       for (const auto& child : target->fields()) {
         int idx = FindPhysicalField(in_type.fields(), *child, mode);
         if (idx < 0) {
-          ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(child->type(), in.length()));
+          ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(child->type(), in.length(), ctx->memory_pool()));
           children.push_back(nulls);
         } else {
-          ARROW_ASSIGN_OR_RAISE(auto c, Conform(in.field(idx), *child, mode));
+          ARROW_ASSIGN_OR_RAISE(auto c, Conform(in.field(idx), *child, mode, ctx));
           children.push_back(c);
         }
       }
       std::shared_ptr<arrow::Buffer> validity;
       if (in.null_count() > 0) {
-        ARROW_ASSIGN_OR_RAISE(validity, arrow::internal::CopyBitmap(arrow::default_memory_pool(),
+        ARROW_ASSIGN_OR_RAISE(validity, arrow::internal::CopyBitmap(ctx->memory_pool(),
                                                                     in.null_bitmap_data(), in.offset(),
                                                                     in.length()));
       }
@@ -98,7 +100,7 @@ arrow::Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow
       if (physical->type_id() != arrow::Type::LIST) break;
       const auto& in = static_cast<const arrow::ListArray&>(*physical);
       const auto& value_field = static_cast<const arrow::ListType&>(*target).value_field();
-      ARROW_ASSIGN_OR_RAISE(auto values, Conform(in.values(), *value_field, mode));
+      ARROW_ASSIGN_OR_RAISE(auto values, Conform(in.values(), *value_field, mode, ctx));
       return std::make_shared<arrow::ListArray>(target, in.length(), in.value_offsets(), values,
                                                 in.null_bitmap(), in.null_count(), in.offset());
     }
@@ -106,8 +108,8 @@ arrow::Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow
       if (physical->type_id() != arrow::Type::MAP) break;
       const auto& in = static_cast<const arrow::MapArray&>(*physical);
       const auto& map_type = static_cast<const arrow::MapType&>(*target);
-      ARROW_ASSIGN_OR_RAISE(auto keys, Conform(in.keys(), *map_type.key_field(), mode));
-      ARROW_ASSIGN_OR_RAISE(auto items, Conform(in.items(), *map_type.item_field(), mode));
+      ARROW_ASSIGN_OR_RAISE(auto keys, Conform(in.keys(), *map_type.key_field(), mode, ctx));
+      ARROW_ASSIGN_OR_RAISE(auto items, Conform(in.items(), *map_type.item_field(), mode, ctx));
       return std::make_shared<arrow::MapArray>(target, in.length(), in.value_offsets(), keys, items,
                                                in.null_bitmap(), in.null_count(), in.offset());
     }
@@ -115,7 +117,7 @@ arrow::Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow
       break;
   }
   if (physical->type()->Equals(*target)) return physical;
-  auto cast = cp::Cast(*physical, target, cp::CastOptions::Safe());
+  auto cast = cp::Cast(*physical, target, cp::CastOptions::Safe(), ctx);
   if (!cast.ok()) {
     return arrow::Status::Invalid("column '", logical.name(), "' is stored as ",
                                   physical->type()->ToString(), " which cannot be read as ",
@@ -137,18 +139,68 @@ std::vector<int> LeafColumnsOf(const parquet::arrow::SchemaManifest& manifest, i
 }
 
 // A boolean "keep" mask for rows [first_row, first_row + n) of a file with a deletion vector.
-arrow::Result<std::shared_ptr<arrow::Array>> KeepMask(const DeletionVector& dv, int64_t first_row, int64_t n) {
+arrow::Result<std::shared_ptr<arrow::Array>> KeepMask(const DeletionVector& dv, int64_t first_row, int64_t n,
+                                                     arrow::MemoryPool* pool) {
   std::vector<uint8_t> deleted(static_cast<size_t>(n), 0);
   dv.MarkDeleted(first_row, n, deleted.data());
-  arrow::BooleanBuilder builder;
+  arrow::BooleanBuilder builder(pool);
   ARROW_RETURN_NOT_OK(builder.Reserve(n));
   for (int64_t i = 0; i < n; ++i) builder.UnsafeAppend(deleted[static_cast<size_t>(i)] == 0);
   return builder.Finish();
 }
 
+// The row groups of a file that may hold rows passing `bound_filter` (bound to `read_schema`),
+// judged from the row groups' column statistics. `read_to_file[i]` is the top-level file field
+// holding read field i (-1: not in the file). Only top-level leaf columns stored with the
+// table's own type are used; anything else keeps the row group.
+std::vector<int> RowGroupsMatching(parquet::arrow::FileReader& reader, const arrow::Schema& read_schema,
+                                   const std::vector<int>& read_to_file, const cp::Expression& bound_filter) {
+  const auto& manifest = reader.manifest();
+  auto metadata = reader.parquet_reader()->metadata();
+  std::unordered_set<std::string> referenced;
+  for (const auto& ref : cp::FieldsInExpression(bound_filter)) {
+    if (const std::string* name = ref.name()) referenced.insert(*name);
+  }
+  std::vector<int> kept;
+  for (int rg = 0; rg < metadata->num_row_groups(); ++rg) {
+    auto row_group = metadata->RowGroup(rg);
+    std::vector<cp::Expression> facts;
+    for (size_t i = 0; i < read_to_file.size(); ++i) {
+      const auto& field = read_schema.field(static_cast<int>(i));
+      int file_index = read_to_file[i];
+      if (file_index < 0 || !referenced.count(field->name())) continue;
+      if (static_cast<size_t>(file_index) >= manifest.schema_fields.size()) continue;
+      const auto& stored = manifest.schema_fields[static_cast<size_t>(file_index)];
+      if (!stored.is_leaf() || !stored.field || !stored.field->type()->Equals(*field->type())) continue;
+      auto chunk = row_group->ColumnChunk(stored.column_index);
+      if (!chunk || !chunk->is_stats_set()) continue;
+      auto statistics = chunk->statistics();
+      if (!statistics) continue;
+      auto fact = arrow::dataset::ParquetFileFragment::EvaluateStatisticsAsExpression(
+          *stored.field, arrow::FieldRef(field->name()), *statistics);
+      if (fact) facts.push_back(std::move(*fact));
+    }
+    bool keep = true;
+    if (!facts.empty()) {
+      auto guarantee = cp::and_(facts).Bind(read_schema);
+      if (guarantee.ok()) {
+        auto simplified = cp::SimplifyWithGuarantee(bound_filter, *guarantee);
+        keep = !simplified.ok() || simplified->IsSatisfiable();
+      }
+    }
+    if (keep) kept.push_back(rg);
+  }
+  return kept;
+}
+
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> FilterBatch(const std::shared_ptr<arrow::RecordBatch>& batch,
-                                                               const arrow::Datum& mask) {
-  ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(batch, mask));
+                                                               const arrow::Datum& mask, cp::ExecContext* ctx) {
+  if (mask.is_scalar()) {
+    // A constant filter (TRUE, or FALSE / NULL).
+    const auto& keep = mask.scalar_as<arrow::BooleanScalar>();
+    return keep.is_valid && keep.value ? batch : batch->Slice(0, 0);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(batch, mask, cp::FilterOptions::Defaults(), ctx));
   return filtered.record_batch();
 }
 
@@ -290,13 +342,16 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
   ErrorContext where{.table = location.display_name, .version = snap.version(), .file = path};
   auto result = [&]() -> arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> {
     ColumnMappingMode mode = ColumnMappingModeFrom(snap.metadata().configuration);
+    arrow::MemoryPool* pool = options_.memory_pool ? options_.memory_pool : arrow::default_memory_pool();
+    cp::ExecContext ctx(pool);
     ARROW_ASSIGN_OR_RAISE(auto input, location.fs->OpenInputFile(path));
     parquet::ArrowReaderProperties props;
     props.set_batch_size(options_.batch_size);
     props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
     props.set_pre_buffer(true);
     parquet::arrow::FileReaderBuilder builder;
-    ARROW_RETURN_NOT_OK(builder.Open(input));
+    ARROW_RETURN_NOT_OK(builder.Open(input, parquet::ReaderProperties(pool)));
+    builder.memory_pool(pool);
     builder.properties(props);
     std::unique_ptr<parquet::arrow::FileReader> reader;
     ARROW_ASSIGN_OR_RAISE(reader, builder.Build());
@@ -313,8 +368,10 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
     };
     std::vector<Source> sources;
     std::vector<int> leaves;
-    std::vector<int> file_fields;  // top-level file field indices, in read order
+    std::vector<int> file_fields;   // top-level file field indices, in read order
+    std::vector<int> read_to_file;  // per read field: its top-level file field, or -1
     for (const auto& field : read_schema_->fields()) {
+      read_to_file.push_back(-1);
       if (field->name() == kRowIndexColumn && options_.with_row_position) {
         sources.push_back({Source::kRowIndex});
         continue;
@@ -335,6 +392,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
       }
       sources.push_back({Source::kFile, static_cast<int>(file_fields.size())});
       file_fields.push_back(idx);
+      read_to_file.back() = idx;
     }
     // Parquet returns columns in file order; remember where each requested one lands.
     std::vector<int> sorted_fields = file_fields;
@@ -369,23 +427,23 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
         switch (src.kind) {
           case Source::kFile: {
             int at = position_in_read(file_fields[static_cast<size_t>(src.index)]);
-            ARROW_ASSIGN_OR_RAISE(auto col, Conform(physical->column(at), *field, mode));
+            ARROW_ASSIGN_OR_RAISE(auto col, Conform(physical->column(at), *field, mode, &ctx));
             columns.push_back(col);
             break;
           }
           case Source::kPartition: {
             ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayFromScalar(
-                                                *partition_values[static_cast<size_t>(src.index)], n));
+                                                *partition_values[static_cast<size_t>(src.index)], n, pool));
             columns.push_back(col);
             break;
           }
           case Source::kMissing: {
-            ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayOfNull(field->type(), n));
+            ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayOfNull(field->type(), n, pool));
             columns.push_back(col);
             break;
           }
           case Source::kRowIndex: {
-            arrow::Int64Builder b;
+            arrow::Int64Builder b(pool);
             ARROW_RETURN_NOT_OK(b.Reserve(n));
             for (int64_t r = 0; r < n; ++r) b.UnsafeAppend(first_row + r);
             ARROW_ASSIGN_OR_RAISE(auto col, b.Finish());
@@ -393,7 +451,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
             break;
           }
           case Source::kFilePath: {
-            ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayFromScalar(arrow::StringScalar(file.path), n));
+            ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayFromScalar(arrow::StringScalar(file.path), n, pool));
             columns.push_back(col);
             break;
           }
@@ -401,12 +459,12 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
       }
       auto batch = arrow::RecordBatch::Make(read_schema_, n, std::move(columns));
       if (dv) {
-        ARROW_ASSIGN_OR_RAISE(auto keep, KeepMask(*dv, first_row, n));
-        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, keep));
+        ARROW_ASSIGN_OR_RAISE(auto keep, KeepMask(*dv, first_row, n, pool));
+        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, keep, &ctx));
       }
       if (bound_filter_) {
-        ARROW_ASSIGN_OR_RAISE(auto mask, cp::ExecuteScalarExpression(*bound_filter_, cp::ExecBatch(*batch)));
-        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, mask));
+        ARROW_ASSIGN_OR_RAISE(auto mask, cp::ExecuteScalarExpression(*bound_filter_, cp::ExecBatch(*batch), &ctx));
+        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, mask, &ctx));
       }
       if (batch->num_rows() == 0) return arrow::Status::OK();
       // Drop the columns only the filter needed.
@@ -430,14 +488,37 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
       }
       return out;
     }
-    ARROW_ASSIGN_OR_RAISE(auto batches, reader->GetRecordBatchReader(row_groups, leaves));
-    int64_t row = 0;
-    while (true) {
-      std::shared_ptr<arrow::RecordBatch> batch;
-      ARROW_RETURN_NOT_OK(batches->ReadNext(&batch));
-      if (!batch) break;
-      ARROW_RETURN_NOT_OK(emit(row, batch->num_rows(), batch));
-      row += batch->num_rows();
+    // Skip the row groups whose statistics rule the filter out.
+    std::vector<int> kept = row_groups;
+    if (bound_filter_) kept = RowGroupsMatching(*reader, *read_schema_, read_to_file, *bound_filter_);
+    if (kept.size() == row_groups.size()) {
+      ARROW_ASSIGN_OR_RAISE(auto batches, reader->GetRecordBatchReader(row_groups, leaves));
+      int64_t row = 0;
+      while (true) {
+        std::shared_ptr<arrow::RecordBatch> batch;
+        ARROW_RETURN_NOT_OK(batches->ReadNext(&batch));
+        if (!batch) break;
+        ARROW_RETURN_NOT_OK(emit(row, batch->num_rows(), batch));
+        row += batch->num_rows();
+      }
+      return out;
+    }
+    // Row positions (deletion vectors, _tidelake_row_index) count the skipped groups' rows.
+    auto metadata = reader->parquet_reader()->metadata();
+    std::vector<int64_t> first_row_of(row_groups.size() + 1, 0);
+    for (size_t rg = 0; rg < row_groups.size(); ++rg) {
+      first_row_of[rg + 1] = first_row_of[rg] + metadata->RowGroup(static_cast<int>(rg))->num_rows();
+    }
+    for (int rg : kept) {
+      ARROW_ASSIGN_OR_RAISE(auto batches, reader->GetRecordBatchReader({rg}, leaves));
+      int64_t row = first_row_of[static_cast<size_t>(rg)];
+      while (true) {
+        std::shared_ptr<arrow::RecordBatch> batch;
+        ARROW_RETURN_NOT_OK(batches->ReadNext(&batch));
+        if (!batch) break;
+        ARROW_RETURN_NOT_OK(emit(row, batch->num_rows(), batch));
+        row += batch->num_rows();
+      }
     }
     return out;
   }();
@@ -463,6 +544,8 @@ class ScanReader : public arrow::RecordBatchReader {
       }
       auto next = in_flight_.front().get();
       in_flight_.pop_front();
+      in_flight_bytes_ -= in_flight_sizes_.front();
+      in_flight_sizes_.pop_front();
       Launch();
       ARROW_RETURN_NOT_OK(next.status());
       for (auto& b : *next) pending_.push_back(std::move(b));
@@ -473,12 +556,19 @@ class ScanReader : public arrow::RecordBatchReader {
   }
 
  private:
+  // Keeps up to one file per CPU in flight, but no more than read_ahead_bytes of files (a
+  // file is read whole, so this bounds the scan's memory); always at least one.
   void Launch() {
     const size_t window = std::max<size_t>(2, static_cast<size_t>(arrow::GetCpuThreadPoolCapacity()));
     while (in_flight_.size() < window && next_file_ < scan_->files().size()) {
-      const AddFile* file = scan_->files()[next_file_++];
+      const AddFile* file = scan_->files()[next_file_];
+      int64_t size = std::max<int64_t>(file->size, 0);
+      if (!in_flight_.empty() && in_flight_bytes_ + size > scan_->options().read_ahead_bytes) break;
+      ++next_file_;
       auto scan = scan_;
       in_flight_.push_back(std::async(std::launch::async, [scan, file] { return scan->ReadFile(*file); }));
+      in_flight_sizes_.push_back(size);
+      in_flight_bytes_ += size;
     }
   }
 
@@ -486,6 +576,8 @@ class ScanReader : public arrow::RecordBatchReader {
   size_t next_file_ = 0;
   std::deque<std::future<arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>>>> in_flight_;
   std::deque<std::shared_ptr<arrow::RecordBatch>> pending_;
+  std::deque<int64_t> in_flight_sizes_;
+  int64_t in_flight_bytes_ = 0;
 };
 
 }  // namespace

@@ -6,7 +6,8 @@
 // narrower types; Spark's INT96 timestamps arrive as nanoseconds), columns the file lacks
 // (added later by schema evolution) filled with nulls, partition columns filled from the
 // file's partition values, deleted rows (deletion vectors) dropped, and finally the row
-// filter applied exactly. Data skipping only ever removes files that cannot match.
+// filter applied exactly. Data skipping only ever removes files that cannot match; within a
+// file, row groups whose Parquet column statistics rule the filter out are not read.
 #pragma once
 
 #include <arrow/compute/expression.h>
@@ -32,6 +33,12 @@ struct ScanOptions {
   /// (before deletion vectors), and "_tidelake_file" (the file's log path). Used by DML.
   bool with_row_position = false;
   int64_t batch_size = 64 * 1024;
+  /// Where the scan allocates (a query's memory-limited pool); null: Arrow's default pool.
+  /// Must outlive the scan's readers and the batches they return.
+  arrow::MemoryPool* memory_pool = nullptr;
+  /// Execute() reads files ahead in the background, up to this many bytes of data files (at
+  /// least one file). Each file is held in memory whole while it is read.
+  int64_t read_ahead_bytes = 256LL << 20;
 };
 
 inline constexpr const char* kRowIndexColumn = "_tidelake_row_index";
@@ -46,6 +53,7 @@ class Scan {
   const std::vector<const AddFile*>& files() const { return files_; }
   const std::shared_ptr<arrow::Schema>& output_schema() const { return output_schema_; }
   const std::shared_ptr<const Snapshot>& snapshot() const { return snapshot_; }
+  const ScanOptions& options() const { return options_; }
 
   /// Streams the rows; files are read in the background a few at a time.
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute() const;
