@@ -1,0 +1,188 @@
+// CallFunction's dispatch, the conditional functions (coalesce, nullif, if, nvl, nvl2,
+// greatest, least, CASE) and kernel registration.
+
+#include "plan/functions.h"
+
+#include <mutex>
+
+#include "common/arrow_init.h"
+#include "plan/functions_internal.h"
+
+namespace tidelake::plan {
+
+using namespace internal;  // NOLINT(build/namespaces)
+
+arrow::Status RegisterSqlFunctions() {
+  static std::once_flag once;
+  static arrow::Status status;
+  std::call_once(once, [] {
+    status = EnsureArrowInitialized();
+    if (!status.ok()) return;
+    cp::FunctionRegistry* registry = cp::GetFunctionRegistry();
+    for (auto reg : {RegisterCastKernels, RegisterArithmeticKernels, RegisterStringKernels, RegisterDatetimeKernels,
+                     RegisterCollectionKernels, RegisterAggregateKernels}) {
+      status = reg(registry);
+      if (!status.ok()) return;
+    }
+  });
+  return status;
+}
+
+namespace {
+
+// A NULL condition counts as false (Spark's IF and CASE; Arrow's if_else would give NULL).
+arrow::Result<cp::Expression> DefinitelyTrue(cp::Expression condition, const arrow::Schema& input) {
+  ARROW_ASSIGN_OR_RAISE(auto false_literal, Literal(arrow::MakeScalar(false), input));
+  return BoundCall("coalesce", {std::move(condition), false_literal}, input);
+}
+
+arrow::Result<cp::Expression> Conditional(std::string_view name, std::vector<cp::Expression>& args,
+                                          const arrow::Schema& input) {
+  if (name == "coalesce" || name == "nvl" || name == "ifnull") {
+    if (name == "coalesce") ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 1, SIZE_MAX));
+    else ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 2, 2));
+    ARROW_ASSIGN_OR_RAISE(args, CoerceToCommonType(name, std::move(args), input));
+    if (args.size() == 1) return args[0];
+    return BoundCall("coalesce", std::move(args), input);
+  }
+  if (name == "nullif") {
+    ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 2, 2));
+    ARROW_ASSIGN_OR_RAISE(auto equal, CallOperator(Operator::kEq, {args[0], args[1]}, input));
+    ARROW_ASSIGN_OR_RAISE(auto condition, DefinitelyTrue(equal, input));
+    ARROW_ASSIGN_OR_RAISE(auto null, NullOf(TypeOf(args[0]), input));
+    return BoundCall("if_else", {condition, null, args[0]}, input);
+  }
+  if (name == "if" || name == "iff") {
+    ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 3, 3));
+    ARROW_ASSIGN_OR_RAISE(auto condition, BoolArg(name, 0, args[0], input));
+    std::vector<cp::Expression> branches{args[1], args[2]};
+    ARROW_ASSIGN_OR_RAISE(branches, CoerceToCommonType(name, std::move(branches), input));
+    ARROW_ASSIGN_OR_RAISE(condition, DefinitelyTrue(condition, input));
+    return BoundCall("if_else", {condition, branches[0], branches[1]}, input);
+  }
+  if (name == "nvl2") {
+    ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 3, 3));
+    ARROW_ASSIGN_OR_RAISE(auto condition, BoundCall("is_valid", {args[0]}, input));
+    std::vector<cp::Expression> branches{args[1], args[2]};
+    ARROW_ASSIGN_OR_RAISE(branches, CoerceToCommonType(name, std::move(branches), input));
+    return BoundCall("if_else", {condition, branches[0], branches[1]}, input);
+  }
+  if (name == "greatest" || name == "least") {
+    ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 2, SIZE_MAX));
+    ARROW_ASSIGN_OR_RAISE(args, CoerceToCommonType(name, std::move(args), input));
+    const auto type = TypeOf(args[0]);
+    if (IsNull(*type)) return args[0];
+    if (IsNested(*type)) return ArgTypeError(name, 0, "an atomic value", *type);
+    // Spark skips NULLs: the result is NULL only when every argument is.
+    auto options = std::make_shared<cp::ElementWiseAggregateOptions>(/*skip_nulls=*/true);
+    const char* kernel = name == "greatest" ? "max_element_wise" : "min_element_wise";
+    if (!IsDatetime(*type)) return BoundCall(kernel, std::move(args), input, options);
+    // Arrow has no element-wise min/max of dates and timestamps: compare their integer forms.
+    auto as_int = std::make_shared<cp::CastOptions>(cp::CastOptions::Unsafe(IsDate(*type) ? arrow::int32() : arrow::int64()));
+    for (auto& arg : args) {
+      ARROW_ASSIGN_OR_RAISE(arg, BoundCall("cast", {arg}, input, as_int));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto result, BoundCall(kernel, std::move(args), input, options));
+    return BoundCall("cast", {result}, input, std::make_shared<cp::CastOptions>(cp::CastOptions::Unsafe(type)));
+  }
+  return arrow::Status::Invalid("unknown function '", name, "'");
+}
+
+bool IsConditional(std::string_view name) {
+  for (std::string_view n : {"coalesce", "nvl", "ifnull", "nullif", "if", "iff", "nvl2", "greatest", "least"}) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+// The function names each topic file answers (for IsScalarFunction and error messages).
+constexpr std::string_view kScalarFunctions[] = {
+    // conditional
+    "coalesce", "nvl", "ifnull", "nullif", "if", "iff", "nvl2", "greatest", "least",
+    // math
+    "abs", "round", "floor", "ceil", "ceiling", "sqrt", "pow", "power", "exp", "ln", "log", "log10", "log2", "mod",
+    "pmod", "sign", "signum", "negative", "positive", "try_divide", "try_add", "try_subtract", "try_multiply",
+    // strings
+    "lower", "lcase", "upper", "ucase", "length", "char_length", "character_length", "octet_length", "substring",
+    "substr", "concat", "concat_ws", "trim", "btrim", "ltrim", "rtrim", "lpad", "rpad", "replace", "instr", "locate",
+    "position", "split", "regexp_extract", "regexp_replace", "rlike", "regexp", "regexp_like", "like", "ilike",
+    "initcap", "reverse", "repeat", "left", "right", "starts_with", "startswith", "ends_with", "endswith", "contains",
+    // datetime
+    "current_timestamp", "now", "current_date", "curdate", "date_trunc", "trunc", "date_add", "dateadd", "date_sub",
+    "datediff", "add_months", "months_between", "year", "quarter", "month", "day", "dayofmonth", "dayofweek",
+    "weekday", "dayofyear", "weekofyear", "hour", "minute", "second", "to_date", "to_timestamp", "try_to_timestamp",
+    "date_format", "from_unixtime", "unix_timestamp", "to_unix_timestamp", "make_date", "last_day", "date_part",
+    "extract",
+    // collections
+    "size", "cardinality", "array_contains", "element_at", "try_element_at", "struct", "named_struct", "array", "map",
+    "get",
+};
+
+}  // namespace
+
+bool IsScalarFunction(std::string_view name) {
+  for (std::string_view n : kScalarFunctions) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+arrow::Result<cp::Expression> CallFunction(std::string_view name, std::vector<cp::Expression> args,
+                                           const arrow::Schema& input, const FunctionContext& ctx) {
+  ARROW_RETURN_NOT_OK(RegisterSqlFunctions());
+  for (auto& arg : args) {
+    if (!arg.IsBound()) { ARROW_ASSIGN_OR_RAISE(arg, arg.Bind(input)); }
+  }
+  if (IsConditional(name)) return Conditional(name, args, input);
+  std::optional<cp::Expression> result;
+  ARROW_ASSIGN_OR_RAISE(result, CallMathFunction(name, args, input));
+  if (result) return *result;
+  ARROW_ASSIGN_OR_RAISE(result, CallStringFunction(name, args, input));
+  if (result) return *result;
+  ARROW_ASSIGN_OR_RAISE(result, CallDatetimeFunction(name, args, input, ctx));
+  if (result) return *result;
+  ARROW_ASSIGN_OR_RAISE(result, CallCollectionFunction(name, args, input));
+  if (result) return *result;
+  if (IsAggregateFunction(name)) {
+    return arrow::Status::Invalid("aggregate function '", name, "' is not allowed here");
+  }
+  if (IsWindowFunction(name)) {
+    return arrow::Status::Invalid("window function '", name, "' requires an OVER clause");
+  }
+  return arrow::Status::Invalid("unknown function '", name, "'");
+}
+
+arrow::Result<cp::Expression> CaseWhen(std::vector<cp::Expression> conditions, std::vector<cp::Expression> results,
+                                       std::optional<cp::Expression> else_result, const arrow::Schema& input) {
+  ARROW_RETURN_NOT_OK(RegisterSqlFunctions());
+  if (conditions.empty() || conditions.size() != results.size()) {
+    return arrow::Status::Invalid("CASE needs as many THEN results as WHEN conditions, and at least one");
+  }
+  for (auto& e : conditions) {
+    if (!e.IsBound()) { ARROW_ASSIGN_OR_RAISE(e, e.Bind(input)); }
+    ARROW_ASSIGN_OR_RAISE(e, BoolArg("case", 0, e, input));
+  }
+  std::vector<cp::Expression> values = std::move(results);
+  if (else_result) values.push_back(std::move(*else_result));
+  for (auto& e : values) {
+    if (!e.IsBound()) { ARROW_ASSIGN_OR_RAISE(e, e.Bind(input)); }
+  }
+  auto coerced = CoerceToCommonType("case", std::move(values), input);
+  if (!coerced.ok()) {
+    return arrow::Status::TypeError("the THEN and ELSE results of CASE have no common type: ",
+                                    coerced.status().message());
+  }
+  values = std::move(*coerced);
+  // case_when takes a struct of booleans (NULL counts as false) and the values; without ELSE
+  // unmatched rows are NULL.
+  std::vector<std::string> names;
+  for (size_t i = 0; i < conditions.size(); ++i) names.push_back("c" + std::to_string(i));
+  ARROW_ASSIGN_OR_RAISE(auto conds,
+                        BoundCall("make_struct", std::move(conditions), input,
+                                  std::make_shared<cp::MakeStructOptions>(names)));
+  std::vector<cp::Expression> call_args{std::move(conds)};
+  for (auto& v : values) call_args.push_back(std::move(v));
+  return BoundCall("case_when", std::move(call_args), input);
+}
+
+}  // namespace tidelake::plan
