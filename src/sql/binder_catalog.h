@@ -1,0 +1,40 @@
+// What the binder needs to know about the world outside the query: which tables and views a
+// name refers to. The session implements it over the lake (catalog::Lake) plus its temporary
+// views; tests implement it over a map.
+//
+// Names arrive as written (ObjectName parts, original case); implementations compare them
+// case-insensitively. "Not found" is an empty optional, not an error: the binder reports it
+// with the name's position.
+#pragma once
+
+#include <arrow/result.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "delta/snapshot.h"
+
+namespace tidelake::sql {
+
+/// A view: its query text, re-parsed and bound wherever the view is used, and the column
+/// names given at CREATE VIEW v(a, b) time (empty when none were given).
+struct ViewDefinition {
+  std::string name;
+  std::string sql;
+  std::vector<std::string> columns;
+};
+
+class BinderCatalog {
+ public:
+  virtual ~BinderCatalog() = default;
+
+  /// The Delta table `name` refers to ("zone.table", "delta.`/path`", ...).
+  virtual arrow::Result<std::optional<delta::TableLocation>> FindTable(const std::vector<std::string>& name) = 0;
+
+  /// The view `name` refers to (temporary views first).
+  virtual arrow::Result<std::optional<ViewDefinition>> FindView(const std::vector<std::string>& name) = 0;
+};
+
+}  // namespace tidelake::sql
