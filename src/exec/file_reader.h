@@ -1,0 +1,31 @@
+// Reading plain files for read_csv / read_json / read_parquet (plan::FileScanNode): one
+// RecordBatchReader over the node's files, in order, returning the node's columns in the
+// node's order (named as in the files; types as the node asks where the format lets us say
+// so, otherwise as stored — the source casts).
+//
+// Files are read one at a time on the calling thread with Arrow's synchronous readers (CSV and
+// JSON with use_threads off), so nothing keeps running once the reader is gone: the reader
+// allocates from the query's pool, which must not be used after the query ends. Parquet row
+// groups whose statistics rule the node's filter out are skipped; the filter itself is applied
+// by the plan, exactly. Errors name the file.
+#pragma once
+
+#include <arrow/memory_pool.h>
+#include <arrow/record_batch.h>
+
+#include <memory>
+
+#include "plan/logical_plan.h"
+
+namespace tidelake::exec {
+
+/// A reader over the files of `node`. With no columns requested (count(*)), batches carry
+/// the rows and any columns (the caller drops them).
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFiles(const plan::FileScanNode& node,
+                                                                   arrow::MemoryPool* pool);
+
+/// The file column for a requested column name: exact, else case-insensitive; headerless CSV
+/// columns are _c0, _c1, ... as in Spark (Arrow calls them f0, f1, ...). Empty if absent.
+std::string FileColumnName(const std::vector<std::string>& file_columns, const std::string& requested);
+
+}  // namespace tidelake::exec
