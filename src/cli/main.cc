@@ -15,6 +15,7 @@
 #include "cli/output.h"
 #include "cli/predicate_parser.h"
 #include "cli/progress.h"
+#include "cli/sql_shell.h"
 #include "delta/change_data_feed.h"
 #include "delta/delete.h"
 #include "delta/history.h"
@@ -493,6 +494,12 @@ int main(int argc, char** argv) {
   merge_cmd->add_flag("--merge-schema", merge.merge_schema, "add new source columns to the table schema");
   merge_cmd->add_option("--lake", common.lake, "lake root directory or URI");
 
+  SqlArgs sql_args;
+  auto* sql_cmd = app.add_subcommand("sql", "run SQL: -c \"...\", -f script.sql, stdin, or an interactive shell");
+  sql_cmd->add_option("-c,--command", sql_args.command, "SQL statements to run");
+  sql_cmd->add_option("-f,--file", sql_args.file, "a file of SQL statements to run");
+  add_output(sql_cmd);
+
   CLI11_PARSE(app, argc, argv);
   if (create_cmd->parsed()) return Run(Create(common, create));
   if (changes_cmd->parsed()) return Run(Changes(common, changes_name, changes_from, changes_to));
@@ -505,5 +512,11 @@ int main(int argc, char** argv) {
   if (load_cmd->parsed()) return Run(Load(common, load));
   if (scan_cmd->parsed()) return Run(ScanTable(common, scan));
   if (describe_cmd->parsed()) return Run(Describe(common, describe_name));
+  if (sql_cmd->parsed()) {
+    sql_args.lake = common.lake;
+    sql_args.format = common.format;
+    sql_args.output = common.output;
+    return Run(RunSql(sql_args));
+  }
   return 0;
 }

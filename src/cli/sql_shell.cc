@@ -1,0 +1,131 @@
+#include "cli/sql_shell.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "sql/parser.h"
+#include "tidelake/session.h"
+
+namespace tidelake::cli {
+
+namespace {
+
+struct ShellState {
+  Session* session = nullptr;
+  OutputFormat format = OutputFormat::kTable;
+  std::string output;
+  bool timer = false;
+};
+
+arrow::Status RunStatement(ShellState& state, const std::string& text) {
+  auto start = std::chrono::steady_clock::now();
+  ARROW_ASSIGN_OR_RAISE(auto result, state.session->Execute(text));
+  if (result.rows) {
+    ARROW_RETURN_NOT_OK(WriteResult(*result.rows, state.format, std::cout, state.output));
+  } else if (!result.message.empty() && state.format == OutputFormat::kTable) {
+    std::cout << result.message << "\n";
+  }
+  if (state.timer) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cerr << "Run Time: " << seconds << " s\n";
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status RunScript(ShellState& state, const std::string& script, const std::string& source) {
+  auto statements = sql::SplitStatements(script);
+  if (!statements.ok()) return arrow::Status::Invalid(source, ": ", statements.status().message());
+  for (const auto& statement : *statements) {
+    auto status = RunStatement(state, statement.text);
+    if (!status.ok()) {
+      // Positions in the error are relative to the statement; make them relative to the script.
+      std::string message = status.message();
+      if (statement.begin.line > 1 && message.rfind("line ", 0) == 0) {
+        uint32_t line = 0, column = 0;
+        if (std::sscanf(message.c_str(), "line %u:%u", &line, &column) == 2) {
+          if (line == 1) column += statement.begin.column - 1;
+          line += statement.begin.line - 1;
+          message = "line " + std::to_string(line) + ":" + std::to_string(column) +
+                    message.substr(message.find(':', message.find(':') + 1));
+        }
+      }
+      return arrow::Status(status.code(), source + ": " + message);
+    }
+  }
+  return arrow::Status::OK();
+}
+
+// The interactive shell: reads until a statement is complete, runs it, reports errors.
+arrow::Status Interactive(ShellState& state) {
+  std::cout << "tidelake SQL shell. End statements with ';'. .help for meta commands.\n";
+  std::string buffer;
+  std::string line;
+  while (true) {
+    std::cout << (buffer.empty() ? "tidelake> " : "     ...> ") << std::flush;
+    if (!std::getline(std::cin, line)) break;
+    if (buffer.empty() && !line.empty() && line[0] == '.') {
+      std::istringstream words(line);
+      std::string command, argument;
+      words >> command >> argument;
+      arrow::Status status;
+      if (command == ".quit" || command == ".exit") break;
+      if (command == ".help") {
+        std::cout << ".tables [zone]   list tables\n.schema <table>  describe a table\n"
+                     ".timer on|off    time statements\n.quit            leave\n";
+      } else if (command == ".tables") {
+        status = RunStatement(state, argument.empty() ? "SHOW TABLES" : "SHOW TABLES IN " + argument);
+      } else if (command == ".schema") {
+        status = argument.empty() ? arrow::Status::Invalid(".schema needs a table name")
+                                  : RunStatement(state, "DESCRIBE " + argument);
+      } else if (command == ".timer") {
+        state.timer = argument == "on";
+      } else {
+        status = arrow::Status::Invalid("unknown meta command ", command, " (.help lists them)");
+      }
+      if (!status.ok()) std::cerr << "Error: " << status.message() << "\n";
+      continue;
+    }
+    buffer += line;
+    buffer += '\n';
+    auto statements = sql::SplitStatements(buffer);
+    // Complete when the text ends with ';' outside strings and comments.
+    size_t last = buffer.find_last_not_of(" \t\r\n");
+    bool complete = statements.ok() && last != std::string::npos && buffer[last] == ';';
+    if (!complete && statements.ok()) continue;
+    auto status = statements.ok() ? RunScript(state, buffer, "statement") : statements.status();
+    if (!status.ok()) std::cerr << "Error: " << status.message() << "\n";
+    buffer.clear();
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+arrow::Status RunSql(const SqlArgs& args) {
+  ShellState state;
+  ARROW_ASSIGN_OR_RAISE(state.format, ParseOutputFormat(args.format));
+  state.output = args.output;
+  if (state.format == OutputFormat::kParquet && state.output.empty()) {
+    return arrow::Status::Invalid("--format parquet needs --output FILE");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake));
+  state.session = session.get();
+  if (!args.command.empty()) return RunScript(state, args.command, "-c");
+  if (!args.file.empty()) {
+    std::ifstream in(args.file);
+    if (!in) return arrow::Status::IOError("cannot read '", args.file, "'");
+    std::stringstream text;
+    text << in.rdbuf();
+    return RunScript(state, text.str(), args.file);
+  }
+  if (isatty(STDIN_FILENO)) return Interactive(state);
+  std::stringstream text;
+  text << std::cin.rdbuf();
+  return RunScript(state, text.str(), "stdin");
+}
+
+}  // namespace tidelake::cli
