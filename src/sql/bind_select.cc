@@ -63,6 +63,62 @@ struct OutputColumn {
   cp::Expression expr;
 };
 
+// True when every column `expr` names resolves outside `inner` (and it names at least one).
+bool OnlyOuter(const Expr& expr, const Scope& inner) {
+  bool any = false, all_outer = true;
+  VisitExpr(expr, [&](const Expr& e) {
+    if (e.kind == ExprKind::kColumnRef) {
+      any = true;
+      auto resolved = ResolveColumn(inner, e.As<ColumnRefExpr>().parts);
+      if (!resolved.ok() || resolved->depth != 1) all_outer = false;
+    }
+    return true;
+  });
+  return any && all_outer;
+}
+
+// Splits a correlated condition `inner_side = outer_side` (either order) into its sides.
+arrow::Result<std::pair<const Expr*, const Expr*>> CorrelatedEquality(const Expr& condition, const Scope& inner) {
+  if (condition.kind == ExprKind::kBinary && condition.As<BinaryExpr>().op == BinaryOp::kEq) {
+    const auto& eq = condition.As<BinaryExpr>();
+    if (!ReferencesOuter(*eq.left, inner) && OnlyOuter(*eq.right, inner)) {
+      return std::pair<const Expr*, const Expr*>{eq.left.get(), eq.right.get()};
+    }
+    if (!ReferencesOuter(*eq.right, inner) && OnlyOuter(*eq.left, inner)) {
+      return std::pair<const Expr*, const Expr*>{eq.right.get(), eq.left.get()};
+    }
+  }
+  return At(condition.pos, arrow::Status::NotImplemented(
+                               "a correlated scalar subquery may refer to the outer query only in equality "
+                               "conditions of its WHERE clause (inner = outer), not in ",
+                               ToString(condition)));
+}
+
+// The value of `expr` (over the output of `aggregate`) when the aggregation saw no rows:
+// counts are 0, every other aggregate NULL.
+arrow::Result<std::shared_ptr<arrow::Scalar>> ValueOverNoRows(const cp::Expression& expr,
+                                                              const plan::AggregateNode& aggregate) {
+  const auto& schema = *aggregate.schema;
+  std::vector<arrow::Datum> values;
+  size_t first_aggregate = aggregate.keys.size();
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    const auto& type = schema.field(i)->type();
+    size_t a = static_cast<size_t>(i) - first_aggregate;
+    bool counts = static_cast<size_t>(i) >= first_aggregate && a < aggregate.aggregates.size() &&
+                  aggregate.aggregates[a].function.rfind("hash_count", 0) == 0;
+    if (counts) {
+      ARROW_ASSIGN_OR_RAISE(auto zero, arrow::MakeScalar(int64_t{0})->CastTo(type));
+      values.emplace_back(zero);
+    } else {
+      values.emplace_back(arrow::MakeNullScalar(type));
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto result, cp::ExecuteScalarExpression(expr, cp::ExecBatch(values, 1)));
+  if (!result.is_scalar()) return arrow::Status::Invalid("a subquery's value is not a scalar");
+  if (!result.scalar()->is_valid) return nullptr;
+  return result.scalar();
+}
+
 plan::SortKey MakeSortKey(const std::string& field, const OrderItem& item) {
   plan::SortKey key;
   key.field = field;
@@ -75,7 +131,7 @@ plan::SortKey MakeSortKey(const std::string& field, const OrderItem& item) {
 
 arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, const Scope* outer,
                                                       const CteScope* ctes, const std::vector<OrderItem>* order_by,
-                                                      bool* ordered) {
+                                                      bool* ordered, Correlation* correlation) {
   // ---- FROM
   BoundRelation rel;
   if (select.from) {
@@ -97,8 +153,21 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
     return ctx;
   };
 
-  // ---- WHERE
-  if (select.where) ARROW_RETURN_NOT_OK(ApplyCondition(*select.where, &rel, base_ctx("WHERE")));
+  // ---- WHERE (a correlated subquery's conditions on the outer query are pulled out)
+  std::vector<const Expr*> correlated_keys;  // inner sides of the pulled-out equalities
+  if (select.where && correlation) {
+    for (const Expr* c : Conjuncts(*select.where)) {
+      if (!ReferencesOuter(*c, rel.scope)) {
+        ARROW_RETURN_NOT_OK(ApplyCondition(*c, &rel, base_ctx("WHERE")));
+        continue;
+      }
+      ARROW_ASSIGN_OR_RAISE(auto sides, CorrelatedEquality(*c, rel.scope));
+      correlated_keys.push_back(sides.first);
+      correlation->outer_sides.push_back(sides.second);
+    }
+  } else if (select.where) {
+    ARROW_RETURN_NOT_OK(ApplyCondition(*select.where, &rel, base_ctx("WHERE")));
+  }
 
   // ---- GROUP BY and aggregates
   std::vector<const FunctionCallExpr*> aggregates;
@@ -111,11 +180,25 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
     for (const auto& o : *order_by) CollectAggregates(*o.expr, &aggregates);
   }
   bool aggregated = select.group_by.has_value() || !aggregates.empty() || select.having;
+  if (correlation && !correlated_keys.empty()) {
+    // Spark's rule too: grouped once per outer key, the subquery yields one value per key.
+    const Expr* first = select.items.empty() ? nullptr : select.items[0].expr.get();
+    SourcePos pos = first ? first->pos : select.pos;
+    if (!aggregated) {
+      return At(pos, arrow::Status::Invalid("a correlated scalar subquery must be aggregated (e.g. max(",
+                                            first ? ToString(*first) : "...", ")) so that it returns one row"));
+    }
+    if (select.group_by || select.having || select.qualify || select.distinct) {
+      return At(pos, arrow::Status::NotImplemented(
+                         "GROUP BY, HAVING, QUALIFY or DISTINCT in a correlated scalar subquery"));
+    }
+  }
 
   std::unordered_map<const Expr*, std::string> substitutions;
   std::vector<GroupKey> group_keys;
   Scope pre_scope;
   std::shared_ptr<arrow::Schema> pre_input;
+  std::vector<int> correlated_key_indices;  // group key of each correlated condition
   if (aggregated) {
     // Key expressions: GROUP BY ALL, ordinals and select aliases resolve to select items.
     std::vector<const Expr*> key_exprs;
@@ -144,6 +227,7 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
       }
       return e;
     };
+    for (const Expr* e : correlated_keys) correlated_key_indices.push_back(key_index(e));
     if (select.group_by) {
       if (select.group_by->all) {
         for (const auto& item : select.items) {
@@ -394,6 +478,22 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
         }
       }
       sort_keys.push_back(MakeSortKey(*field, item));
+    }
+  }
+
+  // ---- a correlated subquery also outputs its correlation keys, after its value
+  if (correlation && !correlated_keys.empty()) {
+    const auto* aggregate = dynamic_cast<const plan::AggregateNode*>(rel.node.get());
+    if (outputs.size() != 1 || aggregate == nullptr) {
+      return At(select.pos, arrow::Status::Invalid("a scalar subquery must return one column, not ", outputs.size()));
+    }
+    ARROW_ASSIGN_OR_RAISE(correlation->empty_value, ValueOverNoRows(outputs[0].expr, *aggregate));
+    for (int index : correlated_key_indices) {
+      const auto& key = group_keys[static_cast<size_t>(index)];
+      ARROW_ASSIGN_OR_RAISE(auto e, cp::field_ref(key.field).Bind(*rel.node->schema));
+      std::string field = NewField("correlation_key");
+      hidden.push_back({"", field, e});
+      correlation->key_fields.push_back(field);
     }
   }
 

@@ -8,9 +8,6 @@
 
 namespace tidelake::sql {
 
-namespace {
-
-// True when `expr` names a column that is not in `inner` but resolves further out.
 bool ReferencesOuter(const Expr& expr, const Scope& inner) {
   bool outer = false;
   VisitExpr(expr, [&](const Expr& e) {
@@ -22,6 +19,8 @@ bool ReferencesOuter(const Expr& expr, const Scope& inner) {
   });
   return outer;
 }
+
+namespace {
 
 bool IsSimpleSelect(const Query& query) {
   if (!query.with.empty() || !query.order_by.empty() || query.limit || query.offset) return false;
@@ -183,18 +182,58 @@ arrow::Result<cp::Expression> Binder::Impl::BindScalarSubquery(const ScalarSubqu
     return arrow::Status::NotImplemented("a scalar subquery is not supported in ", ctx.clause);
   }
   BoundRelation* target = ctx.subquery_target;
-  ARROW_ASSIGN_OR_RAISE(auto sub, BindQuery(*subquery.query, &target->scope, ctx.ctes));
+  const Query& query = *subquery.query;
+  BoundRelation sub;
+  Correlation correlation;
+  bool plain_select = query.with.empty() && query.order_by.empty() && !query.limit && !query.offset &&
+                      query.body->kind == QueryBodyKind::kSelect;
+  if (plain_select) {
+    ARROW_ASSIGN_OR_RAISE(sub, BindSelect(query.body->As<SelectBody>(), &target->scope, ctx.ctes, nullptr, nullptr,
+                                          &correlation));
+  } else {
+    ARROW_ASSIGN_OR_RAISE(sub, BindQuery(query, &target->scope, ctx.ctes));
+  }
   if (sub.scope.columns.size() != 1) {
     return arrow::Status::Invalid("a scalar subquery must return one column, not ", sub.scope.columns.size());
   }
   std::string field = sub.scope.columns[0].field;
   Scope scope = target->scope;
-  // A left join without keys: every row gets the subquery's single value (NULL when empty).
-  ARROW_ASSIGN_OR_RAISE(auto joined, (MakeJoin(*target, std::move(sub), plan::JoinType::kLeft, {})));
+  if (correlation.outer_sides.empty()) {
+    // Uncorrelated: a left join without keys gives every row the single value (NULL when empty).
+    ARROW_ASSIGN_OR_RAISE(auto joined, (MakeJoin(*target, std::move(sub), plan::JoinType::kLeft, {})));
+    target->node = joined.node;
+    target->scope = std::move(scope);
+    ctx.input = target->node->schema;
+    return cp::field_ref(field).Bind(*target->node->schema);
+  }
+  // Correlated: the subquery was grouped by its correlation keys; each row gets the value of
+  // its keys' group, or the value over no rows when it has none.
+  std::vector<JoinCondition> conditions;
+  ExprContext outer_ctx;
+  outer_ctx.scope = &target->scope;
+  outer_ctx.input = target->node->schema;
+  outer_ctx.ctes = ctx.ctes;
+  outer_ctx.clause = "a subquery's correlated condition";
+  for (size_t i = 0; i < correlation.outer_sides.size(); ++i) {
+    const Expr& outer_side = *correlation.outer_sides[i];
+    ARROW_ASSIGN_OR_RAISE(auto left, Bind(outer_side, outer_ctx));
+    ARROW_ASSIGN_OR_RAISE(auto right, cp::field_ref(correlation.key_fields[i]).Bind(*sub.node->schema));
+    ARROW_ASSIGN_OR_RAISE(auto type, At(outer_side.pos, plan::CommonType(*left.type(), *right.type())));
+    ARROW_ASSIGN_OR_RAISE(left, At(outer_side.pos, plan::ImplicitCastTo(left, type, *target->node->schema)));
+    ARROW_ASSIGN_OR_RAISE(right, At(outer_side.pos, plan::ImplicitCastTo(right, type, *sub.node->schema)));
+    conditions.push_back({left, right, false});
+  }
+  ARROW_ASSIGN_OR_RAISE(auto joined, (MakeJoin(*target, std::move(sub), plan::JoinType::kLeft, std::move(conditions))));
   target->node = joined.node;
   target->scope = std::move(scope);
   ctx.input = target->node->schema;
-  return cp::field_ref(field).Bind(*target->node->schema);
+  ARROW_ASSIGN_OR_RAISE(auto value, cp::field_ref(field).Bind(*target->node->schema));
+  if (correlation.empty_value == nullptr) return value;
+  // A key that is NULL after the join marks an outer row without a group (the join keys
+  // compare with '=', so a matched key is never NULL).
+  ARROW_ASSIGN_OR_RAISE(auto matched, cp::field_ref(correlation.key_fields[0]).Bind(*target->node->schema));
+  return cp::call("if_else", {cp::is_null(matched), cp::literal(correlation.empty_value), value})
+      .Bind(*target->node->schema);
 }
 
 }  // namespace tidelake::sql

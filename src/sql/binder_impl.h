@@ -46,6 +46,17 @@ struct JoinCondition {
   bool null_safe = false;
 };
 
+/// A correlated scalar subquery being decorrelated by BindSelect: the equality conditions of
+/// its WHERE that reference the outer query are pulled out; their inner sides become extra
+/// group keys and extra output columns (after the value), which the caller joins with the
+/// outer sides.
+struct Correlation {
+  std::vector<const Expr*> outer_sides;  ///< per condition: the side over the outer query
+  std::vector<std::string> key_fields;   ///< per condition: the output field of the inner side
+  /// The subquery's value when no row matches (count(*) is 0 there, not NULL); null when NULL.
+  std::shared_ptr<arrow::Scalar> empty_value;
+};
+
 /// Everything an expression is bound against.
 struct ExprContext {
   const Scope* scope = nullptr;                ///< names visible
@@ -89,8 +100,10 @@ class Binder::Impl {
   arrow::Result<BoundRelation> BindValues(const ValuesBody& values);
 
   // ---- SELECT blocks (bind_select.cc)
+  /// With `correlation`, the block is a correlated scalar subquery being decorrelated.
   arrow::Result<BoundRelation> BindSelect(const SelectBody& select, const Scope* outer, const CteScope* ctes,
-                                          const std::vector<OrderItem>* order_by, bool* ordered);
+                                          const std::vector<OrderItem>* order_by, bool* ordered,
+                                          Correlation* correlation = nullptr);
 
   // ---- window functions (bind_window.cc)
   /// Adds a WindowNode computing `call` on top of `relation` and records the field holding
@@ -153,6 +166,9 @@ class Binder::Impl {
 /// Calls `visit` on every sub-expression of `expr` (pre-order), not descending into subqueries;
 /// `visit` returns false to skip a node's children.
 void VisitExpr(const Expr& expr, const std::function<bool(const Expr&)>& visit);
+
+/// True when `expr` names a column that is not in `inner` but resolves further out.
+bool ReferencesOuter(const Expr& expr, const Scope& inner);
 
 /// Splits a condition at its top-level ANDs.
 std::vector<const Expr*> Conjuncts(const Expr& condition);
