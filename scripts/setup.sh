@@ -26,7 +26,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang-format git
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   librdkafka-dev libsimdjson-dev nlohmann-json3-dev libcpp-httplib-dev
-  libcli11-dev libspdlog-dev libfmt-dev librocksdb-dev libroaring-dev libreadline-dev
+  libcli11-dev libspdlog-dev libfmt-dev librocksdb-dev libroaring-dev libedit-dev
   openjdk-17-jdk-headless python3-venv python3-dev
 )
 

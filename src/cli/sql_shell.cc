@@ -7,6 +7,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/line_reader.h"
+#include "cli/query_progress.h"
 #include "sql/parser.h"
 #include "tidelake/session.h"
 
@@ -19,16 +21,29 @@ struct ShellState {
   OutputFormat format = OutputFormat::kTable;
   std::string output;
   bool timer = false;
+  bool progress = false;  ///< draw a progress line for statements that run over a second
 };
+
+// A progress line would interleave with rows streamed to the same terminal; aligned tables
+// are printed only once all rows are in.
+bool ProgressWanted(const ShellState& state) {
+  if (!isatty(STDERR_FILENO)) return false;
+  return state.format == OutputFormat::kTable || !state.output.empty() || !isatty(STDOUT_FILENO);
+}
 
 arrow::Status RunStatement(ShellState& state, const std::string& text) {
   auto start = std::chrono::steady_clock::now();
+  QueryProgress progress(state.progress);
   ARROW_ASSIGN_OR_RAISE(auto result, state.session->Execute(text));
   if (result.rows) {
-    ARROW_RETURN_NOT_OK(WriteResult(*result.rows, state.format, std::cout, state.output));
+    auto rows = progress.Track(result.rows);
+    auto written = WriteResult(*rows, state.format, std::cout, state.output);
+    progress.Stop();
+    ARROW_RETURN_NOT_OK(written);
   } else if (!result.message.empty() && state.format == OutputFormat::kTable) {
     std::cout << result.message << "\n";
   }
+  progress.Stop();
   if (state.timer) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cerr << "Run Time: " << seconds << " s\n";
@@ -59,43 +74,68 @@ arrow::Status RunScript(ShellState& state, const std::string& script, const std:
   return arrow::Status::OK();
 }
 
+// A meta command (.tables, .schema t, ...); false when it asks to leave.
+bool RunMetaCommand(ShellState& state, const std::string& line) {
+  std::istringstream words(line);
+  std::string command, argument;
+  words >> command >> argument;
+  arrow::Status status;
+  if (command == ".quit" || command == ".exit") return false;
+  if (command == ".help") {
+    std::cout << ".tables [zone]          list tables\n"
+                 ".schema <table>         describe a table\n"
+                 ".timer on|off           time statements\n"
+                 ".mode table|csv|json    how results print\n"
+                 ".quit                   leave\n";
+  } else if (command == ".tables") {
+    status = RunStatement(state, argument.empty() ? "SHOW TABLES" : "SHOW TABLES IN " + argument);
+  } else if (command == ".schema") {
+    status = argument.empty() ? arrow::Status::Invalid(".schema needs a table name")
+                              : RunStatement(state, "DESCRIBE " + argument);
+  } else if (command == ".timer") {
+    if (argument == "on" || argument == "off") {
+      state.timer = argument == "on";
+    } else {
+      status = arrow::Status::Invalid(".timer takes on or off");
+    }
+  } else if (command == ".mode") {
+    auto format = ParseOutputFormat(argument);
+    if (!format.ok() || *format == OutputFormat::kParquet) {
+      status = arrow::Status::Invalid(".mode takes table, csv or json");
+    } else {
+      state.format = *format;
+    }
+  } else {
+    status = arrow::Status::Invalid("unknown meta command ", command, " (.help lists them)");
+  }
+  if (!status.ok()) std::cerr << "Error: " << status.message() << "\n";
+  return true;
+}
+
 // The interactive shell: reads until a statement is complete, runs it, reports errors.
-arrow::Status Interactive(ShellState& state) {
+arrow::Status Interactive(ShellState& state, LineReader& input) {
   std::cout << "tidelake SQL shell. End statements with ';'. .help for meta commands.\n";
   std::string buffer;
-  std::string line;
   while (true) {
-    std::cout << (buffer.empty() ? "tidelake> " : "     ...> ") << std::flush;
-    if (!std::getline(std::cin, line)) break;
-    if (buffer.empty() && !line.empty() && line[0] == '.') {
-      std::istringstream words(line);
-      std::string command, argument;
-      words >> command >> argument;
-      arrow::Status status;
-      if (command == ".quit" || command == ".exit") break;
-      if (command == ".help") {
-        std::cout << ".tables [zone]   list tables\n.schema <table>  describe a table\n"
-                     ".timer on|off    time statements\n.quit            leave\n";
-      } else if (command == ".tables") {
-        status = RunStatement(state, argument.empty() ? "SHOW TABLES" : "SHOW TABLES IN " + argument);
-      } else if (command == ".schema") {
-        status = argument.empty() ? arrow::Status::Invalid(".schema needs a table name")
-                                  : RunStatement(state, "DESCRIBE " + argument);
-      } else if (command == ".timer") {
-        state.timer = argument == "on";
-      } else {
-        status = arrow::Status::Invalid("unknown meta command ", command, " (.help lists them)");
-      }
-      if (!status.ok()) std::cerr << "Error: " << status.message() << "\n";
+    auto line = input.ReadLine(buffer.empty() ? "tidelake> " : "     ...> ");
+    if (!line) break;
+    if (buffer.empty() && !line->empty() && (*line)[0] == '.') {
+      input.AddHistory(*line);
+      if (!RunMetaCommand(state, *line)) break;
       continue;
     }
-    buffer += line;
+    buffer += *line;
     buffer += '\n';
     auto statements = sql::SplitStatements(buffer);
     // Complete when the text ends with ';' outside strings and comments.
     size_t last = buffer.find_last_not_of(" \t\r\n");
-    bool complete = statements.ok() && last != std::string::npos && buffer[last] == ';';
+    if (last == std::string::npos) {
+      buffer.clear();
+      continue;
+    }
+    bool complete = statements.ok() && buffer[last] == ';';
     if (!complete && statements.ok()) continue;
+    input.AddHistory(buffer.substr(0, last + 1));
     auto status = statements.ok() ? RunScript(state, buffer, "statement") : statements.status();
     if (!status.ok()) std::cerr << "Error: " << status.message() << "\n";
     buffer.clear();
@@ -114,6 +154,7 @@ arrow::Status RunSql(const SqlArgs& args) {
   }
   ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake));
   state.session = session.get();
+  state.progress = ProgressWanted(state);
   if (!args.command.empty()) return RunScript(state, args.command, "-c");
   if (!args.file.empty()) {
     std::ifstream in(args.file);
@@ -122,7 +163,10 @@ arrow::Status RunSql(const SqlArgs& args) {
     text << in.rdbuf();
     return RunScript(state, text.str(), args.file);
   }
-  if (isatty(STDIN_FILENO)) return Interactive(state);
+  if (isatty(STDIN_FILENO)) {
+    auto input = LineReader::Make(/*terminal=*/true, DefaultHistoryFile());
+    return Interactive(state, *input);
+  }
   std::stringstream text;
   text << std::cin.rdbuf();
   return RunScript(state, text.str(), "stdin");
