@@ -8,6 +8,8 @@
 #include <parquet/arrow/writer.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "io/arrow_json.h"
@@ -28,44 +30,87 @@ std::string CellText(const arrow::Array& array, int64_t row) {
   return json;
 }
 
-arrow::Status WriteTable(arrow::RecordBatchReader& reader, std::ostream& out) {
-  ARROW_ASSIGN_OR_RAISE(auto table, reader.ToTable());
-  ARROW_ASSIGN_OR_RAISE(table, table->CombineChunks());
-  const int n = table->num_columns();
-  std::vector<std::vector<std::string>> cells(static_cast<size_t>(n));
-  std::vector<size_t> width(static_cast<size_t>(n));
-  for (int c = 0; c < n; ++c) {
-    width[c] = table->field(c)->name().size();
-    if (table->column(c)->num_chunks() == 0) continue;
-    const auto& array = *table->column(c)->chunk(0);
-    for (int64_t r = 0; r < array.length(); ++r) {
-      cells[c].push_back(CellText(array, r));
-      width[c] = std::max(width[c], cells[c].back().size());
+bool IsNumeric(const arrow::DataType& type) {
+  return arrow::is_integer(type.id()) || arrow::is_floating(type.id()) || arrow::is_decimal(type.id());
+}
+
+// Columns on a terminal: UTF-8 code points (continuation bytes take no column).
+size_t DisplayWidth(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80;
+  return width;
+}
+
+using Row = std::vector<std::string>;
+
+// Streams the rows, keeping the first and last max_rows / 2 of them for display.
+arrow::Status WriteTable(arrow::RecordBatchReader& reader, std::ostream& out, size_t max_rows) {
+  auto schema = reader.schema();
+  const int n = schema->num_fields();
+  size_t keep_head = max_rows == 0 ? SIZE_MAX : (max_rows + 1) / 2;
+  size_t keep_tail = max_rows == 0 ? 0 : max_rows / 2;
+  std::vector<Row> head;
+  std::deque<Row> tail;
+  int64_t total = 0;
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
+    if (!batch) break;
+    for (int64_t r = 0; r < batch->num_rows(); ++r, ++total) {
+      bool to_head = head.size() < keep_head;
+      if (!to_head && keep_tail == 0) continue;
+      Row row;
+      for (int c = 0; c < n; ++c) row.push_back(CellText(*batch->column(c), r));
+      if (to_head) {
+        head.push_back(std::move(row));
+      } else {
+        tail.push_back(std::move(row));
+        if (tail.size() > keep_tail) tail.pop_front();
+      }
     }
   }
+  bool elided = static_cast<size_t>(total) > head.size() + tail.size();
+  std::vector<size_t> width(static_cast<size_t>(n));
+  std::vector<bool> right(static_cast<size_t>(n));
+  for (int c = 0; c < n; ++c) {
+    width[c] = std::max<size_t>(DisplayWidth(schema->field(c)->name()), elided ? 1 : 0);
+    right[c] = IsNumeric(*schema->field(c)->type());
+  }
+  auto widen = [&](const Row& row) {
+    for (int c = 0; c < n; ++c) width[c] = std::max(width[c], DisplayWidth(row[c]));
+  };
+  std::for_each(head.begin(), head.end(), widen);
+  std::for_each(tail.begin(), tail.end(), widen);
   auto rule = [&] {
     out << '+';
     for (int c = 0; c < n; ++c) out << std::string(width[c] + 2, '-') << '+';
     out << '\n';
   };
+  auto cell = [&](int c, const std::string& text, bool align_right) {
+    std::string pad(width[c] - DisplayWidth(text), ' ');
+    out << ' ' << (align_right ? pad + text : text + pad) << " |";
+  };
+  auto print = [&](const Row& row) {
+    out << '|';
+    for (int c = 0; c < n; ++c) cell(c, row[c], right[c]);
+    out << '\n';
+  };
   rule();
   out << '|';
-  for (int c = 0; c < n; ++c) {
-    const auto& name = table->field(c)->name();
-    out << ' ' << name << std::string(width[c] - name.size() + 1, ' ') << '|';
-  }
+  for (int c = 0; c < n; ++c) cell(c, schema->field(c)->name(), false);
   out << '\n';
   rule();
-  for (int64_t r = 0; r < table->num_rows(); ++r) {
+  for (const auto& row : head) print(row);
+  if (elided) {
     out << '|';
-    for (int c = 0; c < n; ++c) {
-      const auto& text = cells[c][static_cast<size_t>(r)];
-      out << ' ' << text << std::string(width[c] - text.size() + 1, ' ') << '|';
-    }
+    for (int c = 0; c < n; ++c) cell(c, "\xE2\x80\xA6", right[c]);  // …
     out << '\n';
   }
+  for (const auto& row : tail) print(row);
   rule();
-  out << table->num_rows() << (table->num_rows() == 1 ? " row\n" : " rows\n");
+  out << total << (total == 1 ? " row" : " rows");
+  if (elided) out << " (" << head.size() + tail.size() << " shown)";
+  out << '\n';
   return arrow::Status::OK();
 }
 
@@ -125,16 +170,24 @@ arrow::Result<OutputFormat> ParseOutputFormat(const std::string& name) {
 }
 
 arrow::Status WriteResult(arrow::RecordBatchReader& reader, OutputFormat format, std::ostream& out,
-                          const std::string& path) {
+                          const std::string& path, size_t max_table_rows) {
   switch (format) {
-    case OutputFormat::kTable: return WriteTable(reader, out);
+    case OutputFormat::kTable: return WriteTable(reader, out, max_table_rows);
     case OutputFormat::kCsv: return WriteCsv(reader, out);
     case OutputFormat::kJson: return WriteJsonLines(reader, out);
     case OutputFormat::kParquet: {
       if (path.empty()) return arrow::Status::Invalid("--format parquet needs --output FILE");
-      ARROW_ASSIGN_OR_RAISE(auto table, reader.ToTable());
       ARROW_ASSIGN_OR_RAISE(auto sink, arrow::io::FileOutputStream::Open(path));
-      return parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink);
+      ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(*reader.schema(), arrow::default_memory_pool(),
+                                                                          sink));
+      while (true) {
+        std::shared_ptr<arrow::RecordBatch> batch;
+        ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
+        if (!batch) break;
+        ARROW_RETURN_NOT_OK(writer->WriteRecordBatch(*batch));
+      }
+      ARROW_RETURN_NOT_OK(writer->Close());
+      return sink->Close();
     }
   }
   return arrow::Status::OK();

@@ -22,7 +22,11 @@ struct ShellState {
   std::string output;
   bool timer = false;
   bool progress = false;  ///< draw a progress line for statements that run over a second
+  size_t max_table_rows = 0;  ///< rows an aligned table shows (0: all)
 };
+
+// On a terminal a table shows its first and last rows, like DuckDB's shell.
+constexpr size_t kTerminalTableRows = 40;
 
 // A progress line would interleave with rows streamed to the same terminal; aligned tables
 // are printed only once all rows are in.
@@ -37,7 +41,7 @@ arrow::Status RunStatement(ShellState& state, const std::string& text) {
   ARROW_ASSIGN_OR_RAISE(auto result, state.session->Execute(text));
   if (result.rows) {
     auto rows = progress.Track(result.rows);
-    auto written = WriteResult(*rows, state.format, std::cout, state.output);
+    auto written = WriteResult(*rows, state.format, std::cout, state.output, state.max_table_rows);
     progress.Stop();
     ARROW_RETURN_NOT_OK(written);
   } else if (!result.message.empty() && state.format == OutputFormat::kTable) {
@@ -155,6 +159,7 @@ arrow::Status RunSql(const SqlArgs& args) {
   ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake));
   state.session = session.get();
   state.progress = ProgressWanted(state);
+  if (isatty(STDOUT_FILENO) && state.output.empty()) state.max_table_rows = kTerminalTableRows;
   if (!args.command.empty()) return RunScript(state, args.command, "-c");
   if (!args.file.empty()) {
     std::ifstream in(args.file);
