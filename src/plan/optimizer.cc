@@ -1,5 +1,7 @@
 #include "plan/optimizer.h"
 
+#include "plan/join_order.h"
+
 #include <map>
 #include <set>
 
@@ -442,6 +444,7 @@ arrow::Result<NodePtr> Prune(const NodePtr& node, FieldSet required) {
 arrow::Result<PlanRoot> Optimize(PlanRoot root) {
   ARROW_ASSIGN_OR_RAISE(root.node, FoldAll(root.node));
   ARROW_ASSIGN_OR_RAISE(root.node, Push(root.node, {}));
+  ARROW_ASSIGN_OR_RAISE(root.node, ReorderJoins(root.node));
   ARROW_ASSIGN_OR_RAISE(root.node, Prune(root.node, NamesOf(*root.node->schema)));
   return root;
 }

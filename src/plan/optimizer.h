@@ -5,7 +5,9 @@
 //      they only touch (not into the side an outer join pads with nulls), and finally into
 //      table and file scans, where they prune partitions, skip files by statistics and filter
 //      row groups;
-//   3. column pruning: every node produces only the fields something above it reads, so scans
+//   3. join ordering (plan/join_order.h): clusters of inner joins become left-deep trees
+//      chosen by estimated cardinality, small inputs on the hash join's build side;
+//   4. column pruning: every node produces only the fields something above it reads, so scans
 //      read only the columns the query needs.
 //
 // Invariant: the optimized plan has the same output (fields, names, types, rows) as the input.
