@@ -212,20 +212,7 @@ arrow::Result<NodePtr> ReorderJoins(const NodePtr& node) {
     inputs.push_back(std::move(reordered));
   }
   if (!changed) return node;
-  std::shared_ptr<LogicalNode> copy;
-  switch (node->kind) {
-    case NodeKind::kFilter: copy = std::make_shared<FilterNode>(node->As<FilterNode>()); break;
-    case NodeKind::kProject: copy = std::make_shared<ProjectNode>(node->As<ProjectNode>()); break;
-    case NodeKind::kAggregate: copy = std::make_shared<AggregateNode>(node->As<AggregateNode>()); break;
-    case NodeKind::kJoin: copy = std::make_shared<JoinNode>(node->As<JoinNode>()); break;
-    case NodeKind::kSort: copy = std::make_shared<SortNode>(node->As<SortNode>()); break;
-    case NodeKind::kLimit: copy = std::make_shared<LimitNode>(node->As<LimitNode>()); break;
-    case NodeKind::kSetOperation: copy = std::make_shared<SetOperationNode>(node->As<SetOperationNode>()); break;
-    case NodeKind::kWindow: copy = std::make_shared<WindowNode>(node->As<WindowNode>()); break;
-    default: return node;
-  }
-  copy->inputs = std::move(inputs);
-  return copy;
+  return WithInputs(*node, std::move(inputs));
 }
 
 }  // namespace tidelake::plan

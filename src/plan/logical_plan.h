@@ -210,6 +210,9 @@ struct PlanRoot {
   bool ordered = false;
 };
 
+/// A copy of `node` reading from `inputs` instead (same kind, fields and expressions).
+NodePtr WithInputs(const LogicalNode& node, std::vector<NodePtr> inputs);
+
 /// "amount#12" for the column `amount` given id 12.
 std::string UniqueName(const std::string& name, int64_t id);
 /// "amount" from "amount#12" (names without '#' are returned as they are).

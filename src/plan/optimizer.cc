@@ -1,6 +1,7 @@
 #include "plan/optimizer.h"
 
 #include "plan/join_order.h"
+#include "plan/limit_pushdown.h"
 
 #include <map>
 #include <set>
@@ -445,6 +446,7 @@ arrow::Result<PlanRoot> Optimize(PlanRoot root) {
   ARROW_ASSIGN_OR_RAISE(root.node, FoldAll(root.node));
   ARROW_ASSIGN_OR_RAISE(root.node, Push(root.node, {}));
   ARROW_ASSIGN_OR_RAISE(root.node, ReorderJoins(root.node));
+  ARROW_ASSIGN_OR_RAISE(root.node, PushDownLimits(root.node));
   ARROW_ASSIGN_OR_RAISE(root.node, Prune(root.node, NamesOf(*root.node->schema)));
   return root;
 }

@@ -7,7 +7,8 @@
 //      row groups;
 //   3. join ordering (plan/join_order.h): clusters of inner joins become left-deep trees
 //      chosen by estimated cardinality, small inputs on the hash join's build side;
-//   4. column pruning: every node produces only the fields something above it reads, so scans
+//   4. limit pushdown (plan/limit_pushdown.h): below projections, into UNION ALL branches;
+//   5. column pruning: every node produces only the fields something above it reads, so scans
 //      read only the columns the query needs.
 //
 // Invariant: the optimized plan has the same output (fields, names, types, rows) as the input.
