@@ -4,7 +4,8 @@
 // table column except the statically partitioned ones (in table order); columns not given are
 // NULL. A static partition value fills its column on every row. Numbers are cast to the
 // column's numeric type (ANSI store assignment: overflow is an error); other type differences
-// are for the Delta writer's schema check.
+// are for the Delta writer's schema check. With spark.databricks.delta.schema.autoMerge.enabled,
+// a query with more columns than the table adds its extra trailing columns to the table.
 //
 // What is replaced:
 //  - INSERT INTO: nothing (an append);
@@ -20,6 +21,7 @@
 
 #include "common/clock.h"
 #include "delta/table.h"
+#include "plan/functions.h"
 #include "session/dml.h"
 #include "session/results.h"
 #include "session/session_impl.h"
@@ -106,8 +108,8 @@ arrow::Result<StatementResult> Session::Impl::Insert(const sql::InsertStatement&
     auto type = table_schema->GetFieldByName(*column)->type();
     auto cast = value->CastTo(type);
     if (!cast.ok()) {
-      return InvalidAt(p.value->pos, "partition value ", value->ToString(), " cannot be cast to the type of column '",
-                       *column, "' (", type->ToString(), ")");
+      return InvalidAt(p.value->pos, "partition value ", sql::ToString(*p.value), " cannot be cast to the type of column '",
+                       *column, "' (", plan::SqlTypeName(*type), ")");
     }
     static_values.emplace_back(*column, *cast);
   }
@@ -146,6 +148,18 @@ arrow::Result<StatementResult> Session::Impl::Insert(const sql::InsertStatement&
 
   ARROW_ASSIGN_OR_RAISE(auto query, RunQuery(*insert.query));
   int width = query.rows->schema()->num_fields();
+  bool merge_schema = BoolSetting("spark.databricks.delta.schema.autoMerge.enabled", false);
+  if (merge_schema && insert.columns.empty() && static_cast<size_t>(width) > targets.size()) {
+    // Schema evolution: the query's extra trailing columns become new table columns.
+    for (int i = static_cast<int>(targets.size()); i < width; ++i) {
+      const std::string& name = query.rows->schema()->field(i)->name();
+      if (TableColumn(*table_schema, name)) {
+        return InvalidAt(insert.query->pos, "the query's extra column ", i + 1, " is named '", name,
+                         "', like an existing column of table '", location.display_name, "'; give it a new name");
+      }
+      targets.push_back(name);
+    }
+  }
   if (static_cast<size_t>(width) != targets.size()) {
     return InvalidAt(insert.query->pos, "INSERT INTO ", location.display_name, " gives ", width, " values for ",
                      targets.size(), " columns (", JoinNames(targets), ")");
@@ -175,9 +189,14 @@ arrow::Result<StatementResult> Session::Impl::Insert(const sql::InsertStatement&
         for (int i = 0; i < width; ++i) {
           const auto& type = schema->field(i)->type();
           if (columns[static_cast<size_t>(i)]->type()->Equals(*type)) continue;
-          ARROW_ASSIGN_OR_RAISE(auto cast,
-                                cp::Cast(*columns[static_cast<size_t>(i)], type, cp::CastOptions::Safe()));
-          columns[static_cast<size_t>(i)] = cast;
+          auto cast = cp::Cast(*columns[static_cast<size_t>(i)], type, cp::CastOptions::Safe());
+          if (!cast.ok()) {
+            // Spark's CAST_OVERFLOW_IN_TABLE_INSERT: say which column could not hold which value.
+            return arrow::Status::Invalid("a value of type ", plan::SqlTypeName(*columns[static_cast<size_t>(i)]->type()),
+                                          " does not fit column '", schema->field(i)->name(), "' of type ",
+                                          plan::SqlTypeName(*type), " (", cast.status().message(), ")");
+          }
+          columns[static_cast<size_t>(i)] = *cast;
         }
         for (const auto& [_, value] : constants) {
           ARROW_ASSIGN_OR_RAISE(auto filled, arrow::MakeArrayFromScalar(*value, batch->num_rows()));
@@ -191,7 +210,7 @@ arrow::Result<StatementResult> Session::Impl::Insert(const sql::InsertStatement&
 
   delta::WriteOptions options;
   options.mode = insert.overwrite || insert.replace_where ? delta::SaveMode::kOverwrite : delta::SaveMode::kAppend;
-  options.merge_schema = BoolSetting("spark.databricks.delta.schema.autoMerge.enabled", false);
+  options.merge_schema = merge_schema;
   if (insert.replace_where) {
     // Bound over fields named as the table's columns, as the Delta writer expects.
     sql::Binder binder(this, plan::FunctionContext{NowMillis() * 1000});
