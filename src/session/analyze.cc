@@ -23,6 +23,7 @@
 #include "delta/schema.h"
 #include "session/results.h"
 #include "session/session_impl.h"
+#include "session/statistics.h"
 #include "sql/ast_printer.h"
 #include "sql/parser.h"
 
@@ -66,20 +67,6 @@ std::optional<double> AsDouble(const std::shared_ptr<arrow::Scalar>& s) {
   auto cast = s->CastTo(arrow::float64());
   if (!cast.ok()) return std::nullopt;
   return std::static_pointer_cast<arrow::DoubleScalar>(*cast)->value;
-}
-
-// The text a min/max value is stored as; MinMaxValue reads it back.
-std::optional<std::string> ValueText(const std::shared_ptr<arrow::Scalar>& s) {
-  if (!s || !s->is_valid) return std::nullopt;
-  return s->ToString();
-}
-
-std::shared_ptr<arrow::Scalar> MinMaxValue(const std::optional<std::string>& text,
-                                           const std::shared_ptr<arrow::DataType>& type) {
-  if (!text) return nullptr;
-  auto value = arrow::StringScalar(*text).CastTo(type);
-  if (!value.ok()) return nullptr;
-  return *value;
 }
 
 }  // namespace
@@ -169,8 +156,8 @@ arrow::Result<StatementResult> Session::Impl::Analyze(const sql::AnalyzeStatemen
           ARROW_ASSIGN_OR_RAISE(auto min, value());
           ARROW_ASSIGN_OR_RAISE(auto max, value());
           column.distinct_count = AsInt(distinct);
-          column.min = ValueText(min);
-          column.max = ValueText(max);
+          column.min = session::StatisticText(min);
+          column.max = session::StatisticText(max);
           break;
         }
         case StatsKind::kLength: {
@@ -208,33 +195,12 @@ arrow::Result<StatementResult> Session::Impl::Analyze(const sql::AnalyzeStatemen
 }
 
 arrow::Result<std::optional<plan::TableStatistics>> Session::Impl::TableStatistics(const delta::Snapshot& snapshot) {
-  plan::TableStatistics out;
-  out.table_version = snapshot.version();
-  out.size_in_bytes = snapshot.SizeInBytes();
-  int64_t from_log = snapshot.NumRecords();
-  if (from_log >= 0) out.row_count = from_log;
   auto name = LakeNameOf(snapshot.location());
-  if (!name) return out;
+  if (!name) return session::PlannerStatistics(snapshot, nullptr);
   // Statistics are a hint: a stats file that cannot be read must not fail the query.
   auto stored = lake_->ReadStatistics(*name);
-  if (!stored.ok() || !*stored) return out;
-  const auto& stats = **stored;
-  out.analyzed_version = stats.table_version;
-  if (stats.table_version == snapshot.version() && stats.row_count) out.row_count = stats.row_count;
-  for (const auto& c : stats.columns) {
-    auto field = snapshot.schema()->GetFieldByName(c.name);
-    // A column dropped, or retyped, since ANALYZE has no statistics.
-    if (!field || delta::DeltaTypeName(*field->type()) != c.data_type) continue;
-    plan::ColumnStatistics column;
-    column.distinct_count = c.distinct_count;
-    column.null_count = c.null_count;
-    column.min = MinMaxValue(c.min, field->type());
-    column.max = MinMaxValue(c.max, field->type());
-    column.avg_length = c.avg_length;
-    column.max_length = c.max_length;
-    out.columns[field->name()] = std::move(column);
-  }
-  return out;
+  if (!stored.ok() || !*stored) return session::PlannerStatistics(snapshot, nullptr);
+  return session::PlannerStatistics(snapshot, &**stored);
 }
 
 }  // namespace tidelake
