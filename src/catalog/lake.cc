@@ -28,10 +28,54 @@ arrow::Result<delta::TableLocation> Lake::Resolve(const std::string& name_or_pat
     return location;
   }
   ARROW_ASSIGN_OR_RAISE(auto name, TableName::Parse(name_or_path));
-  location.fs = root_.fs;
-  location.root = root_.Join(name.RelativePath());
+  ARROW_ASSIGN_OR_RAISE(auto external, ExternalLocation(name));
+  if (external) {
+    ARROW_ASSIGN_OR_RAISE(auto where, io::ResolveLocation(*external));
+    location.fs = where.fs;
+    location.root = where.path;
+  } else {
+    location.fs = root_.fs;
+    location.root = root_.Join(name.RelativePath());
+  }
   location.display_name = name.ToString();
   return location;
+}
+
+std::string Lake::ExternalPath(const TableName& name) const {
+  return root_.Join(name.zone + "/.external/" + name.table + ".json");
+}
+
+arrow::Status Lake::RegisterExternalTable(const TableName& name, const std::string& location) {
+  delta::TableLocation managed{root_.fs, root_.Join(name.RelativePath()), name.ToString()};
+  ARROW_ASSIGN_OR_RAISE(bool is_table, delta::DeltaTable::Exists(managed));
+  ARROW_ASSIGN_OR_RAISE(auto external, ExternalLocation(name));
+  if (is_table || external) return arrow::Status::Invalid("table '", name.ToString(), "' already exists");
+  ARROW_ASSIGN_OR_RAISE(auto view, FindView(name));
+  if (view) return arrow::Status::Invalid("'", name.ToString(), "' is a view");
+  std::string path = ExternalPath(name);
+  std::string temporary = path + "." + RandomUuid() + ".tmp";
+  ARROW_RETURN_NOT_OK(io::WriteFile(*root_.fs, temporary, nlohmann::json{{"location", location}}.dump()));
+  return root_.fs->Move(temporary, path);
+}
+
+arrow::Result<std::optional<std::string>> Lake::ExternalLocation(const TableName& name) const {
+  std::string path = ExternalPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto text, io::ReadFile(*root_.fs, path));
+  auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("location") || !doc["location"].is_string()) {
+    return arrow::Status::Invalid("the registration of external table '", name.ToString(), "' (", path,
+                                  ") is corrupt");
+  }
+  return doc["location"].get<std::string>();
+}
+
+arrow::Status Lake::UnregisterExternalTable(const TableName& name) {
+  std::string path = ExternalPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return arrow::Status::KeyError("'", name.ToString(), "' is not an external table");
+  return root_.fs->DeleteFile(path);
 }
 
 arrow::Result<std::vector<std::string>> Lake::Zones(const std::optional<std::string>& zone) const {
@@ -59,7 +103,8 @@ arrow::Status Lake::CreateView(const TableName& name, const std::string& sql, co
                                bool replace) {
   delta::TableLocation table{root_.fs, root_.Join(name.RelativePath()), name.ToString()};
   ARROW_ASSIGN_OR_RAISE(bool is_table, delta::DeltaTable::Exists(table));
-  if (is_table) return arrow::Status::Invalid("'", name.ToString(), "' is a table, not a view");
+  ARROW_ASSIGN_OR_RAISE(auto external, ExternalLocation(name));
+  if (is_table || external) return arrow::Status::Invalid("'", name.ToString(), "' is a table, not a view");
   std::string path = ViewPath(name);
   ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
   if (info.IsFile() && !replace) {
@@ -249,6 +294,14 @@ arrow::Result<std::vector<std::string>> Lake::ListTables(const std::optional<std
       delta::TableLocation location{root_.fs, e.path(), z + "." + e.base_name()};
       auto exists = delta::DeltaTable::Exists(location);
       if (exists.ok() && *exists) names.push_back(location.display_name);
+    }
+    selector.base_dir = root_.Join(z + "/.external");
+    ARROW_ASSIGN_OR_RAISE(auto external, root_.fs->GetFileInfo(selector));
+    for (const auto& e : external) {
+      std::string base = e.base_name();
+      if (e.IsFile() && base.size() > 5 && base.substr(base.size() - 5) == ".json") {
+        names.push_back(z + "." + base.substr(0, base.size() - 5));
+      }
     }
   }
   std::sort(names.begin(), names.end());

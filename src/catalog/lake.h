@@ -7,6 +7,11 @@
 // "columns": [...]}). A '.' cannot occur in a table name, so a view file never shadows a table;
 // a view and a table of the same name cannot both exist (creating either checks the other).
 //
+// External tables (CREATE TABLE zone.t .. LOCATION 'path') are Delta tables stored elsewhere that
+// the lake knows by name: <root>/<zone>/.external/<table>.json ({"location": ...}). Resolve
+// gives their location for their name, ListTables lists them, and dropping one forgets the name
+// but keeps the data. A name is either a table directory or an external table, never both.
+//
 // Table statistics (ANALYZE TABLE) are kept the same way: <root>/<zone>/.stats/<table>.json,
 // recording the table version they were computed at, so a reader can tell when they are stale.
 // Writing replaces the file atomically (written beside, then renamed over).
@@ -32,8 +37,17 @@ class Lake {
 
   const io::Location& root() const { return root_; }
 
-  /// The location of a table given as zone.table, delta.`path` or a path.
+  /// The location of a table given as zone.table (an external table's registered location, else
+  /// <root>/<zone>/<table>), delta.`path` or a path.
   arrow::Result<delta::TableLocation> Resolve(const std::string& name_or_path) const;
+
+  /// Gives the Delta table at `location` (a path or URI) the lake name `name`. Fails when the
+  /// name is taken by a table or a view.
+  arrow::Status RegisterExternalTable(const TableName& name, const std::string& location);
+  /// The location registered for `name`, if it is an external table.
+  arrow::Result<std::optional<std::string>> ExternalLocation(const TableName& name) const;
+  /// Forgets an external table's name (its data stays); KeyError when there is none.
+  arrow::Status UnregisterExternalTable(const TableName& name);
 
   struct View {
     std::string name;  ///< zone.view
@@ -85,6 +99,7 @@ class Lake {
   explicit Lake(io::Location root) : root_(std::move(root)) {}
   std::string ViewPath(const TableName& name) const;
   std::string StatisticsPath(const TableName& name) const;
+  std::string ExternalPath(const TableName& name) const;
   arrow::Result<std::vector<std::string>> Zones(const std::optional<std::string>& zone) const;
   io::Location root_;
 };

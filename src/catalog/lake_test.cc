@@ -80,6 +80,44 @@ TEST_F(LakeTest, ACorruptViewIsReported) {
   EXPECT_NE(view.status().message().find("view 'raw.bad'"), std::string::npos);
 }
 
+TEST_F(LakeTest, ExternalTablesResolveToTheirLocationAndAreListed) {
+  fs::path elsewhere = dir_.string() + "-elsewhere";
+  fs::remove_all(elsewhere);
+  MakeTable("delta.`" + elsewhere.string() + "`");
+  ASSERT_TRUE(lake_->RegisterExternalTable(Name("refined.ext"), elsewhere.string()).ok());
+  EXPECT_EQ(lake_->ExternalLocation(Name("refined.ext")).ValueOrDie(), elsewhere.string());
+  EXPECT_FALSE(lake_->ExternalLocation(Name("refined.other")).ValueOrDie());
+
+  auto location = lake_->Resolve("refined.ext").ValueOrDie();
+  EXPECT_EQ(location.root, elsewhere.string());
+  EXPECT_EQ(location.display_name, "refined.ext");
+  EXPECT_TRUE(delta::DeltaTable::Exists(location).ValueOrDie());
+  MakeTable("raw.a");
+  EXPECT_EQ(lake_->ListTables().ValueOrDie(), (std::vector<std::string>{"raw.a", "refined.ext"}));
+
+  // A name is one thing: a managed table, an external table or a view.
+  EXPECT_EQ(lake_->RegisterExternalTable(Name("refined.ext"), "/x").message(), "table 'refined.ext' already exists");
+  EXPECT_EQ(lake_->RegisterExternalTable(Name("raw.a"), "/x").message(), "table 'raw.a' already exists");
+  EXPECT_EQ(lake_->CreateView(Name("refined.ext"), "SELECT 1", {}, true).message(),
+            "'refined.ext' is a table, not a view");
+  ASSERT_TRUE(lake_->CreateView(Name("raw.v"), "SELECT 1", {}, false).ok());
+  EXPECT_EQ(lake_->RegisterExternalTable(Name("raw.v"), "/x").message(), "'raw.v' is a view");
+
+  // Forgetting the name keeps the data.
+  ASSERT_TRUE(lake_->UnregisterExternalTable(Name("refined.ext")).ok());
+  EXPECT_EQ(lake_->Resolve("refined.ext").ValueOrDie().root, (dir_ / "refined" / "ext").string());
+  EXPECT_TRUE(fs::exists(elsewhere / "_delta_log"));
+  EXPECT_TRUE(lake_->UnregisterExternalTable(Name("refined.ext")).IsKeyError());
+  EXPECT_EQ(lake_->ListTables().ValueOrDie(), (std::vector<std::string>{"raw.a"}));
+
+  fs::create_directories(dir_ / "raw" / ".external");
+  std::ofstream(dir_ / "raw" / ".external" / "bad.json") << "[1]";
+  auto bad = lake_->Resolve("raw.bad");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("external table 'raw.bad'"), std::string::npos);
+  fs::remove_all(elsewhere);
+}
+
 TEST_F(LakeTest, StatisticsAreStoredReadBackReplacedAndDropped) {
   MakeTable("raw.t");
   EXPECT_FALSE(lake_->ReadStatistics(Name("raw.t")).ValueOrDie());

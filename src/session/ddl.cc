@@ -1,5 +1,11 @@
 // CREATE TABLE (column list or AS query; OR REPLACE; IF NOT EXISTS; PARTITIONED BY, COMMENT,
-// TBLPROPERTIES), CREATE VIEW and DROP.
+// TBLPROPERTIES, LOCATION), CREATE VIEW and DROP.
+//
+// LOCATION makes an external table, as in Spark: the lake registers the name for the Delta
+// table at that path (catalog::Lake::RegisterExternalTable), creating the table there first
+// unless one exists (whose columns and partitioning must then match what the statement gives,
+// if it gives any). DROP TABLE of an external table forgets the name and keeps the data; of a
+// managed one (stored at <lake>/<zone>/<table>) removes the data too.
 //
 // A table is created, or replaced, by one Delta commit: the new metadata (schema, partitioning,
 // properties, description), the protocol it needs, and for CREATE .. AS the data files of the
@@ -95,6 +101,42 @@ std::optional<std::string> DuplicateName(const arrow::Schema& schema) {
   return std::nullopt;
 }
 
+// CREATE TABLE t (columns) [PARTITIONED BY ..] LOCATION 'path' over an existing Delta table:
+// what the statement says must be what the table is.
+arrow::Status CheckExistingTableMatches(const sql::CreateTableStatement& create, const delta::TableLocation& location) {
+  if (create.as_query) {
+    return InvalidAt(create.pos, "LOCATION '", *create.location,
+                     "' already holds a Delta table; CREATE TABLE .. AS needs a location without one");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, At(create.pos, delta::Snapshot::Load(location)));
+  const auto& existing = *snapshot->schema();
+  if (!create.columns.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto given, SchemaOfColumns(create.columns));
+    bool same = given->num_fields() == existing.num_fields();
+    for (int i = 0; same && i < given->num_fields(); ++i) {
+      auto canonical = delta::CanonicalDeltaType(given->field(i)->type(), given->field(i)->name());
+      same = Lower(given->field(i)->name()) == Lower(existing.field(i)->name()) && canonical.ok() &&
+             (*canonical)->Equals(*existing.field(i)->type());
+    }
+    if (!same) {
+      std::string columns;
+      for (const auto& f : existing.fields()) {
+        columns += (columns.empty() ? "" : ", ") + f->name() + " " + delta::DeltaTypeName(*f->type());
+      }
+      return InvalidAt(create.pos, "the columns given do not match the Delta table at LOCATION '", *create.location,
+                       "' (", columns, "); give its columns or none");
+    }
+  }
+  if (!create.partitioned_by.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto partitions, ResolvePartitionColumns(create, existing));
+    if (partitions != snapshot->partition_columns()) {
+      return InvalidAt(create.pos, "PARTITIONED BY does not match the partitioning of the Delta table at LOCATION '",
+                       *create.location, "'");
+    }
+  }
+  return arrow::Status::OK();
+}
+
 }  // namespace
 
 arrow::Result<StatementResult> Session::Impl::CreateTable(const sql::CreateTableStatement& create) {
@@ -104,16 +146,16 @@ arrow::Result<StatementResult> Session::Impl::CreateTable(const sql::CreateTable
   }
   bool by_path = create.name.parts.size() == 2 && Lower(create.name.parts[0]) == "delta";
   if (create.location) {
-    // A lake table lives at <root>/<zone>/<table>; a table elsewhere is addressed by its path.
     if (by_path) return InvalidAt(create.pos, "LOCATION cannot be combined with a table given by path");
-    return InvalidAt(create.pos, "LOCATION is not supported for lake tables, which live at <lake>/<zone>/<table>; "
-                                 "to create a table at '", *create.location, "', name it by path: CREATE TABLE delta.`",
-                     *create.location, "` ...");
+    if (create.or_replace) {
+      return InvalidAt(create.pos, "CREATE OR REPLACE TABLE .. LOCATION is not supported; DROP TABLE the name "
+                                   "(which keeps an external table's data) and CREATE it again");
+    }
   }
   if (create.as_query && !create.columns.empty()) {
     return InvalidAt(create.pos, "CREATE TABLE .. AS takes its columns from the query; remove the column list");
   }
-  if (!create.as_query && create.columns.empty()) {
+  if (!create.as_query && create.columns.empty() && !create.location) {
     return InvalidAt(create.pos, "CREATE TABLE needs a column list or AS query");
   }
   ARROW_ASSIGN_OR_RAISE(auto location, At(create.name.pos, NewTableLocation(create.name)));
@@ -122,6 +164,26 @@ arrow::Result<StatementResult> Session::Impl::CreateTable(const sql::CreateTable
   if (exists && !create.or_replace) {
     return InvalidAt(create.name.pos, "table '", location.display_name,
                      "' already exists (use CREATE OR REPLACE TABLE or CREATE TABLE IF NOT EXISTS)");
+  }
+  // An external table: the lake names a Delta table at LOCATION, which this statement either
+  // finds there (and registers as it is) or creates there.
+  std::optional<catalog::TableName> external_name;
+  if (create.location) {
+    ARROW_ASSIGN_OR_RAISE(external_name, At(create.name.pos, TargetName(create.name)));
+    std::string display = location.display_name;
+    ARROW_ASSIGN_OR_RAISE(location, At(create.pos, lake_->Resolve("delta.`" + *create.location + "`")));
+    location.display_name = display;
+    ARROW_ASSIGN_OR_RAISE(bool found, At(create.pos, delta::DeltaTable::Exists(location)));
+    if (found) {
+      ARROW_RETURN_NOT_OK(CheckExistingTableMatches(create, location));
+      ARROW_RETURN_NOT_OK(At(create.name.pos, lake_->RegisterExternalTable(*external_name, *create.location)));
+      return StatementResult{{}, "Created table " + location.display_name + " for the Delta table at " +
+                                     *create.location};
+    }
+    if (create.columns.empty() && !create.as_query) {
+      return InvalidAt(create.pos, "there is no Delta table at LOCATION '", *create.location,
+                       "'; give the columns of the table to create there");
+    }
   }
 
   NewTable table;
@@ -184,7 +246,7 @@ arrow::Result<StatementResult> Session::Impl::CreateTable(const sql::CreateTable
   txn->UpdateMetadata(metadata);
 
   std::map<std::string, std::string> parameters{
-      {"isManaged", by_path ? "false" : "true"},
+      {"isManaged", by_path || external_name ? "false" : "true"},
       {"description", table.description.value_or("")},
       {"partitionBy", nlohmann::json(table.partition_columns).dump()},
       {"properties", nlohmann::json(table.properties.configuration).dump()}};
@@ -214,6 +276,9 @@ arrow::Result<StatementResult> Session::Impl::CreateTable(const sql::CreateTable
   if (!commit.ok()) {
     for (const auto& path : new_files) IgnoreError(location.fs->DeleteFile(path));  // never committed
     return At(create.pos, commit.status());
+  }
+  if (external_name) {
+    ARROW_RETURN_NOT_OK(At(create.name.pos, lake_->RegisterExternalTable(*external_name, *create.location)));
   }
   if (auto name = LakeNameOf(location)) ARROW_RETURN_NOT_OK(lake_->DropStatistics(*name));
   std::string message = (previous ? "Replaced table " : "Created table ") + location.display_name;
@@ -276,9 +341,17 @@ arrow::Result<StatementResult> Session::Impl::Drop(const sql::DropStatement& dro
     return InvalidAt(drop.name.pos, "DROP TABLE removes lake tables only; delete a table given by path with your file "
                                     "tools");
   }
+  auto name = LakeNameOf(*location);
+  if (name) ARROW_RETURN_NOT_OK(lake_->DropStatistics(*name));
+  ARROW_ASSIGN_OR_RAISE(auto external, At(drop.name.pos, name ? lake_->ExternalLocation(*name)
+                                                               : arrow::Result<std::optional<std::string>>(std::nullopt)));
+  if (external) {
+    // As in Spark, dropping an external table forgets its name and keeps its data.
+    ARROW_RETURN_NOT_OK(lake_->UnregisterExternalTable(*name));
+    return StatementResult{{}, "Dropped table " + location->display_name + " (its data at " + *external + " is kept)"};
+  }
   // A lake table is managed: dropping it removes its data, as for Spark's managed tables.
   ARROW_RETURN_NOT_OK(location->fs->DeleteDir(location->root));
-  if (auto name = LakeNameOf(*location)) ARROW_RETURN_NOT_OK(lake_->DropStatistics(*name));
   return StatementResult{{}, "Dropped table " + location->display_name};
 }
 

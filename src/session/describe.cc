@@ -197,7 +197,12 @@ arrow::Result<StatementResult> Session::Impl::Describe(const sql::DescribeStatem
     rows.push_back({"", "", ""});
     rows.push_back({"# Detailed Table Information", "", ""});
     rows.push_back({"Name", lake_name ? lake_name->ToString() : location.display_name, ""});
-    rows.push_back({"Type", lake_name ? "MANAGED" : "EXTERNAL", ""});
+    bool external = !lake_name;
+    if (lake_name) {
+      ARROW_ASSIGN_OR_RAISE(auto registered, At(describe.table.pos, lake_->ExternalLocation(*lake_name)));
+      external = registered.has_value();
+    }
+    rows.push_back({"Type", external ? "EXTERNAL" : "MANAGED", ""});
     rows.push_back({"Location", location.root, ""});
     rows.push_back({"Provider", "delta", ""});
     rows.push_back({"Version", std::to_string(snapshot->version()), ""});

@@ -229,10 +229,12 @@ arrow::Result<delta::TableLocation> Session::Impl::RequireTable(const sql::Objec
 }
 
 std::optional<catalog::TableName> Session::Impl::LakeNameOf(const delta::TableLocation& location) const {
+  if (catalog::IsPathReference(location.display_name)) return std::nullopt;
   auto name = catalog::TableName::Parse(location.display_name);
-  if (!name.ok() || catalog::IsPathReference(location.display_name)) return std::nullopt;
-  // A lake table's location is <root>/<zone>/<table>; anything else came from a path.
-  if (location.root != lake_->root().Join(name->RelativePath())) return std::nullopt;
+  if (!name.ok()) return std::nullopt;
+  // The name must lead to this location (a managed table, or an external one registered for it).
+  auto resolved = lake_->Resolve(name->ToString());
+  if (!resolved.ok() || resolved->root != location.root) return std::nullopt;
   return *name;
 }
 
