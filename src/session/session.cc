@@ -157,6 +157,8 @@ arrow::Result<StatementResult> Session::Impl::Run(const sql::Statement& statemen
       current_zone_ = Lower(use.name.parts[0]);
       return StatementResult{{}, "Using zone " + current_zone_};
     }
+    default:
+      break;  // statement kinds the parser learns before the session does
   }
   return At(statement.pos, arrow::Status::NotImplemented(sql::StatementKindName(statement.kind),
                                                          " statements are not supported yet"));
