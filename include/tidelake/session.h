@@ -45,7 +45,8 @@ class Session {
   /// Runs a query and returns its rows as a stream.
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Query(std::string_view sql);
 
-  /// The optimized plan of a query, as EXPLAIN prints it.
+  /// The optimized plan of a query (or of the query part of CREATE TABLE .. AS, INSERT, DELETE,
+  /// UPDATE or MERGE), as EXPLAIN prints it; `sql` may itself be an EXPLAIN [EXTENDED] statement.
   arrow::Result<std::string> Explain(std::string_view sql);
 
   /// Session settings (SET key = value); keys compare case-insensitively.

@@ -28,10 +28,54 @@ arrow::Result<delta::TableLocation> Lake::Resolve(const std::string& name_or_pat
     return location;
   }
   ARROW_ASSIGN_OR_RAISE(auto name, TableName::Parse(name_or_path));
-  location.fs = root_.fs;
-  location.root = root_.Join(name.RelativePath());
+  ARROW_ASSIGN_OR_RAISE(auto external, ExternalLocation(name));
+  if (external) {
+    ARROW_ASSIGN_OR_RAISE(auto where, io::ResolveLocation(*external));
+    location.fs = where.fs;
+    location.root = where.path;
+  } else {
+    location.fs = root_.fs;
+    location.root = root_.Join(name.RelativePath());
+  }
   location.display_name = name.ToString();
   return location;
+}
+
+std::string Lake::ExternalPath(const TableName& name) const {
+  return root_.Join(name.zone + "/.external/" + name.table + ".json");
+}
+
+arrow::Status Lake::RegisterExternalTable(const TableName& name, const std::string& location) {
+  delta::TableLocation managed{root_.fs, root_.Join(name.RelativePath()), name.ToString()};
+  ARROW_ASSIGN_OR_RAISE(bool is_table, delta::DeltaTable::Exists(managed));
+  ARROW_ASSIGN_OR_RAISE(auto external, ExternalLocation(name));
+  if (is_table || external) return arrow::Status::Invalid("table '", name.ToString(), "' already exists");
+  ARROW_ASSIGN_OR_RAISE(auto view, FindView(name));
+  if (view) return arrow::Status::Invalid("'", name.ToString(), "' is a view");
+  std::string path = ExternalPath(name);
+  std::string temporary = path + "." + RandomUuid() + ".tmp";
+  ARROW_RETURN_NOT_OK(io::WriteFile(*root_.fs, temporary, nlohmann::json{{"location", location}}.dump()));
+  return root_.fs->Move(temporary, path);
+}
+
+arrow::Result<std::optional<std::string>> Lake::ExternalLocation(const TableName& name) const {
+  std::string path = ExternalPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto text, io::ReadFile(*root_.fs, path));
+  auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("location") || !doc["location"].is_string()) {
+    return arrow::Status::Invalid("the registration of external table '", name.ToString(), "' (", path,
+                                  ") is corrupt");
+  }
+  return doc["location"].get<std::string>();
+}
+
+arrow::Status Lake::UnregisterExternalTable(const TableName& name) {
+  std::string path = ExternalPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return arrow::Status::KeyError("'", name.ToString(), "' is not an external table");
+  return root_.fs->DeleteFile(path);
 }
 
 arrow::Result<std::vector<std::string>> Lake::Zones(const std::optional<std::string>& zone) const {
@@ -59,7 +103,8 @@ arrow::Status Lake::CreateView(const TableName& name, const std::string& sql, co
                                bool replace) {
   delta::TableLocation table{root_.fs, root_.Join(name.RelativePath()), name.ToString()};
   ARROW_ASSIGN_OR_RAISE(bool is_table, delta::DeltaTable::Exists(table));
-  if (is_table) return arrow::Status::Invalid("'", name.ToString(), "' is a table, not a view");
+  ARROW_ASSIGN_OR_RAISE(auto external, ExternalLocation(name));
+  if (is_table || external) return arrow::Status::Invalid("'", name.ToString(), "' is a table, not a view");
   std::string path = ViewPath(name);
   ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
   if (info.IsFile() && !replace) {
@@ -119,6 +164,123 @@ arrow::Result<std::vector<std::string>> Lake::ListViews(const std::optional<std:
   return names;
 }
 
+std::string Lake::StatisticsPath(const TableName& name) const {
+  return root_.Join(name.zone + "/.stats/" + name.table + ".json");
+}
+
+namespace {
+
+constexpr int kStatisticsFormat = 1;
+
+template <typename T>
+void PutOptional(nlohmann::json* object, const char* key, const std::optional<T>& value) {
+  if (value) (*object)[key] = *value;
+}
+
+// Reads an optional integer (or number, for doubles) member; false when present but mistyped.
+bool GetOptional(const nlohmann::json& object, const char* key, std::optional<int64_t>* out) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return true;
+  if (!it->is_number_integer()) return false;
+  *out = it->get<int64_t>();
+  return true;
+}
+bool GetOptional(const nlohmann::json& object, const char* key, std::optional<double>* out) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return true;
+  if (!it->is_number()) return false;
+  *out = it->get<double>();
+  return true;
+}
+bool GetOptional(const nlohmann::json& object, const char* key, std::optional<std::string>* out) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return true;
+  if (!it->is_string()) return false;
+  *out = it->get<std::string>();
+  return true;
+}
+
+}  // namespace
+
+arrow::Status Lake::WriteStatistics(const TableName& name, const TableStatistics& statistics) {
+  nlohmann::json doc{{"format", kStatisticsFormat},
+                     {"tableVersion", statistics.table_version},
+                     {"computedAt", statistics.computed_at_ms},
+                     {"sizeInBytes", statistics.size_in_bytes},
+                     {"numFiles", statistics.num_files}};
+  PutOptional(&doc, "rowCount", statistics.row_count);
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& c : statistics.columns) {
+    nlohmann::json column{{"name", c.name}, {"dataType", c.data_type}};
+    PutOptional(&column, "distinctCount", c.distinct_count);
+    PutOptional(&column, "nullCount", c.null_count);
+    PutOptional(&column, "min", c.min);
+    PutOptional(&column, "max", c.max);
+    PutOptional(&column, "avgLen", c.avg_length);
+    PutOptional(&column, "maxLen", c.max_length);
+    columns.push_back(std::move(column));
+  }
+  doc["columns"] = std::move(columns);
+  std::string path = StatisticsPath(name);
+  std::string temporary = path + "." + RandomUuid() + ".tmp";
+  ARROW_RETURN_NOT_OK(io::WriteFile(*root_.fs, temporary, doc.dump()));
+  return root_.fs->Move(temporary, path);
+}
+
+arrow::Result<std::optional<Lake::TableStatistics>> Lake::ReadStatistics(const TableName& name) const {
+  std::string path = StatisticsPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto text, io::ReadFile(*root_.fs, path));
+  auto corrupt = [&](const std::string& why) {
+    return arrow::Status::Invalid("the statistics of table '", name.ToString(), "' (", path, ") are corrupt: ", why,
+                                  "; run ANALYZE TABLE again");
+  };
+  auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return corrupt("not a JSON object");
+  auto format = doc.find("format");
+  if (format == doc.end() || !format->is_number_integer() || format->get<int64_t>() != kStatisticsFormat) {
+    return corrupt("unknown format");
+  }
+  TableStatistics out;
+  std::optional<int64_t> version, computed_at, size, files;
+  if (!GetOptional(doc, "tableVersion", &version) || !version) return corrupt("no tableVersion");
+  if (!GetOptional(doc, "computedAt", &computed_at) || !GetOptional(doc, "sizeInBytes", &size) ||
+      !GetOptional(doc, "numFiles", &files) || !GetOptional(doc, "rowCount", &out.row_count)) {
+    return corrupt("a count is not an integer");
+  }
+  out.table_version = *version;
+  out.computed_at_ms = computed_at.value_or(0);
+  out.size_in_bytes = size.value_or(0);
+  out.num_files = files.value_or(0);
+  auto columns = doc.find("columns");
+  if (columns != doc.end()) {
+    if (!columns->is_array()) return corrupt("columns is not an array");
+    for (const auto& c : *columns) {
+      ColumnStatistics column;
+      if (!c.is_object() || !c.contains("name") || !c["name"].is_string()) return corrupt("a column has no name");
+      column.name = c["name"].get<std::string>();
+      std::optional<std::string> type;
+      if (!GetOptional(c, "dataType", &type) || !GetOptional(c, "distinctCount", &column.distinct_count) ||
+          !GetOptional(c, "nullCount", &column.null_count) || !GetOptional(c, "min", &column.min) ||
+          !GetOptional(c, "max", &column.max) || !GetOptional(c, "avgLen", &column.avg_length) ||
+          !GetOptional(c, "maxLen", &column.max_length)) {
+        return corrupt("column '" + column.name + "' has a mistyped value");
+      }
+      column.data_type = type.value_or("");
+      out.columns.push_back(std::move(column));
+    }
+  }
+  return out;
+}
+
+arrow::Status Lake::DropStatistics(const TableName& name) {
+  std::string path = StatisticsPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return arrow::Status::OK();
+  return root_.fs->DeleteFile(path);
+}
+
 arrow::Result<std::vector<std::string>> Lake::ListTables(const std::optional<std::string>& zone) const {
   ARROW_ASSIGN_OR_RAISE(auto zones, Zones(zone));
   std::vector<std::string> names;
@@ -132,6 +294,14 @@ arrow::Result<std::vector<std::string>> Lake::ListTables(const std::optional<std
       delta::TableLocation location{root_.fs, e.path(), z + "." + e.base_name()};
       auto exists = delta::DeltaTable::Exists(location);
       if (exists.ok() && *exists) names.push_back(location.display_name);
+    }
+    selector.base_dir = root_.Join(z + "/.external");
+    ARROW_ASSIGN_OR_RAISE(auto external, root_.fs->GetFileInfo(selector));
+    for (const auto& e : external) {
+      std::string base = e.base_name();
+      if (e.IsFile() && base.size() > 5 && base.substr(base.size() - 5) == ".json") {
+        names.push_back(z + "." + base.substr(0, base.size() - 5));
+      }
     }
   }
   std::sort(names.begin(), names.end());

@@ -6,10 +6,20 @@
 // Views are SQL text kept beside the tables: <root>/<zone>/.views/<view>.json ({"sql": ...,
 // "columns": [...]}). A '.' cannot occur in a table name, so a view file never shadows a table;
 // a view and a table of the same name cannot both exist (creating either checks the other).
+//
+// External tables (CREATE TABLE zone.t .. LOCATION 'path') are Delta tables stored elsewhere that
+// the lake knows by name: <root>/<zone>/.external/<table>.json ({"location": ...}). Resolve
+// gives their location for their name, ListTables lists them, and dropping one forgets the name
+// but keeps the data. A name is either a table directory or an external table, never both.
+//
+// Table statistics (ANALYZE TABLE) are kept the same way: <root>/<zone>/.stats/<table>.json,
+// recording the table version they were computed at, so a reader can tell when they are stale.
+// Writing replaces the file atomically (written beside, then renamed over).
 #pragma once
 
 #include <arrow/result.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,8 +37,17 @@ class Lake {
 
   const io::Location& root() const { return root_; }
 
-  /// The location of a table given as zone.table, delta.`path` or a path.
+  /// The location of a table given as zone.table (an external table's registered location, else
+  /// <root>/<zone>/<table>), delta.`path` or a path.
   arrow::Result<delta::TableLocation> Resolve(const std::string& name_or_path) const;
+
+  /// Gives the Delta table at `location` (a path or URI) the lake name `name`. Fails when the
+  /// name is taken by a table or a view.
+  arrow::Status RegisterExternalTable(const TableName& name, const std::string& location);
+  /// The location registered for `name`, if it is an external table.
+  arrow::Result<std::optional<std::string>> ExternalLocation(const TableName& name) const;
+  /// Forgets an external table's name (its data stays); KeyError when there is none.
+  arrow::Status UnregisterExternalTable(const TableName& name);
 
   struct View {
     std::string name;  ///< zone.view
@@ -45,12 +64,42 @@ class Lake {
   /// "zone.view" names of the views in `zone` (every zone when unset), sorted.
   arrow::Result<std::vector<std::string>> ListViews(const std::optional<std::string>& zone = std::nullopt) const;
 
+  /// Statistics of one column, as ANALYZE TABLE computed them. Values are kept as text so the
+  /// catalog needs no type system: min and max are written by the caller in a form it can
+  /// read back (the session uses Arrow's scalar text, cast back to the column type).
+  struct ColumnStatistics {
+    std::string name;       ///< the table's spelling
+    std::string data_type;  ///< the column's type when analyzed (Delta's name, e.g. "decimal(10,2)")
+    std::optional<int64_t> distinct_count;
+    std::optional<int64_t> null_count;
+    std::optional<std::string> min, max;
+    std::optional<double> avg_length;
+    std::optional<int64_t> max_length;
+  };
+  struct TableStatistics {
+    int64_t table_version = -1;   ///< the Delta version the numbers describe
+    int64_t computed_at_ms = 0;   ///< when ANALYZE ran (ms since the epoch)
+    std::optional<int64_t> row_count;  ///< unset after NOSCAN (which reads no rows)
+    int64_t size_in_bytes = 0;
+    int64_t num_files = 0;
+    std::vector<ColumnStatistics> columns;
+  };
+
+  /// Stores the statistics of table `name`, replacing any earlier ones.
+  arrow::Status WriteStatistics(const TableName& name, const TableStatistics& statistics);
+  /// The stored statistics of `name`, if any; Invalid naming the file when it is corrupt.
+  arrow::Result<std::optional<TableStatistics>> ReadStatistics(const TableName& name) const;
+  /// Forgets the statistics of `name` (a dropped or replaced table); OK when there are none.
+  arrow::Status DropStatistics(const TableName& name);
+
   /// "zone.table" names of the tables in `zone` (every zone when unset), sorted.
   arrow::Result<std::vector<std::string>> ListTables(const std::optional<std::string>& zone = std::nullopt) const;
 
  private:
   explicit Lake(io::Location root) : root_(std::move(root)) {}
   std::string ViewPath(const TableName& name) const;
+  std::string StatisticsPath(const TableName& name) const;
+  std::string ExternalPath(const TableName& name) const;
   arrow::Result<std::vector<std::string>> Zones(const std::optional<std::string>& zone) const;
   io::Location root_;
 };

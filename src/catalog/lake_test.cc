@@ -80,5 +80,119 @@ TEST_F(LakeTest, ACorruptViewIsReported) {
   EXPECT_NE(view.status().message().find("view 'raw.bad'"), std::string::npos);
 }
 
+TEST_F(LakeTest, ExternalTablesResolveToTheirLocationAndAreListed) {
+  fs::path elsewhere = dir_.string() + "-elsewhere";
+  fs::remove_all(elsewhere);
+  MakeTable("delta.`" + elsewhere.string() + "`");
+  ASSERT_TRUE(lake_->RegisterExternalTable(Name("refined.ext"), elsewhere.string()).ok());
+  EXPECT_EQ(lake_->ExternalLocation(Name("refined.ext")).ValueOrDie(), elsewhere.string());
+  EXPECT_FALSE(lake_->ExternalLocation(Name("refined.other")).ValueOrDie());
+
+  auto location = lake_->Resolve("refined.ext").ValueOrDie();
+  EXPECT_EQ(location.root, elsewhere.string());
+  EXPECT_EQ(location.display_name, "refined.ext");
+  EXPECT_TRUE(delta::DeltaTable::Exists(location).ValueOrDie());
+  MakeTable("raw.a");
+  EXPECT_EQ(lake_->ListTables().ValueOrDie(), (std::vector<std::string>{"raw.a", "refined.ext"}));
+
+  // A name is one thing: a managed table, an external table or a view.
+  EXPECT_EQ(lake_->RegisterExternalTable(Name("refined.ext"), "/x").message(), "table 'refined.ext' already exists");
+  EXPECT_EQ(lake_->RegisterExternalTable(Name("raw.a"), "/x").message(), "table 'raw.a' already exists");
+  EXPECT_EQ(lake_->CreateView(Name("refined.ext"), "SELECT 1", {}, true).message(),
+            "'refined.ext' is a table, not a view");
+  ASSERT_TRUE(lake_->CreateView(Name("raw.v"), "SELECT 1", {}, false).ok());
+  EXPECT_EQ(lake_->RegisterExternalTable(Name("raw.v"), "/x").message(), "'raw.v' is a view");
+
+  // Forgetting the name keeps the data.
+  ASSERT_TRUE(lake_->UnregisterExternalTable(Name("refined.ext")).ok());
+  EXPECT_EQ(lake_->Resolve("refined.ext").ValueOrDie().root, (dir_ / "refined" / "ext").string());
+  EXPECT_TRUE(fs::exists(elsewhere / "_delta_log"));
+  EXPECT_TRUE(lake_->UnregisterExternalTable(Name("refined.ext")).IsKeyError());
+  EXPECT_EQ(lake_->ListTables().ValueOrDie(), (std::vector<std::string>{"raw.a"}));
+
+  fs::create_directories(dir_ / "raw" / ".external");
+  std::ofstream(dir_ / "raw" / ".external" / "bad.json") << "[1]";
+  auto bad = lake_->Resolve("raw.bad");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("external table 'raw.bad'"), std::string::npos);
+  fs::remove_all(elsewhere);
+}
+
+TEST_F(LakeTest, StatisticsAreStoredReadBackReplacedAndDropped) {
+  MakeTable("raw.t");
+  EXPECT_FALSE(lake_->ReadStatistics(Name("raw.t")).ValueOrDie());
+
+  Lake::TableStatistics stats;
+  stats.table_version = 3;
+  stats.computed_at_ms = 1700000000123;
+  stats.row_count = 42;
+  stats.size_in_bytes = 4096;
+  stats.num_files = 2;
+  Lake::ColumnStatistics id{.name = "Id", .data_type = "long"};
+  id.distinct_count = 40;
+  id.null_count = 2;
+  id.min = "-7";
+  id.max = "9000000000";
+  Lake::ColumnStatistics name{.name = "name", .data_type = "string"};
+  name.null_count = 0;
+  name.avg_length = 4.25;
+  name.max_length = 11;
+  stats.columns = {id, name};
+  ASSERT_TRUE(lake_->WriteStatistics(Name("raw.t"), stats).ok());
+  EXPECT_TRUE(fs::is_regular_file(dir_ / "raw" / ".stats" / "t.json"));
+
+  auto read = lake_->ReadStatistics(Name("raw.t")).ValueOrDie();
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->table_version, 3);
+  EXPECT_EQ(read->computed_at_ms, 1700000000123);
+  EXPECT_EQ(read->row_count, 42);
+  EXPECT_EQ(read->size_in_bytes, 4096);
+  EXPECT_EQ(read->num_files, 2);
+  ASSERT_EQ(read->columns.size(), 2u);
+  EXPECT_EQ(read->columns[0].name, "Id");
+  EXPECT_EQ(read->columns[0].data_type, "long");
+  EXPECT_EQ(read->columns[0].distinct_count, 40);
+  EXPECT_EQ(read->columns[0].null_count, 2);
+  EXPECT_EQ(read->columns[0].min, "-7");
+  EXPECT_EQ(read->columns[0].max, "9000000000");
+  EXPECT_FALSE(read->columns[0].avg_length);
+  EXPECT_FALSE(read->columns[1].distinct_count);
+  EXPECT_FALSE(read->columns[1].min);
+  EXPECT_DOUBLE_EQ(*read->columns[1].avg_length, 4.25);
+  EXPECT_EQ(read->columns[1].max_length, 11);
+
+  // NOSCAN statistics have no row count; writing replaces what was there.
+  Lake::TableStatistics noscan;
+  noscan.table_version = 4;
+  noscan.size_in_bytes = 10;
+  ASSERT_TRUE(lake_->WriteStatistics(Name("raw.t"), noscan).ok());
+  read = lake_->ReadStatistics(Name("raw.t")).ValueOrDie();
+  EXPECT_EQ(read->table_version, 4);
+  EXPECT_FALSE(read->row_count);
+  EXPECT_TRUE(read->columns.empty());
+
+  // Statistics are not tables or views.
+  EXPECT_EQ(lake_->ListTables().ValueOrDie(), (std::vector<std::string>{"raw.t"}));
+  EXPECT_TRUE(lake_->ListViews().ValueOrDie().empty());
+
+  ASSERT_TRUE(lake_->DropStatistics(Name("raw.t")).ok());
+  EXPECT_FALSE(lake_->ReadStatistics(Name("raw.t")).ValueOrDie());
+  EXPECT_TRUE(lake_->DropStatistics(Name("raw.t")).ok());  // nothing to drop is fine
+}
+
+TEST_F(LakeTest, CorruptStatisticsNameTheTableAndTheFix) {
+  fs::create_directories(dir_ / "raw" / ".stats");
+  for (std::string text : {"{not json", "[]", R"({"format": 1})", R"({"format": 99, "tableVersion": 1})",
+                           R"({"format": 1, "tableVersion": 1, "rowCount": "many"})",
+                           R"({"format": 1, "tableVersion": 1, "columns": [{"name": "a", "nullCount": 1.5}]})",
+                           R"({"format": 1, "tableVersion": 1, "columns": [{"nullCount": 1}]})"}) {
+    std::ofstream(dir_ / "raw" / ".stats" / "bad.json", std::ios::trunc) << text;
+    auto read = lake_->ReadStatistics(Name("raw.bad"));
+    ASSERT_FALSE(read.ok()) << text;
+    EXPECT_NE(read.status().message().find("the statistics of table 'raw.bad'"), std::string::npos) << text;
+    EXPECT_NE(read.status().message().find("run ANALYZE TABLE again"), std::string::npos) << text;
+  }
+}
+
 }  // namespace
 }  // namespace tidelake::catalog

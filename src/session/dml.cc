@@ -2,10 +2,14 @@
 
 #include <arrow/api.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "delta/delete.h"
 #include "delta/merge.h"
 #include "delta/update.h"
+#include "plan/optimizer.h"
+#include "session/results.h"
+#include "session/session_impl.h"
 #include "sql/ast_printer.h"
 
 namespace tidelake::session {
@@ -13,35 +17,6 @@ namespace tidelake::session {
 namespace {
 
 namespace cp = arrow::compute;
-
-arrow::Status At(const sql::SourcePos& pos, arrow::Status status) {
-  if (status.ok()) return status;
-  auto existing = GetErrorContext(status);
-  if (existing && existing->line > 0) return status;
-  return ErrorAt(status.code(), ErrorContext{.line = pos.line, .column = pos.column}, status.message());
-}
-
-template <typename T>
-arrow::Result<T> At(const sql::SourcePos& pos, arrow::Result<T> result) {
-  if (result.ok()) return result;
-  return At(pos, result.status());
-}
-
-// A relation whose fields are named `prefix + column` for each column of `schema`, visible under
-// `qualifiers` (a column may be written bare or qualified by any of them).
-sql::BoundRelation RelationOver(const arrow::Schema& schema, const std::string& prefix,
-                                const std::vector<std::string>& qualifier) {
-  sql::BoundRelation relation;
-  arrow::FieldVector fields;
-  for (const auto& f : schema.fields()) {
-    fields.push_back(f->WithName(prefix + f->name()));
-    relation.scope.columns.push_back({qualifier, f->name(), prefix + f->name(), f->type()});
-  }
-  auto node = std::make_shared<plan::ValuesNode>();
-  node->schema = arrow::schema(fields);
-  relation.node = node;
-  return relation;
-}
 
 std::vector<std::string> QualifierFor(const sql::ObjectName& name, const std::string& alias) {
   return alias.empty() ? std::vector<std::string>{name.parts.back()} : std::vector<std::string>{alias};
@@ -69,6 +44,20 @@ std::string AssignedColumn(const sql::Assignment& a) {
 }
 
 }  // namespace
+
+sql::BoundRelation RelationOver(const arrow::Schema& schema, const std::string& prefix,
+                                const std::vector<std::string>& qualifier) {
+  sql::BoundRelation relation;
+  arrow::FieldVector fields;
+  for (const auto& f : schema.fields()) {
+    fields.push_back(f->WithName(prefix + f->name()));
+    relation.scope.columns.push_back({qualifier, f->name(), prefix + f->name(), f->type()});
+  }
+  auto node = std::make_shared<plan::ValuesNode>();
+  node->schema = arrow::schema(fields);
+  relation.node = node;
+  return relation;
+}
 
 arrow::Result<StatementResult> RunDelete(const sql::DeleteStatement& statement, const delta::TableLocation& table,
                                          sql::Binder& binder) {
@@ -184,3 +173,32 @@ arrow::Result<StatementResult> RunMerge(const sql::MergeStatement& statement, co
 }
 
 }  // namespace tidelake::session
+
+namespace tidelake {
+
+arrow::Result<StatementResult> Session::Impl::RunDml(const sql::Statement& statement) {
+  const sql::ObjectName& name = statement.kind == sql::StatementKind::kDelete
+                                    ? statement.As<sql::DeleteStatement>().table
+                                : statement.kind == sql::StatementKind::kUpdate
+                                    ? statement.As<sql::UpdateStatement>().table
+                                    : statement.As<sql::MergeStatement>().target;
+  ARROW_ASSIGN_OR_RAISE(auto location, RequireTable(name));
+  sql::Binder binder(this, plan::FunctionContext{NowMillis() * 1000});
+  switch (statement.kind) {
+    case sql::StatementKind::kDelete:
+      return session::RunDelete(statement.As<sql::DeleteStatement>(), location, binder);
+    case sql::StatementKind::kUpdate:
+      return session::RunUpdate(statement.As<sql::UpdateStatement>(), location, binder);
+    default: {
+      const auto& merge = statement.As<sql::MergeStatement>();
+      ARROW_ASSIGN_OR_RAISE(auto source_plan, binder.BindRelationAsQuery(*merge.source));
+      ARROW_ASSIGN_OR_RAISE(source_plan, plan::Optimize(std::move(source_plan)));
+      ARROW_ASSIGN_OR_RAISE(auto reader, exec::Execute(source_plan, ExecutionOptions()));
+      ARROW_ASSIGN_OR_RAISE(auto source, reader->ToTable());
+      return session::RunMerge(merge, location, source, binder,
+                               BoolSetting("spark.databricks.delta.schema.autoMerge.enabled", false));
+    }
+  }
+}
+
+}  // namespace tidelake

@@ -17,6 +17,12 @@
 
 namespace tidelake::session {
 
+/// A relation whose fields are named `prefix + column` for each column of `schema`, visible under
+/// `qualifier` (a column may be written bare or qualified by it): binding an expression over it
+/// gives an expression over the table's column names, as the Delta engine takes them.
+sql::BoundRelation RelationOver(const arrow::Schema& schema, const std::string& prefix,
+                                const std::vector<std::string>& qualifier);
+
 arrow::Result<StatementResult> RunDelete(const sql::DeleteStatement& statement, const delta::TableLocation& table,
                                          sql::Binder& binder);
 

@@ -1,6 +1,7 @@
 // What the binder needs to know about the world outside the query: which tables and views a
 // name refers to. The session implements it over the lake (catalog::Lake) plus its temporary
-// views; tests implement it over a map.
+// views; tests implement it over a map. It also answers, optionally, what is known about a
+// table's size and values (TableStatistics), for cost-based planning.
 //
 // Names arrive as written (ObjectName parts, original case); implementations compare them
 // case-insensitively. "Not found" is an empty optional, not an error: the binder reports it
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "delta/snapshot.h"
+#include "plan/statistics.h"
 
 namespace tidelake::sql {
 
@@ -35,6 +37,13 @@ class BinderCatalog {
 
   /// The view `name` refers to (temporary views first).
   virtual arrow::Result<std::optional<ViewDefinition>> FindView(const std::vector<std::string>& name) = 0;
+
+  /// What is known about the size and value distribution of the table `snapshot` belongs to
+  /// (ANALYZE TABLE results, else the row count of the Delta log), for the snapshot's version.
+  /// Optional: catalogs without statistics return nothing, and planning must work without.
+  virtual arrow::Result<std::optional<plan::TableStatistics>> TableStatistics(const delta::Snapshot& snapshot) {
+    return std::nullopt;
+  }
 };
 
 }  // namespace tidelake::sql

@@ -12,7 +12,11 @@
 //   ----
 //   <expected rows: values separated by tabs, NULL for null, (empty) for '', until a blank line>
 //
-// Lines starting with '#' are comments. Reals print with 6 significant digits. Exit status 0
+// Lines starting with '#' are comments. Reals print with 6 significant digits; a line break
+// inside a value prints as \n. An expected value written <REGEX>:pattern matches any value
+// the (ECMAScript) pattern matches whole, for values that differ from run to run (ids, times).
+// __LAKE__ in SQL and in expected rows stands for the lake's root directory (each file runs in
+// a fresh lake), so a test can name a table by path: delta.`__LAKE__/raw/t`. Exit status 0
 // when every record passed; otherwise each failure is printed with its file:line.
 #include <arrow/api.h>
 #include <arrow/util/formatting.h>
@@ -22,6 +26,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -114,6 +119,34 @@ arrow::Result<std::vector<Record>> ParseFile(const std::string& path) {
 
 std::string FormatValue(const arrow::Scalar& value, char type) {
   if (!value.is_valid) return "NULL";
+  // Nested values as [a, b], {key: value, ...} and {field: value, ...}.
+  if (value.type->id() == arrow::Type::LIST || value.type->id() == arrow::Type::LARGE_LIST) {
+    const auto& list = static_cast<const arrow::BaseListScalar&>(value);
+    std::string out = "[";
+    for (int64_t i = 0; i < list.value->length(); ++i) {
+      auto element = list.value->GetScalar(i);
+      out += (i ? ", " : "") + (element.ok() ? FormatValue(**element, 'T') : "?");
+    }
+    return out + "]";
+  }
+  if (value.type->id() == arrow::Type::MAP) {
+    const auto& entries = static_cast<const arrow::StructArray&>(*static_cast<const arrow::MapScalar&>(value).value);
+    std::string out = "{";
+    for (int64_t i = 0; i < entries.length(); ++i) {
+      auto k = entries.field(0)->GetScalar(i);
+      auto v = entries.field(1)->GetScalar(i);
+      out += (i ? ", " : "") + (k.ok() ? FormatValue(**k, 'T') : "?") + ": " + (v.ok() ? FormatValue(**v, 'T') : "?");
+    }
+    return out + "}";
+  }
+  if (value.type->id() == arrow::Type::STRUCT) {
+    const auto& s = static_cast<const arrow::StructScalar&>(value);
+    std::string out = "{";
+    for (size_t i = 0; i < s.value.size(); ++i) {
+      out += (i ? ", " : "") + value.type->field(static_cast<int>(i))->name() + ": " + FormatValue(*s.value[i], 'T');
+    }
+    return out + "}";
+  }
   if (type == 'R' && arrow::is_floating(value.type->id())) {
     double d = value.type->id() == arrow::Type::FLOAT ? static_cast<const arrow::FloatScalar&>(value).value
                                                        : static_cast<const arrow::DoubleScalar&>(value).value;
@@ -126,7 +159,44 @@ std::string FormatValue(const arrow::Scalar& value, char type) {
     return text;
   }
   std::string text = value.ToString();
+  for (size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 2)) text.replace(at, 1, "\\n");
   return text.empty() ? "(empty)" : text;
+}
+
+std::string Substitute(std::string text, const std::string& lake) {
+  static const std::string kLake = "__LAKE__";
+  for (size_t at = text.find(kLake); at != std::string::npos; at = text.find(kLake, at + lake.size())) {
+    text.replace(at, kLake.size(), lake);
+  }
+  return text;
+}
+
+std::vector<std::string> SplitTabs(const std::string& row) {
+  std::vector<std::string> cells;
+  size_t start = 0;
+  while (true) {
+    size_t tab = row.find('\t', start);
+    cells.push_back(row.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+    if (tab == std::string::npos) return cells;
+    start = tab + 1;
+  }
+}
+
+// An expected row matches an actual one cell by cell: equal, or matched by a <REGEX>: cell.
+bool RowMatches(const std::string& expected, const std::string& actual) {
+  if (expected == actual) return true;
+  if (expected.find("<REGEX>:") == std::string::npos) return false;
+  auto want = SplitTabs(expected);
+  auto got = SplitTabs(actual);
+  if (want.size() != got.size()) return false;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].rfind("<REGEX>:", 0) == 0) {
+      if (!std::regex_match(got[i], std::regex(want[i].substr(8)))) return false;
+    } else if (want[i] != got[i]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 arrow::Result<std::vector<std::string>> Rows(arrow::RecordBatchReader& reader, const std::string& types) {
@@ -173,7 +243,7 @@ int RunFile(const std::string& path) {
     std::cerr << path << ":" << r.line << ": " << why << "\n  " << r.sql << "\n";
   };
   for (const auto& r : *records) {
-    auto result = (*session)->Execute(r.sql);
+    auto result = (*session)->Execute(Substitute(r.sql, lake.string()));
     // A query's errors may surface while reading its rows.
     std::vector<std::string> rows;
     arrow::Status status = result.status();
@@ -189,7 +259,7 @@ int RunFile(const std::string& path) {
       case Record::Kind::kStatementError:
         if (status.ok()) {
           fail(r, "expected an error containing '" + r.error + "', but it succeeded");
-        } else if (status.message().find(r.error) == std::string::npos) {
+        } else if (status.message().find(Substitute(r.error, lake.string())) == std::string::npos) {
           fail(r, "expected an error containing '" + r.error + "', got: " + status.message());
         }
         break;
@@ -199,11 +269,14 @@ int RunFile(const std::string& path) {
           break;
         }
         auto expected = r.expected;
+        for (auto& e : expected) e = Substitute(e, lake.string());
         if (r.rowsort) {
           std::sort(rows.begin(), rows.end());
           std::sort(expected.begin(), expected.end());
         }
-        if (rows != expected) {
+        bool same = rows.size() == expected.size();
+        for (size_t i = 0; same && i < rows.size(); ++i) same = RowMatches(expected[i], rows[i]);
+        if (!same) {
           std::string why = "wrong result\n  expected:\n";
           for (const auto& e : expected) why += "    " + e + "\n";
           why += "  got:\n";

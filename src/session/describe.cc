@@ -1,0 +1,330 @@
+// DESCRIBE [TABLE] [EXTENDED] t, DESCRIBE DETAIL t, DESCRIBE HISTORY t [LIMIT n], and SHOW
+// TABLES | VIEWS [IN zone] [LIKE 'pattern'], SHOW COLUMNS IN t, SHOW CREATE TABLE t.
+//
+// Column layouts follow Spark and Delta: DESCRIBE gives (col_name, data_type, comment) rows
+// with Spark's type names and, for a partitioned table, the "# Partition Information" section;
+// EXTENDED adds "# Detailed Table Information" (and the statistics ANALYZE TABLE stored);
+// DETAIL gives Delta's one-row table summary; HISTORY gives one row per commit, newest first.
+// A LIKE pattern is Spark's: '*' matches any characters, '|' separates alternatives, and the
+// match ignores case.
+#include <arrow/api.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "delta/history.h"
+#include "delta/schema.h"
+#include "delta/table.h"
+#include "plan/functions.h"
+#include "session/results.h"
+#include "session/session_impl.h"
+#include "sql/ast_printer.h"
+
+namespace tidelake {
+
+using session::At;
+using session::InvalidAt;
+using session::Lower;
+
+namespace {
+
+std::string CommentOf(const arrow::Field& field) {
+  if (!field.metadata()) return "";
+  auto c = field.metadata()->Get("comment");
+  return c.ok() ? *c : "";
+}
+
+// Spark's LIKE for SHOW: '*' is any sequence, '|' separates alternatives, case-insensitive.
+bool MatchesShowPattern(const std::string& name, const std::string& pattern) {
+  std::string subject = Lower(name);
+  size_t start = 0;
+  while (start <= pattern.size()) {
+    size_t bar = pattern.find('|', start);
+    std::string alternative = Lower(pattern.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+    // Glob match with '*' by the classic two-pointer walk.
+    size_t s = 0, p = 0, star = std::string::npos, mark = 0;
+    while (s < subject.size()) {
+      if (p < alternative.size() && alternative[p] == '*') {
+        star = p++;
+        mark = s;
+      } else if (p < alternative.size() && alternative[p] == subject[s]) {
+        ++p;
+        ++s;
+      } else if (star != std::string::npos) {
+        p = star + 1;
+        s = ++mark;
+      } else {
+        break;
+      }
+    }
+    while (p < alternative.size() && alternative[p] == '*') ++p;
+    if (s == subject.size() && p == alternative.size()) return true;
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return false;
+}
+
+// The table features a protocol has: its lists (reader/writer version 3/7), or those its
+// legacy versions imply.
+std::vector<std::string> TableFeatures(const delta::Protocol& protocol) {
+  std::vector<std::string> out;
+  if (protocol.reader_features) out = *protocol.reader_features;
+  if (protocol.writer_features) {
+    for (const auto& f : *protocol.writer_features) out.push_back(f);
+  } else {
+    int w = protocol.min_writer_version;
+    if (w >= 2) out.insert(out.end(), {"appendOnly", "invariants"});
+    if (w >= 3) out.emplace_back("checkConstraints");
+    if (w >= 4) out.insert(out.end(), {"changeDataFeed", "generatedColumns"});
+    if (w >= 5) out.emplace_back("columnMapping");
+    if (w >= 6) out.emplace_back("identityColumns");
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string FormatTimestamp(int64_t ms) {
+  auto scalar = session::TimestampValue(ms);
+  return scalar->ToString();
+}
+
+std::string PropertiesText(const std::map<std::string, std::string>& configuration) {
+  std::string out = "[";
+  for (const auto& [k, v] : configuration) out += (out.size() > 1 ? "," : "") + k + "=" + v;
+  return out + "]";
+}
+
+std::string Number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.6g", value);
+  return buffer;
+}
+
+// The type as CREATE TABLE spells it (atomic types upper case, as Spark prints them).
+std::string DdlTypeName(const arrow::DataType& type) {
+  std::string name = plan::SqlTypeName(type);
+  if (arrow::is_nested(type.id())) return name;
+  for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+}  // namespace
+
+arrow::Result<StatementResult> Session::Impl::Describe(const sql::DescribeStatement& describe) {
+  ARROW_ASSIGN_OR_RAISE(auto location, RequireTable(describe.table));
+  StatementResult result;
+  if (describe.what == sql::DescribeKind::kHistory) {
+    ARROW_ASSIGN_OR_RAISE(auto history, At(describe.table.pos, delta::History(location, describe.limit)));
+    auto schema = arrow::schema({arrow::field("version", arrow::int64()), arrow::field("timestamp", session::TimestampType()),
+                                 arrow::field("operation", arrow::utf8()),
+                                 arrow::field("operationParameters", session::StringMapType()),
+                                 arrow::field("readVersion", arrow::int64()),
+                                 arrow::field("isolationLevel", arrow::utf8()),
+                                 arrow::field("isBlindAppend", arrow::boolean()),
+                                 arrow::field("operationMetrics", session::StringMapType()),
+                                 arrow::field("engineInfo", arrow::utf8())});
+    std::vector<session::ScalarRow> rows;
+    for (const auto& h : history) {
+      rows.push_back({session::Int64Value(h.version), session::TimestampValue(h.timestamp_ms),
+                      session::StringValue(h.operation), session::StringMapValue(h.operation_parameters),
+                      h.read_version ? session::Int64Value(*h.read_version) : nullptr,
+                      h.isolation_level ? session::StringValue(*h.isolation_level) : nullptr,
+                      h.is_blind_append ? std::make_shared<arrow::BooleanScalar>(*h.is_blind_append) : nullptr,
+                      session::StringMapValue(h.operation_metrics),
+                      h.engine_info.empty() ? nullptr : session::StringValue(h.engine_info)});
+    }
+    ARROW_ASSIGN_OR_RAISE(result.rows, session::MakeRows(schema, rows));
+    return result;
+  }
+
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, At(describe.table.pos, delta::Snapshot::Load(location)));
+  const auto& metadata = snapshot->metadata();
+  auto lake_name = LakeNameOf(location);
+  if (describe.what == sql::DescribeKind::kDetail) {
+    auto schema = arrow::schema({
+        arrow::field("format", arrow::utf8()),
+        arrow::field("id", arrow::utf8()),
+        arrow::field("name", arrow::utf8()),
+        arrow::field("description", arrow::utf8()),
+        arrow::field("location", arrow::utf8()),
+        arrow::field("createdAt", session::TimestampType()),
+        arrow::field("lastModified", session::TimestampType()),
+        arrow::field("partitionColumns", session::StringListType()),
+        arrow::field("clusteringColumns", session::StringListType()),
+        arrow::field("numFiles", arrow::int64()),
+        arrow::field("sizeInBytes", arrow::int64()),
+        arrow::field("properties", session::StringMapType()),
+        arrow::field("minReaderVersion", arrow::int32()),
+        arrow::field("minWriterVersion", arrow::int32()),
+        arrow::field("tableFeatures", session::StringListType()),
+    });
+    session::ScalarRow row{
+        session::StringValue("delta"),
+        session::StringValue(metadata.id),
+        lake_name ? session::StringValue(lake_name->ToString()) : nullptr,
+        metadata.description ? session::StringValue(*metadata.description) : nullptr,
+        session::StringValue(location.root),
+        metadata.created_time ? session::TimestampValue(*metadata.created_time) : nullptr,
+        session::TimestampValue(snapshot->timestamp_ms()),
+        session::StringListValue(metadata.partition_columns),
+        session::StringListValue({}),
+        session::Int64Value(static_cast<int64_t>(snapshot->files().size())),
+        session::Int64Value(snapshot->SizeInBytes()),
+        session::StringMapValue(metadata.configuration),
+        session::Int32Value(snapshot->protocol().min_reader_version),
+        session::Int32Value(snapshot->protocol().min_writer_version),
+        session::StringListValue(TableFeatures(snapshot->protocol())),
+    };
+    ARROW_ASSIGN_OR_RAISE(result.rows, session::MakeRows(schema, {row}));
+    return result;
+  }
+
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& field : snapshot->schema()->fields()) {
+    rows.push_back({field->name(), plan::SqlTypeName(*field->type()), CommentOf(*field)});
+  }
+  if (!metadata.partition_columns.empty()) {
+    rows.push_back({"# Partition Information", "", ""});
+    rows.push_back({"# col_name", "data_type", "comment"});
+    for (const auto& p : metadata.partition_columns) {
+      auto field = snapshot->schema()->GetFieldByName(p);
+      rows.push_back({p, field ? plan::SqlTypeName(*field->type()) : "", field ? CommentOf(*field) : ""});
+    }
+  }
+  if (describe.extended) {
+    rows.push_back({"", "", ""});
+    rows.push_back({"# Detailed Table Information", "", ""});
+    rows.push_back({"Name", lake_name ? lake_name->ToString() : location.display_name, ""});
+    bool external = !lake_name;
+    if (lake_name) {
+      ARROW_ASSIGN_OR_RAISE(auto registered, At(describe.table.pos, lake_->ExternalLocation(*lake_name)));
+      external = registered.has_value();
+    }
+    rows.push_back({"Type", external ? "EXTERNAL" : "MANAGED", ""});
+    rows.push_back({"Location", location.root, ""});
+    rows.push_back({"Provider", "delta", ""});
+    rows.push_back({"Version", std::to_string(snapshot->version()), ""});
+    if (metadata.created_time) rows.push_back({"Created Time", FormatTimestamp(*metadata.created_time), ""});
+    rows.push_back({"Last Modified", FormatTimestamp(snapshot->timestamp_ms()), ""});
+    if (metadata.description) rows.push_back({"Comment", *metadata.description, ""});
+    rows.push_back({"Table Properties", PropertiesText(metadata.configuration), ""});
+    std::optional<catalog::Lake::TableStatistics> stats;
+    if (lake_name) {
+      ARROW_ASSIGN_OR_RAISE(stats, At(describe.table.pos, lake_->ReadStatistics(*lake_name)));
+    }
+    if (stats) {
+      std::string text = std::to_string(stats->size_in_bytes) + " bytes";
+      if (stats->row_count) text += ", " + std::to_string(*stats->row_count) + " rows";
+      text += stats->table_version == snapshot->version()
+                  ? ""
+                  : " (stale: analyzed at version " + std::to_string(stats->table_version) + ")";
+      rows.push_back({"Statistics", text, ""});
+      if (!stats->columns.empty()) {
+        rows.push_back({"", "", ""});
+        rows.push_back({"# Column Statistics", "", ""});
+        for (const auto& c : stats->columns) {
+          std::string text;
+          auto add = [&](const std::string& key, const std::string& value) {
+            text += (text.empty() ? "" : ", ") + key + "=" + value;
+          };
+          if (c.min) add("min", *c.min);
+          if (c.max) add("max", *c.max);
+          if (c.null_count) add("num_nulls", std::to_string(*c.null_count));
+          if (c.distinct_count) add("distinct_count", std::to_string(*c.distinct_count));
+          if (c.avg_length) add("avg_col_len", Number(*c.avg_length));
+          if (c.max_length) add("max_col_len", std::to_string(*c.max_length));
+          rows.push_back({c.name, text, ""});
+        }
+      }
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(result.rows, (session::StringRows({"col_name", "data_type", "comment"}, rows)));
+  return result;
+}
+
+arrow::Result<StatementResult> Session::Impl::Show(const sql::ShowStatement& show) {
+  StatementResult result;
+  if (show.what == sql::ShowKind::kTables || show.what == sql::ShowKind::kViews) {
+    std::optional<std::string> zone;
+    if (!show.object.empty()) {
+      if (show.object.parts.size() != 1) {
+        return InvalidAt(show.object.pos, "SHOW ", show.what == sql::ShowKind::kTables ? "TABLES" : "VIEWS",
+                         " IN takes a zone name (raw, refined, curated, ...), got '", sql::ToString(show.object), "'");
+      }
+      zone = Lower(show.object.parts[0]);
+    } else if (!current_zone_.empty()) {
+      zone = current_zone_;  // as Spark lists the current database
+    }
+    ARROW_ASSIGN_OR_RAISE(auto names, At(show.object.empty() ? show.pos : show.object.pos,
+                                         show.what == sql::ShowKind::kTables ? lake_->ListTables(zone)
+                                                                             : lake_->ListViews(zone)));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& n : names) {
+      auto dot = n.find('.');
+      rows.push_back({n.substr(0, dot), n.substr(dot + 1)});
+    }
+    // Temporary views belong to no zone; Spark lists them with every SHOW VIEWS.
+    if (show.what == sql::ShowKind::kViews) {
+      for (const auto& [_, view] : temp_views_) rows.push_back({"", view.name});
+    }
+    if (show.pattern) {
+      std::erase_if(rows, [&](const std::vector<std::string>& row) { return !MatchesShowPattern(row[1], *show.pattern); });
+    }
+    ARROW_ASSIGN_OR_RAISE(result.rows,
+                          (session::StringRows({"zone", show.what == sql::ShowKind::kTables ? "table" : "view"}, rows)));
+    return result;
+  }
+
+  ARROW_ASSIGN_OR_RAISE(auto location, RequireTable(show.object));
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, At(show.object.pos, delta::Snapshot::Load(location)));
+  if (show.what == sql::ShowKind::kColumns) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& f : snapshot->schema()->fields()) rows.push_back({f->name()});
+    ARROW_ASSIGN_OR_RAISE(result.rows, (session::StringRows({"col_name"}, rows)));
+    return result;
+  }
+
+  // SHOW CREATE TABLE: a statement that creates an empty table like this one.
+  const auto& metadata = snapshot->metadata();
+  auto lake_name = LakeNameOf(location);
+  std::string text = "CREATE TABLE " + (lake_name ? sql::QuoteIdentifier(lake_name->zone) + "." +
+                                                        sql::QuoteIdentifier(lake_name->table)
+                                                  : "delta.`" + location.display_name + "`");
+  text += " (\n";
+  const auto& fields = snapshot->schema()->fields();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const auto& f = fields[i];
+    text += "  " + sql::QuoteIdentifier(f->name()) + " " + DdlTypeName(*f->type());
+    if (!f->nullable()) text += " NOT NULL";
+    std::string comment = CommentOf(*f);
+    if (!comment.empty()) text += " COMMENT " + sql::QuoteString(comment);
+    text += i + 1 < fields.size() ? ",\n" : ")\n";
+  }
+  text += "USING delta";
+  if (!metadata.partition_columns.empty()) {
+    text += "\nPARTITIONED BY (";
+    for (size_t i = 0; i < metadata.partition_columns.size(); ++i) {
+      text += (i ? ", " : "") + sql::QuoteIdentifier(metadata.partition_columns[i]);
+    }
+    text += ")";
+  }
+  if (metadata.description) text += "\nCOMMENT " + sql::QuoteString(*metadata.description);
+  // Column mapping's bookkeeping is not the user's to set.
+  std::map<std::string, std::string> properties = metadata.configuration;
+  properties.erase("delta.columnMapping.maxColumnId");
+  if (!properties.empty()) {
+    text += "\nTBLPROPERTIES (";
+    bool first = true;
+    for (const auto& [k, v] : properties) {
+      text += (first ? "\n  " : ",\n  ") + sql::QuoteString(k) + " = " + sql::QuoteString(v);
+      first = false;
+    }
+    text += ")";
+  }
+  ARROW_ASSIGN_OR_RAISE(result.rows, (session::StringRows({"createtab_stmt"}, {{text}})));
+  return result;
+}
+
+}  // namespace tidelake

@@ -1,0 +1,92 @@
+// Session::Impl: the state of one session (lake, current zone, settings, temporary views) and
+// the statement runners, one file per family:
+//   session.cc      parsing, dispatch, queries, settings, the binder's view of the catalog
+//   ddl.cc          CREATE TABLE [OR REPLACE | IF NOT EXISTS] [AS], CREATE VIEW, DROP
+//   alter.cc        ALTER TABLE ADD COLUMNS / SET TBLPROPERTIES
+//   insert.cc       INSERT INTO | OVERWRITE [PARTITION (..)] [(cols)] [REPLACE WHERE]
+//   maintenance.cc  OPTIMIZE, VACUUM, RESTORE
+//   analyze.cc      ANALYZE TABLE, and the statistics the planner asks for
+//   describe.cc     DESCRIBE [EXTENDED | DETAIL | HISTORY], SHOW ...
+//   explain.cc      EXPLAIN [EXTENDED | FORMATTED] of queries and of the query part of
+//                   CTAS, INSERT, DELETE, UPDATE and MERGE
+//   dml.cc          DELETE, UPDATE, MERGE (free functions, see dml.h)
+// Impl is used from one thread at a time (Session is not thread-safe).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/lake.h"
+#include "exec/executor.h"
+#include "plan/logical_plan.h"
+#include "sql/ast.h"
+#include "sql/binder.h"
+#include "sql/binder_catalog.h"
+#include "tidelake/session.h"
+
+namespace tidelake {
+
+class Session::Impl : public sql::BinderCatalog {
+ public:
+  Impl(std::shared_ptr<catalog::Lake> lake, SessionOptions options) : lake_(std::move(lake)), options_(options) {}
+
+  // ---- BinderCatalog
+  arrow::Result<std::optional<delta::TableLocation>> FindTable(const std::vector<std::string>& name) override;
+  arrow::Result<std::optional<sql::ViewDefinition>> FindView(const std::vector<std::string>& name) override;
+  arrow::Result<std::optional<plan::TableStatistics>> TableStatistics(const delta::Snapshot& snapshot) override;
+
+  // ---- statements
+  arrow::Result<StatementResult> Execute(std::string_view text);
+  arrow::Result<StatementResult> Run(const sql::Statement& statement);
+  arrow::Result<plan::PlanRoot> PlanQuery(const sql::Query& query);
+  arrow::Result<StatementResult> RunQuery(const sql::Query& query);
+  /// The EXPLAIN text of `statement` (a query, or a statement with a query part).
+  arrow::Result<std::string> ExplainText(const sql::Statement& statement, sql::ExplainMode mode);
+
+  void Set(const std::string& key, const std::string& value);
+  std::optional<std::string> Get(const std::string& key) const;
+
+ private:
+  // ---- names (session.cc)
+  arrow::Result<std::vector<catalog::TableName>> Candidates(const std::vector<std::string>& name) const;
+  arrow::Result<catalog::TableName> TargetName(const sql::ObjectName& name) const;
+  arrow::Result<delta::TableLocation> NewTableLocation(const sql::ObjectName& name);
+  /// The existing table `name` names; "line L:C: table 'x' not found" otherwise.
+  arrow::Result<delta::TableLocation> RequireTable(const sql::ObjectName& name);
+  /// The lake name of a table location (zone.table), or nothing for a table given by path.
+  std::optional<catalog::TableName> LakeNameOf(const delta::TableLocation& location) const;
+  /// A boolean session setting (true/false, case-insensitive), `fallback` when unset.
+  bool BoolSetting(const std::string& key, bool fallback) const;
+  exec::ExecOptions ExecutionOptions() const;
+  /// Evaluates a constant expression (no columns), e.g. a time-travel target.
+  arrow::Result<std::shared_ptr<arrow::Scalar>> EvaluateConstant(const sql::Expr& expr);
+
+  // ---- statements, one family per file
+  arrow::Result<StatementResult> CreateTable(const sql::CreateTableStatement& create);
+  arrow::Result<StatementResult> CreateView(const sql::CreateViewStatement& create);
+  arrow::Result<StatementResult> Drop(const sql::DropStatement& drop);
+  arrow::Result<StatementResult> AlterTable(const sql::AlterTableStatement& alter);
+  arrow::Result<StatementResult> Insert(const sql::InsertStatement& insert);
+  arrow::Result<StatementResult> RunDml(const sql::Statement& statement);
+  arrow::Result<StatementResult> Optimize(const sql::OptimizeStatement& optimize);
+  arrow::Result<StatementResult> Vacuum(const sql::VacuumStatement& vacuum);
+  arrow::Result<StatementResult> Restore(const sql::RestoreStatement& restore);
+  arrow::Result<StatementResult> Analyze(const sql::AnalyzeStatement& analyze);
+  arrow::Result<StatementResult> Describe(const sql::DescribeStatement& describe);
+  arrow::Result<StatementResult> Show(const sql::ShowStatement& show);
+
+  // ---- EXPLAIN helpers (explain.cc)
+  arrow::Result<plan::PlanRoot> PlanOfStatement(const sql::Statement& statement);
+  arrow::Result<plan::PlanRoot> PlanOfDml(const sql::Statement& statement);
+
+  std::shared_ptr<catalog::Lake> lake_;
+  SessionOptions options_;
+  std::string current_zone_;
+  std::map<std::string, std::string> settings_;
+  std::map<std::string, sql::ViewDefinition> temp_views_;
+};
+
+}  // namespace tidelake
