@@ -236,7 +236,12 @@ arrow::Result<BoundRelation> Binder::Impl::BindValues(const ValuesBody& values) 
     std::string field = NewField(name);
     std::unique_ptr<arrow::ArrayBuilder> builder;
     ARROW_RETURN_NOT_OK(arrow::MakeBuilder(arrow::default_memory_pool(), types[i], &builder));
+    if (types[i]->id() == arrow::Type::NA) {
+      // A column of NULLs only: Spark's VOID type.
+      ARROW_RETURN_NOT_OK(builder->AppendNulls(static_cast<int64_t>(rows.size())));
+    }
     for (const auto& row : rows) {
+      if (types[i]->id() == arrow::Type::NA) break;
       auto cast = row[i]->type->Equals(*types[i]) ? arrow::Result<arrow::Datum>(arrow::Datum(row[i]))
                                                   : cp::Cast(arrow::Datum(row[i]), types[i]);
       if (!cast.ok()) return At(values.pos, arrow::Status::Invalid("VALUES column ", i + 1, ": ", cast.status().message()));
