@@ -71,6 +71,24 @@ bool ImplicitCastAllowed(const arrow::DataType& from, const arrow::DataType& to)
 
 }  // namespace
 
+std::shared_ptr<parquet::WriterProperties> DataFileProperties(int64_t max_row_group_rows) {
+  parquet::WriterProperties::Builder props;
+  props.compression(parquet::Compression::SNAPPY);
+  props.max_row_group_length(max_row_group_rows);
+  props.created_by("tidelake");
+  ConfigureParquetStatistics(&props);  // add.stats is read from the footer
+  return props.build();
+}
+
+std::shared_ptr<parquet::ArrowWriterProperties> DataFileArrowProperties(bool use_threads) {
+  parquet::ArrowWriterProperties::Builder arrow_props;
+  arrow_props.store_schema();
+  arrow_props.set_use_threads(use_threads);
+  // Spark reads microsecond timestamps as INT64 TIMESTAMP_MICROS; keep that unit.
+  arrow_props.coerce_timestamps(arrow::TimeUnit::MICRO);
+  return arrow_props.build();
+}
+
 arrow::Result<std::unique_ptr<DataWriter>> DataWriter::Make(TableLocation location, std::shared_ptr<arrow::Schema> schema,
                                                             std::vector<std::string> partition_columns,
                                                             std::map<std::string, std::string> configuration,
@@ -149,17 +167,11 @@ arrow::Result<DataWriter::OpenFile*> DataWriter::FileFor(const std::string& part
   ARROW_ASSIGN_OR_RAISE(file->sink, location_.fs->OpenOutputStream(full));
   written_paths_.push_back(file->relative_path);
 
-  parquet::WriterProperties::Builder props;
-  props.compression(parquet::Compression::SNAPPY);
-  props.max_row_group_length(options_.max_row_group_rows);
-  props.created_by("tidelake");
-  parquet::ArrowWriterProperties::Builder arrow_props;
-  arrow_props.store_schema();
-  arrow_props.set_use_threads(options_.parallel_column_encoding);
-  // Spark reads microsecond timestamps as INT64 TIMESTAMP_MICROS; keep that unit.
-  arrow_props.coerce_timestamps(arrow::TimeUnit::MICRO);
-  ARROW_ASSIGN_OR_RAISE(file->writer, parquet::arrow::FileWriter::Open(*physical_schema_, arrow::default_memory_pool(),
-                                                                        file->sink, props.build(), arrow_props.build()));
+  ARROW_ASSIGN_OR_RAISE(file->writer,
+                        parquet::arrow::FileWriter::Open(
+                            *physical_schema_, arrow::default_memory_pool(), file->sink,
+                            DataFileProperties(options_.max_row_group_rows),
+                            DataFileArrowProperties(options_.parallel_column_encoding)));
   auto mode = ColumnMappingModeFrom(configuration_);
   std::function<std::string(const arrow::Field&)> name_of = [mode](const arrow::Field& f) {
     return mode == ColumnMappingMode::kNone ? f.name() : PhysicalName(f);
@@ -195,6 +207,7 @@ arrow::Status DataWriter::WriteToFile(OpenFile* file, const std::shared_ptr<arro
 
 arrow::Status DataWriter::CloseFile(OpenFile* file) {
   ARROW_RETURN_NOT_OK(file->writer->Close());
+  ARROW_RETURN_NOT_OK(file->stats->AddParquetFooter(*file->writer->metadata()));
   ARROW_ASSIGN_OR_RAISE(int64_t size, file->sink->Tell());
   ARROW_RETURN_NOT_OK(file->sink->Close());
   bytes_written_ += size;

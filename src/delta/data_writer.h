@@ -1,6 +1,7 @@
 // Writes rows of a table's logical schema into new Parquet data files and describes each file
-// as an `add` action: Hive-style partition directories, per-file statistics in `add.stats`,
-// files rolled at the target size, physical column names and field ids under column mapping.
+// as an `add` action: Hive-style partition directories, per-file statistics in `add.stats`
+// (read from each file's Parquet footer, see file_stats.h), files rolled at the target size,
+// physical column names and field ids under column mapping.
 //
 // Nothing written here is visible until a Transaction commits the returned AddFiles; Abort()
 // (or destruction without Finish) deletes the files written so far, so a failed write leaves
@@ -9,6 +10,7 @@
 
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
+#include <parquet/properties.h>
 
 #include <map>
 #include <memory>
@@ -31,6 +33,14 @@ struct DataWriterOptions {
   /// waits inside the Parquet writer could otherwise deadlock a busy pool).
   bool parallel_column_encoding = true;
 };
+
+/// The Parquet settings of every data file DataWriter writes: snappy, row groups of at most
+/// `max_row_group_rows`, the statistics StatsCollector reads back (ConfigureParquetStatistics).
+std::shared_ptr<parquet::WriterProperties> DataFileProperties(int64_t max_row_group_rows);
+
+/// The Arrow side of those settings: the Arrow schema stored in the file, microsecond
+/// timestamps (as Spark reads them), columns encoded in parallel when `use_threads`.
+std::shared_ptr<parquet::ArrowWriterProperties> DataFileArrowProperties(bool use_threads);
 
 class DataWriter {
  public:

@@ -1,10 +1,15 @@
 // Per-file statistics (PROTOCOL.md, "Per-file Statistics") and data skipping with them.
 //
-// Writers: a StatsCollector sees every batch written to one data file and renders the
-// `add.stats` JSON: {"numRecords":N,"minValues":{..},"maxValues":{..},"nullCount":{..}}.
-// Readers: ParseStats turns that JSON back into typed bounds per leaf column, and MayMatch
-// decides with Arrow's expression simplification whether a filter can select any row of
-// the file. One StatsCollector is used by one thread at a time; everything else is pure.
+// Writers: a StatsCollector renders the `add.stats` JSON of one data file,
+// {"numRecords":N,"minValues":{..},"maxValues":{..},"nullCount":{..}}, from the statistics the
+// Parquet writer already computed for each column chunk: the caller passes every batch to
+// Update before writing it, then the closed file's footer (parquet::FileMetaData) to
+// AddParquetFooter. The data is not read a second time; Update only scans float and double
+// leaves for NaN, the one fact Parquet statistics do not record. ConfigureParquetStatistics
+// sets what the writer must compute. Readers: ParseStats turns that JSON back into typed bounds
+// per leaf column, and MayMatch decides with Arrow's expression simplification whether a filter
+// can select any row of the file. One StatsCollector is used by one thread at a time;
+// everything else is pure.
 //
 // What is collected (the same choices as Spark's Delta writer, so either reads the other's):
 //   * Leaf columns are counted depth-first through structs; a list or map column is one leaf.
@@ -12,10 +17,17 @@
 //     default 32, -1 = all) get statistics. Stats objects nest like the schema and use the
 //     physical column names (column mapping), so keys are what the Parquet file calls them.
 //   * nullCount for every indexed leaf, lists and maps included. A value counts as null when it
-//     or any enclosing struct is null (Spark's `a.b IS NULL`).
+//     or any enclosing struct is null (Spark's `a.b IS NULL`): the column chunk's null count for
+//     a primitive leaf; for a list or map, the rows whose definition level says the list (or an
+//     enclosing struct) is null, from the chunk's definition-level histogram. A leaf whose footer
+//     lacks these gets no nullCount.
 //   * minValues/maxValues for numbers, decimals, dates, timestamps and strings; never for
-//     booleans, binary, lists or maps. A float/double column holding NaN gets no bounds (NaN
-//     has no place in min/max), nor does a bound that is infinite (JSON cannot spell it).
+//     booleans, binary, lists or maps. A bound is written only when every row group holding a
+//     non-null value has an exact Parquet min (max) for the column: the writer leaves out a
+//     min or max longer than its max_statistics_size (4096 bytes), and then so do we, rather
+//     than write a bound that does not hold. A float/double column holding NaN gets no bounds
+//     (NaN has no place in min/max, and Parquet statistics skip it silently), nor does a bound
+//     that is infinite (JSON cannot spell it). Zero is written as 0.0, whatever its sign.
 //   * Strings are cut to `string_prefix_length` (32) code points. The min is the prefix, a valid
 //     lower bound. A cut max gets U+10FFFF appended, after first extending the prefix over any
 //     following code points >= U+E000, so the result is greater than the real max in UTF-8
@@ -38,6 +50,8 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <arrow/type.h>
+#include <parquet/properties.h>
+#include <parquet/type_fwd.h>
 
 #include <cstdint>
 #include <functional>
@@ -72,7 +86,13 @@ struct StatsOptions {
   bool write_tight_bounds = false;
 };
 
-/// Accumulates the statistics of one data file over the batches written to it.
+/// Sets on `builder` what StatsCollector::AddParquetFooter relies on: statistics for every
+/// column (not size-limited beyond the default 4096 bytes, past which Arrow leaves a min or max
+/// out rather than truncate it), and column-chunk definition-level histograms (the null counts
+/// of list and map leaves).
+void ConfigureParquetStatistics(parquet::WriterProperties::Builder* builder);
+
+/// The statistics of one data file, from the batches written to it and its Parquet footer.
 class StatsCollector {
  public:
   /// `schema` is the logical schema of the columns stored in the file (a partitioned table's
@@ -84,12 +104,20 @@ class StatsCollector {
   StatsCollector(const StatsCollector&) = delete;
   StatsCollector& operator=(const StatsCollector&) = delete;
 
-  /// Adds a batch. Its columns must have the schema's types (Invalid naming the column if not).
+  /// Notes a batch about to be written to the file. Its columns must have the schema's types
+  /// (Invalid naming the column if not). Reads only the values of indexed float/double leaves.
   arrow::Status Update(const arrow::RecordBatch& batch);
 
+  /// Takes numRecords, the bounds and the null counts from the footer of the file, once it is
+  /// closed. The file must hold exactly the batches passed to Update, written with `schema`'s
+  /// shape (column mapping may rename): Invalid otherwise, and if called twice.
+  arrow::Status AddParquetFooter(const parquet::FileMetaData& footer);
+
+  /// Rows passed to Update so far.
   int64_t num_records() const { return num_records_; }
 
-  /// The `add.stats` JSON for everything seen so far.
+  /// The `add.stats` JSON: the footer's statistics, or before AddParquetFooter only numRecords
+  /// and empty objects.
   std::string ToJson() const;
 
  private:
@@ -100,6 +128,7 @@ class StatsCollector {
   StatsOptions options_;
   std::vector<Leaf> leaves_;  ///< every leaf column, depth-first
   int64_t num_records_ = 0;
+  bool has_footer_ = false;
 };
 
 /// The statistics of one leaf column, as read from the log.

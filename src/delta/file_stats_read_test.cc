@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "delta/file_stats.h"
+#include "delta/file_stats_test_util.h"
 
 namespace tidelake::delta {
 namespace {
@@ -327,9 +328,10 @@ TEST_F(FileStatsReadTest, CollectedStatsReadBack) {
     {"x": 3, "ts": "2020-05-05T10:00:00.654321", "price": "10.50", "name": "b", "s": {"y": 2.5}},
     {"x": -8, "ts": null, "price": "-0.01", "name": "a", "s": null}])")
                   .ValueOrDie();
-  auto collector = StatsCollector::Make(schema).ValueOrDie();
-  ASSERT_TRUE(collector->Update(*arrow::RecordBatch::FromStructArray(rows).ValueOrDie()).ok());
-  FileStats stats = Parse(collector->ToJson(), *schema);
+  auto json = testing::StatsOfWrittenBatches(
+      schema, {arrow::RecordBatch::FromStructArray(rows).ValueOrDie()});
+  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  FileStats stats = Parse(*json, *schema);
   EXPECT_EQ(stats.num_records, 2);
   EXPECT_TRUE(ScalarIs(stats.Find({"x"})->min, arrow::Int64Scalar(-8)));
   EXPECT_TRUE(ScalarIs(stats.Find({"ts"})->max, arrow::TimestampScalar(1588672800654000LL, kUtc)));
@@ -469,13 +471,14 @@ TEST_F(DataSkippingTest, TruncatedStringsStillBound) {
   // Stats from our collector with a 4-character prefix: max is "abcd" + U+10FFFF.
   StatsOptions options;
   options.string_prefix_length = 4;
-  auto collector = StatsCollector::Make(schema_, options).ValueOrDie();
   auto rows = arrow::json::ArrayFromJSONString(arrow::struct_(schema_->fields()), R"([
     {"x": 1, "name": "abcdxyz", "ts": null, "s": null},
     {"x": 2, "name": "abcaaaaa", "ts": null, "s": null}])")
                   .ValueOrDie();
-  ASSERT_TRUE(collector->Update(*arrow::RecordBatch::FromStructArray(rows).ValueOrDie()).ok());
-  const std::string file = collector->ToJson();
+  const std::string file =
+      testing::StatsOfWrittenBatches(
+          schema_, {arrow::RecordBatch::FromStructArray(rows).ValueOrDie()}, options)
+          .ValueOrDie();
   cp::Expression name = cp::field_ref("name");
   EXPECT_TRUE(May(cp::equal(name, cp::literal("abcdxyz")), file));
   EXPECT_TRUE(May(cp::equal(name, cp::literal("abcaaaaa")), file));

@@ -2,7 +2,8 @@
 #define TIDELAKE_TESTDATA_DIR "/work/shared/testdata"
 #endif
 
-// Tests of StatsCollector (the writing half of file_stats.h). Reading and skipping are
+// Tests of StatsCollector (the writing half of file_stats.h), through batches written to
+// Parquet the way DataWriter writes them (file_stats_test_util.h). Reading and skipping are
 // tested in file_stats_read_test.cc.
 
 #include "delta/file_stats.h"
@@ -10,15 +11,19 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 #include <arrow/io/file.h>
+#include <arrow/io/memory.h>
 #include <arrow/json/from_string.h>
 #include <arrow/util/utf8.h>
 #include <gtest/gtest.h>
 #include <parquet/arrow/reader.h>
+#include <parquet/arrow/writer.h>
 #include <simdjson.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+
+#include "delta/file_stats_test_util.h"
 
 namespace tidelake::delta {
 namespace {
@@ -39,15 +44,16 @@ std::shared_ptr<arrow::RecordBatch> Batch(const std::shared_ptr<arrow::Schema>& 
   return *batch;
 }
 
+/// The stats of a file holding `batches` (JSON rows each), at most `row_group_rows` rows per
+/// row group.
 std::string Collect(const std::shared_ptr<arrow::Schema>& schema,
-                    const std::vector<std::string>& batches, StatsOptions options = {}) {
-  auto collector = StatsCollector::Make(schema, std::move(options));
-  EXPECT_TRUE(collector.ok()) << collector.status().ToString();
-  for (const auto& rows : batches) {
-    auto status = (*collector)->Update(*Batch(schema, rows));
-    EXPECT_TRUE(status.ok()) << status.ToString();
-  }
-  return (*collector)->ToJson();
+                    const std::vector<std::string>& batches, StatsOptions options = {},
+                    int64_t row_group_rows = 1024 * 1024) {
+  std::vector<std::shared_ptr<arrow::RecordBatch>> written;
+  for (const auto& rows : batches) written.push_back(Batch(schema, rows));
+  auto json = testing::StatsOfWrittenBatches(schema, written, std::move(options), row_group_rows);
+  EXPECT_TRUE(json.ok()) << json.status().ToString();
+  return json.ok() ? *json : "";
 }
 
 TEST_F(StatsCollectorTest, EveryTypeOverTwoBatches) {
@@ -161,13 +167,11 @@ TEST_F(StatsCollectorTest, TruncatedMaxIsAnUpperBoundInBothOrders) {
   const std::vector<std::string> values = {"abc", "ab\xEF\xBF\xBD",  "ab\xEE\x80\x80z",
                                            "ab😈", "ab\xED\x9F\xBFq", "ab\xF4\x8F\xBF\xBF!"};
   for (const auto& value : values) {
-    auto collector = StatsCollector::Make(schema, options).ValueOrDie();
     arrow::StringBuilder builder;
     ASSERT_TRUE(builder.Append(value).ok());
     auto batch = arrow::RecordBatch::Make(schema, 1, {builder.Finish().ValueOrDie()});
-    ASSERT_TRUE(collector->Update(*batch).ok());
     simdjson::dom::parser parser;
-    const std::string json = collector->ToJson();
+    const std::string json = testing::StatsOfWrittenBatches(schema, {batch}, options).ValueOrDie();
     std::string_view max;
     if (parser.parse(json)["maxValues"]["s"].get(max) != simdjson::SUCCESS) continue;  // left out
     EXPECT_GE(max, std::string_view(value)) << value;
@@ -226,6 +230,8 @@ TEST_F(StatsCollectorTest, PhysicalNamesFromColumnMapping) {
             R"("nullCount":{"col-1":0,"col-2":{"col-3":0}}})");
 }
 
+// Data files store microseconds (DataFileArrowProperties), so nanosecond values are written
+// without sub-microsecond digits (the Parquet writer refuses to drop them).
 TEST_F(StatsCollectorTest, TimestampUnitsAndExtremes) {
   auto schema = arrow::schema({
       arrow::field("ns", arrow::timestamp(arrow::TimeUnit::NANO, "UTC")),
@@ -233,8 +239,8 @@ TEST_F(StatsCollectorTest, TimestampUnitsAndExtremes) {
       arrow::field("d", arrow::date32()),
   });
   EXPECT_EQ(
-      Collect(schema, {R"([{"ns": "1970-01-01T00:00:00.000999999", "s": "9999-12-31T23:59:59",)"
-                       R"( "d": 2932896}, {"ns": "1969-12-31T23:59:59.999999999",)"
+      Collect(schema, {R"([{"ns": "1970-01-01T00:00:00.000999000", "s": "9999-12-31T23:59:59",)"
+                       R"( "d": 2932896}, {"ns": "1969-12-31T23:59:59.999999000",)"
                        R"( "s": "0001-01-01T00:00:00", "d": -719162}])"}),
       R"({"numRecords":2,"minValues":{"ns":"1969-12-31T23:59:59.999Z",)"
       R"("s":"0001-01-01T00:00:00.000","d":"0001-01-01"},)"
@@ -266,6 +272,224 @@ TEST_F(StatsCollectorTest, NumIndexedColsFromConfig) {
   ASSERT_TRUE(bad.status().IsInvalid());
   EXPECT_NE(bad.status().message().find("'lots'"), std::string::npos);
   EXPECT_FALSE(NumIndexedColsFromConfig({{"delta.dataSkippingNumIndexedCols", "-2"}}).ok());
+}
+
+// --- statistics read from the Parquet footer ---------------------------------------------
+
+// One row per row group: every bound and count is merged over row groups, and must come out
+// as it does from a single row group.
+TEST_F(StatsCollectorTest, RowGroupsAreMerged) {
+  auto schema = arrow::schema({
+      arrow::field("i", arrow::int64()),
+      arrow::field("s", arrow::utf8()),
+      arrow::field("dec", arrow::decimal128(38, 2)),
+      arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
+      arrow::field("st", arrow::struct_({arrow::field("a", arrow::int32()),
+                                         arrow::field("b", arrow::utf8())})),
+      arrow::field("sparse", arrow::int32()),
+  });
+  const std::vector<std::string> batches = {
+      R"([{"i": 5, "s": "m", "dec": "-1.50", "ts": "2021-06-01T00:00:00.000500", "st": {"a": 3, "b": "x"}, "sparse": null}])",
+      R"([{"i": -7, "s": null, "dec": "99999999999999999999999999999999999.99", "ts": null, "st": null, "sparse": null}])",
+      R"([{"i": null, "s": "zz", "dec": null, "ts": "2020-01-01T00:00:00.999999", "st": {"a": null, "b": "a"}, "sparse": 4}])",
+      R"([{"i": 12, "s": "b", "dec": "-99999999999999999999999999999999999.99", "ts": "2022-01-01T23:59:59.999999", "st": {"a": -1, "b": null}, "sparse": null}])",
+  };
+  const std::string expected =
+      R"({"numRecords":4,)"
+      R"("minValues":{"i":-7,"s":"b","dec":-99999999999999999999999999999999999.99,)"
+      R"("ts":"2020-01-01T00:00:00.999Z","st":{"a":-1,"b":"a"},"sparse":4},)"
+      R"("maxValues":{"i":12,"s":"zz","dec":99999999999999999999999999999999999.99,)"
+      R"("ts":"2022-01-01T23:59:59.999Z","st":{"a":3,"b":"x"},"sparse":4},)"
+      R"("nullCount":{"i":1,"s":1,"dec":1,"ts":1,"st":{"a":2,"b":2},"sparse":3}})";
+  EXPECT_EQ(Collect(schema, batches, {}, /*row_group_rows=*/1), expected);
+  std::string one_batch = "[";
+  for (const auto& rows : batches) {
+    one_batch += (one_batch.size() > 1 ? "," : "") + rows.substr(1, rows.size() - 2);
+  }
+  one_batch += "]";
+  EXPECT_EQ(Collect(schema, {one_batch}), expected);
+  EXPECT_EQ(Collect(schema, {one_batch}, {}, /*row_group_rows=*/3), expected);
+}
+
+TEST_F(StatsCollectorTest, AllNullColumnsHaveOnlyNullCounts) {
+  auto schema = arrow::schema({
+      arrow::field("x", arrow::int64()),
+      arrow::field("s", arrow::utf8()),
+      arrow::field("st", arrow::struct_({arrow::field("a", arrow::float64())})),
+      arrow::field("l", arrow::list(arrow::int32())),
+  });
+  const std::string rows = R"([{"x": null, "s": null, "st": null, "l": null},
+                               {"x": null, "s": null, "st": {"a": null}, "l": null},
+                               {"x": null, "s": null, "st": null, "l": null}])";
+  const std::string expected =
+      R"({"numRecords":3,"minValues":{},"maxValues":{},)"
+      R"("nullCount":{"x":3,"s":3,"st":{"a":3},"l":3}})";
+  EXPECT_EQ(Collect(schema, {rows}), expected);
+  EXPECT_EQ(Collect(schema, {rows}, {}, /*row_group_rows=*/1), expected);
+}
+
+// The protocol's millisecond timestamps: both bounds are truncated down (readers widen the
+// max by 999 us, see StatsGuarantee), also when the extreme value is in a later row group.
+TEST_F(StatsCollectorTest, TimestampsAreTruncatedToMilliseconds) {
+  auto schema = arrow::schema({arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
+                               arrow::field("ntz", arrow::timestamp(arrow::TimeUnit::MICRO))});
+  EXPECT_EQ(Collect(schema,
+                    {R"([{"ts": "2021-01-01T00:00:00.000001", "ntz": "1969-12-31T23:59:59.999001"}])",
+                     R"([{"ts": "2021-01-01T00:00:00.123999", "ntz": "1969-12-31T23:59:59.000999"}])"},
+                    {}, /*row_group_rows=*/1),
+            R"({"numRecords":2,"minValues":{"ts":"2021-01-01T00:00:00.000Z",)"
+            R"("ntz":"1969-12-31T23:59:59.000"},"maxValues":{"ts":"2021-01-01T00:00:00.123Z",)"
+            R"("ntz":"1969-12-31T23:59:59.999"},"nullCount":{"ts":0,"ntz":0}})");
+}
+
+// Parquet statistics leave NaN out of min/max; Delta bounds must not, so a NaN in any row
+// group drops the column's bounds. A NaN in a slot that is null (or under a null struct) is
+// no value and changes nothing.
+TEST_F(StatsCollectorTest, NaNInAnyRowGroupDropsTheBounds) {
+  auto schema = arrow::schema({
+      arrow::field("d", arrow::float64()),
+      arrow::field("f", arrow::float32()),
+      arrow::field("st", arrow::struct_({arrow::field("g", arrow::float64())})),
+      arrow::field("all", arrow::float64()),
+  });
+  EXPECT_EQ(Collect(schema,
+                    {R"([{"d": 1.5, "f": 2.5, "st": {"g": -1.0}, "all": NaN}])",
+                     R"([{"d": -2.0, "f": NaN, "st": {"g": NaN}, "all": NaN}])",
+                     R"([{"d": null, "f": 0.5, "st": null, "all": null}])"},
+                    {}, /*row_group_rows=*/1),
+            R"({"numRecords":3,"minValues":{"d":-2.0},"maxValues":{"d":1.5},)"
+            R"("nullCount":{"d":1,"f":0,"st":{"g":1},"all":1}})");
+
+  // NaN hidden under nulls: in the leaf's own null slot, and in a child of a null struct.
+  auto values = arrow::json::ArrayFromJSONString(arrow::float64(), "[1.0, NaN, 3.0]").ValueOrDie();
+  auto validity = std::static_pointer_cast<arrow::BooleanArray>(
+                      arrow::json::ArrayFromJSONString(arrow::boolean(), "[true, false, true]")
+                          .ValueOrDie())
+                      ->values();
+  auto data = values->data()->Copy();
+  data->buffers[0] = validity;
+  data->null_count = 1;
+  auto masked = arrow::MakeArray(data);
+  auto st = std::make_shared<arrow::StructArray>(
+      arrow::struct_({arrow::field("g", arrow::float64())}), 3, arrow::ArrayVector{values},
+      validity, /*null_count=*/1);
+  auto hidden_schema = arrow::schema({arrow::field("d", arrow::float64()),
+                                      arrow::field("st", st->type())});
+  auto batch = arrow::RecordBatch::Make(hidden_schema, 3, {masked, st});
+  ASSERT_TRUE(masked->IsNull(1));
+  EXPECT_TRUE(std::isnan(std::static_pointer_cast<arrow::DoubleArray>(masked)->Value(1)));
+  EXPECT_EQ(testing::StatsOfWrittenBatches(hidden_schema, {batch}).ValueOrDie(),
+            R"({"numRecords":3,"minValues":{"d":1.0,"st":{"g":1.0}},)"
+            R"("maxValues":{"d":3.0,"st":{"g":3.0}},"nullCount":{"d":1,"st":{"g":1}}})");
+}
+
+// Strings longer than the prefix are cut as before. One longer than the Parquet writer's
+// max_statistics_size (4096 bytes) has no Parquet min (or max): that bound is left out, the
+// other kept, and a short value in another row group does not bring the lost bound back.
+TEST_F(StatsCollectorTest, LongStrings) {
+  auto schema = arrow::schema({arrow::field("s", arrow::utf8())});
+  const std::string long_a(5000, 'a');
+  const std::string long_z(5000, 'z');
+  EXPECT_EQ(Collect(schema, {"[{\"s\": \"" + long_a + "\"}, {\"s\": \"m\"}]"}),
+            R"({"numRecords":2,"minValues":{},"maxValues":{"s":"m"},"nullCount":{"s":0}})");
+  EXPECT_EQ(Collect(schema, {"[{\"s\": \"" + long_z + "\"}, {\"s\": \"m\"}]"}),
+            R"({"numRecords":2,"minValues":{"s":"m"},"maxValues":{},"nullCount":{"s":0}})");
+  EXPECT_EQ(Collect(schema, {"[{\"s\": \"" + long_z + "\"}, {\"s\": \"c\"}]", R"([{"s": "m"}])"},
+                    {}, /*row_group_rows=*/2),
+            R"({"numRecords":3,"minValues":{"s":"c"},"maxValues":{},"nullCount":{"s":0}})");
+  // A row group whose only value is too long has neither bound.
+  EXPECT_EQ(Collect(schema, {"[{\"s\": \"" + long_z + "\"}]", R"([{"s": "m"}])"}, {},
+                    /*row_group_rows=*/1),
+            R"({"numRecords":2,"minValues":{},"maxValues":{},"nullCount":{"s":0}})");
+  // 4096 bytes is still within the limit: cut to 32 code points.
+  const std::string at_limit = std::string(4095, 'q') + "r";
+  EXPECT_EQ(Collect(schema, {"[{\"s\": \"" + at_limit + "\"}]"}),
+            "{\"numRecords\":1,\"minValues\":{\"s\":\"" + std::string(32, 'q') +
+                "\"},\"maxValues\":{\"s\":\"" + std::string(32, 'q') +
+                "\xF4\x8F\xBF\xBF\"},\"nullCount\":{\"s\":0}}");
+}
+
+// A list or map is one leaf whose nullCount counts null lists (or lists under a null struct),
+// not empty lists or null elements.
+TEST_F(StatsCollectorTest, NullCountsOfListsAndMaps) {
+  auto schema = arrow::schema({
+      arrow::field("l", arrow::list(arrow::int32())),
+      arrow::field("req", arrow::list(arrow::int32()), /*nullable=*/false),
+      arrow::field("st", arrow::struct_({arrow::field("m", arrow::map(arrow::utf8(), arrow::int32())),
+                                         arrow::field("ll", arrow::list(arrow::list(arrow::utf8())))})),
+      arrow::field("x", arrow::int32()),
+  });
+  const std::vector<std::string> batches = {
+      R"([{"l": [1, null], "req": [], "st": {"m": [["k", null]], "ll": [[null], null, []]}, "x": 1},
+          {"l": null, "req": [1], "st": null, "x": 2}])",
+      R"([{"l": [], "req": [], "st": {"m": null, "ll": null}, "x": 3},
+          {"l": [null], "req": [2, 3], "st": {"m": [], "ll": []}, "x": 4},
+          {"l": null, "req": [], "st": null, "x": 5}])",
+  };
+  const std::string expected =
+      R"({"numRecords":5,"minValues":{"x":1},"maxValues":{"x":5},)"
+      R"("nullCount":{"l":2,"req":0,"st":{"m":3,"ll":3},"x":0}})";
+  EXPECT_EQ(Collect(schema, batches), expected);
+  EXPECT_EQ(Collect(schema, batches, {}, /*row_group_rows=*/2), expected);
+}
+
+TEST_F(StatsCollectorTest, NumbersOfEveryWidth) {
+  auto schema = arrow::schema({
+      arrow::field("u8", arrow::uint8()),
+      arrow::field("u32", arrow::uint32()),
+      arrow::field("u64", arrow::uint64()),
+      arrow::field("d256", arrow::decimal256(50, 3)),
+      arrow::field("d32", arrow::decimal32(5, 1)),
+      arrow::field("d64", arrow::decimal64(12, 4)),
+      arrow::field("zero", arrow::float64()),
+  });
+  EXPECT_EQ(Collect(schema,
+                    {R"([{"u8": 255, "u32": 4294967295, "u64": 18446744073709551615,)"
+                     R"( "d256": "-12345678901234567890123456789012345678901234.567",)"
+                     R"( "d32": "-9.5", "d64": "12345678.1234", "zero": -0.0}])",
+                     R"([{"u8": 0, "u32": 1, "u64": 2, "d256": "1.000", "d32": "9999.9",)"
+                     R"( "d64": "-0.0001", "zero": 0.0}])"},
+                    {}, /*row_group_rows=*/1),
+            R"({"numRecords":2,"minValues":{"u8":0,"u32":1,"u64":2,)"
+            R"("d256":-12345678901234567890123456789012345678901234.567,"d32":-9.5,"d64":-0.0001,)"
+            R"("zero":0.0},"maxValues":{"u8":255,"u32":4294967295,"u64":18446744073709551615,)"
+            R"("d256":1.000,"d32":9999.9,"d64":12345678.1234,"zero":0.0},)"
+            R"("nullCount":{"u8":0,"u32":0,"u64":0,"d256":0,"d32":0,"d64":0,"zero":0}})");
+}
+
+TEST_F(StatsCollectorTest, FooterMustMatchTheBatches) {
+  auto schema = arrow::schema({arrow::field("x", arrow::int64())});
+  auto other = arrow::schema({arrow::field("x", arrow::struct_({arrow::field("y", arrow::int64())}))});
+  auto footer_of = [](const std::shared_ptr<arrow::Schema>& file_schema,
+                      const std::shared_ptr<arrow::RecordBatch>& batch) {
+    auto sink = arrow::io::BufferOutputStream::Create().ValueOrDie();
+    auto writer = parquet::arrow::FileWriter::Open(*file_schema, arrow::default_memory_pool(), sink,
+                                                   DataFileProperties(1024),
+                                                   DataFileArrowProperties(false))
+                      .ValueOrDie();
+    EXPECT_TRUE(writer->WriteRecordBatch(*batch).ok());
+    EXPECT_TRUE(writer->Close().ok());
+    return writer->metadata();
+  };
+  auto batch = Batch(schema, R"([{"x": 1}, {"x": 2}])");
+  auto footer = footer_of(schema, batch);
+
+  auto collector = StatsCollector::Make(schema).ValueOrDie();
+  ASSERT_TRUE(collector->Update(*batch).ok());
+  ASSERT_TRUE(collector->Update(*batch).ok());
+  auto status = collector->AddParquetFooter(*footer);  // 2 rows in the file, 4 seen
+  ASSERT_TRUE(status.IsInvalid());
+  EXPECT_NE(status.message().find("2 rows but 4"), std::string::npos) << status.ToString();
+
+  collector = StatsCollector::Make(schema).ValueOrDie();
+  ASSERT_TRUE(collector->Update(*batch).ok());
+  ASSERT_TRUE(collector->AddParquetFooter(*footer).ok());
+  EXPECT_TRUE(collector->AddParquetFooter(*footer).IsInvalid());
+
+  collector = StatsCollector::Make(schema).ValueOrDie();
+  ASSERT_TRUE(collector->Update(*batch).ok());
+  auto nested = footer_of(other, Batch(other, R"([{"x": {"y": 1}}, {"x": null}])"));
+  EXPECT_TRUE(collector->AddParquetFooter(*nested).IsInvalid());
 }
 
 // --- parity with Spark on real files -----------------------------------------------------
@@ -342,8 +566,9 @@ std::shared_ptr<arrow::Table> ReadDataFile(const std::string& path, bool int96_a
   return table;
 }
 
-// Runs our collector over every data file of a Spark-written table and expects the very
-// stats string Spark put in the log.
+// Rewrites every data file of a Spark-written table as DataWriter would (two rows per batch
+// and per row group, so the collector merges row groups) and expects the very stats string
+// Spark put in the log.
 void ExpectSparkStats(const std::string& relative_table, bool int96_as_utc = false,
                       bool tight_bounds = false) {
   const std::string table_dir = TableDir(relative_table);
@@ -353,14 +578,15 @@ void ExpectSparkStats(const std::string& relative_table, bool int96_as_utc = fal
     auto table = ReadDataFile(table_dir + "/" + UriDecode(add.path), int96_as_utc);
     StatsOptions options;
     options.write_tight_bounds = tight_bounds;
-    auto collector = StatsCollector::Make(table->schema(), options).ValueOrDie();
     arrow::TableBatchReader batches(*table);
-    batches.set_chunksize(2);  // several Update calls per file
+    batches.set_chunksize(2);
+    std::vector<std::shared_ptr<arrow::RecordBatch>> written;
     std::shared_ptr<arrow::RecordBatch> batch;
-    while (batches.ReadNext(&batch).ok() && batch != nullptr) {
-      ASSERT_TRUE(collector->Update(*batch).ok());
-    }
-    EXPECT_EQ(collector->ToJson(), add.stats) << relative_table << "/" << add.path;
+    while (batches.ReadNext(&batch).ok() && batch != nullptr) written.push_back(batch);
+    auto json = testing::StatsOfWrittenBatches(table->schema(), written, options,
+                                               /*row_group_rows=*/2);
+    ASSERT_TRUE(json.ok()) << json.status().ToString();
+    EXPECT_EQ(*json, add.stats) << relative_table << "/" << add.path;
   }
 }
 
