@@ -1,0 +1,149 @@
+"""Checks the expectations of tests/sql/*.test files against Apache Spark (pyspark, ANSI mode).
+
+    .deps/venv/bin/python tests/sql/spark_oracle.py tests/sql/select.test [...]
+
+Each file runs in a fresh local Spark session with databases raw, refined and curated, in UTC.
+Tables are created as Parquet ("USING DELTA" is dropped), so Delta-only statements (time
+travel, OPTIMIZE, ...) are out of scope: mark such records with a line `# spark: skip` just
+above them. Rows are formatted the way tidelake_sqllogictest prints them (reals with 6
+significant digits, NULL, (empty)). Error records only check that Spark fails too; the message
+text is tidelake's own. Prints each disagreement with its file:line; exit status 1 if any.
+"""
+
+import datetime
+import decimal
+import math
+import re
+import shutil
+import sys
+import tempfile
+
+from pyspark.sql import SparkSession
+
+
+def parse(path):
+    lines = open(path).read().split("\n")
+    records = []
+    i = 0
+    skip_next = False
+    while i < len(lines):
+        head = lines[i]
+        if not head.strip() or head.startswith("#"):
+            if head.strip() == "# spark: skip":
+                skip_next = True
+            i += 1
+            continue
+        rec = {"line": i + 1, "head": head, "skip": skip_next}
+        skip_next = False
+        words = head.split()
+        rec["kind"] = words[0] + ("_" + words[1] if words[0] == "statement" else "")
+        if words[0] == "query":
+            rec["types"] = words[1]
+            rec["rowsort"] = len(words) > 2 and words[2] == "rowsort"
+        i += 1
+        sql = []
+        while i < len(lines) and lines[i].strip() and lines[i] != "----":
+            sql.append(lines[i])
+            i += 1
+        rec["sql"] = "\n".join(sql)
+        rec["expected"] = []
+        if words[0] == "query":
+            i += 1
+            while i < len(lines) and lines[i].strip():
+                rec["expected"].append(lines[i])
+                i += 1
+        records.append(rec)
+    return records
+
+
+def fmt(v, t):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        if t == "R":
+            if math.isnan(v):
+                return "nan"
+            if math.isinf(v):
+                return "inf" if v > 0 else "-inf"
+            return "%.6g" % v
+        return repr(v)
+    if isinstance(v, decimal.Decimal):
+        return format(v, "f")
+    if isinstance(v, datetime.datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S") + (".%06d" % v.microsecond)
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v).decode("latin-1")
+    if isinstance(v, list):
+        return "[" + ", ".join(fmt(x, t) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(fmt(k, t) + ": " + fmt(x, t) for k, x in v.items()) + "}"
+    if hasattr(v, "asDict"):
+        return "{" + ", ".join(k + "=" + fmt(x, t) for k, x in v.asDict().items()) + "}"
+    s = str(v)
+    return s if s else "(empty)"
+
+
+def to_spark(sql):
+    # Spark 4 creates data source tables (spark.sql.sources.default = parquet) without USING.
+    return re.sub(r"\bUSING\s+DELTA\b", "USING PARQUET", sql, flags=re.I)
+
+
+def main():
+    warehouse = tempfile.mkdtemp(prefix="spark-oracle-")
+    spark = (SparkSession.builder.master("local[1]")
+             .config("spark.sql.ansi.enabled", "true")
+             .config("spark.sql.session.timeZone", "UTC")
+             .config("spark.ui.enabled", "false")
+             .config("spark.sql.shuffle.partitions", "1")
+             .config("spark.sql.warehouse.dir", warehouse)
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("OFF")
+    bad = 0
+    for path in sys.argv[1:]:
+        for db in ("raw", "refined", "curated"):
+            spark.sql(f"DROP DATABASE IF EXISTS {db} CASCADE")
+            spark.sql(f"CREATE DATABASE {db}")
+        spark.sql("USE default")
+        for t in spark.catalog.listTables("default"):
+            spark.sql(f"DROP TABLE IF EXISTS default.{t.name}")
+        for rec in parse(path):
+            if rec["skip"]:
+                continue
+            where = f"{path}:{rec['line']}"
+            try:
+                df = spark.sql(to_spark(rec["sql"]))
+                rows = df.collect()
+                err = None
+            except Exception as e:  # noqa: BLE001 - any Spark failure is the answer
+                err = str(e).split("\n")[0]
+            if rec["kind"] == "statement_ok" and err:
+                bad += 1
+                print(f"{where}: Spark failed: {err}\n  {rec['sql']}")
+            elif rec["kind"] == "statement_error" and not err:
+                bad += 1
+                print(f"{where}: Spark succeeded where an error is expected\n  {rec['sql']}")
+            elif rec["kind"] == "query":
+                if err:
+                    bad += 1
+                    print(f"{where}: Spark failed: {err}\n  {rec['sql']}")
+                    continue
+                types = rec["types"]
+                got = ["\t".join(fmt(v, types[i] if i < len(types) else "T") for i, v in enumerate(r)) for r in rows]
+                exp = list(rec["expected"])
+                if rec["rowsort"]:
+                    got.sort()
+                    exp.sort()
+                if got != exp:
+                    bad += 1
+                    print(f"{where}: Spark disagrees\n  {rec['sql']}\n  expected: {exp}\n  spark:    {got}")
+    spark.stop()
+    shutil.rmtree(warehouse, ignore_errors=True)
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
