@@ -11,6 +11,8 @@ text is tidelake's own. Prints each disagreement with its file:line; exit status
 """
 
 import datetime
+import os
+import time
 import decimal
 import math
 import re
@@ -56,7 +58,7 @@ def parse(path):
     return records
 
 
-def fmt(v, t):
+def fmt(v, t, ltz=False, nested=False):
     if v is None:
         return "NULL"
     if isinstance(v, bool):
@@ -72,19 +74,19 @@ def fmt(v, t):
     if isinstance(v, decimal.Decimal):
         return format(v, "f")
     if isinstance(v, datetime.datetime):
-        return v.strftime("%Y-%m-%d %H:%M:%S") + (".%06d" % v.microsecond)
+        return v.strftime("%Y-%m-%d %H:%M:%S") + (".%06d" % v.microsecond) + ("Z" if ltz else "")
     if isinstance(v, datetime.date):
         return v.isoformat()
     if isinstance(v, (bytes, bytearray)):
         return bytes(v).decode("latin-1")
     if isinstance(v, list):
-        return "[" + ", ".join(fmt(x, t) for x in v) + "]"
+        return "[" + ", ".join(fmt(x, "T", nested=True) for x in v) + "]"
     if isinstance(v, dict):
-        return "{" + ", ".join(fmt(k, t) + ": " + fmt(x, t) for k, x in v.items()) + "}"
+        return "{" + ", ".join(fmt(k, "T", nested=True) + " -> " + fmt(x, "T", nested=True) for k, x in v.items()) + "}"
     if hasattr(v, "asDict"):
-        return "{" + ", ".join(k + "=" + fmt(x, t) for k, x in v.asDict().items()) + "}"
+        return "{" + ", ".join(fmt(x, "T", nested=True) for x in v) + "}"
     s = str(v)
-    return s if s else "(empty)"
+    return s if s or nested else "(empty)"
 
 
 def to_spark(sql):
@@ -93,6 +95,8 @@ def to_spark(sql):
 
 
 def main():
+    os.environ["TZ"] = "UTC"  # pyspark turns TIMESTAMP values into local datetimes
+    time.tzset()
     warehouse = tempfile.mkdtemp(prefix="spark-oracle-")
     spark = (SparkSession.builder.master("local[1]")
              .config("spark.sql.ansi.enabled", "true")
@@ -132,7 +136,9 @@ def main():
                     print(f"{where}: Spark failed: {err}\n  {rec['sql']}")
                     continue
                 types = rec["types"]
-                got = ["\t".join(fmt(v, types[i] if i < len(types) else "T") for i, v in enumerate(r)) for r in rows]
+                ltz = [f.dataType.typeName() == "timestamp" for f in df.schema.fields]
+                got = ["\t".join(fmt(v, types[i] if i < len(types) else "T", ltz[i]) for i, v in enumerate(r))
+                       for r in rows]
                 exp = list(rec["expected"])
                 if rec["rowsort"]:
                     got.sort()

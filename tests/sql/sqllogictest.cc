@@ -12,12 +12,16 @@
 //   ----
 //   <expected rows: values separated by tabs, NULL for null, (empty) for '', until a blank line>
 //
-// Lines starting with '#' are comments. Reals print with 6 significant digits. Exit status 0
+// With TIDELAKE_SQLTEST_TRACE set, each record's line is printed before it runs (to find the
+// statement that hangs or crashes). Lines starting with '#' are comments. Reals print with 6 significant digits; arrays, maps and
+// structs as Spark shows them ([1, 2], {a -> 1}, {1, x}); timestamps as 2024-01-02
+// 03:04:05.000000, with a trailing Z for TIMESTAMP (not TIMESTAMP_NTZ). Exit status 0
 // when every record passed; otherwise each failure is printed with its file:line.
 #include <arrow/api.h>
 #include <arrow/util/formatting.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -112,8 +116,59 @@ arrow::Result<std::vector<Record>> ParseFile(const std::string& path) {
   return records;
 }
 
-std::string FormatValue(const arrow::Scalar& value, char type) {
+std::string FormatValue(const arrow::Scalar& value, char type, bool nested = false);
+
+// Nested values print as Spark shows them: [1, 2], {a -> 1}, {1, x} (a struct's fields).
+std::string FormatNested(const arrow::Scalar& value) {
+  std::string out;
+  auto element = [&](const arrow::Array& values, int64_t i) {
+    auto scalar = values.GetScalar(i);
+    return scalar.ok() ? FormatValue(**scalar, 'T', /*nested=*/true) : "?";
+  };
+  switch (value.type->id()) {
+    case arrow::Type::MAP: {
+      const auto& entries = static_cast<const arrow::StructArray&>(*static_cast<const arrow::MapScalar&>(value).value);
+      out = "{";
+      for (int64_t i = 0; i < entries.length(); ++i) {
+        if (i) out += ", ";
+        out += element(*entries.field(0), i) + " -> " + element(*entries.field(1), i);
+      }
+      return out + "}";
+    }
+    case arrow::Type::STRUCT: {
+      const auto& fields = static_cast<const arrow::StructScalar&>(value).value;
+      out = "{";
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (i) out += ", ";
+        out += FormatValue(*fields[i], 'T', /*nested=*/true);
+      }
+      return out + "}";
+    }
+    default: {
+      const auto& values = *static_cast<const arrow::BaseListScalar&>(value).value;
+      out = "[";
+      for (int64_t i = 0; i < values.length(); ++i) {
+        if (i) out += ", ";
+        out += element(values, i);
+      }
+      return out + "]";
+    }
+  }
+}
+
+// `nested`: an element of an array, map or struct, where '' prints as nothing.
+std::string FormatValue(const arrow::Scalar& value, char type, bool nested) {
   if (!value.is_valid) return "NULL";
+  switch (value.type->id()) {
+    case arrow::Type::LIST:
+    case arrow::Type::LARGE_LIST:
+    case arrow::Type::FIXED_SIZE_LIST:
+    case arrow::Type::MAP:
+    case arrow::Type::STRUCT:
+      return FormatNested(value);
+    default:
+      break;
+  }
   if (type == 'R' && arrow::is_floating(value.type->id())) {
     double d = value.type->id() == arrow::Type::FLOAT ? static_cast<const arrow::FloatScalar&>(value).value
                                                        : static_cast<const arrow::DoubleScalar&>(value).value;
@@ -126,7 +181,7 @@ std::string FormatValue(const arrow::Scalar& value, char type) {
     return text;
   }
   std::string text = value.ToString();
-  return text.empty() ? "(empty)" : text;
+  return text.empty() && !nested ? "(empty)" : text;
 }
 
 arrow::Result<std::vector<std::string>> Rows(arrow::RecordBatchReader& reader, const std::string& types) {
@@ -172,7 +227,9 @@ int RunFile(const std::string& path) {
     ++failures;
     std::cerr << path << ":" << r.line << ": " << why << "\n  " << r.sql << "\n";
   };
+  const bool trace = std::getenv("TIDELAKE_SQLTEST_TRACE") != nullptr;
   for (const auto& r : *records) {
+    if (trace) std::cerr << path << ":" << r.line << ": running\n";
     auto result = (*session)->Execute(r.sql);
     // A query's errors may surface while reading its rows.
     std::vector<std::string> rows;
