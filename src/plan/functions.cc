@@ -1,5 +1,13 @@
 // CallFunction's dispatch, the conditional functions (coalesce, nullif, if, nvl, nvl2,
-// greatest, least, CASE) and kernel registration.
+// greatest, least, CASE), typeof and kernel registration.
+//
+// Conditional evaluation: Spark evaluates a CASE / IF branch, a later COALESCE argument or a
+// later WHEN condition only for the rows that reach it, so `CASE WHEN x = 0 THEN NULL ELSE 1 / x
+// END` never divides by zero. Arrow evaluates every argument of a call on every row, so each
+// such operand is rewritten by OnlyWhere(operand, mask): every call in it that can raise an
+// error gets its arguments replaced by NULL on the rows outside the mask (our kernels and
+// Arrow's checked kernels answer NULL for NULL input without an error). Operands without
+// such calls are left as they are.
 
 #include "plan/functions.h"
 
@@ -36,6 +44,72 @@ arrow::Result<cp::Expression> DefinitelyTrue(cp::Expression condition, const arr
   return BoundCall("coalesce", {std::move(condition), false_literal}, input);
 }
 
+// A call that may fail at run time (ANSI casts and arithmetic, subscripts, parsing, ...).
+bool MayFail(const cp::Expression::Call& call) {
+  const std::string& n = call.function_name;
+  if (n.rfind("tidelake_", 0) == 0) return n.rfind("tidelake_try_", 0) != 0;
+  constexpr std::string_view kChecked = "_checked";
+  return n == "cast" || (n.size() > kChecked.size() && n.compare(n.size() - kChecked.size(), kChecked.size(), kChecked) == 0);
+}
+
+bool HasCallThatMayFail(const cp::Expression& e) {
+  const auto* call = e.call();
+  if (call == nullptr) return false;
+  if (MayFail(*call)) return true;
+  for (const auto& arg : call->arguments) {
+    if (HasCallThatMayFail(arg)) return true;
+  }
+  return false;
+}
+
+// `e` with the arguments of its failing calls NULL outside `mask` (a boolean without NULLs).
+arrow::Result<cp::Expression> OnlyWhere(const cp::Expression& e, const cp::Expression& mask, const arrow::Schema& input) {
+  const auto* call = e.call();
+  if (call == nullptr || !HasCallThatMayFail(e)) return e;
+  std::vector<cp::Expression> args;
+  for (const auto& arg : call->arguments) {
+    ARROW_ASSIGN_OR_RAISE(auto guarded, OnlyWhere(arg, mask, input));
+    args.push_back(std::move(guarded));
+  }
+  if (MayFail(*call)) {
+    for (auto& arg : args) {
+      auto null = NullOf(TypeOf(arg), input);
+      if (!null.ok()) continue;
+      // Types if_else cannot select (a map, say) stay as they are: nulling any one argument
+      // of a strict kernel is enough.
+      auto masked = BoundCall("if_else", {mask, arg, *null}, input);
+      if (masked.ok()) arg = std::move(*masked);
+    }
+  }
+  return BoundCall(call->function_name, std::move(args), input, call->options);
+}
+
+arrow::Result<cp::Expression> Not(cp::Expression e, const arrow::Schema& input) {
+  return BoundCall("invert", {std::move(e)}, input);
+}
+
+arrow::Result<cp::Expression> And(cp::Expression a, cp::Expression b, const arrow::Schema& input) {
+  return BoundCall("and", {std::move(a), std::move(b)}, input);
+}
+
+// COALESCE / NVL / IFNULL: argument i is evaluated only where arguments 0..i-1 are NULL.
+arrow::Result<std::vector<cp::Expression>> CoalesceLazily(std::vector<cp::Expression> args, const arrow::Schema& input) {
+  bool any = false;
+  for (size_t i = 1; i < args.size(); ++i) any = any || HasCallThatMayFail(args[i]);
+  if (!any) return args;
+  std::optional<cp::Expression> all_null;
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    ARROW_ASSIGN_OR_RAISE(auto is_null, BoundCall("is_null", {args[i]}, input));
+    if (all_null) {
+      ARROW_ASSIGN_OR_RAISE(all_null, And(*all_null, is_null, input));
+    } else {
+      all_null = is_null;
+    }
+    ARROW_ASSIGN_OR_RAISE(args[i + 1], OnlyWhere(args[i + 1], *all_null, input));
+  }
+  return args;
+}
+
 arrow::Result<cp::Expression> Conditional(std::string_view name, std::vector<cp::Expression>& args,
                                           const arrow::Schema& input) {
   if (name == "coalesce" || name == "nvl" || name == "ifnull") {
@@ -43,6 +117,7 @@ arrow::Result<cp::Expression> Conditional(std::string_view name, std::vector<cp:
     else ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 2, 2));
     ARROW_ASSIGN_OR_RAISE(args, CoerceToCommonType(name, std::move(args), input));
     if (args.size() == 1) return args[0];
+    ARROW_ASSIGN_OR_RAISE(args, CoalesceLazily(std::move(args), input));
     return BoundCall("coalesce", std::move(args), input);
   }
   if (name == "nullif") {
@@ -58,6 +133,11 @@ arrow::Result<cp::Expression> Conditional(std::string_view name, std::vector<cp:
     std::vector<cp::Expression> branches{args[1], args[2]};
     ARROW_ASSIGN_OR_RAISE(branches, CoerceToCommonType(name, std::move(branches), input));
     ARROW_ASSIGN_OR_RAISE(condition, DefinitelyTrue(condition, input));
+    if (HasCallThatMayFail(branches[0]) || HasCallThatMayFail(branches[1])) {
+      ARROW_ASSIGN_OR_RAISE(auto otherwise, Not(condition, input));
+      ARROW_ASSIGN_OR_RAISE(branches[0], OnlyWhere(branches[0], condition, input));
+      ARROW_ASSIGN_OR_RAISE(branches[1], OnlyWhere(branches[1], otherwise, input));
+    }
     return BoundCall("if_else", {condition, branches[0], branches[1]}, input);
   }
   if (name == "nvl2") {
@@ -65,6 +145,11 @@ arrow::Result<cp::Expression> Conditional(std::string_view name, std::vector<cp:
     ARROW_ASSIGN_OR_RAISE(auto condition, BoundCall("is_valid", {args[0]}, input));
     std::vector<cp::Expression> branches{args[1], args[2]};
     ARROW_ASSIGN_OR_RAISE(branches, CoerceToCommonType(name, std::move(branches), input));
+    if (HasCallThatMayFail(branches[0]) || HasCallThatMayFail(branches[1])) {
+      ARROW_ASSIGN_OR_RAISE(auto otherwise, BoundCall("is_null", {args[0]}, input));
+      ARROW_ASSIGN_OR_RAISE(branches[0], OnlyWhere(branches[0], condition, input));
+      ARROW_ASSIGN_OR_RAISE(branches[1], OnlyWhere(branches[1], otherwise, input));
+    }
     return BoundCall("if_else", {condition, branches[0], branches[1]}, input);
   }
   if (name == "greatest" || name == "least") {
@@ -88,6 +173,12 @@ arrow::Result<cp::Expression> Conditional(std::string_view name, std::vector<cp:
   return arrow::Status::Invalid("unknown function '", name, "'");
 }
 
+// typeof(x): Spark's name of x's type, a constant.
+arrow::Result<cp::Expression> TypeOfFunction(std::vector<cp::Expression>& args, const arrow::Schema& input) {
+  ARROW_RETURN_NOT_OK(CheckArity("typeof", args.size(), 1, 1));
+  return Literal(std::make_shared<arrow::StringScalar>(SqlTypeName(*TypeOf(args[0]))), input);
+}
+
 bool IsConditional(std::string_view name) {
   for (std::string_view n : {"coalesce", "nvl", "ifnull", "nullif", "if", "iff", "nvl2", "greatest", "least"}) {
     if (n == name) return true;
@@ -98,7 +189,7 @@ bool IsConditional(std::string_view name) {
 // The function names each topic file answers (for IsScalarFunction and error messages).
 constexpr std::string_view kScalarFunctions[] = {
     // conditional
-    "coalesce", "nvl", "ifnull", "nullif", "if", "iff", "nvl2", "greatest", "least",
+    "coalesce", "nvl", "ifnull", "nullif", "if", "iff", "nvl2", "greatest", "least", "typeof",
     // math
     "abs", "round", "floor", "ceil", "ceiling", "sqrt", "pow", "power", "exp", "ln", "log", "log10", "log2", "mod",
     "pmod", "sign", "signum", "negative", "positive", "try_divide", "try_add", "try_subtract", "try_multiply",
@@ -107,6 +198,7 @@ constexpr std::string_view kScalarFunctions[] = {
     "substr", "concat", "concat_ws", "trim", "btrim", "ltrim", "rtrim", "lpad", "rpad", "replace", "instr", "locate",
     "position", "split", "regexp_extract", "regexp_replace", "rlike", "regexp", "regexp_like", "like", "ilike",
     "initcap", "reverse", "repeat", "left", "right", "starts_with", "startswith", "ends_with", "endswith", "contains",
+    "md5", "sha1", "sha", "sha2",
     // datetime
     "current_timestamp", "now", "current_date", "curdate", "date_trunc", "trunc", "date_add", "dateadd", "date_sub",
     "datediff", "add_months", "months_between", "year", "quarter", "month", "day", "dayofmonth", "dayofweek",
@@ -115,7 +207,7 @@ constexpr std::string_view kScalarFunctions[] = {
     "extract",
     // collections
     "size", "cardinality", "array_contains", "element_at", "try_element_at", "struct", "named_struct", "array", "map",
-    "get",
+    "get", "sort_array", "array_sort",
 };
 
 }  // namespace
@@ -134,6 +226,7 @@ arrow::Result<cp::Expression> CallFunction(std::string_view name, std::vector<cp
     if (!arg.IsBound()) { ARROW_ASSIGN_OR_RAISE(arg, arg.Bind(input)); }
   }
   if (IsConditional(name)) return Conditional(name, args, input);
+  if (name == "typeof") return TypeOfFunction(args, input);
   std::optional<cp::Expression> result;
   ARROW_ASSIGN_OR_RAISE(result, CallMathFunction(name, args, input));
   if (result) return *result;
@@ -167,12 +260,43 @@ arrow::Result<cp::Expression> CaseWhen(std::vector<cp::Expression> conditions, s
   for (auto& e : values) {
     if (!e.IsBound()) { ARROW_ASSIGN_OR_RAISE(e, e.Bind(input)); }
   }
-  auto coerced = CoerceToCommonType("case", std::move(values), input);
-  if (!coerced.ok()) {
-    return arrow::Status::TypeError("the THEN and ELSE results of CASE have no common type: ",
-                                    coerced.status().message());
+  std::vector<std::shared_ptr<arrow::DataType>> types;
+  for (const auto& v : values) types.push_back(TypeOf(v));
+  auto common = CommonType(types);
+  if (!common.ok()) {
+    return arrow::Status::TypeError("the results of CASE have no common type: ", common.status().message());
   }
-  values = std::move(*coerced);
+  for (auto& v : values) {
+    ARROW_ASSIGN_OR_RAISE(v, ImplicitCastTo(std::move(v), *common, input));
+  }
+  // Condition i is evaluated only where no earlier one holds; result i only where condition i
+  // is the first to hold; ELSE only where none does.
+  bool lazy = false;
+  for (size_t i = 1; i < conditions.size(); ++i) lazy = lazy || HasCallThatMayFail(conditions[i]);
+  for (const auto& v : values) lazy = lazy || HasCallThatMayFail(v);
+  if (lazy) {
+    std::optional<cp::Expression> none_before;
+    for (size_t i = 0; i < conditions.size(); ++i) {
+      if (none_before) {
+        ARROW_ASSIGN_OR_RAISE(conditions[i], OnlyWhere(conditions[i], *none_before, input));
+      }
+      ARROW_ASSIGN_OR_RAISE(auto holds, DefinitelyTrue(conditions[i], input));
+      cp::Expression chosen = holds;
+      if (none_before) {
+        ARROW_ASSIGN_OR_RAISE(chosen, And(*none_before, holds, input));
+      }
+      ARROW_ASSIGN_OR_RAISE(values[i], OnlyWhere(values[i], chosen, input));
+      ARROW_ASSIGN_OR_RAISE(auto fails, Not(holds, input));
+      if (none_before) {
+        ARROW_ASSIGN_OR_RAISE(none_before, And(*none_before, fails, input));
+      } else {
+        none_before = fails;
+      }
+    }
+    if (values.size() > conditions.size()) {
+      ARROW_ASSIGN_OR_RAISE(values.back(), OnlyWhere(values.back(), *none_before, input));
+    }
+  }
   // case_when takes a struct of booleans (NULL counts as false) and the values; without ELSE
   // unmatched rows are NULL.
   std::vector<std::string> names;
