@@ -316,8 +316,31 @@ arrow::Result<std::shared_ptr<arrow::Array>> RoundReal(const KernelCall& call, i
   return builder.Finish();
 }
 
+// v / 10^n rounded toward negative (floor) or positive (ceil) infinity.
+arrow::Decimal256 DivPow10Directed(const arrow::Decimal256& v, int n, bool ceil) {
+  auto divided = v.Divide(Pow10Decimal256(n));
+  if (!divided.ok()) return arrow::Decimal256(0);
+  auto [quotient, remainder] = *divided;
+  if (remainder != arrow::Decimal256(0)) {
+    if (ceil && !v.IsNegative()) quotient += arrow::Decimal256(1);
+    if (!ceil && v.IsNegative()) quotient -= arrow::Decimal256(1);
+  }
+  return quotient;
+}
+
+cp::RoundMode ModeOf(const cp::FunctionOptions* options) {
+  if (options == nullptr || std::string_view(options->type_name()) != "RoundOptions") {
+    return cp::RoundMode::HALF_TOWARDS_INFINITY;
+  }
+  return static_cast<const cp::RoundOptions*>(options)->round_mode;
+}
+
+// Decimals round HALF_UP (round), or toward -inf / +inf (RoundMode DOWN / UP: floor and
+// ceil with a scale).
 arrow::Result<std::shared_ptr<arrow::Array>> RoundDecimal(const KernelCall& call, int64_t ndigits) {
   const arrow::Array& in = *call.args[0];
+  const cp::RoundMode mode = ModeOf(call.options);
+  const bool directed = mode == cp::RoundMode::DOWN || mode == cp::RoundMode::UP;
   const int s = DecimalScale(*in.type());
   const int rp = DecimalPrecision(*call.out_type), rs = DecimalScale(*call.out_type);
   std::unique_ptr<arrow::ArrayBuilder> builder;
@@ -329,7 +352,14 @@ arrow::Result<std::shared_ptr<arrow::Array>> RoundDecimal(const KernelCall& call
     }
     const arrow::Decimal256 v = DecimalAt(in, i);
     arrow::Decimal256 out;
-    if (ndigits >= 0) {
+    if (directed && ndigits < s) {
+      const int64_t drop = s - ndigits;
+      const bool ceil = mode == cp::RoundMode::UP;
+      out = drop > 76 ? arrow::Decimal256(ceil && !v.IsNegative() && v != arrow::Decimal256(0) ? 1 : 0)
+                      : DivPow10Directed(v, static_cast<int>(drop), ceil);
+      if (ndigits < 0) out = out * Pow10Decimal256(static_cast<int>(std::min<int64_t>(-ndigits, 76)));
+      if (DecimalDigits(out) > rp) return DecimalOverflow(out, rs, *call.out_type);
+    } else if (ndigits >= 0) {
       if (!RescaleDecimal(v, s, rs, rp, &out)) return DecimalOverflow(v, s, *call.out_type);
     } else {
       const int64_t drop = s - ndigits;
