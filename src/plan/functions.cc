@@ -38,6 +38,16 @@ arrow::Status RegisterSqlFunctions() {
 
 namespace {
 
+// The condition of IF or CASE WHEN: a boolean (or NULL); unlike AND / NOT, Spark does not cast
+// a string here ("The first parameter requires the BOOLEAN type").
+arrow::Result<cp::Expression> ConditionArg(std::string_view fn, size_t index, cp::Expression e,
+                                           const arrow::Schema& input) {
+  const auto t = TypeOf(e);
+  if (t->id() == arrow::Type::BOOL) return e;
+  if (IsNull(*t)) return Cast(std::move(e), arrow::boolean(), false, input);
+  return ArgTypeError(fn, index, "a boolean", *t);
+}
+
 // A NULL condition counts as false (Spark's IF and CASE; Arrow's if_else would give NULL).
 arrow::Result<cp::Expression> DefinitelyTrue(cp::Expression condition, const arrow::Schema& input) {
   ARROW_ASSIGN_OR_RAISE(auto false_literal, Literal(arrow::MakeScalar(false), input));
@@ -129,7 +139,7 @@ arrow::Result<cp::Expression> Conditional(std::string_view name, std::vector<cp:
   }
   if (name == "if" || name == "iff") {
     ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 3, 3));
-    ARROW_ASSIGN_OR_RAISE(auto condition, BoolArg(name, 0, args[0], input));
+    ARROW_ASSIGN_OR_RAISE(auto condition, ConditionArg(name, 0, args[0], input));
     std::vector<cp::Expression> branches{args[1], args[2]};
     ARROW_ASSIGN_OR_RAISE(branches, CoerceToCommonType(name, std::move(branches), input));
     ARROW_ASSIGN_OR_RAISE(condition, DefinitelyTrue(condition, input));
@@ -253,7 +263,7 @@ arrow::Result<cp::Expression> CaseWhen(std::vector<cp::Expression> conditions, s
   }
   for (auto& e : conditions) {
     if (!e.IsBound()) { ARROW_ASSIGN_OR_RAISE(e, e.Bind(input)); }
-    ARROW_ASSIGN_OR_RAISE(e, BoolArg("case", 0, e, input));
+    ARROW_ASSIGN_OR_RAISE(e, ConditionArg("case", 0, e, input));
   }
   std::vector<cp::Expression> values = std::move(results);
   if (else_result) values.push_back(std::move(*else_result));

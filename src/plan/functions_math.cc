@@ -115,6 +115,7 @@ MaybeExpression CallMathFunction(std::string_view name, std::vector<cp::Expressi
   if (name == "abs") {
     ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 1, 1));
     ARROW_ASSIGN_OR_RAISE(auto x, NumberArg(name, 0, args[0], input));
+    if (arrow::is_signed_integer(TypeOf(x)->id())) return BoundCall("tidelake_checked_abs", {x}, input);
     return BoundCall(IsIntegral(*TypeOf(x)) ? "abs_checked" : "abs", {x}, input);
   }
   if (name == "round") return Round(name, args, input);

@@ -290,6 +290,7 @@ arrow::Result<cp::Expression> Negate(cp::Expression a, const arrow::Schema& inpu
   const auto t = TypeOf(a);
   if (IsInterval(*t)) return BoundCall("negate", {a}, input);
   if (!IsNumeric(*t)) return OperandTypeError("-", *t, nullptr);
+  if (arrow::is_signed_integer(t->id())) return BoundCall("tidelake_checked_negate", {a}, input);
   return BoundCall(IsIntegral(*t) ? "negate_checked" : "negate", {a}, input);
 }
 
@@ -385,10 +386,14 @@ arrow::Result<cp::Expression> Arithmetic(Operator op, cp::Expression a, cp::Expr
   ARROW_ASSIGN_OR_RAISE(auto common, CommonType(*ta, *tb));
   ARROW_ASSIGN_OR_RAISE(a, ImplicitCastTo(std::move(a), common, input));
   ARROW_ASSIGN_OR_RAISE(b, ImplicitCastTo(std::move(b), common, input));
+  const bool signed_int = arrow::is_signed_integer(common->id());
   switch (op) {
-    case Operator::kAdd: return BoundCall("add_checked", {a, b}, input);
-    case Operator::kSubtract: return BoundCall("subtract_checked", {a, b}, input);
-    case Operator::kMultiply: return BoundCall("multiply_checked", {a, b}, input);
+    // Signed integers: our kernels, for Spark's overflow messages (Arrow's say "overflow").
+    case Operator::kAdd: return BoundCall(signed_int ? "tidelake_checked_add" : "add_checked", {a, b}, input);
+    case Operator::kSubtract:
+      return BoundCall(signed_int ? "tidelake_checked_subtract" : "subtract_checked", {a, b}, input);
+    case Operator::kMultiply:
+      return BoundCall(signed_int ? "tidelake_checked_multiply" : "multiply_checked", {a, b}, input);
     case Operator::kModulo: return BoundCall(fn == "pmod" ? "tidelake_pmod" : "tidelake_remainder", {a, b}, input);
     default: return arrow::Status::Invalid("not an arithmetic operator");
   }

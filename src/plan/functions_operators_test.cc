@@ -21,9 +21,24 @@ TEST(ArithmeticTest, IntegerTypesAndOverflow) {
   EXPECT_EQ(Op(Operator::kAdd, {Tiny(1), Small(1)}), "2 :: smallint");
   EXPECT_EQ(Op(Operator::kMultiply, {Small(1), I(1)}), "1 :: int");
   EXPECT_EQ(Op(Operator::kAdd, {I(1), L(2)}), "3 :: bigint");
-  EXPECT_THAT(Op(Operator::kAdd, {I(2147483647), I(1)}), HasSubstr("overflow"));
-  EXPECT_THAT(Op(Operator::kAdd, {Tiny(127), Tiny(1)}), HasSubstr("overflow"));
-  EXPECT_THAT(Op(Operator::kNegate, {Tiny(-128)}), HasSubstr("overflow"));
+  EXPECT_EQ(Op(Operator::kAdd, {I(2147483647), I(1)}),
+            "ERROR: [ARITHMETIC_OVERFLOW] integer overflow. Use 'try_add' to tolerate overflow and return NULL instead.");
+  EXPECT_EQ(Op(Operator::kMultiply, {L(3037000500), L(3037000500)}),
+            "ERROR: [ARITHMETIC_OVERFLOW] long overflow. Use 'try_multiply' to tolerate overflow and return NULL "
+            "instead.");
+  EXPECT_EQ(Op(Operator::kSubtract, {L(INT64_MIN), I(1)}),
+            "ERROR: [ARITHMETIC_OVERFLOW] long overflow. Use 'try_subtract' to tolerate overflow and return NULL "
+            "instead.");
+  EXPECT_EQ(Op(Operator::kAdd, {Tiny(127), Tiny(1)}),
+            "ERROR: [BINARY_ARITHMETIC_OVERFLOW] 127Y + 1Y caused overflow. Use 'try_add' to tolerate overflow and "
+            "return NULL instead.");
+  EXPECT_EQ(Op(Operator::kMultiply, {Small(300), Small(200)}),
+            "ERROR: [BINARY_ARITHMETIC_OVERFLOW] 300S * 200S caused overflow. Use 'try_multiply' to tolerate overflow "
+            "and return NULL instead.");
+  EXPECT_EQ(Op(Operator::kNegate, {Tiny(-128)}), "ERROR: [ARITHMETIC_OVERFLOW] byte overflow.");
+  EXPECT_EQ(Op(Operator::kNegate, {I(INT32_MIN)}), "ERROR: [ARITHMETIC_OVERFLOW] integer overflow.");
+  EXPECT_EQ(Op(Operator::kSubtract, {Tiny(-100), Tiny(28)}), "-128 :: tinyint");
+  EXPECT_EQ(Op(Operator::kAdd, {D(1e308), D(1e308)}), "Infinity :: double");
   EXPECT_EQ(Op(Operator::kNegate, {I(5)}), "-5 :: int");
   EXPECT_EQ(Op(Operator::kAdd, {I(1), Null()}), "NULL :: int");
 }
