@@ -169,10 +169,15 @@ arrow::Result<AggregateCall> BindAggregate(std::string_view name, const std::vec
       call.function = "hash_count_all";
     } else {
       if (arg_types.size() > 1) {
-        return arrow::Status::NotImplemented("count with ", arg_types.size(), " arguments is not supported");
+        // count(a, b): the rows where no argument is NULL; with DISTINCT, the distinct tuples.
+        for (size_t i = 0; i < types.size(); ++i) {
+          if (IsNested(*types[i])) return ArgTypeError(name, i, "an atomic value", *types[i]);
+        }
+        call.function = distinct ? "hash_tidelake_count_distinct_tuples" : "hash_tidelake_count_all_valid";
+      } else {
+        call.function = distinct ? "hash_count_distinct" : "hash_count";
+        call.options = std::make_shared<cp::CountOptions>(cp::CountOptions::ONLY_VALID);
       }
-      call.function = distinct ? "hash_count_distinct" : "hash_count";
-      call.options = std::make_shared<cp::CountOptions>(cp::CountOptions::ONLY_VALID);
     }
     call.result_type = arrow::int64();
     return call;

@@ -262,6 +262,28 @@ TEST(AggregateRunTest, DistinctSumAndAverage) {
             "15, 3");
 }
 
+TEST(AggregateRunTest, CountOverSeveralArguments) {
+  ASSERT_TRUE(RegisterSqlFunctions().ok());
+  auto schema = arrow::schema({arrow::field("k", arrow::int32()), arrow::field("s", arrow::utf8()),
+                               arrow::field("d", arrow::float64()), arrow::field("m", arrow::decimal128(5, 2))});
+  auto table = arrow::Table::Make(
+      schema, {Chunks(arrow::int32(), {"[1, 1, 1, 1]", "[1, 2, 2]"}),
+               Chunks(arrow::utf8(), {R"(["a", "a", "b", null])", R"(["a", "x", "x"])"}),
+               Chunks(arrow::float64(), {"[0.0, -0.0, 1, 2]", "[0, NaN, NaN]"}),
+               Chunks(arrow::decimal128(5, 2), {R"(["1.00", "1.00", "1.00", "1.00"])", R"(["1.00", "2.00", "2.00"])"})});
+  auto types = std::vector<arrow::TypeHolder>{arrow::utf8(), arrow::float64(), arrow::decimal128(5, 2)};
+  // Group 1: (a, 0, 1.00) three times (-0.0 is 0.0), (b, 1, 1.00), and a row with a NULL;
+  // group 2: (x, NaN, 2.00) twice (one NaN).
+  EXPECT_EQ(GroupBy(table, {Bound("count", {"s", "d", "m"}, types), Bound("count", {"s", "d", "m"}, types, true)}),
+            "1, 4, 2 | 2, 2, 1");
+  EXPECT_EQ(GroupBy(table, {Bound("count", {"s", "d"}, {arrow::utf8(), arrow::float64()}),
+                            Bound("count", {"s", "d"}, {arrow::utf8(), arrow::float64()}, true)},
+                    /*grouped=*/false, /*use_threads=*/true),
+            "6, 3");
+  EXPECT_EQ(ResultType("count", {arrow::utf8(), arrow::list(arrow::int32())}),
+            "ERROR: function count: argument 2 must be an atomic value, got array<int>");
+}
+
 TEST(AggregateRunTest, DecimalAverageAtSparkScale) {
   ASSERT_TRUE(RegisterSqlFunctions().ok());
   // avg(decimal(10,2)) is decimal(14,6) in Spark: the binder casts the argument to

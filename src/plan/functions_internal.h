@@ -164,5 +164,6 @@ arrow::Status RegisterDatetimeKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterCollectionKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterAggregateKernels(cp::FunctionRegistry* registry);  // also calls the next one
 arrow::Status RegisterPickAggregateKernels(cp::FunctionRegistry* registry);
+arrow::Status RegisterCountAggregateKernels(cp::FunctionRegistry* registry);
 
 }  // namespace tidelake::plan::internal

@@ -309,7 +309,8 @@ arrow::Status RegisterAggregateKernels(cp::FunctionRegistry* registry) {
   ARROW_RETURN_NOT_OK(RegisterCollect<CollectKind::kApproxList>(registry, "tidelake_percentile_approx_list"));
   ARROW_RETURN_NOT_OK(RegisterCollect<CollectKind::kSumDistinct>(registry, "tidelake_sum_distinct"));
   ARROW_RETURN_NOT_OK(RegisterCollect<CollectKind::kAvgDistinct>(registry, "tidelake_avg_distinct"));
-  return RegisterPickAggregateKernels(registry);
+  ARROW_RETURN_NOT_OK(RegisterPickAggregateKernels(registry));
+  return RegisterCountAggregateKernels(registry);
 }
 
 }  // namespace tidelake::plan::internal
