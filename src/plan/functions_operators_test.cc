@@ -367,5 +367,23 @@ TEST(CaseWhenTest, OnlyTheChosenBranchIsEvaluated) {
             "1, 5, NULL, -1");
 }
 
+// Operands that cannot fail are left alone, so the common shapes cost nothing extra.
+TEST(CaseWhenTest, OperandsThatCannotFailAreNotGuarded) {
+  auto schema = arrow::schema({arrow::field("price", arrow::decimal128(15, 2)),
+                               arrow::field("discount", arrow::decimal128(15, 2)), arrow::field("n", arrow::int32()),
+                               arrow::field("promo", arrow::boolean())});
+  auto op = [&](Operator o, std::vector<cp::Expression> args) { return *CallOperator(o, std::move(args), *schema); };
+  // TPC-H Q14: CASE WHEN promo THEN price * (1 - discount) ELSE 0 END
+  auto revenue = op(Operator::kMultiply, {cp::field_ref("price"), op(Operator::kSubtract, {I(1), cp::field_ref("discount")})});
+  auto q14 = CaseWhen({cp::field_ref("promo")}, {revenue}, I(0), *schema);
+  ASSERT_TRUE(q14.ok()) << q14.status().ToString();
+  EXPECT_THAT(q14->ToString(), ::testing::Not(HasSubstr("if_else")));
+  // A division can fail: it is guarded.
+  auto ratio = CaseWhen({cp::field_ref("promo")}, {op(Operator::kDivide, {cp::field_ref("price"), cp::field_ref("n")})},
+                        std::nullopt, *schema);
+  ASSERT_TRUE(ratio.ok());
+  EXPECT_THAT(ratio->ToString(), HasSubstr("if_else"));
+}
+
 }  // namespace
 }  // namespace tidelake::plan
