@@ -7,7 +7,8 @@ Tables are created as Parquet ("USING DELTA" is dropped), so Delta-only statemen
 travel, OPTIMIZE, ...) are out of scope: mark such records with a line `# spark: skip` just
 above them. Rows are formatted the way tidelake_sqllogictest prints them (reals with 6
 significant digits, NULL, (empty)). Error records only check that Spark fails too; the message
-text is tidelake's own. Prints each disagreement with its file:line; exit status 1 if any.
+text is tidelake's own. `file` records are written to a scratch directory that __TMP__ names.
+Prints each disagreement with its file:line; exit status 1 if any.
 """
 
 import datetime
@@ -39,6 +40,8 @@ def parse(path):
         skip_next = False
         words = head.split()
         rec["kind"] = words[0] + ("_" + words[1] if words[0] == "statement" else "")
+        if words[0] == "file":
+            rec["path"] = words[1]
         if words[0] == "query":
             rec["types"] = words[1]
             rec["rowsort"] = len(words) > 2 and words[2] == "rowsort"
@@ -114,16 +117,23 @@ def main():
         spark.sql("USE default")
         for t in spark.catalog.listTables("default"):
             spark.sql(f"DROP TABLE IF EXISTS default.{t.name}")
+        scratch = tempfile.mkdtemp(prefix="spark-oracle-files-")
         for rec in parse(path):
+            if rec["kind"] == "file":
+                target = os.path.join(scratch, rec["path"])
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "w") as out:
+                    out.write(rec["sql"])
+                continue
             if rec["skip"]:
                 continue
             where = f"{path}:{rec['line']}"
             try:
-                df = spark.sql(to_spark(rec["sql"]))
+                df = spark.sql(to_spark(rec["sql"].replace("__TMP__", scratch)))
                 rows = df.collect()
                 err = None
             except Exception as e:  # noqa: BLE001 - any Spark failure is the answer
-                err = str(e).split("\n")[0]
+                err = str(e).strip().split("\n")[0] or type(e).__name__
             if rec["kind"] == "statement_ok" and err:
                 bad += 1
                 print(f"{where}: Spark failed: {err}\n  {rec['sql']}")
@@ -146,6 +156,7 @@ def main():
                 if got != exp:
                     bad += 1
                     print(f"{where}: Spark disagrees\n  {rec['sql']}\n  expected: {exp}\n  spark:    {got}")
+        shutil.rmtree(scratch, ignore_errors=True)
     spark.stop()
     shutil.rmtree(warehouse, ignore_errors=True)
     sys.exit(1 if bad else 0)

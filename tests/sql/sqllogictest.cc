@@ -7,12 +7,16 @@
 //   statement error <text>            the statement must fail with a message containing <text>
 //   <sql>
 //
+//   file <relative path>              writes the lines that follow (until a blank line) to
+//   <content>                         a file under the test's scratch directory
+//
 //   query <types> [rowsort|nosort]    types: one letter per column (I integer, R real, T text,
 //   <sql>                             B boolean, D date/time); rowsort compares sorted rows
 //   ----
 //   <expected rows: values separated by tabs, NULL for null, (empty) for '', until a blank line>
 //
-// With TIDELAKE_SQLTEST_TRACE set, each record's line is printed before it runs (to find the
+// In SQL and expected errors, __TMP__ stands for the scratch directory (where `file` writes)
+// and __LAKE__ for the lake's root. With TIDELAKE_SQLTEST_TRACE set, each record's line is printed before it runs (to find the
 // statement that hangs or crashes). Lines starting with '#' are comments. Reals print with 6 significant digits; arrays, maps and
 // structs as Spark shows them ([1, 2], {a -> 1}, {1, x}); timestamps as 2024-01-02
 // 03:04:05.000000, with a trailing Z for TIMESTAMP (not TIMESTAMP_NTZ). Exit status 0
@@ -37,11 +41,12 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Record {
-  enum class Kind { kStatementOk, kStatementError, kQuery } kind;
+  enum class Kind { kStatementOk, kStatementError, kQuery, kFile } kind;
   int line = 0;
   std::string sql;
   std::string error;  // kStatementError
   std::string types;  // kQuery
+  std::string path;   // kFile: relative to the scratch directory; the content is in `sql`
   bool rowsort = false;
   std::vector<std::string> expected;
 };
@@ -90,6 +95,12 @@ arrow::Result<std::vector<Record>> ParseFile(const std::string& path) {
       } else {
         return arrow::Status::Invalid(path, ":", i + 1, ": expected 'statement ok' or 'statement error'");
       }
+    } else if (word == "file") {
+      r.kind = Record::Kind::kFile;
+      words >> r.path;
+      if (r.path.empty() || r.path[0] == '/' || r.path.find("..") != std::string::npos) {
+        return arrow::Status::Invalid(path, ":", i + 1, ": 'file' needs a relative path inside the scratch directory");
+      }
     } else if (word == "query") {
       r.kind = Record::Kind::kQuery;
       words >> r.types;
@@ -97,7 +108,7 @@ arrow::Result<std::vector<Record>> ParseFile(const std::string& path) {
       words >> mode;
       r.rowsort = mode == "rowsort";
     } else {
-      return arrow::Status::Invalid(path, ":", i + 1, ": expected 'statement' or 'query', found '", head, "'");
+      return arrow::Status::Invalid(path, ":", i + 1, ": expected 'statement', 'query' or 'file', found '", head, "'");
     }
     ++i;
     while (i < lines.size() && !Blank(lines[i]) && lines[i] != "----") {
@@ -222,6 +233,18 @@ int RunFile(const std::string& path) {
     std::cerr << path << ": cannot open a lake: " << session.status().ToString() << "\n";
     return 1;
   }
+  fs::path scratch = lake.string() + "-files";
+  fs::remove_all(scratch);
+  fs::create_directories(scratch);
+  auto substitute = [&](std::string text) {
+    for (const auto& [token, value] : {std::pair<std::string, std::string>{"__TMP__", scratch.string()},
+                                       std::pair<std::string, std::string>{"__LAKE__", lake.string()}}) {
+      for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + value.size())) {
+        text.replace(at, token.size(), value);
+      }
+    }
+    return text;
+  };
   int failures = 0;
   auto fail = [&](const Record& r, const std::string& why) {
     ++failures;
@@ -230,7 +253,15 @@ int RunFile(const std::string& path) {
   const bool trace = std::getenv("TIDELAKE_SQLTEST_TRACE") != nullptr;
   for (const auto& r : *records) {
     if (trace) std::cerr << path << ":" << r.line << ": running\n";
-    auto result = (*session)->Execute(r.sql);
+    if (r.kind == Record::Kind::kFile) {
+      fs::path target = scratch / r.path;
+      fs::create_directories(target.parent_path());
+      std::ofstream out(target, std::ios::binary);
+      out << r.sql;
+      if (!out) fail(r, "cannot write " + target.string());
+      continue;
+    }
+    auto result = (*session)->Execute(substitute(r.sql));
     // A query's errors may surface while reading its rows.
     std::vector<std::string> rows;
     arrow::Status status = result.status();
@@ -246,9 +277,11 @@ int RunFile(const std::string& path) {
       case Record::Kind::kStatementError:
         if (status.ok()) {
           fail(r, "expected an error containing '" + r.error + "', but it succeeded");
-        } else if (status.message().find(r.error) == std::string::npos) {
-          fail(r, "expected an error containing '" + r.error + "', got: " + status.message());
+        } else if (status.message().find(substitute(r.error)) == std::string::npos) {
+          fail(r, "expected an error containing '" + substitute(r.error) + "', got: " + status.message());
         }
+        break;
+      case Record::Kind::kFile:
         break;
       case Record::Kind::kQuery: {
         if (!status.ok()) {
@@ -272,6 +305,7 @@ int RunFile(const std::string& path) {
     }
   }
   fs::remove_all(lake);
+  fs::remove_all(scratch);
   std::cout << path << ": " << records->size() - static_cast<size_t>(failures) << "/" << records->size()
             << " records passed\n";
   return failures;
