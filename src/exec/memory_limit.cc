@@ -57,7 +57,9 @@ arrow::Status QueryMemoryPool::Allocate(int64_t size, int64_t alignment, uint8_t
   }
   total_.fetch_add(size);
   num_allocations_.fetch_add(1);
-  if (size > 0) refs_.fetch_add(1);
+  // Every allocation holds a reference, zero-sized ones too: Arrow frees those through the
+  // pool as well (Free(ptr, 0)), possibly after the query's owner let go.
+  refs_.fetch_add(1);
   return st;
 }
 
@@ -71,15 +73,14 @@ arrow::Status QueryMemoryPool::Reallocate(int64_t old_size, int64_t new_size, in
   }
   if (delta > 0) total_.fetch_add(delta);
   num_allocations_.fetch_add(1);
-  if (old_size == 0 && new_size > 0) refs_.fetch_add(1);
-  if (old_size > 0 && new_size == 0) Unref();
+  // The buffer lives on (whatever its size) and keeps its reference until Free.
   return st;
 }
 
 void QueryMemoryPool::Free(uint8_t* buffer, int64_t size, int64_t alignment) {
   base_->Free(buffer, size, alignment);
   bytes_.fetch_sub(size);
-  if (size > 0) Unref();
+  Unref();
 }
 
 arrow::Status QueryMemoryPool::first_refusal() const {

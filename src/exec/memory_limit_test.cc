@@ -80,6 +80,23 @@ TEST(QueryMemoryPoolTest, BuffersOutliveTheirOwner) {
   kept.reset();
 }
 
+TEST(QueryMemoryPoolTest, EmptyBuffersOutliveTheirOwner) {
+  // Arrow frees a zero-sized buffer through its pool too; the pool must still be there.
+  std::shared_ptr<arrow::Buffer> kept, resized;
+  {
+    auto pool = QueryMemoryPool::Make(1 << 20, "the test");
+    auto empty = arrow::AllocateBuffer(0, pool.get());
+    ASSERT_TRUE(empty.ok());
+    kept = std::move(*empty);
+    auto shrunk = arrow::AllocateResizableBuffer(100, pool.get());
+    ASSERT_TRUE(shrunk.ok());
+    ASSERT_TRUE((*shrunk)->Resize(0, /*shrink_to_fit=*/true).ok());
+    resized = std::move(*shrunk);
+  }
+  kept.reset();
+  resized.reset();
+}
+
 TEST(QueryMemoryPoolTest, ConcurrentAllocations) {
   auto pool = QueryMemoryPool::Make(1 << 30, "the test");
   std::vector<std::thread> threads;

@@ -79,9 +79,11 @@ arrow::Result<std::vector<double>> Percentages(std::string_view name, const std:
   if (literal == nullptr || !literal->is_valid) return bad();
   std::vector<double> out;
   auto add = [&](const arrow::Scalar& s) -> arrow::Status {
-    auto d = s.CastTo(arrow::float64());
-    if (!d.ok() || !(*d)->is_valid) return bad();
-    const double v = static_cast<const arrow::DoubleScalar&>(**d).value;
+    if (!s.is_valid || !IsNumeric(*s.type)) return bad();
+    // Scalar::CastTo does not convert decimals (0.5 is a decimal literal): use the kernel.
+    auto d = cp::Cast(arrow::Datum(s.GetSharedPtr()), arrow::float64());
+    if (!d.ok() || !d->scalar()->is_valid) return bad();
+    const double v = static_cast<const arrow::DoubleScalar&>(*d->scalar()).value;
     if (!(v >= 0 && v <= 1)) return bad();
     out.push_back(v);
     return arrow::Status::OK();
@@ -141,6 +143,10 @@ arrow::Result<std::vector<std::shared_ptr<arrow::DataType>>> AggregateArgumentTy
   } else if (c == "count_if" || c == "bool_and" || c == "bool_or") {
     if (t.id() != arrow::Type::BOOL && !IsNull(t)) return ArgTypeError(name, 0, "a boolean", t);
     out[0] = arrow::boolean();
+  } else if (c == "max_by" || c == "min_by") {
+    for (auto& type : out) {
+      if (IsNull(*type)) type = arrow::int32();
+    }
   } else if (IsNull(t) && (c == "min" || c == "max" || c == "first" || c == "last" || c == "any_value" ||
                            c == "collect_list" || c == "collect_set")) {
     out[0] = arrow::int32();
@@ -163,10 +169,15 @@ arrow::Result<AggregateCall> BindAggregate(std::string_view name, const std::vec
       call.function = "hash_count_all";
     } else {
       if (arg_types.size() > 1) {
-        return arrow::Status::NotImplemented("count with ", arg_types.size(), " arguments is not supported");
+        // count(a, b): the rows where no argument is NULL; with DISTINCT, the distinct tuples.
+        for (size_t i = 0; i < types.size(); ++i) {
+          if (IsNested(*types[i])) return ArgTypeError(name, i, "an atomic value", *types[i]);
+        }
+        call.function = distinct ? "hash_tidelake_count_distinct_tuples" : "hash_tidelake_count_all_valid";
+      } else {
+        call.function = distinct ? "hash_count_distinct" : "hash_count";
+        call.options = std::make_shared<cp::CountOptions>(cp::CountOptions::ONLY_VALID);
       }
-      call.function = distinct ? "hash_count_distinct" : "hash_count";
-      call.options = std::make_shared<cp::CountOptions>(cp::CountOptions::ONLY_VALID);
     }
     call.result_type = arrow::int64();
     return call;
@@ -203,8 +214,14 @@ arrow::Result<AggregateCall> BindAggregate(std::string_view name, const std::vec
   const bool two_args = c == "first" || c == "last" || c == "max_by" || c == "min_by";
   ARROW_RETURN_NOT_OK(CheckArity(name, arg_types.size(), (c == "max_by" || c == "min_by") ? 2 : 1, two_args ? 2 : 1));
   const arrow::DataType& t = *types[0];
+  if (c == "sum" && distinct) {
+    call.function = "hash_tidelake_sum_distinct";
+    if (IsDecimal(t)) call.result_type = arrow::decimal128(std::min(38, DecimalPrecision(t) + 10), DecimalScale(t));
+    else if (IsIntegral(t)) call.result_type = arrow::int64();
+    else call.result_type = arrow::float64();
+    return call;
+  }
   if (c == "sum") {
-    if (distinct) return distinct_unsupported();
     call.function = "hash_sum";
     call.options = SkipNulls();
     if (IsDecimal(t)) call.result_type = arrow::decimal128(std::min(38, DecimalPrecision(t) + 10), DecimalScale(t));
@@ -213,8 +230,7 @@ arrow::Result<AggregateCall> BindAggregate(std::string_view name, const std::vec
     return call;
   }
   if (c == "avg") {
-    if (distinct) return distinct_unsupported();
-    call.function = "hash_mean";
+    call.function = distinct ? "hash_tidelake_avg_distinct" : "hash_mean";
     call.options = SkipNulls();
     const arrow::DataType& input = *arg_types[0].type;
     if (IsDecimal(input)) {
@@ -227,7 +243,9 @@ arrow::Result<AggregateCall> BindAggregate(std::string_view name, const std::vec
   }
   if (c == "min" || c == "max") {
     if (IsNested(t)) return ArgTypeError(name, 0, "an atomic value", t);
-    call.function = c == "min" ? "hash_min" : "hash_max";
+    // Arrow's min/max skip NaN; Spark orders NaN above every number.
+    if (IsFloating(t)) call.function = c == "min" ? "hash_tidelake_min" : "hash_tidelake_max";
+    else call.function = c == "min" ? "hash_min" : "hash_max";
     call.options = SkipNulls();
     call.result_type = types[0];
     return call;
@@ -260,9 +278,21 @@ arrow::Result<AggregateCall> BindAggregate(std::string_view name, const std::vec
       return arrow::Status::TypeError("function ", name, ": argument 2 (ignoreNulls) must be a boolean literal");
     }
     const bool ignore_nulls = BoolLiteralArg(literal_args, 1).value_or(false);
-    call.function = c == "first" ? "hash_first" : "hash_last";
+    // Not Arrow's hash_first / hash_last: those are ordered aggregates, which Acero refuses
+    // to run on several threads.
+    call.function = c == "first" ? "hash_tidelake_first" : "hash_tidelake_last";
     call.options = std::make_shared<cp::ScalarAggregateOptions>(ignore_nulls, /*min_count=*/0);
     call.result_type = types[0];
+    return call;
+  }
+  if (c == "max_by" || c == "min_by") {
+    const arrow::DataType& key = *types[1];
+    if (!(IsNumeric(key) || IsString(key) || IsBinary(key) || IsDatetime(key) || key.id() == arrow::Type::BOOL ||
+          IsNull(key))) {
+      return ArgTypeError(name, 1, "an orderable value", key);
+    }
+    call.function = c == "max_by" ? "hash_tidelake_max_by" : "hash_tidelake_min_by";
+    call.result_type = IsNull(t) ? arrow::int32() : types[0];
     return call;
   }
   if (c == "any_value") {

@@ -67,16 +67,24 @@ TEST(AggregateBindTest, SparkResultTypes) {
   EXPECT_EQ(ResultType("median", {arrow::int32()}), "hash_tidelake_percentile -> double");
   EXPECT_EQ(ResultType("collect_list", {arrow::int32()}), "hash_tidelake_collect_list -> array<int>");
   EXPECT_EQ(ResultType("collect_set", {arrow::int32()}), "hash_distinct -> array<int>");
-  EXPECT_EQ(ResultType("first", {arrow::int32()}), "hash_first -> int");
-  EXPECT_EQ(ResultType("last_value", {arrow::int32()}), "hash_last -> int");
+  EXPECT_EQ(ResultType("first", {arrow::int32()}), "hash_tidelake_first -> int");
+  EXPECT_EQ(ResultType("last_value", {arrow::int32()}), "hash_tidelake_last -> int");
   EXPECT_EQ(ResultType("any_value", {arrow::int32()}), "hash_one -> int");
   EXPECT_EQ(ResultType("count_if", {arrow::boolean()}), "hash_sum -> bigint");
   EXPECT_EQ(ResultType("count_if", {arrow::int32()}), "ERROR: function count_if: argument 1 must be a boolean, got int");
   EXPECT_EQ(ResultType("bool_and", {arrow::boolean()}), "hash_all -> boolean");
   EXPECT_EQ(ResultType("some", {arrow::boolean()}), "hash_any -> boolean");
   EXPECT_EQ(ResultType("sum", {arrow::date32()}), "ERROR: function sum: argument 1 must be a number, got date");
-  EXPECT_EQ(ResultType("sum", {arrow::int32()}, {}, true), "ERROR: sum(DISTINCT ...) is not supported");
-  EXPECT_THAT(ResultType("max_by", {arrow::int32(), arrow::float64()}), HasSubstr("not supported"));
+  EXPECT_EQ(ResultType("sum", {arrow::int32()}, {}, true), "hash_tidelake_sum_distinct -> bigint");
+  EXPECT_EQ(ResultType("sum", {arrow::decimal128(5, 2)}, {}, true), "hash_tidelake_sum_distinct -> decimal(15,2)");
+  EXPECT_EQ(ResultType("avg", {arrow::int32()}, {}, true), "hash_tidelake_avg_distinct -> double");
+  EXPECT_EQ(ResultType("max_by", {arrow::utf8(), arrow::float64()}), "hash_tidelake_max_by -> string");
+  EXPECT_EQ(ResultType("min_by", {arrow::int32(), arrow::date32()}), "hash_tidelake_min_by -> int");
+  EXPECT_EQ(ResultType("max_by", {arrow::int32(), arrow::list(arrow::int32())}),
+            "ERROR: function max_by: argument 2 must be an orderable value, got array<int>");
+  EXPECT_EQ(ResultType("max_by", {arrow::int32()}), "ERROR: function max_by expects 2 arguments, got 1");
+  EXPECT_EQ(ResultType("max", {arrow::float64()}), "hash_tidelake_max -> double");
+  EXPECT_EQ(ResultType("min", {arrow::float32()}), "hash_tidelake_min -> float");
   EXPECT_EQ(ResultType("nosuch", {arrow::int32()}), "ERROR: unknown aggregate function 'nosuch'");
   EXPECT_EQ(ResultType("sum", {arrow::int32(), arrow::int32()}), "ERROR: function sum expects 1 argument, got 2");
 }
@@ -103,7 +111,7 @@ TEST(AggregateBindTest, ArgumentTypes) {
 
 // Runs `calls` (over column "v") grouped by column "k" through Acero; renders each row.
 std::string GroupBy(const std::shared_ptr<arrow::Table>& table, const std::vector<AggregateCall>& calls,
-                    bool grouped = true) {
+                    bool grouped = true, bool use_threads = false) {
   std::vector<arrow::compute::Aggregate> aggregates;
   for (size_t i = 0; i < calls.size(); ++i) {
     std::vector<arrow::FieldRef> target;
@@ -121,7 +129,7 @@ std::string GroupBy(const std::shared_ptr<arrow::Table>& table, const std::vecto
     nodes.push_back({"aggregate", arrow::acero::AggregateNodeOptions(aggregates)});
   }
   arrow::acero::Declaration plan = arrow::acero::Declaration::Sequence(std::move(nodes));
-  auto result = arrow::acero::DeclarationToTable(std::move(plan), /*use_threads=*/false);
+  auto result = arrow::acero::DeclarationToTable(std::move(plan), use_threads);
   if (!result.ok()) return "ERROR: " + result.status().ToString();
   auto combined = (*result)->CombineChunksToBatch();
   if (!combined.ok()) return "ERROR: " + combined.status().ToString();
@@ -183,6 +191,97 @@ TEST(AggregateRunTest, CallsRunAsArrowHashAggregates) {
                             bind("count", {}, {}), bind("sum", {"v"}, {arrow::int32()})},
                     /*grouped=*/false),
             "[5, 5, 7, 1], 3.5, 3.0, 6, 18");
+}
+
+std::shared_ptr<arrow::ChunkedArray> Chunks(const std::shared_ptr<arrow::DataType>& type,
+                                            const std::vector<std::string>& chunks) {
+  arrow::ArrayVector arrays;
+  for (const auto& c : chunks) arrays.push_back(fntest::Json(type, c));
+  return arrow::ChunkedArray::Make(arrays, type).ValueOrDie();
+}
+
+AggregateCall Bound(std::string_view name, std::vector<std::string> args, std::vector<arrow::TypeHolder> types,
+                    bool distinct = false, std::vector<std::shared_ptr<arrow::Scalar>> literals = {}) {
+  literals.resize(types.size());
+  auto call = BindAggregate(name, types, literals, distinct);
+  EXPECT_TRUE(call.ok()) << call.status().ToString();
+  call->args = std::move(args);
+  return *call;
+}
+
+TEST(AggregateRunTest, PickOneRowPerGroup) {
+  ASSERT_TRUE(RegisterSqlFunctions().ok());
+  // Several chunks, so that choices are carried from batch to batch.
+  auto schema = arrow::schema({arrow::field("k", arrow::int32()), arrow::field("v", arrow::utf8()),
+                               arrow::field("o", arrow::float64())});
+  auto table = arrow::Table::Make(
+      schema, {Chunks(arrow::int32(), {"[1, 1, 2]", "[1, 2, 3]", "[2, 3]"}),
+               Chunks(arrow::utf8(), {R"([null, "a", "b"])", R"(["c", null, "d"])", R"(["e", null])"}),
+               Chunks(arrow::float64(), {"[1, 5, 2]", "[3, NaN, null]", "[-1, 4]"})});
+  auto ignore_nulls = arrow::MakeScalar(true);
+  EXPECT_EQ(GroupBy(table, {Bound("first", {"v"}, {arrow::utf8()}), Bound("last", {"v"}, {arrow::utf8()}),
+                            Bound("first", {"v"}, {arrow::utf8(), arrow::boolean()}, false, {nullptr, ignore_nulls}),
+                            Bound("last", {"v"}, {arrow::utf8(), arrow::boolean()}, false, {nullptr, ignore_nulls})}),
+            "1, NULL, c, a, c | 2, b, e, b, e | 3, d, NULL, d, d");
+  // max_by / min_by skip NULL orderings; NaN orders above every number (as max does).
+  EXPECT_EQ(GroupBy(table, {Bound("max_by", {"v", "o"}, {arrow::utf8(), arrow::float64()}),
+                            Bound("min_by", {"v", "o"}, {arrow::utf8(), arrow::float64()}),
+                            Bound("max", {"o"}, {arrow::float64()}), Bound("min", {"o"}, {arrow::float64()})}),
+            "1, a, NULL, 5.0, 1.0 | 2, NULL, e, NaN, -1.0 | 3, NULL, NULL, 4.0, 4.0");
+  // Without GROUP BY, and on several threads (Arrow's hash_first is refused there).
+  EXPECT_EQ(GroupBy(table, {Bound("max_by", {"v", "o"}, {arrow::utf8(), arrow::float64()}),
+                            Bound("min_by", {"k", "o"}, {arrow::int32(), arrow::float64()}),
+                            Bound("max", {"o"}, {arrow::float64()})},
+                    /*grouped=*/false),
+            "NULL, 2, NaN");
+  EXPECT_EQ(GroupBy(table, {Bound("first", {"k"}, {arrow::int32()}), Bound("count", {}, {})}, true,
+                    /*use_threads=*/true),
+            "1, 1, 3 | 2, 2, 3 | 3, 3, 2");
+  // Over no rows: NULL.
+  auto empty = arrow::Table::Make(schema, {Chunks(arrow::int32(), {"[]"}), Chunks(arrow::utf8(), {"[]"}),
+                                           Chunks(arrow::float64(), {"[]"})});
+  EXPECT_EQ(GroupBy(empty, {Bound("max_by", {"v", "o"}, {arrow::utf8(), arrow::float64()}),
+                            Bound("first", {"v"}, {arrow::utf8()})},
+                    /*grouped=*/false),
+            "NULL, NULL");
+}
+
+TEST(AggregateRunTest, DistinctSumAndAverage) {
+  ASSERT_TRUE(RegisterSqlFunctions().ok());
+  auto schema = arrow::schema({arrow::field("k", arrow::int32()), arrow::field("v", arrow::int64()),
+                               arrow::field("d", arrow::decimal128(5, 2))});
+  auto table = arrow::Table::Make(
+      schema, {Chunks(arrow::int32(), {"[1, 1, 1, 2]", "[2, 2, 3]"}),
+               Chunks(arrow::int64(), {"[5, 5, 3, null]", "[7, 7, null]"}),
+               Chunks(arrow::decimal128(5, 2), {R"(["1.50", "1.50", "2.25", "1.00"])", R"(["1.00", "3.00", null])"})});
+  EXPECT_EQ(GroupBy(table, {Bound("sum", {"v"}, {arrow::int64()}, true), Bound("avg", {"v"}, {arrow::int64()}, true),
+                            Bound("sum", {"d"}, {arrow::decimal128(5, 2)}, true)}),
+            "1, 8, 4.0, 3.75 | 2, 7, 7.0, 4.00 | 3, NULL, NULL, NULL");
+  EXPECT_EQ(GroupBy(table, {Bound("sum", {"v"}, {arrow::int64()}, true), Bound("count", {"v"}, {arrow::int64()}, true)},
+                    /*grouped=*/false),
+            "15, 3");
+}
+
+TEST(AggregateRunTest, CountOverSeveralArguments) {
+  ASSERT_TRUE(RegisterSqlFunctions().ok());
+  auto schema = arrow::schema({arrow::field("k", arrow::int32()), arrow::field("s", arrow::utf8()),
+                               arrow::field("d", arrow::float64()), arrow::field("m", arrow::decimal128(5, 2))});
+  auto table = arrow::Table::Make(
+      schema, {Chunks(arrow::int32(), {"[1, 1, 1, 1]", "[1, 2, 2]"}),
+               Chunks(arrow::utf8(), {R"(["a", "a", "b", null])", R"(["a", "x", "x"])"}),
+               Chunks(arrow::float64(), {"[0.0, -0.0, 1, 2]", "[0, NaN, NaN]"}),
+               Chunks(arrow::decimal128(5, 2), {R"(["1.00", "1.00", "1.00", "1.00"])", R"(["1.00", "2.00", "2.00"])"})});
+  auto types = std::vector<arrow::TypeHolder>{arrow::utf8(), arrow::float64(), arrow::decimal128(5, 2)};
+  // Group 1: (a, 0, 1.00) three times (-0.0 is 0.0), (b, 1, 1.00), and a row with a NULL;
+  // group 2: (x, NaN, 2.00) twice (one NaN).
+  EXPECT_EQ(GroupBy(table, {Bound("count", {"s", "d", "m"}, types), Bound("count", {"s", "d", "m"}, types, true)}),
+            "1, 4, 2 | 2, 2, 1");
+  EXPECT_EQ(GroupBy(table, {Bound("count", {"s", "d"}, {arrow::utf8(), arrow::float64()}),
+                            Bound("count", {"s", "d"}, {arrow::utf8(), arrow::float64()}, true)},
+                    /*grouped=*/false, /*use_threads=*/true),
+            "6, 3");
+  EXPECT_EQ(ResultType("count", {arrow::utf8(), arrow::list(arrow::int32())}),
+            "ERROR: function count: argument 2 must be an atomic value, got array<int>");
 }
 
 TEST(AggregateRunTest, DecimalAverageAtSparkScale) {

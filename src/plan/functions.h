@@ -6,6 +6,7 @@
 // Contract:
 //  - Inputs are expressions already bound against `input`; every result is bound against
 //    `input` too, so `result.type()` is its SQL type (see SqlTypeName for the mapping).
+//  - Comparisons of float/double order NaN above every number and equal to itself (Spark).
 //  - Argument types are coerced the way Spark 4 does in ANSI mode (AnsiTypeCoercion):
 //    numeric widening, string to number/date/timestamp/boolean where Spark allows it, NULL to
 //    anything, decimal precision and scale as Spark's DecimalPrecision (allowPrecisionLoss).
@@ -79,8 +80,10 @@ arrow::Result<cp::Expression> CallOperator(Operator op, std::vector<cp::Expressi
                                            const arrow::Schema& input);
 
 /// CASE WHEN conditions[i] THEN results[i] ... [ELSE else_result] END. Results are coerced to
-/// their common type; a NULL condition counts as false. (A simple CASE x WHEN v is the binder's
-/// rewrite to conditions `x = v`.)
+/// their common type; a NULL condition counts as false. As in Spark, a result (or a later
+/// condition) that can fail is evaluated only for the rows that reach it, so CASE WHEN x = 0
+/// THEN NULL ELSE 1 / x END raises no division by zero; IF, NVL2 and COALESCE do the same.
+/// (A simple CASE x WHEN v is the binder's rewrite to conditions `x = v`.)
 arrow::Result<cp::Expression> CaseWhen(std::vector<cp::Expression> conditions,
                                        std::vector<cp::Expression> results,
                                        std::optional<cp::Expression> else_result,
@@ -114,17 +117,21 @@ bool IsAggregateFunction(std::string_view name);
 /// count, sum, avg/mean, min, max, stddev/std/stddev_samp, stddev_pop, variance/var_samp,
 /// var_pop, approx_count_distinct, percentile_approx/approx_percentile, percentile, median,
 /// collect_list/array_agg, collect_set, first/first_value, last/last_value, any_value,
-/// count_if, bool_and/every, bool_or/some/any. `arg_types` are the argument types after
-/// AggregateArgumentTypes (count(*) has none); `literal_args[i]` is the value of argument i
-/// when it is a literal (null otherwise): the percentages and accuracy of percentile(_approx),
-/// first/last's ignoreNulls flag. AggregateCall::args is left empty for the binder to fill.
+/// count_if, bool_and/every, bool_or/some/any, max_by, min_by; DISTINCT for count, sum, avg
+/// and collect_list. `arg_types` are the argument types as the query has them (count(*) has
+/// none): BindAggregate applies AggregateArgumentTypes itself, and the result type depends on
+/// the original type (avg(decimal(10,2)) is decimal(14,6), computed over decimal(38,6)).
+/// `literal_args[i]` is the value of argument i when it is a literal (null otherwise): the
+/// percentages and accuracy of percentile(_approx), first/last's ignoreNulls flag.
+/// AggregateCall::args is left empty for the binder to fill.
 ///
 /// Notes for the executor: where Arrow's kernel yields another type than result_type, cast
 /// the aggregate's output to result_type (sum of decimals gives decimal(38,s); count_if is a
-/// hash_sum of booleans and gives uint64). hash_first / hash_last are order-dependent Arrow
-/// kernels. Arrow's integer sum wraps on overflow where Spark raises an error. collect_list,
-/// percentile, median and percentile_approx run our kernels ("hash_tidelake_*" with a scalar
-/// "tidelake_*" twin), which hold all values of a group in memory, as Spark does.
+/// hash_sum of booleans and gives uint64). Arrow's integer sum wraps on overflow where Spark
+/// raises an error. collect_list, percentile, median, percentile_approx and sum/avg(DISTINCT)
+/// run our kernels ("hash_tidelake_*" with a scalar "tidelake_*" twin), which hold all values
+/// of a group in memory, as Spark does; first, last, max_by, min_by and min/max of floats
+/// (NaN is the largest value) run our unordered "pick" kernels, which keep one row per group.
 arrow::Result<AggregateCall> BindAggregate(std::string_view name,
                                            const std::vector<arrow::TypeHolder>& arg_types,
                                            const std::vector<std::shared_ptr<arrow::Scalar>>& literal_args,

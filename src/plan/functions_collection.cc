@@ -1,5 +1,5 @@
 // Array, map and struct functions: size/cardinality, array_contains, element_at,
-// try_element_at, get, struct, named_struct, array, map.
+// try_element_at, get, sort_array, array_sort, struct, named_struct, array, map.
 
 #include <arrow/scalar.h>
 
@@ -79,6 +79,25 @@ MaybeExpression CallCollectionFunction(std::string_view name, std::vector<cp::Ex
     return BoundCall("tidelake_array_contains", {array, value}, input);
   }
   if (name == "element_at" || name == "try_element_at" || name == "get") return ElementAt(name, args, input);
+  if (name == "sort_array" || name == "array_sort") {
+    // sort_array(a[, ascending]): NULLs first when ascending, last when descending;
+    // array_sort(a): ascending, NULLs last (the comparator-lambda form is not supported).
+    ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 1, name == "sort_array" ? 2 : 1));
+    ARROW_ASSIGN_OR_RAISE(auto array, ArrayArg(name, 0, args[0], input));
+    bool ascending = true;
+    if (args.size() == 2) {
+      auto value = LiteralOf(args[1]);
+      if (value == nullptr || !value->is_valid || value->type->id() != arrow::Type::BOOL) {
+        return ArgTypeError(name, 1, "a boolean literal", *TypeOf(args[1]));
+      }
+      ascending = static_cast<const arrow::BooleanScalar&>(*value).value;
+    }
+    const auto element = TypeOf(array)->field(0)->type();
+    if (IsNested(*element)) return ArgTypeError(name, 0, "an array of atomic values", *TypeOf(array));
+    const char* kernel = name == "array_sort" ? "tidelake_array_sort"
+                         : ascending ? "tidelake_sort_array_asc" : "tidelake_sort_array_desc";
+    return BoundCall(kernel, {array}, input);
+  }
   if (name == "struct") {
     if (args.empty()) return arrow::Status::Invalid("function struct expects at least 1 argument, got 0");
     std::vector<std::string> names;
@@ -101,7 +120,23 @@ MaybeExpression CallCollectionFunction(std::string_view name, std::vector<cp::Ex
   }
   if (name == "array") {
     ARROW_ASSIGN_OR_RAISE(args, CoerceToCommonType(name, std::move(args), input));
-    return BoundCall("tidelake_make_array", std::move(args), input);
+    ARROW_ASSIGN_OR_RAISE(auto made, BoundCall("tidelake_make_array", std::move(args), input));
+    // An array of literals is a literal (percentile(x, array(0.25, 0.75)) needs one). Our
+    // kernels answer arrays even for scalar input: take the one value.
+    bool constant = true;
+    for (const auto& arg : made.call()->arguments) constant = constant && arg.literal() != nullptr;
+    if (!constant || made.call()->arguments.empty()) return made;
+    auto value = cp::ExecuteScalarExpression(made, cp::ExecBatch({}, 1));
+    if (!value.ok()) return made;
+    std::shared_ptr<arrow::Scalar> scalar;
+    if (value->is_scalar()) {
+      scalar = value->scalar();
+    } else {
+      auto first = value->make_array()->GetScalar(0);
+      if (!first.ok()) return made;
+      scalar = *first;
+    }
+    return Literal(std::move(scalar), input);
   }
   if (name == "map") {
     if (args.size() % 2 != 0) return arrow::Status::Invalid("function map expects key/value pairs, got ", args.size(), " arguments");

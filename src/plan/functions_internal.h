@@ -118,6 +118,9 @@ arrow::Result<cp::Expression> DateArg(std::string_view fn, size_t index, cp::Exp
 /// normalised to microseconds (keeping NTZ as NTZ).
 arrow::Result<cp::Expression> TimestampArg(std::string_view fn, size_t index, cp::Expression e,
                                            const arrow::Schema& input);
+/// OK if `regex` compiles (RE2 syntax); else "function rlike: invalid regular expression '(':
+/// missing )".
+arrow::Status CheckRegex(std::string_view fn, const std::string& regex);
 /// Casts every argument to the common type of all of them (COALESCE, GREATEST, IN, ...).
 arrow::Result<std::vector<cp::Expression>> CoerceToCommonType(std::string_view fn,
                                                               std::vector<cp::Expression> args,
@@ -159,6 +162,8 @@ arrow::Status RegisterArithmeticKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterStringKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterDatetimeKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterCollectionKernels(cp::FunctionRegistry* registry);
-arrow::Status RegisterAggregateKernels(cp::FunctionRegistry* registry);
+arrow::Status RegisterAggregateKernels(cp::FunctionRegistry* registry);  // also calls the next one
+arrow::Status RegisterPickAggregateKernels(cp::FunctionRegistry* registry);
+arrow::Status RegisterCountAggregateKernels(cp::FunctionRegistry* registry);
 
 }  // namespace tidelake::plan::internal

@@ -56,10 +56,23 @@ arrow::Result<cp::Expression> Round(std::string_view name, std::vector<cp::Expre
 }
 
 arrow::Result<cp::Expression> FloorCeil(std::string_view name, std::vector<cp::Expression>& args, const arrow::Schema& input) {
+  ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 1, 2));
   if (args.size() == 2) {
-    return arrow::Status::NotImplemented("function ", name, " with a scale argument is not supported");
+    // floor(x, scale) / ceil(x, scale): Spark's RoundFloor / RoundCeil, over decimals.
+    auto scale = IntLiteral(args[1]);
+    if (!scale) return arrow::Status::TypeError("function ", name, ": argument 2 must be an integer literal");
+    const auto t = TypeOf(args[0]);
+    std::shared_ptr<arrow::DataType> as;
+    if (IsDecimal(*t)) as = t;
+    else if (IsIntegral(*t)) as = DecimalForIntegral(*t);
+    else if (t->id() == arrow::Type::FLOAT) as = arrow::decimal128(14, 7);
+    else if (IsFloating(*t)) as = arrow::decimal128(30, 15);
+    else if (IsString(*t) || IsNull(*t)) as = arrow::decimal128(38, 18);
+    else return ArgTypeError(name, 0, "a number", *t);
+    ARROW_ASSIGN_OR_RAISE(auto x, Cast(args[0], as, /*try_cast=*/false, input));
+    auto options = std::make_shared<cp::RoundOptions>(*scale, name == "floor" ? cp::RoundMode::DOWN : cp::RoundMode::UP);
+    return BoundCall("tidelake_round", {x}, input, options);
   }
-  ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 1, 1));
   const auto t = TypeOf(args[0]);
   cp::Expression x = args[0];
   if (IsIntegral(*t)) return LongArg(name, 0, x, input);
@@ -102,6 +115,7 @@ MaybeExpression CallMathFunction(std::string_view name, std::vector<cp::Expressi
   if (name == "abs") {
     ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 1, 1));
     ARROW_ASSIGN_OR_RAISE(auto x, NumberArg(name, 0, args[0], input));
+    if (arrow::is_signed_integer(TypeOf(x)->id())) return BoundCall("tidelake_checked_abs", {x}, input);
     return BoundCall(IsIntegral(*TypeOf(x)) ? "abs_checked" : "abs", {x}, input);
   }
   if (name == "round") return Round(name, args, input);

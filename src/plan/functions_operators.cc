@@ -6,6 +6,8 @@
 #include <arrow/array/util.h>
 #include <arrow/scalar.h>
 
+#include <cmath>
+
 #include "plan/functions_internal.h"
 
 namespace tidelake::plan {
@@ -113,6 +115,62 @@ std::shared_ptr<cp::CastOptions> ResultOptions(std::shared_ptr<arrow::DataType> 
   return std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(std::move(type)));
 }
 
+// True for a literal known not to be NaN (nor NULL).
+bool IsNumberLiteral(const cp::Expression& e) {
+  auto value = LiteralOf(e);
+  if (value == nullptr || !value->is_valid) return false;
+  auto d = value->CastTo(arrow::float64());
+  return d.ok() && !std::isnan(static_cast<const arrow::DoubleScalar&>(**d).value);
+}
+
+// a < b with Spark's order of floating point values: NaN is larger than any number and equal
+// to itself (NULL when either side is NULL).
+arrow::Result<cp::Expression> FloatLess(const cp::Expression& a, const cp::Expression& b, const arrow::Schema& input) {
+  ARROW_ASSIGN_OR_RAISE(auto less, BoundCall("less", {a, b}, input));
+  if (IsNumberLiteral(b)) return less;  // x < 1.5: IEEE agrees (NaN < 1.5 is false)
+  ARROW_ASSIGN_OR_RAISE(auto a_nan, BoundCall("is_nan", {a}, input));
+  if (IsNumberLiteral(a)) {
+    ARROW_ASSIGN_OR_RAISE(auto b_nan, BoundCall("is_nan", {b}, input));
+    return BoundCall("or_kleene", {less, b_nan}, input);  // 1.5 < NaN
+  }
+  ARROW_ASSIGN_OR_RAISE(auto b_nan, BoundCall("is_nan", {b}, input));
+  ARROW_ASSIGN_OR_RAISE(auto a_number, BoundCall("invert", {a_nan}, input));
+  return BoundCall("if_else", {b_nan, a_number, less}, input);
+}
+
+// Comparisons of float / double values as Spark orders them (see FloatLess). Comparisons with
+// a number literal stay plain Arrow calls where IEEE already agrees, so that filters such as
+// `price < 10.0` remain recognisable for pushdown.
+arrow::Result<cp::Expression> FloatComparison(Operator op, cp::Expression a, cp::Expression b, const arrow::Schema& input) {
+  switch (op) {
+    case Operator::kEq:
+    case Operator::kNotEq: {
+      const char* plain = op == Operator::kEq ? "equal" : "not_equal";
+      ARROW_ASSIGN_OR_RAISE(auto cmp, BoundCall(plain, {a, b}, input));
+      if (IsNumberLiteral(a) || IsNumberLiteral(b)) return cmp;
+      ARROW_ASSIGN_OR_RAISE(auto a_nan, BoundCall("is_nan", {a}, input));
+      ARROW_ASSIGN_OR_RAISE(auto b_nan, BoundCall("is_nan", {b}, input));
+      ARROW_ASSIGN_OR_RAISE(auto both_nan, BoundCall("and_kleene", {a_nan, b_nan}, input));
+      if (op == Operator::kEq) return BoundCall("or_kleene", {cmp, both_nan}, input);
+      ARROW_ASSIGN_OR_RAISE(auto not_both, BoundCall("invert", {both_nan}, input));
+      return BoundCall("and_kleene", {cmp, not_both}, input);
+    }
+    case Operator::kLt: return FloatLess(a, b, input);
+    case Operator::kGt: return FloatLess(b, a, input);
+    case Operator::kLtEq: {  // a <= b is NOT (b < a)
+      if (IsNumberLiteral(b)) return BoundCall("less_equal", {a, b}, input);
+      ARROW_ASSIGN_OR_RAISE(auto greater, FloatLess(b, a, input));
+      return BoundCall("invert", {greater}, input);
+    }
+    case Operator::kGtEq: {
+      if (IsNumberLiteral(a)) return BoundCall("greater_equal", {a, b}, input);
+      ARROW_ASSIGN_OR_RAISE(auto less, FloatLess(a, b, input));
+      return BoundCall("invert", {less}, input);
+    }
+    default: return arrow::Status::Invalid("not a comparison");
+  }
+}
+
 arrow::Result<cp::Expression> Comparison(Operator op, cp::Expression a, cp::Expression b, const arrow::Schema& input) {
   auto common = CommonType(*TypeOf(a), *TypeOf(b));
   if (!common.ok()) {
@@ -127,9 +185,7 @@ arrow::Result<cp::Expression> Comparison(Operator op, cp::Expression a, cp::Expr
   }
   ARROW_ASSIGN_OR_RAISE(a, ImplicitCastTo(std::move(a), type, input));
   ARROW_ASSIGN_OR_RAISE(b, ImplicitCastTo(std::move(b), type, input));
-  // Floating point compares as IEEE (NaN is unequal to itself) where Spark treats NaN as equal
-  // to NaN and larger than any number: we keep Arrow's kernels so that filters stay
-  // recognisable for pushdown.
+  if (IsFloating(*type) && op != Operator::kNullSafeEq) return FloatComparison(op, std::move(a), std::move(b), input);
   switch (op) {
     case Operator::kEq: return BoundCall("equal", {a, b}, input);
     case Operator::kNotEq: return BoundCall("not_equal", {a, b}, input);
@@ -138,7 +194,8 @@ arrow::Result<cp::Expression> Comparison(Operator op, cp::Expression a, cp::Expr
     case Operator::kGt: return BoundCall("greater", {a, b}, input);
     case Operator::kGtEq: return BoundCall("greater_equal", {a, b}, input);
     case Operator::kNullSafeEq: {
-      ARROW_ASSIGN_OR_RAISE(auto eq, BoundCall("equal", {a, b}, input));
+      ARROW_ASSIGN_OR_RAISE(auto eq, IsFloating(*type) ? FloatComparison(Operator::kEq, a, b, input)
+                                                        : BoundCall("equal", {a, b}, input));
       ARROW_ASSIGN_OR_RAISE(auto a_null, BoundCall("is_null", {a}, input));
       ARROW_ASSIGN_OR_RAISE(auto b_null, BoundCall("is_null", {b}, input));
       ARROW_ASSIGN_OR_RAISE(auto both_null, BoundCall("and", {a_null, b_null}, input));
@@ -197,6 +254,7 @@ arrow::Result<cp::Expression> Like(Operator op, std::vector<cp::Expression> args
     return BoundCall("tidelake_like", {value, pattern_expr}, input, options);
   }
   if (op == Operator::kRLike) {
+    ARROW_RETURN_NOT_OK(CheckRegex(fn, *pattern));
     return BoundCall("match_substring_regex", {value}, input, std::make_shared<cp::MatchSubstringOptions>(*pattern));
   }
   ARROW_ASSIGN_OR_RAISE(std::string arrow_pattern, LikePatternForArrow(*pattern, escape));
@@ -232,6 +290,7 @@ arrow::Result<cp::Expression> Negate(cp::Expression a, const arrow::Schema& inpu
   const auto t = TypeOf(a);
   if (IsInterval(*t)) return BoundCall("negate", {a}, input);
   if (!IsNumeric(*t)) return OperandTypeError("-", *t, nullptr);
+  if (arrow::is_signed_integer(t->id())) return BoundCall("tidelake_checked_negate", {a}, input);
   return BoundCall(IsIntegral(*t) ? "negate_checked" : "negate", {a}, input);
 }
 
@@ -327,10 +386,14 @@ arrow::Result<cp::Expression> Arithmetic(Operator op, cp::Expression a, cp::Expr
   ARROW_ASSIGN_OR_RAISE(auto common, CommonType(*ta, *tb));
   ARROW_ASSIGN_OR_RAISE(a, ImplicitCastTo(std::move(a), common, input));
   ARROW_ASSIGN_OR_RAISE(b, ImplicitCastTo(std::move(b), common, input));
+  const bool signed_int = arrow::is_signed_integer(common->id());
   switch (op) {
-    case Operator::kAdd: return BoundCall("add_checked", {a, b}, input);
-    case Operator::kSubtract: return BoundCall("subtract_checked", {a, b}, input);
-    case Operator::kMultiply: return BoundCall("multiply_checked", {a, b}, input);
+    // Signed integers: our kernels, for Spark's overflow messages (Arrow's say "overflow").
+    case Operator::kAdd: return BoundCall(signed_int ? "tidelake_checked_add" : "add_checked", {a, b}, input);
+    case Operator::kSubtract:
+      return BoundCall(signed_int ? "tidelake_checked_subtract" : "subtract_checked", {a, b}, input);
+    case Operator::kMultiply:
+      return BoundCall(signed_int ? "tidelake_checked_multiply" : "multiply_checked", {a, b}, input);
     case Operator::kModulo: return BoundCall(fn == "pmod" ? "tidelake_pmod" : "tidelake_remainder", {a, b}, input);
     default: return arrow::Status::Invalid("not an arithmetic operator");
   }

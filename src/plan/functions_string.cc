@@ -24,6 +24,25 @@ arrow::Result<std::string> RequireStringLiteral(std::string_view fn, size_t inde
   return *v;
 }
 
+}  // namespace
+
+arrow::Status CheckRegex(std::string_view fn, const std::string& regex) {
+  auto compiled = cp::CallFunction("match_substring_regex", {arrow::Datum(std::make_shared<arrow::StringScalar>(""))},
+                                   std::make_shared<cp::MatchSubstringOptions>(regex).get());
+  if (compiled.ok()) return arrow::Status::OK();
+  // Arrow says "Invalid regular expression: <RE2's error>: <pattern>"; keep RE2's words.
+  std::string why = compiled.status().message();
+  constexpr std::string_view kPrefix = "Invalid regular expression: ";
+  if (why.rfind(kPrefix, 0) == 0) why = why.substr(kPrefix.size());
+  const std::string suffix = ": " + regex;
+  if (why.size() > suffix.size() && why.compare(why.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    why.resize(why.size() - suffix.size());
+  }
+  return arrow::Status::Invalid("function ", fn, ": invalid regular expression '", regex, "': ", why);
+}
+
+namespace {
+
 bool HasRegexMetacharacters(std::string_view s) { return s.find_first_of(".$|()[]{}^?*+\\") != std::string_view::npos; }
 
 // The pattern with every capturing group named g1, g2, ... (Arrow's extract_regex reads
@@ -101,6 +120,7 @@ arrow::Result<cp::Expression> Split(std::string_view name, std::vector<cp::Expre
   ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 2, 3));
   ARROW_ASSIGN_OR_RAISE(auto str, StringArg(name, 0, args[0], input));
   ARROW_ASSIGN_OR_RAISE(std::string regex, RequireStringLiteral(name, 1, args[1]));
+  ARROW_RETURN_NOT_OK(CheckRegex(name, regex));
   int64_t limit = -1;
   if (args.size() == 3) {
     auto l = IntLiteral(args[2]);
@@ -130,6 +150,7 @@ arrow::Result<cp::Expression> RegexpExtract(std::string_view name, std::vector<c
   ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 2, 3));
   ARROW_ASSIGN_OR_RAISE(auto str, StringArg(name, 0, args[0], input));
   ARROW_ASSIGN_OR_RAISE(std::string regex, RequireStringLiteral(name, 1, args[1]));
+  ARROW_RETURN_NOT_OK(CheckRegex(name, regex));
   int64_t idx = 1;
   if (args.size() == 3) {
     auto i = IntLiteral(args[2]);
@@ -192,6 +213,7 @@ arrow::Result<cp::Expression> RegexpReplace(std::string_view name, std::vector<c
   }
   ARROW_ASSIGN_OR_RAISE(auto str, StringArg(name, 0, args[0], input));
   ARROW_ASSIGN_OR_RAISE(std::string regex, RequireStringLiteral(name, 1, args[1]));
+  ARROW_RETURN_NOT_OK(CheckRegex(name, regex));
   ARROW_ASSIGN_OR_RAISE(std::string replacement, RequireStringLiteral(name, 2, args[2]));
   return BoundCall("replace_substring_regex", {str}, input,
                    std::make_shared<cp::ReplaceSubstringOptions>(regex, JavaReplacementToRe2(replacement)));
@@ -302,6 +324,25 @@ MaybeExpression CallStringFunction(std::string_view name, std::vector<cp::Expres
     ARROW_ASSIGN_OR_RAISE(auto lower, BoundCall("utf8_lower", {str}, input));
     ARROW_ASSIGN_OR_RAISE(auto upper, BoundCall("utf8_upper", {str}, input));
     return BoundCall("tidelake_initcap", {lower, upper}, input);
+  }
+  if (name == "md5" || name == "sha1" || name == "sha" || name == "sha2") {
+    // Spark hashes binary; strings hash their UTF-8 bytes.
+    ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), name == "sha2" ? 2 : 1, name == "sha2" ? 2 : 1));
+    const auto t = TypeOf(args[0]);
+    cp::Expression data = args[0];
+    if (!IsBinary(*t)) {
+      if (!IsString(*t) && !IsNull(*t)) return ArgTypeError(name, 0, "a string or binary", *t);
+      ARROW_ASSIGN_OR_RAISE(data, BoundCall("cast", {data}, input,
+                                            std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(arrow::binary()))));
+    } else if (t->id() != arrow::Type::BINARY) {
+      ARROW_ASSIGN_OR_RAISE(data, BoundCall("cast", {data}, input,
+                                            std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(arrow::binary()))));
+    }
+    if (name == "sha2") {
+      ARROW_ASSIGN_OR_RAISE(auto bits, IntArg(name, 1, args[1], input));
+      return BoundCall("tidelake_sha2", {data, bits}, input);
+    }
+    return BoundCall(name == "md5" ? "tidelake_md5" : "tidelake_sha1", {data}, input);
   }
   if (name == "reverse") {
     ARROW_RETURN_NOT_OK(CheckArity(name, args.size(), 1, 1));

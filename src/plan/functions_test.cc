@@ -105,10 +105,13 @@ TEST(ConditionalTest, CoalesceNvlNullifIf) {
   EXPECT_EQ(Fn("if", {Null(arrow::boolean()), I(1), I(2)}), "2 :: int");
   EXPECT_EQ(Fn("if", {B(true), I(1), Dec("2.5", 2, 1)}), "1.0 :: decimal(11,1)");
   EXPECT_EQ(Fn("if", {B(true), I(1), S("5")}), "1 :: bigint");
-  // Spark evaluates only the chosen branch, so if(true, 1, 'a') is 1; Arrow evaluates both,
-  // so the cast of 'a' to the common type bigint fails.
-  EXPECT_THAT(Fn("if", {B(true), I(1), S("a")}), HasSubstr("The value 'a'"));
+  // Spark evaluates only the chosen branch, so if(true, 1, 'a') is 1 although 'a' is no
+  // bigint; where that branch is chosen, the cast fails.
+  EXPECT_EQ(Fn("if", {B(true), I(1), S("a")}), "1 :: bigint");
+  EXPECT_THAT(Fn("if", {B(false), I(1), S("a")}), HasSubstr("The value 'a'"));
   EXPECT_EQ(Fn("if", {I(1), I(2), I(3)}), "ERROR: function if: argument 1 must be a boolean, got int");
+  // Unlike AND or NOT, IF does not cast a string condition (Spark: UNEXPECTED_INPUT_TYPE).
+  EXPECT_EQ(Fn("if", {S("true"), I(2), I(3)}), "ERROR: function if: argument 1 must be a boolean, got string");
   EXPECT_EQ(Fn("nvl2", {Null(), I(1), I(2)}), "2 :: int");
   EXPECT_EQ(Fn("nvl2", {I(0), I(1), I(2)}), "1 :: int");
 }
@@ -167,6 +170,15 @@ TEST(MathTest, FloorCeil) {
   EXPECT_EQ(Fn("floor", {Dec("-1.55", 4, 2)}), "-2 :: decimal(3,0)");
   EXPECT_EQ(Fn("floor", {Dec("1", 10, 3)}), "1 :: decimal(8,0)");
   EXPECT_EQ(Fn("floor", {I(5)}), "5 :: bigint");
+  // With a scale: Spark's RoundFloor / RoundCeil over decimals.
+  EXPECT_EQ(Fn("floor", {Dec("12.345", 5, 3), I(1)}), "12.3 :: decimal(4,1)");
+  EXPECT_EQ(Fn("ceil", {Dec("12.345", 5, 3), I(1)}), "12.4 :: decimal(4,1)");
+  EXPECT_EQ(Fn("floor", {Dec("-12.345", 5, 3), I(2)}), "-12.35 :: decimal(5,2)");
+  EXPECT_EQ(Fn("ceil", {Dec("-12.345", 5, 3), I(2)}), "-12.34 :: decimal(5,2)");
+  EXPECT_EQ(Fn("ceil", {I(1234), I(-2)}), "1300 :: decimal(11,0)");
+  EXPECT_EQ(Fn("floor", {I(-1234), I(-2)}), "-1300 :: decimal(11,0)");
+  EXPECT_EQ(Fn("floor", {Dec("1.5", 2, 1), I(3)}), "1.5 :: decimal(3,1)");
+  EXPECT_EQ(Fn("floor", {D(2.5), cp::field_ref("x")}).substr(0, 6), "ERROR:");
 }
 
 TEST(MathTest, LogarithmsAndPowers) {
@@ -198,7 +210,8 @@ TEST(MathTest, AbsSignModPmod) {
   EXPECT_EQ(Fn("abs", {L(-5)}), "5 :: bigint");
   EXPECT_EQ(Fn("abs", {Tiny(1)}), "1 :: tinyint");
   EXPECT_EQ(Fn("abs", {S("-1")}), "1.0 :: double");
-  EXPECT_THAT(Fn("abs", {I(-2147483647 - 1)}), HasSubstr("overflow"));
+  EXPECT_EQ(Fn("abs", {I(-2147483647 - 1)}), "ERROR: [ARITHMETIC_OVERFLOW] integer overflow.");
+  EXPECT_EQ(Fn("abs", {L(-5)}), "5 :: bigint");
   EXPECT_EQ(Fn("sign", {I(-3)}), "-1.0 :: double");
   EXPECT_EQ(Fn("signum", {Dec("2.5", 2, 1)}), "1.0 :: double");
   EXPECT_EQ(Fn("sign", {I(0)}), "0.0 :: double");
@@ -437,6 +450,63 @@ TEST(CollectionTest, ArraysMapsStructs) {
   EXPECT_EQ(Fn("struct", {I(1), S("a")}), "{1, a} :: struct<col1:int,col2:string>");
   EXPECT_EQ(Fn("named_struct", {S("x"), I(1), S("y"), S("b")}), "{1, b} :: struct<x:int,y:string>");
   EXPECT_THAT(Fn("named_struct", {S("x")}), HasSubstr("name/value pairs"));
+}
+
+TEST(CollectionTest, SortArray) {
+  auto a = [](const char* json) { return cp::literal(std::make_shared<arrow::ListScalar>(Json(arrow::int32(), json))); };
+  EXPECT_EQ(Fn("sort_array", {a("[3, null, 1, 2]")}), "[null, 1, 2, 3] :: array<int>");
+  EXPECT_EQ(Fn("sort_array", {a("[3, null, 1, 2]"), B(false)}), "[3, 2, 1, null] :: array<int>");
+  EXPECT_EQ(Fn("array_sort", {a("[3, null, 1, 2]")}), "[1, 2, 3, null] :: array<int>");
+  EXPECT_EQ(Fn("sort_array", {a("[]")}), "[] :: array<int>");
+  EXPECT_EQ(Fn("sort_array", {a("[1]"), cp::field_ref("x")}).substr(0, 6), "ERROR:");
+  EXPECT_EQ(Fn("sort_array", {I(1)}), "ERROR: function sort_array: argument 1 must be an array, got int");
+  auto schema = arrow::schema({arrow::field("a", arrow::list(arrow::utf8()))});
+  auto batch = arrow::RecordBatch::Make(
+      schema, 4, {Json(arrow::list(arrow::utf8()), R"([["b", "a"], null, [], ["z", "y", "x"]])")});
+  auto sorted = CallFunction("sort_array", {cp::field_ref("a")}, *schema, TestContext());
+  EXPECT_EQ(RunRows(sorted, *batch), "[a, b], NULL, [], [x, y, z]");
+  EXPECT_EQ(RunRows(sorted, *batch->Slice(2, 2)), "[], [x, y, z]");
+}
+
+TEST(FunctionsTest, TypeOf) {
+  EXPECT_EQ(Fn("typeof", {I(1)}), "int :: string");
+  EXPECT_EQ(Fn("typeof", {Dec("1.5", 2, 1)}), "decimal(2,1) :: string");
+  EXPECT_EQ(Fn("typeof", {Null()}), "void :: string");
+  EXPECT_EQ(Fn("typeof", {Ts("2024-01-01 00:00:00")}), "timestamp :: string");
+  EXPECT_EQ(Fn("typeof", {TsNtz("2024-01-01 00:00:00")}), "timestamp_ntz :: string");
+  EXPECT_EQ(Fn("typeof", {}), "ERROR: function typeof expects 1 argument, got 0");
+}
+
+TEST(StringTest, Digests) {
+  EXPECT_EQ(Fn("md5", {S("Spark")}), "8cde774d6f7333752ed72cacddb05126 :: string");
+  EXPECT_EQ(Fn("md5", {S("")}), "d41d8cd98f00b204e9800998ecf8427e :: string");
+  EXPECT_EQ(Fn("sha1", {S("abc")}), "a9993e364706816aba3e25717850c26c9cd0d89d :: string");
+  EXPECT_EQ(Fn("sha", {S("")}), "da39a3ee5e6b4b0d3255bfef95601890afd80709 :: string");
+  EXPECT_EQ(Fn("sha2", {S("abc"), I(256)}), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad :: string");
+  EXPECT_EQ(Fn("sha2", {S("abc"), I(0)}), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad :: string");
+  EXPECT_EQ(Fn("sha2", {S("abc"), I(224)}), "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7 :: string");
+  EXPECT_EQ(Fn("sha2", {S("abc"), I(384)}),
+            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7 :: string");
+  EXPECT_EQ(Fn("sha2", {S("abc"), I(512)}),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f :: string");
+  EXPECT_EQ(Fn("sha2", {S("abc"), I(7)}), "NULL :: string");
+  EXPECT_EQ(Fn("md5", {Null(arrow::utf8())}), "NULL :: string");
+  EXPECT_EQ(Fn("md5", {I(1)}), "ERROR: function md5: argument 1 must be a string or binary, got int");
+  // Inputs longer than one block (55, 56 and 64 bytes straddle the padding boundary).
+  EXPECT_EQ(Fn("md5", {S(std::string(56, 'a'))}), "3b0c8ac703f828b04c6c197006d17218 :: string");
+  EXPECT_EQ(Fn("sha2", {S(std::string(64, 'a')), I(256)}),
+            "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb :: string");
+  EXPECT_EQ(Fn("sha2", {S(std::string(112, 'a')), I(512)}),
+            "c01d080efd492776a1c43bd23dd99d0a2e626d481e16782e75d54c2503b5dc32bd05f0f1ba33e568b88fd2d970929b719ecbb152f58f130a407c8830604b70ca :: string");
+  EXPECT_EQ(Fn("sha1", {S(std::string(55, 'a'))}), "c1c8bbdc22796e28c0e15163d20899b65621d65a :: string");
+}
+
+TEST(StringTest, InvalidRegexNamesThePattern) {
+  EXPECT_EQ(Fn("regexp_extract", {S("abc"), S("("), I(1)}),
+            "ERROR: function regexp_extract: invalid regular expression '(': missing )");
+  EXPECT_EQ(Fn("regexp_replace", {S("abc"), S("[a"), S("x")}),
+            "ERROR: function regexp_replace: invalid regular expression '[a': missing ]");
+  EXPECT_EQ(Fn("rlike", {S("abc"), S("a(b")}), "ERROR: function rlike: invalid regular expression 'a(b': missing )");
 }
 
 TEST(CollectionTest, StructFieldNamesFromColumns) {

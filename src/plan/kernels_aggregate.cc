@@ -8,6 +8,9 @@
 //   tidelake_percentile_approx(x) -> x, tidelake_percentile_approx_list(x) -> list<x>: the
 //     smallest value with at least p of the values at or below it (what Spark's
 //     percentile_approx returns at its default accuracy), computed exactly.
+//   tidelake_sum_distinct(x), tidelake_avg_distinct(x): sum / avg(DISTINCT x). Integers sum as
+//     decimal(38,0) (the caller casts to bigint, which detects overflow) and average as
+//     doubles; decimals keep their scale (decimal(38,s)); floats give doubles.
 // The state keeps the consumed arrays and, per non-NULL value, its group and position; each
 // thread has its own state and Acero merges them. Memory grows with the number of values, as
 // Spark's own collect_list and percentile do.
@@ -31,7 +34,9 @@ namespace {
 
 using arrow::internal::checked_cast;
 
-enum class CollectKind { kList, kPercentile, kPercentileList, kApprox, kApproxList };
+enum class CollectKind { kList, kPercentile, kPercentileList, kApprox, kApproxList, kSumDistinct, kAvgDistinct };
+
+bool IsDistinctArithmetic(CollectKind kind) { return kind == CollectKind::kSumDistinct || kind == CollectKind::kAvgDistinct; }
 
 struct CollectState : cp::KernelState {
   CollectKind kind = CollectKind::kList;
@@ -46,7 +51,29 @@ struct CollectState : cp::KernelState {
   int64_t num_groups = 0;
 };
 
-bool NeedsNumbers(CollectKind kind) { return kind != CollectKind::kList; }
+bool NeedsNumbers(CollectKind kind) { return kind != CollectKind::kList && !IsDistinctArithmetic(kind); }
+
+// The type tidelake_sum_distinct / tidelake_avg_distinct answer for input `t`.
+std::shared_ptr<arrow::DataType> DistinctArithmeticType(CollectKind kind, const std::shared_ptr<arrow::DataType>& t) {
+  if (IsDecimal(*t)) return arrow::decimal128(38, DecimalScale(*t));
+  if (IsIntegral(*t) && kind == CollectKind::kSumDistinct) return arrow::decimal128(38, 0);
+  return arrow::float64();
+}
+
+// sum / avg of the distinct values of `values` as a scalar of DistinctArithmeticType.
+arrow::Result<std::shared_ptr<arrow::Scalar>> DistinctArithmetic(CollectKind kind, const std::shared_ptr<arrow::Array>& values,
+                                                                 arrow::MemoryPool* pool) {
+  cp::ExecContext ctx(pool);
+  const auto out_type = DistinctArithmeticType(kind, values->type());
+  ARROW_ASSIGN_OR_RAISE(auto unique, cp::Unique(values, &ctx));
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum operand, cp::Cast(unique, out_type, cp::CastOptions::Safe(), &ctx));
+  const auto options = cp::ScalarAggregateOptions(/*skip_nulls=*/true, /*min_count=*/1);
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum result, kind == CollectKind::kSumDistinct ? cp::Sum(operand, options, &ctx)
+                                                                               : cp::Mean(operand, options, &ctx));
+  auto scalar = result.scalar();
+  if (!scalar->type->Equals(*out_type)) { ARROW_ASSIGN_OR_RAISE(scalar, scalar->CastTo(out_type)); }
+  return scalar;
+}
 
 arrow::Status Consume(CollectState* state, const cp::ExecValue& value, int64_t length, const uint32_t* group_ids) {
   std::shared_ptr<arrow::Array> values;
@@ -98,6 +125,25 @@ arrow::Result<std::shared_ptr<arrow::Array>> Finalize(CollectState* state, int64
     ARROW_ASSIGN_OR_RAISE(all, arrow::MakeEmptyArray(state->type, state->pool));
   } else {
     ARROW_ASSIGN_OR_RAISE(all, arrow::Concatenate(state->chunks, state->pool));
+  }
+  if (IsDistinctArithmetic(state->kind)) {
+    ARROW_ASSIGN_OR_RAISE(auto builder, arrow::MakeBuilder(DistinctArithmeticType(state->kind, state->type), state->pool));
+    cp::ExecContext ctx(state->pool);
+    for (int64_t g = 0; g < num_groups; ++g) {
+      if (starts[g] == starts[g + 1]) {
+        ARROW_RETURN_NOT_OK(builder->AppendNull());
+        continue;
+      }
+      arrow::Int64Builder positions(state->pool);
+      for (int64_t k = starts[g]; k < starts[g + 1]; ++k) {
+        ARROW_RETURN_NOT_OK(positions.Append(state->positions[order[static_cast<size_t>(k)]]));
+      }
+      ARROW_ASSIGN_OR_RAISE(auto position_array, positions.Finish());
+      ARROW_ASSIGN_OR_RAISE(arrow::Datum members, cp::Take(all, position_array, cp::TakeOptions::Defaults(), &ctx));
+      ARROW_ASSIGN_OR_RAISE(auto value, DistinctArithmetic(state->kind, members.make_array(), state->pool));
+      ARROW_RETURN_NOT_OK(builder->AppendScalar(*value));
+    }
+    return builder->Finish();
   }
   const bool percentile = state->kind == CollectKind::kPercentile || state->kind == CollectKind::kPercentileList;
   const bool as_list = state->kind == CollectKind::kList || state->kind == CollectKind::kPercentileList ||
@@ -177,7 +223,7 @@ arrow::Result<std::unique_ptr<cp::KernelState>> Init(CollectKind kind, cp::Kerne
   state->kind = kind;
   state->type = args.inputs[0].GetSharedPtr();
   state->pool = ctx->memory_pool();
-  if (kind != CollectKind::kList) {
+  if (kind != CollectKind::kList && !IsDistinctArithmetic(kind)) {
     if (args.options == nullptr || std::string_view(args.options->type_name()) != "QuantileOptions") {
       return arrow::Status::Invalid("internal error: percentile aggregates need QuantileOptions");
     }
@@ -193,6 +239,8 @@ std::shared_ptr<arrow::DataType> OutputType(CollectKind kind, const std::shared_
     case CollectKind::kPercentileList: return arrow::list(arrow::float64());
     case CollectKind::kApprox: return input;
     case CollectKind::kApproxList: return arrow::list(input);
+    case CollectKind::kSumDistinct:
+    case CollectKind::kAvgDistinct: return DistinctArithmeticType(kind, input);
   }
   return input;
 }
@@ -258,7 +306,11 @@ arrow::Status RegisterAggregateKernels(cp::FunctionRegistry* registry) {
   ARROW_RETURN_NOT_OK(RegisterCollect<CollectKind::kPercentile>(registry, "tidelake_percentile"));
   ARROW_RETURN_NOT_OK(RegisterCollect<CollectKind::kPercentileList>(registry, "tidelake_percentile_list"));
   ARROW_RETURN_NOT_OK(RegisterCollect<CollectKind::kApprox>(registry, "tidelake_percentile_approx"));
-  return RegisterCollect<CollectKind::kApproxList>(registry, "tidelake_percentile_approx_list");
+  ARROW_RETURN_NOT_OK(RegisterCollect<CollectKind::kApproxList>(registry, "tidelake_percentile_approx_list"));
+  ARROW_RETURN_NOT_OK(RegisterCollect<CollectKind::kSumDistinct>(registry, "tidelake_sum_distinct"));
+  ARROW_RETURN_NOT_OK(RegisterCollect<CollectKind::kAvgDistinct>(registry, "tidelake_avg_distinct"));
+  ARROW_RETURN_NOT_OK(RegisterPickAggregateKernels(registry));
+  return RegisterCountAggregateKernels(registry);
 }
 
 }  // namespace tidelake::plan::internal

@@ -1,4 +1,8 @@
 // Arithmetic kernels where Arrow's differ from Spark's ANSI mode:
+//  - tidelake_checked_{add,subtract,multiply} (two integers of one type) and
+//    tidelake_checked_{negate,abs}: Spark's ANSI overflow errors ("[ARITHMETIC_OVERFLOW]
+//    integer overflow. Use 'try_add' ...", "[BINARY_ARITHMETIC_OVERFLOW] 127Y + 1Y caused
+//    overflow. ..." for tinyint and smallint) where Arrow's *_checked say only "overflow";
 //  - tidelake_divide (double / double, error on a zero divisor), tidelake_int_divide (DIV on
 //    bigint), tidelake_remainder and tidelake_pmod (%, pmod on ints and floats, error on zero);
 //  - tidelake_decimal_{add,subtract,multiply,divide,remainder,pmod,int_divide}: exact decimal
@@ -44,6 +48,82 @@ arrow::Status DecimalOverflow(const arrow::Decimal256& value, int scale, const a
 
 // ---------------------------------------------------------------------------------------------
 // Doubles and integers
+
+enum class IntOp { kAdd, kSubtract, kMultiply, kNegate, kAbs };
+
+template <typename CType>
+std::string IntLiteralText(CType v) {
+  const std::string digits = std::to_string(static_cast<int64_t>(v));
+  if constexpr (sizeof(CType) == 1) return digits + "Y";
+  if constexpr (sizeof(CType) == 2) return digits + "S";
+  if constexpr (sizeof(CType) == 8) return digits + "L";
+  return digits;
+}
+
+template <typename CType>
+arrow::Status IntOverflow(IntOp op, CType a, CType b) {
+  const char* try_fn = op == IntOp::kAdd ? "try_add" : op == IntOp::kSubtract ? "try_subtract"
+                       : op == IntOp::kMultiply ? "try_multiply" : nullptr;
+  if constexpr (sizeof(CType) <= 2) {
+    if (try_fn != nullptr) {
+      const char* symbol = op == IntOp::kAdd ? " + " : op == IntOp::kSubtract ? " - " : " * ";
+      return arrow::Status::Invalid("[BINARY_ARITHMETIC_OVERFLOW] ", IntLiteralText(a), symbol, IntLiteralText(b),
+                                    " caused overflow. Use '", try_fn,
+                                    "' to tolerate overflow and return NULL instead.");
+    }
+  }
+  const char* kind = sizeof(CType) == 8 ? "long" : sizeof(CType) == 4 ? "integer" : sizeof(CType) == 2 ? "short" : "byte";
+  if (try_fn == nullptr) return arrow::Status::Invalid("[ARITHMETIC_OVERFLOW] ", kind, " overflow.");
+  return arrow::Status::Invalid("[ARITHMETIC_OVERFLOW] ", kind, " overflow. Use '", try_fn,
+                                "' to tolerate overflow and return NULL instead.");
+}
+
+template <typename ArrowType>
+arrow::Result<std::shared_ptr<arrow::Array>> CheckedIntTyped(const KernelCall& call, IntOp op) {
+  using CType = typename ArrowType::c_type;
+  using ArrayType = arrow::NumericArray<ArrowType>;
+  const auto& a = checked_cast<const ArrayType&>(*call.args[0]);
+  const ArrayType* b = call.args.size() > 1 ? &checked_cast<const ArrayType&>(*call.args[1]) : nullptr;
+  arrow::NumericBuilder<ArrowType> builder(call.out_type, call.pool);
+  ARROW_RETURN_NOT_OK(builder.Reserve(call.length));
+  for (int64_t i = 0; i < call.length; ++i) {
+    if (a.IsNull(i) || (b != nullptr && b->IsNull(i))) {
+      builder.UnsafeAppendNull();
+      continue;
+    }
+    const CType x = a.Value(i);
+    const CType y = b != nullptr ? b->Value(i) : CType{0};
+    CType r{};
+    bool overflow = false;
+    switch (op) {
+      case IntOp::kAdd: overflow = __builtin_add_overflow(x, y, &r); break;
+      case IntOp::kSubtract: overflow = __builtin_sub_overflow(x, y, &r); break;
+      case IntOp::kMultiply: overflow = __builtin_mul_overflow(x, y, &r); break;
+      case IntOp::kNegate: overflow = __builtin_sub_overflow(CType{0}, x, &r); break;
+      case IntOp::kAbs:
+        if (x < 0) overflow = __builtin_sub_overflow(CType{0}, x, &r);
+        else r = x;
+        break;
+    }
+    if (overflow) return IntOverflow<CType>(op, x, y);
+    builder.UnsafeAppend(r);
+  }
+  return builder.Finish();
+}
+
+arrow::Result<std::shared_ptr<arrow::Array>> CheckedInt(const KernelCall& call, IntOp op) {
+  if (call.args.size() > 1 && !call.args[0]->type()->Equals(*call.args[1]->type())) {
+    return arrow::Status::TypeError("internal error: checked arithmetic on ", SqlTypeName(*call.args[0]->type()),
+                                    " and ", SqlTypeName(*call.args[1]->type()));
+  }
+  switch (call.args[0]->type_id()) {
+    case arrow::Type::INT8: return CheckedIntTyped<arrow::Int8Type>(call, op);
+    case arrow::Type::INT16: return CheckedIntTyped<arrow::Int16Type>(call, op);
+    case arrow::Type::INT32: return CheckedIntTyped<arrow::Int32Type>(call, op);
+    case arrow::Type::INT64: return CheckedIntTyped<arrow::Int64Type>(call, op);
+    default: return arrow::Status::TypeError("checked arithmetic on ", SqlTypeName(*call.args[0]->type()));
+  }
+}
 
 arrow::Result<std::shared_ptr<arrow::Array>> DivideDoubles(const KernelCall& call) {
   const auto& a = checked_cast<const arrow::DoubleArray&>(*call.args[0]);
@@ -316,8 +396,31 @@ arrow::Result<std::shared_ptr<arrow::Array>> RoundReal(const KernelCall& call, i
   return builder.Finish();
 }
 
+// v / 10^n rounded toward negative (floor) or positive (ceil) infinity.
+arrow::Decimal256 DivPow10Directed(const arrow::Decimal256& v, int n, bool ceil) {
+  auto divided = v.Divide(Pow10Decimal256(n));
+  if (!divided.ok()) return arrow::Decimal256(0);
+  auto [quotient, remainder] = *divided;
+  if (remainder != arrow::Decimal256(0)) {
+    if (ceil && !v.IsNegative()) quotient += arrow::Decimal256(1);
+    if (!ceil && v.IsNegative()) quotient -= arrow::Decimal256(1);
+  }
+  return quotient;
+}
+
+cp::RoundMode ModeOf(const cp::FunctionOptions* options) {
+  if (options == nullptr || std::string_view(options->type_name()) != "RoundOptions") {
+    return cp::RoundMode::HALF_TOWARDS_INFINITY;
+  }
+  return static_cast<const cp::RoundOptions*>(options)->round_mode;
+}
+
+// Decimals round HALF_UP (round), or toward -inf / +inf (RoundMode DOWN / UP: floor and
+// ceil with a scale).
 arrow::Result<std::shared_ptr<arrow::Array>> RoundDecimal(const KernelCall& call, int64_t ndigits) {
   const arrow::Array& in = *call.args[0];
+  const cp::RoundMode mode = ModeOf(call.options);
+  const bool directed = mode == cp::RoundMode::DOWN || mode == cp::RoundMode::UP;
   const int s = DecimalScale(*in.type());
   const int rp = DecimalPrecision(*call.out_type), rs = DecimalScale(*call.out_type);
   std::unique_ptr<arrow::ArrayBuilder> builder;
@@ -329,7 +432,14 @@ arrow::Result<std::shared_ptr<arrow::Array>> RoundDecimal(const KernelCall& call
     }
     const arrow::Decimal256 v = DecimalAt(in, i);
     arrow::Decimal256 out;
-    if (ndigits >= 0) {
+    if (directed && ndigits < s) {
+      const int64_t drop = s - ndigits;
+      const bool ceil = mode == cp::RoundMode::UP;
+      out = drop > 76 ? arrow::Decimal256(ceil && !v.IsNegative() && v != arrow::Decimal256(0) ? 1 : 0)
+                      : DivPow10Directed(v, static_cast<int>(drop), ceil);
+      if (ndigits < 0) out = out * Pow10Decimal256(static_cast<int>(std::min<int64_t>(-ndigits, 76)));
+      if (DecimalDigits(out) > rp) return DecimalOverflow(out, rs, *call.out_type);
+    } else if (ndigits >= 0) {
       if (!RescaleDecimal(v, s, rs, rp, &out)) return DecimalOverflow(v, s, *call.out_type);
     } else {
       const int64_t drop = s - ndigits;
@@ -407,6 +517,20 @@ arrow::Result<std::shared_ptr<arrow::Array>> FloorCeil(const KernelCall& call, b
 }  // namespace
 
 arrow::Status RegisterArithmeticKernels(cp::FunctionRegistry* registry) {
+  const std::pair<const char*, IntOp> int_ops[] = {{"tidelake_checked_add", IntOp::kAdd},
+                                                   {"tidelake_checked_subtract", IntOp::kSubtract},
+                                                   {"tidelake_checked_multiply", IntOp::kMultiply},
+                                                   {"tidelake_checked_negate", IntOp::kNegate},
+                                                   {"tidelake_checked_abs", IntOp::kAbs}};
+  for (const auto& [name, op] : int_ops) {
+    const bool unary = op == IntOp::kNegate || op == IntOp::kAbs;
+    ARROW_RETURN_NOT_OK(RegisterKernel(
+        registry, name, unary ? cp::Arity::Unary() : cp::Arity::Binary(),
+        [](const std::vector<arrow::TypeHolder>& types, const cp::FunctionOptions*) -> arrow::Result<arrow::TypeHolder> {
+          return types[0];
+        },
+        [op = op](const KernelCall& call) { return CheckedInt(call, op); }));
+  }
   ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_divide", cp::Arity::Binary(), FixedOutput(arrow::float64()),
                                      DivideDoubles));
   ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_int_divide", cp::Arity::Binary(),

@@ -5,7 +5,9 @@
 //   tidelake_try_element_at (NULL instead), tidelake_array_get (0-based, NULL when out of
 //   range), tidelake_array_subscript (0-based, error when out of range): (list, int32);
 //   tidelake_map_lookup(map, key) (NULL when absent); tidelake_make_array(values...) ->
-//   list; tidelake_make_map(k1, v1, ...) -> map; tidelake_array_reverse(list).
+//   list; tidelake_make_map(k1, v1, ...) -> map; tidelake_array_reverse(list);
+//   tidelake_sort_array_asc (NULLs first) / tidelake_sort_array_desc (NULLs last) /
+//   tidelake_array_sort (ascending, NULLs last): each array's elements sorted.
 // Element comparisons run Arrow's "equal" over the flattened elements.
 
 #include <arrow/array/builder_primitive.h>
@@ -231,6 +233,38 @@ arrow::Result<std::shared_ptr<arrow::Array>> ArrayReverse(const KernelCall& call
                                             values.make_array(), validity, list.null_count());
 }
 
+// Sorts the elements of each array: one sort of all elements by (row, element).
+arrow::Result<std::shared_ptr<arrow::Array>> SortArray(const KernelCall& call, bool ascending, bool nulls_first) {
+  const auto& list = checked_cast<const arrow::ListArray&>(*call.args[0]);
+  const int32_t first = list.value_offset(0);
+  const int32_t count = list.value_offset(call.length) - first;
+  auto elements = list.values()->Slice(first, count);
+  arrow::Int32Builder rows(call.pool);
+  arrow::Int32Builder offsets(call.pool);
+  ARROW_RETURN_NOT_OK(rows.Reserve(count));
+  ARROW_RETURN_NOT_OK(offsets.Reserve(call.length + 1));
+  for (int64_t i = 0; i < call.length; ++i) {
+    offsets.UnsafeAppend(list.value_offset(i) - first);
+    for (int32_t j = list.value_offset(i); j < list.value_offset(i + 1); ++j) rows.UnsafeAppend(static_cast<int32_t>(i));
+  }
+  offsets.UnsafeAppend(count);
+  ARROW_ASSIGN_OR_RAISE(auto row_array, rows.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto offsets_array, offsets.Finish());
+  auto batch = arrow::RecordBatch::Make(
+      arrow::schema({arrow::field("row", arrow::int32()), arrow::field("element", elements->type())}), count,
+      {row_array, elements});
+  const auto placement = nulls_first ? cp::NullPlacement::AtStart : cp::NullPlacement::AtEnd;
+  cp::SortOptions options({cp::SortKey("row", cp::SortOrder::Ascending, placement),
+                           cp::SortKey("element", ascending ? cp::SortOrder::Ascending : cp::SortOrder::Descending,
+                                       placement)});
+  cp::ExecContext ctx(call.pool);
+  ARROW_ASSIGN_OR_RAISE(auto indices, cp::SortIndices(arrow::Datum(batch), options, &ctx));
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum sorted, cp::Take(elements, indices, cp::TakeOptions::Defaults(), &ctx));
+  ARROW_ASSIGN_OR_RAISE(auto validity, LogicalNullBitmap(list, call.pool));
+  return std::make_shared<arrow::ListArray>(call.out_type, call.length, offsets_array->data()->buffers[1],
+                                            sorted.make_array(), validity, list.null_count());
+}
+
 arrow::Result<arrow::TypeHolder> ElementType(const std::vector<arrow::TypeHolder>& types, const cp::FunctionOptions*) {
   if (types[0].type->id() == arrow::Type::MAP) {
     return arrow::TypeHolder(checked_cast<const arrow::MapType&>(*types[0].type).item_type());
@@ -268,12 +302,15 @@ arrow::Status RegisterCollectionKernels(cp::FunctionRegistry* registry) {
         return arrow::TypeHolder(arrow::map(types[0].GetSharedPtr(), types[1].GetSharedPtr()));
       },
       MakeMap));
-  return RegisterKernel(
-      registry, "tidelake_array_reverse", cp::Arity::Unary(),
-      [](const std::vector<arrow::TypeHolder>& types, const cp::FunctionOptions*) -> arrow::Result<arrow::TypeHolder> {
-        return types[0];
-      },
-      ArrayReverse);
+  auto same_type = [](const std::vector<arrow::TypeHolder>& types,
+                      const cp::FunctionOptions*) -> arrow::Result<arrow::TypeHolder> { return types[0]; };
+  ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_sort_array_asc", cp::Arity::Unary(), same_type,
+                                     [](const KernelCall& c) { return SortArray(c, true, true); }));
+  ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_sort_array_desc", cp::Arity::Unary(), same_type,
+                                     [](const KernelCall& c) { return SortArray(c, false, false); }));
+  ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_array_sort", cp::Arity::Unary(), same_type,
+                                     [](const KernelCall& c) { return SortArray(c, true, false); }));
+  return RegisterKernel(registry, "tidelake_array_reverse", cp::Arity::Unary(), same_type, ArrayReverse);
 }
 
 }  // namespace tidelake::plan::internal

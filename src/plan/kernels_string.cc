@@ -6,7 +6,9 @@
 //   tidelake_instr(str, sub), tidelake_locate(sub, str, pos), tidelake_concat_ws(sep, ...),
 //   tidelake_initcap(lower, upper), tidelake_starts_with / ends_with / contains(a, b),
 //   tidelake_split_chars(str) (SplitOptions::max_splits), tidelake_like(str, pattern)
-//   (MatchSubstringOptions: pattern = the escape character, ignore_case).
+//   (MatchSubstringOptions: pattern = the escape character, ignore_case),
+//   tidelake_md5(binary), tidelake_sha1(binary), tidelake_sha2(binary, bits) -> lowercase hex
+//   (sha2: bits 0 means 256; a length other than 0, 224, 256, 384, 512 gives NULL).
 
 #include <arrow/array/builder_binary.h>
 #include <arrow/array/builder_nested.h>
@@ -16,6 +18,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "plan/digest.h"
 #include "plan/functions_internal.h"
 #include "plan/kernels_common.h"
 
@@ -335,6 +338,23 @@ arrow::Result<std::shared_ptr<arrow::Array>> ConcatWs(const KernelCall& call) {
   return builder.Finish();
 }
 
+const arrow::BinaryArray& Bin(const KernelCall& call, size_t i) {
+  return checked_cast<const arrow::BinaryArray&>(*call.args[i]);
+}
+
+arrow::Result<std::shared_ptr<arrow::Array>> Sha2(const KernelCall& call) {
+  arrow::StringBuilder builder(call.pool);
+  for (int64_t i = 0; i < call.length; ++i) {
+    const int32_t bits = AnyNull(call, i) ? -1 : Int(call, 1).Value(i);
+    if (bits != 0 && bits != 224 && bits != 256 && bits != 384 && bits != 512) {
+      ARROW_RETURN_NOT_OK(builder.AppendNull());
+    } else {
+      ARROW_RETURN_NOT_OK(builder.Append(Sha2Hex(Bin(call, 0).GetView(i), bits == 0 ? 256 : bits)));
+    }
+  }
+  return builder.Finish();
+}
+
 }  // namespace
 
 arrow::Status RegisterStringKernels(cp::FunctionRegistry* registry) {
@@ -406,6 +426,13 @@ arrow::Status RegisterStringKernels(cp::FunctionRegistry* registry) {
   }));
   ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_split_chars", cp::Arity::Unary(),
                                      FixedOutput(arrow::list(arrow::utf8())), SplitChars));
+  ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_md5", cp::Arity::Unary(), utf8, [](const KernelCall& c) {
+    return MapStrings(c, [&](int64_t i) { return Md5Hex(Bin(c, 0).GetView(i)); });
+  }));
+  ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_sha1", cp::Arity::Unary(), utf8, [](const KernelCall& c) {
+    return MapStrings(c, [&](int64_t i) { return Sha1Hex(Bin(c, 0).GetView(i)); });
+  }));
+  ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_sha2", cp::Arity::Binary(), utf8, Sha2));
   return RegisterKernel(registry, "tidelake_like", cp::Arity::Binary(), boolean, Like);
 }
 

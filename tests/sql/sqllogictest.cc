@@ -7,21 +7,27 @@
 //   statement error <text>            the statement must fail with a message containing <text>
 //   <sql>
 //
+//   file <relative path>              writes the lines that follow (until a blank line) to
+//   <content>                         a file under the test's scratch directory
+//
 //   query <types> [rowsort|nosort]    types: one letter per column (I integer, R real, T text,
 //   <sql>                             B boolean, D date/time); rowsort compares sorted rows
 //   ----
 //   <expected rows: values separated by tabs, NULL for null, (empty) for '', until a blank line>
 //
-// Lines starting with '#' are comments. Reals print with 6 significant digits; a line break
-// inside a value prints as \n. An expected value written <REGEX>:pattern matches any value
-// the (ECMAScript) pattern matches whole, for values that differ from run to run (ids, times).
-// __LAKE__ in SQL and in expected rows stands for the lake's root directory (each file runs in
-// a fresh lake), so a test can name a table by path: delta.`__LAKE__/raw/t`. Exit status 0
+// In SQL and expected errors, __TMP__ stands for the scratch directory (where `file` writes)
+// and __LAKE__ for the lake's root. With TIDELAKE_SQLTEST_TRACE set, each record's line is printed before it runs (to find the
+// statement that hangs or crashes). Lines starting with '#' are comments. Reals print with 6 significant digits; arrays, maps and
+// structs as Spark shows them ([1, 2], {a -> 1}, {1, x}); timestamps as 2024-01-02
+// 03:04:05.000000, with a trailing Z for TIMESTAMP (not TIMESTAMP_NTZ); a line break inside a
+// value prints as \n. An expected value written <REGEX>:pattern matches any value the
+// (ECMAScript) pattern matches whole, for values that differ from run to run. Exit status 0
 // when every record passed; otherwise each failure is printed with its file:line.
 #include <arrow/api.h>
 #include <arrow/util/formatting.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -38,11 +44,12 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Record {
-  enum class Kind { kStatementOk, kStatementError, kQuery } kind;
+  enum class Kind { kStatementOk, kStatementError, kQuery, kFile } kind;
   int line = 0;
   std::string sql;
   std::string error;  // kStatementError
   std::string types;  // kQuery
+  std::string path;   // kFile: relative to the scratch directory; the content is in `sql`
   bool rowsort = false;
   std::vector<std::string> expected;
 };
@@ -91,6 +98,12 @@ arrow::Result<std::vector<Record>> ParseFile(const std::string& path) {
       } else {
         return arrow::Status::Invalid(path, ":", i + 1, ": expected 'statement ok' or 'statement error'");
       }
+    } else if (word == "file") {
+      r.kind = Record::Kind::kFile;
+      words >> r.path;
+      if (r.path.empty() || r.path[0] == '/' || r.path.find("..") != std::string::npos) {
+        return arrow::Status::Invalid(path, ":", i + 1, ": 'file' needs a relative path inside the scratch directory");
+      }
     } else if (word == "query") {
       r.kind = Record::Kind::kQuery;
       words >> r.types;
@@ -98,7 +111,7 @@ arrow::Result<std::vector<Record>> ParseFile(const std::string& path) {
       words >> mode;
       r.rowsort = mode == "rowsort";
     } else {
-      return arrow::Status::Invalid(path, ":", i + 1, ": expected 'statement' or 'query', found '", head, "'");
+      return arrow::Status::Invalid(path, ":", i + 1, ": expected 'statement', 'query' or 'file', found '", head, "'");
     }
     ++i;
     while (i < lines.size() && !Blank(lines[i]) && lines[i] != "----") {
@@ -117,35 +130,58 @@ arrow::Result<std::vector<Record>> ParseFile(const std::string& path) {
   return records;
 }
 
-std::string FormatValue(const arrow::Scalar& value, char type) {
+std::string FormatValue(const arrow::Scalar& value, char type, bool nested = false);
+
+// Nested values print as Spark shows them: [1, 2], {a -> 1}, {1, x} (a struct's fields).
+std::string FormatNested(const arrow::Scalar& value) {
+  std::string out;
+  auto element = [&](const arrow::Array& values, int64_t i) {
+    auto scalar = values.GetScalar(i);
+    return scalar.ok() ? FormatValue(**scalar, 'T', /*nested=*/true) : "?";
+  };
+  switch (value.type->id()) {
+    case arrow::Type::MAP: {
+      const auto& entries = static_cast<const arrow::StructArray&>(*static_cast<const arrow::MapScalar&>(value).value);
+      out = "{";
+      for (int64_t i = 0; i < entries.length(); ++i) {
+        if (i) out += ", ";
+        out += element(*entries.field(0), i) + " -> " + element(*entries.field(1), i);
+      }
+      return out + "}";
+    }
+    case arrow::Type::STRUCT: {
+      const auto& fields = static_cast<const arrow::StructScalar&>(value).value;
+      out = "{";
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (i) out += ", ";
+        out += FormatValue(*fields[i], 'T', /*nested=*/true);
+      }
+      return out + "}";
+    }
+    default: {
+      const auto& values = *static_cast<const arrow::BaseListScalar&>(value).value;
+      out = "[";
+      for (int64_t i = 0; i < values.length(); ++i) {
+        if (i) out += ", ";
+        out += element(values, i);
+      }
+      return out + "]";
+    }
+  }
+}
+
+// `nested`: an element of an array, map or struct, where '' prints as nothing.
+std::string FormatValue(const arrow::Scalar& value, char type, bool nested) {
   if (!value.is_valid) return "NULL";
-  // Nested values as [a, b], {key: value, ...} and {field: value, ...}.
-  if (value.type->id() == arrow::Type::LIST || value.type->id() == arrow::Type::LARGE_LIST) {
-    const auto& list = static_cast<const arrow::BaseListScalar&>(value);
-    std::string out = "[";
-    for (int64_t i = 0; i < list.value->length(); ++i) {
-      auto element = list.value->GetScalar(i);
-      out += (i ? ", " : "") + (element.ok() ? FormatValue(**element, 'T') : "?");
-    }
-    return out + "]";
-  }
-  if (value.type->id() == arrow::Type::MAP) {
-    const auto& entries = static_cast<const arrow::StructArray&>(*static_cast<const arrow::MapScalar&>(value).value);
-    std::string out = "{";
-    for (int64_t i = 0; i < entries.length(); ++i) {
-      auto k = entries.field(0)->GetScalar(i);
-      auto v = entries.field(1)->GetScalar(i);
-      out += (i ? ", " : "") + (k.ok() ? FormatValue(**k, 'T') : "?") + ": " + (v.ok() ? FormatValue(**v, 'T') : "?");
-    }
-    return out + "}";
-  }
-  if (value.type->id() == arrow::Type::STRUCT) {
-    const auto& s = static_cast<const arrow::StructScalar&>(value);
-    std::string out = "{";
-    for (size_t i = 0; i < s.value.size(); ++i) {
-      out += (i ? ", " : "") + value.type->field(static_cast<int>(i))->name() + ": " + FormatValue(*s.value[i], 'T');
-    }
-    return out + "}";
+  switch (value.type->id()) {
+    case arrow::Type::LIST:
+    case arrow::Type::LARGE_LIST:
+    case arrow::Type::FIXED_SIZE_LIST:
+    case arrow::Type::MAP:
+    case arrow::Type::STRUCT:
+      return FormatNested(value);
+    default:
+      break;
   }
   if (type == 'R' && arrow::is_floating(value.type->id())) {
     double d = value.type->id() == arrow::Type::FLOAT ? static_cast<const arrow::FloatScalar&>(value).value
@@ -160,15 +196,7 @@ std::string FormatValue(const arrow::Scalar& value, char type) {
   }
   std::string text = value.ToString();
   for (size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 2)) text.replace(at, 1, "\\n");
-  return text.empty() ? "(empty)" : text;
-}
-
-std::string Substitute(std::string text, const std::string& lake) {
-  static const std::string kLake = "__LAKE__";
-  for (size_t at = text.find(kLake); at != std::string::npos; at = text.find(kLake, at + lake.size())) {
-    text.replace(at, kLake.size(), lake);
-  }
-  return text;
+  return text.empty() && !nested ? "(empty)" : text;
 }
 
 std::vector<std::string> SplitTabs(const std::string& row) {
@@ -237,13 +265,35 @@ int RunFile(const std::string& path) {
     std::cerr << path << ": cannot open a lake: " << session.status().ToString() << "\n";
     return 1;
   }
+  fs::path scratch = lake.string() + "-files";
+  fs::remove_all(scratch);
+  fs::create_directories(scratch);
+  auto substitute = [&](std::string text) {
+    for (const auto& [token, value] : {std::pair<std::string, std::string>{"__TMP__", scratch.string()},
+                                       std::pair<std::string, std::string>{"__LAKE__", lake.string()}}) {
+      for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + value.size())) {
+        text.replace(at, token.size(), value);
+      }
+    }
+    return text;
+  };
   int failures = 0;
   auto fail = [&](const Record& r, const std::string& why) {
     ++failures;
     std::cerr << path << ":" << r.line << ": " << why << "\n  " << r.sql << "\n";
   };
+  const bool trace = std::getenv("TIDELAKE_SQLTEST_TRACE") != nullptr;
   for (const auto& r : *records) {
-    auto result = (*session)->Execute(Substitute(r.sql, lake.string()));
+    if (trace) std::cerr << path << ":" << r.line << ": running\n";
+    if (r.kind == Record::Kind::kFile) {
+      fs::path target = scratch / r.path;
+      fs::create_directories(target.parent_path());
+      std::ofstream out(target, std::ios::binary);
+      out << r.sql;
+      if (!out) fail(r, "cannot write " + target.string());
+      continue;
+    }
+    auto result = (*session)->Execute(substitute(r.sql));
     // A query's errors may surface while reading its rows.
     std::vector<std::string> rows;
     arrow::Status status = result.status();
@@ -259,9 +309,11 @@ int RunFile(const std::string& path) {
       case Record::Kind::kStatementError:
         if (status.ok()) {
           fail(r, "expected an error containing '" + r.error + "', but it succeeded");
-        } else if (status.message().find(Substitute(r.error, lake.string())) == std::string::npos) {
-          fail(r, "expected an error containing '" + r.error + "', got: " + status.message());
+        } else if (status.message().find(substitute(r.error)) == std::string::npos) {
+          fail(r, "expected an error containing '" + substitute(r.error) + "', got: " + status.message());
         }
+        break;
+      case Record::Kind::kFile:
         break;
       case Record::Kind::kQuery: {
         if (!status.ok()) {
@@ -269,7 +321,7 @@ int RunFile(const std::string& path) {
           break;
         }
         auto expected = r.expected;
-        for (auto& e : expected) e = Substitute(e, lake.string());
+        for (auto& e : expected) e = substitute(e);
         if (r.rowsort) {
           std::sort(rows.begin(), rows.end());
           std::sort(expected.begin(), expected.end());
@@ -288,6 +340,7 @@ int RunFile(const std::string& path) {
     }
   }
   fs::remove_all(lake);
+  fs::remove_all(scratch);
   std::cout << path << ": " << records->size() - static_cast<size_t>(failures) << "/" << records->size()
             << " records passed\n";
   return failures;
