@@ -117,7 +117,8 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
 
   // ANSI semantics Arrow's kernels lack: sum of integers must fail on overflow (hash_sum
   // wraps), so integers are summed as DECIMAL(38, 0) and cast back with a check; avg of
-  // integers averages doubles, as Spark does (hash_mean sums in int64).
+  // integers averages doubles, as Spark does (hash_mean sums in int64); avg of decimals
+  // averages at the result's scale.
   std::vector<std::vector<std::string>> call_args;
   std::vector<cp::Expression> pre_exprs = FieldRefs(plan_input);
   std::vector<std::string> pre_names = plan_input.field_names();
@@ -129,10 +130,19 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
       }
     }
     std::string name = StartsWith(call.function, "hash_") ? call.function.substr(5) : call.function;
-    if (call.args.size() != 1 || !arrow::is_integer(plan_input.GetFieldByName(call.args[0])->type()->id())) continue;
+    if (call.args.size() != 1) continue;
+    const auto& arg_type = *plan_input.GetFieldByName(call.args[0])->type();
     std::shared_ptr<arrow::DataType> wide;
-    if (name == "sum") wide = arrow::decimal128(38, 0);
-    if (name == "mean") wide = arrow::float64();
+    if (arrow::is_integer(arg_type.id())) {
+      if (name == "sum") wide = arrow::decimal128(38, 0);
+      if (name == "mean") wide = arrow::float64();
+    } else if (arrow::is_decimal(arg_type.id()) && name == "mean" && call.result_type &&
+               arrow::is_decimal(call.result_type->id())) {
+      // Arrow's mean of decimals keeps the input's scale: average at the result's scale
+      // (Spark's avg(decimal(p, s)) is decimal(p + 4, s + 4)).
+      int scale = static_cast<const arrow::DecimalType&>(*call.result_type).scale();
+      if (scale > static_cast<const arrow::DecimalType&>(arg_type).scale()) wide = arrow::decimal128(38, scale);
+    }
     if (!wide) continue;
     pre_names.push_back(Internal("arg"));
     // Large integers lose precision as doubles, as in Spark (an unsafe cast, not an error).
