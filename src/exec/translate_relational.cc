@@ -303,28 +303,57 @@ arrow::Result<acero::Declaration> PlanTranslator::Join(const plan::JoinNode& nod
     left_keys.emplace_back(left_constant);
     right_keys.emplace_back(right_constant);
   }
+  // Acero builds its hash table from the right input. A semi, anti or left outer join whose
+  // left input is much smaller runs as the mirrored right join, so that the small side is
+  // built and the large one streams through.
+  const bool mirrored = BuildsOnLeft(node);
   std::vector<arrow::FieldRef> left_output, right_output;
   for (const auto& f : left_schema.fields()) left_output.emplace_back(f->name());
   if (!semi) {
     for (const auto& f : right_schema.fields()) right_output.emplace_back(f->name());
   }
-  acero::HashJoinNodeOptions options(AceroJoinType(node.type), std::move(left_keys), std::move(right_keys),
-                                     std::move(left_output), std::move(right_output), std::move(key_cmp),
+  acero::JoinType type = AceroJoinType(node.type);
+  if (mirrored) {
+    type = node.type == plan::JoinType::kLeftSemi   ? acero::JoinType::RIGHT_SEMI
+           : node.type == plan::JoinType::kLeftAnti ? acero::JoinType::RIGHT_ANTI
+                                                    : acero::JoinType::RIGHT_OUTER;
+    std::swap(left, right);
+    std::swap(left_keys, right_keys);
+    std::swap(left_output, right_output);
+  }
+  acero::HashJoinNodeOptions options(type, std::move(left_keys), std::move(right_keys), left_output, right_output,
+                                     std::move(key_cmp),
                                      node.residual ? Unbind(*node.residual, *JoinInputSchema(left_schema, right_schema))
                                                    : cp::literal(true));
   left = acero::Declaration::Sequence({std::move(left), {kGateNode, GateNodeOptions{}}});
   right = acero::Declaration::Sequence({std::move(right), {kGateNode, GateNodeOptions{}}});
   acero::Declaration join("hashjoin", {std::move(left), std::move(right)}, std::move(options));
 
-  // The plan names the output fields; they are normally the input names already.
+  // The plan names the output fields (left fields, then right fields); they are normally the
+  // input names already, in Acero's order (its left outputs, then its right outputs).
+  std::vector<std::string> produced;
+  for (const auto* outputs : {&left_output, &right_output}) {
+    for (const auto& ref : *outputs) produced.push_back(*ref.name());
+  }
   std::vector<std::string> input_names = left_schema.field_names();
   if (!semi) {
     for (const auto& n : right_schema.field_names()) input_names.push_back(n);
   }
-  if (input_names == node.schema->field_names()) return join;
+  if (produced == node.schema->field_names()) return join;
   std::vector<cp::Expression> exprs;
   for (const auto& n : input_names) exprs.push_back(cp::field_ref(n));
   return ProjectDeclaration(std::move(join), std::move(exprs), node.schema->field_names());
+}
+
+bool PlanTranslator::BuildsOnLeft(const plan::JoinNode& node) {
+  if (node.type != plan::JoinType::kLeftSemi && node.type != plan::JoinType::kLeftAnti &&
+      node.type != plan::JoinType::kLeft) {
+    return false;
+  }
+  if (node.left_keys.empty()) return false;  // joins on a constant: nothing to gain
+  // Estimates are rough: mirror only when the left side is clearly the smaller.
+  constexpr double kMargin = 2.0;
+  return estimator_.Of(node.inputs[0]).rows * kMargin < estimator_.Of(node.inputs[1]).rows;
 }
 
 arrow::Result<acero::Declaration> PlanTranslator::SetOperation(const plan::SetOperationNode& node) {
