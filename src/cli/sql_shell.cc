@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "sql/parser.h"
@@ -105,14 +107,40 @@ arrow::Status Interactive(ShellState& state) {
 
 }  // namespace
 
+arrow::Result<int64_t> ParseByteSize(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  std::string unit;
+  for (size_t j = i; j < text.size(); ++j) {
+    if (!std::isspace(static_cast<unsigned char>(text[j]))) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(text[j])));
+  }
+  int shift = -1;
+  if (unit.empty() || unit == "B") shift = 0;
+  if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
+  if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
+  if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
+  if (unit == "T" || unit == "TB" || unit == "TIB") shift = 40;
+  if (i == 0 || i > 12 || shift < 0) {
+    return arrow::Status::Invalid("memory size '", text, "': expected a number of bytes with an optional unit (KB, MB, GB, TB)");
+  }
+  int64_t value = std::stoll(text.substr(0, i));
+  if (value > (std::numeric_limits<int64_t>::max() >> shift)) return arrow::Status::Invalid("memory size '", text, "' is too large");
+  return value << shift;
+}
+
 arrow::Status RunSql(const SqlArgs& args) {
   ShellState state;
+  state.timer = args.timer;
+  SessionOptions options;
+  if (!args.memory_limit.empty()) {
+    ARROW_ASSIGN_OR_RAISE(options.memory_limit_bytes, ParseByteSize(args.memory_limit));
+  }
   ARROW_ASSIGN_OR_RAISE(state.format, ParseOutputFormat(args.format));
   state.output = args.output;
   if (state.format == OutputFormat::kParquet && state.output.empty()) {
     return arrow::Status::Invalid("--format parquet needs --output FILE");
   }
-  ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake));
+  ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake, options));
   state.session = session.get();
   if (!args.command.empty()) return RunScript(state, args.command, "-c");
   if (!args.file.empty()) {
