@@ -19,8 +19,10 @@ import pytest
 
 import tpch_common as tpch
 
-# Queries tidelake cannot run yet, with the reason (binder work the lead owns).
-XFAIL: dict[int, str] = {}
+# Queries tidelake cannot run yet, with the reason. They still run (and show as XPASS once
+# they pass): correlated scalar subqueries are being added to the binder.
+CORRELATED_SCALAR = "binder: correlated scalar subquery ('the outer column ... can only be used in an equality condition')"
+XFAIL: dict[int, str] = {2: CORRELATED_SCALAR, 17: CORRELATED_SCALAR, 20: CORRELATED_SCALAR}
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +57,9 @@ def test_loaded_tables_match_the_parquet_files(tidelake_bin, tpch_lake, tpch_dat
 
 
 @pytest.mark.parametrize("n", tpch.QUERIES, ids=[f"q{n:02d}" for n in tpch.QUERIES])
-def test_tpch_query_matches_duckdb(n, tidelake_bin, tpch_lake, duckdb_con, tmp_path):
+def test_tpch_query_matches_duckdb(n, tidelake_bin, tpch_lake, duckdb_con, tmp_path, request):
     if n in XFAIL:
-        pytest.xfail(XFAIL[n])
+        request.applymarker(pytest.mark.xfail(reason=XFAIL[n], strict=False))
     sql = tpch.query_text(n)
     out = tmp_path / f"q{n:02d}.parquet"
     proc = subprocess.run([tidelake_bin, "sql", "--lake", str(tpch_lake), "--format", "parquet", "--output",
