@@ -12,9 +12,10 @@
 #include <parquet/properties.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
-#include <future>
 #include <mutex>
+#include <thread>
 #include <unordered_set>
 
 #include "common/arrow_init.h"
@@ -336,11 +337,20 @@ arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::shared_ptr<const Snapshot> 
 }
 
 arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(const AddFile& file) const {
+  std::vector<std::shared_ptr<arrow::RecordBatch>> out;
+  ARROW_RETURN_NOT_OK(ReadFileInto(file, [&out](std::shared_ptr<arrow::RecordBatch> batch) {
+    out.push_back(std::move(batch));
+    return arrow::Status::OK();
+  }));
+  return out;
+}
+
+arrow::Status Scan::ReadFileInto(const AddFile& file, const BatchSink& sink) const {
   const Snapshot& snap = *snapshot_;
   const auto& location = snap.location();
   std::string path = location.DataPath(file.path);
   ErrorContext where{.table = location.display_name, .version = snap.version(), .file = path};
-  auto result = [&]() -> arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> {
+  auto result = [&]() -> arrow::Status {
     ColumnMappingMode mode = ColumnMappingModeFrom(snap.metadata().configuration);
     arrow::MemoryPool* pool = options_.memory_pool ? options_.memory_pool : arrow::default_memory_pool();
     cp::ExecContext ctx(pool);
@@ -349,6 +359,8 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
     props.set_batch_size(options_.batch_size);
     props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
     props.set_pre_buffer(true);
+    // Columns decode in parallel (on Arrow's CPU pool; the caller's thread waits).
+    props.set_use_threads(options_.parallel_decode);
     parquet::arrow::FileReaderBuilder builder;
     ARROW_RETURN_NOT_OK(builder.Open(input, parquet::ReaderProperties(pool)));
     builder.memory_pool(pool);
@@ -417,7 +429,6 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
     for (size_t i = 0; i < row_groups.size(); ++i) row_groups[i] = static_cast<int>(i);
     int64_t total_rows = reader->parquet_reader()->metadata()->num_rows();
 
-    std::vector<std::shared_ptr<arrow::RecordBatch>> out;
     auto emit = [&](int64_t first_row, int64_t n,
                     const std::shared_ptr<arrow::RecordBatch>& physical) -> arrow::Status {
       arrow::ArrayVector columns;
@@ -473,8 +484,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
         for (const auto& f : output_schema_->fields()) projected.push_back(batch->GetColumnByName(f->name()));
         batch = arrow::RecordBatch::Make(output_schema_, batch->num_rows(), std::move(projected));
       }
-      out.push_back(std::move(batch));
-      return arrow::Status::OK();
+      return sink(std::move(batch));
     };
 
     if (leaves.empty()) {
@@ -486,7 +496,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
         ARROW_RETURN_NOT_OK(emit(done, n, empty));
         done += n;
       }
-      return out;
+      return arrow::Status::OK();
     }
     // Skip the row groups whose statistics rule the filter out.
     std::vector<int> kept = row_groups;
@@ -501,7 +511,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
         ARROW_RETURN_NOT_OK(emit(row, batch->num_rows(), batch));
         row += batch->num_rows();
       }
-      return out;
+      return arrow::Status::OK();
     }
     // Row positions (deletion vectors, _tidelake_row_index) count the skipped groups' rows.
     auto metadata = reader->parquet_reader()->metadata();
@@ -520,15 +530,72 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
         row += batch->num_rows();
       }
     }
-    return out;
+    return arrow::Status::OK();
   }();
-  if (!result.ok()) return AddContext(result.status(), where);
+  if (!result.ok() && !result.IsCancelled()) return AddContext(result, where);
   return result;
 }
 
 namespace {
 
-// Reads the scan's files in order, keeping a few reads in flight on the CPU thread pool.
+// One data file read on a thread of its own into a bounded queue of batches: the reading
+// runs ahead of the consumer by at most `capacity` batches, then waits.
+class FileStream {
+ public:
+  FileStream(std::shared_ptr<const Scan> scan, const AddFile* file, size_t capacity) : capacity_(capacity) {
+    thread_ = std::thread([this, scan = std::move(scan), file] {
+      arrow::Status status = scan->ReadFileInto(*file, [this](std::shared_ptr<arrow::RecordBatch> batch) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [this] { return queue_.size() < capacity_ || closed_; });
+        if (closed_) return arrow::Status::Cancelled("the scan was closed");
+        queue_.push_back(std::move(batch));
+        changed_.notify_all();
+        return arrow::Status::OK();
+      });
+      std::lock_guard<std::mutex> lock(mutex_);
+      status_ = std::move(status);
+      done_ = true;
+      changed_.notify_all();
+    });
+  }
+
+  ~FileStream() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closed_ = true;
+      changed_.notify_all();
+    }
+    thread_.join();
+  }
+
+  /// The next batch; nullptr at the end of the file.
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Next() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this] { return !queue_.empty() || done_; });
+    if (queue_.empty()) {
+      if (!status_.ok()) return status_;
+      return nullptr;
+    }
+    auto batch = std::move(queue_.front());
+    queue_.pop_front();
+    changed_.notify_all();
+    return batch;
+  }
+
+ private:
+  const size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::shared_ptr<arrow::RecordBatch>> queue_;
+  bool done_ = false;
+  bool closed_ = false;
+  arrow::Status status_;
+  std::thread thread_;  // last: started once the members above exist
+};
+
+// Reads the scan's files in order, streaming: a few files are read at once, each a few
+// batches ahead of the consumer, so memory stays bounded and decoding overlaps the work on
+// the batches already read.
 class ScanReader : public arrow::RecordBatchReader {
  public:
   ScanReader(std::shared_ptr<const Scan> scan) : scan_(std::move(scan)) {}
@@ -536,48 +603,42 @@ class ScanReader : public arrow::RecordBatchReader {
   std::shared_ptr<arrow::Schema> schema() const override { return scan_->output_schema(); }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
-    while (pending_.empty()) {
+    while (true) {
       Launch();
-      if (in_flight_.empty()) {
+      if (open_.empty()) {
         *batch = nullptr;
         return arrow::Status::OK();
       }
-      auto next = in_flight_.front().get();
-      in_flight_.pop_front();
-      in_flight_bytes_ -= in_flight_sizes_.front();
-      in_flight_sizes_.pop_front();
-      Launch();
-      ARROW_RETURN_NOT_OK(next.status());
-      for (auto& b : *next) pending_.push_back(std::move(b));
+      ARROW_ASSIGN_OR_RAISE(*batch, open_.front()->Next());
+      if (*batch) return arrow::Status::OK();
+      open_.pop_front();
+      open_bytes_ -= open_sizes_.front();
+      open_sizes_.pop_front();
     }
-    *batch = std::move(pending_.front());
-    pending_.pop_front();
-    return arrow::Status::OK();
   }
 
  private:
-  // Keeps up to one file per CPU in flight, but no more than read_ahead_bytes of files (a
-  // file is read whole, so this bounds the scan's memory); always at least one.
+  // Keeps up to one file per CPU open, but no more than read_ahead_bytes of files (the
+  // Parquet reader pre-buffers a file's column chunks); always at least one.
   void Launch() {
     const size_t window = std::max<size_t>(2, static_cast<size_t>(arrow::GetCpuThreadPoolCapacity()));
-    while (in_flight_.size() < window && next_file_ < scan_->files().size()) {
+    while (open_.size() < window && next_file_ < scan_->files().size()) {
       const AddFile* file = scan_->files()[next_file_];
       int64_t size = std::max<int64_t>(file->size, 0);
-      if (!in_flight_.empty() && in_flight_bytes_ + size > scan_->options().read_ahead_bytes) break;
+      if (!open_.empty() && open_bytes_ + size > scan_->options().read_ahead_bytes) break;
       ++next_file_;
-      auto scan = scan_;
-      in_flight_.push_back(std::async(std::launch::async, [scan, file] { return scan->ReadFile(*file); }));
-      in_flight_sizes_.push_back(size);
-      in_flight_bytes_ += size;
+      open_.push_back(std::make_unique<FileStream>(scan_, file, kQueuedBatches));
+      open_sizes_.push_back(size);
+      open_bytes_ += size;
     }
   }
 
+  static constexpr size_t kQueuedBatches = 4;
   std::shared_ptr<const Scan> scan_;
   size_t next_file_ = 0;
-  std::deque<std::future<arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>>>> in_flight_;
-  std::deque<std::shared_ptr<arrow::RecordBatch>> pending_;
-  std::deque<int64_t> in_flight_sizes_;
-  int64_t in_flight_bytes_ = 0;
+  std::deque<std::unique_ptr<FileStream>> open_;
+  std::deque<int64_t> open_sizes_;
+  int64_t open_bytes_ = 0;
 };
 
 }  // namespace
