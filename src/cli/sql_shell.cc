@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "sql/parser.h"
@@ -107,6 +108,36 @@ arrow::Status Interactive(ShellState& state) {
 
 }  // namespace
 
+namespace {
+
+// The script, file, stdin or interactive shell the arguments name.
+arrow::Status RunInput(ShellState& state, const SqlArgs& args) {
+  if (!args.command.empty()) return RunScript(state, args.command, "-c");
+  if (!args.file.empty()) {
+    std::ifstream in(args.file);
+    if (!in) return arrow::Status::IOError("cannot read '", args.file, "'");
+    std::stringstream text;
+    text << in.rdbuf();
+    return RunScript(state, text.str(), args.file);
+  }
+  if (isatty(STDIN_FILENO)) return Interactive(state);
+  std::stringstream text;
+  text << std::cin.rdbuf();
+  return RunScript(state, text.str(), "stdin");
+}
+
+// The process's peak resident memory (Linux's VmHWM), when the system reports it.
+std::optional<int64_t> PeakResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // "VmHWM:  1234 kB"
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 arrow::Result<int64_t> ParseByteSize(const std::string& text) {
   size_t i = 0;
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
@@ -142,18 +173,11 @@ arrow::Status RunSql(const SqlArgs& args) {
   }
   ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake, options));
   state.session = session.get();
-  if (!args.command.empty()) return RunScript(state, args.command, "-c");
-  if (!args.file.empty()) {
-    std::ifstream in(args.file);
-    if (!in) return arrow::Status::IOError("cannot read '", args.file, "'");
-    std::stringstream text;
-    text << in.rdbuf();
-    return RunScript(state, text.str(), args.file);
+  arrow::Status status = RunInput(state, args);
+  if (state.timer) {
+    if (auto peak = PeakResidentBytes()) std::cerr << "Peak memory: " << (*peak >> 20) << " MiB\n";
   }
-  if (isatty(STDIN_FILENO)) return Interactive(state);
-  std::stringstream text;
-  text << std::cin.rdbuf();
-  return RunScript(state, text.str(), "stdin");
+  return status;
 }
 
 }  // namespace tidelake::cli

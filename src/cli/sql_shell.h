@@ -26,7 +26,8 @@ struct SqlArgs {
   /// Memory one query may use, e.g. "4GB", "512MiB", "0" (no limit); empty: the session's
   /// default (SessionOptions::memory_limit_bytes, 4 GiB).
   std::string memory_limit;
-  /// Print "Run Time: <seconds> s" to stderr after each statement (as `.timer on` does).
+  /// Print "Run Time: <seconds> s" to stderr after each statement (as `.timer on` does), and
+  /// "Peak memory: <n> MiB" (the process's peak resident memory) at the end.
   bool timer = false;
 };
 
