@@ -127,6 +127,27 @@ arrow::Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow
   return *cast;
 }
 
+// True when leaf column `c` holds top-level strings (or binary) whose data pages are all
+// dictionary-encoded in every row group, so reading it as a dictionary costs no re-encoding.
+bool AllDictionaryEncodedStrings(const parquet::FileMetaData& metadata, int c) {
+  const auto* column = metadata.schema()->Column(c);
+  if (column->physical_type() != parquet::Type::BYTE_ARRAY || column->max_repetition_level() > 0 ||
+      column->path()->ToDotVector().size() != 1) {
+    return false;
+  }
+  for (int rg = 0; rg < metadata.num_row_groups(); ++rg) {
+    auto chunk = metadata.RowGroup(rg)->ColumnChunk(c);
+    if (!chunk->has_dictionary_page() || chunk->encoding_stats().empty()) return false;
+    for (const auto& stats : chunk->encoding_stats()) {
+      bool data = stats.page_type == parquet::PageType::DATA_PAGE || stats.page_type == parquet::PageType::DATA_PAGE_V2;
+      bool dictionary = stats.encoding == parquet::Encoding::RLE_DICTIONARY ||
+                        stats.encoding == parquet::Encoding::PLAIN_DICTIONARY;
+      if (data && stats.count > 0 && !dictionary) return false;
+    }
+  }
+  return true;
+}
+
 std::vector<int> LeafColumnsOf(const parquet::arrow::SchemaManifest& manifest, int top_level_index) {
   std::vector<int> leaves;
   std::vector<const parquet::arrow::SchemaField*> stack{&manifest.schema_fields[top_level_index]};
@@ -201,8 +222,22 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> FilterBatch(const std::shared
     const auto& keep = mask.scalar_as<arrow::BooleanScalar>();
     return keep.is_valid && keep.value ? batch : batch->Slice(0, 0);
   }
-  ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(batch, mask, cp::FilterOptions::Defaults(), ctx));
-  return filtered.record_batch();
+  const auto& keep = static_cast<const arrow::BooleanArray&>(*mask.make_array());
+  const int64_t kept = keep.true_count();
+  if (kept == batch->num_rows()) return batch;
+  if (kept == 0) return batch->Slice(0, 0);
+  if (kept * 2 < batch->num_rows()) {
+    // Few rows stay: one index vector, taken from every column.
+    ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(batch, mask, cp::FilterOptions::Defaults(), ctx));
+    return filtered.record_batch();
+  }
+  // Most rows stay: each column copies its runs of kept rows.
+  arrow::ArrayVector columns;
+  for (const auto& column : batch->columns()) {
+    ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(column, mask, cp::FilterOptions::Defaults(), ctx));
+    columns.push_back(filtered.make_array());
+  }
+  return arrow::RecordBatch::Make(batch->schema(), kept, std::move(columns));
 }
 
 }  // namespace
@@ -363,6 +398,12 @@ arrow::Status Scan::ReadFileInto(const AddFile& file, const BatchSink& sink) con
     props.set_use_threads(options_.parallel_decode);
     parquet::arrow::FileReaderBuilder builder;
     ARROW_RETURN_NOT_OK(builder.Open(input, parquet::ReaderProperties(pool)));
+    // Strings dictionary-encoded throughout the file are read as dictionary arrays (indices and
+    // the distinct values) and expanded by Conform: much faster than Parquet's per-value decoding.
+    auto file_metadata = builder.raw_reader()->metadata();
+    for (int c = 0; c < file_metadata->num_columns(); ++c) {
+      if (AllDictionaryEncodedStrings(*file_metadata, c)) props.set_read_dictionary(c, true);
+    }
     builder.memory_pool(pool);
     builder.properties(props);
     std::unique_ptr<parquet::arrow::FileReader> reader;
@@ -473,17 +514,20 @@ arrow::Status Scan::ReadFileInto(const AddFile& file, const BatchSink& sink) con
         ARROW_ASSIGN_OR_RAISE(auto keep, KeepMask(*dv, first_row, n, pool));
         ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, keep, &ctx));
       }
+      std::optional<arrow::Datum> mask;
       if (bound_filter_) {
-        ARROW_ASSIGN_OR_RAISE(auto mask, cp::ExecuteScalarExpression(*bound_filter_, cp::ExecBatch(*batch), &ctx));
-        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, mask, &ctx));
+        ARROW_ASSIGN_OR_RAISE(mask, cp::ExecuteScalarExpression(*bound_filter_, cp::ExecBatch(*batch), &ctx));
       }
-      if (batch->num_rows() == 0) return arrow::Status::OK();
-      // Drop the columns only the filter needed.
+      // Drop the columns only the filter needed (before filtering: they need no copying).
       if (read_schema_->num_fields() != output_schema_->num_fields()) {
         arrow::ArrayVector projected;
         for (const auto& f : output_schema_->fields()) projected.push_back(batch->GetColumnByName(f->name()));
         batch = arrow::RecordBatch::Make(output_schema_, batch->num_rows(), std::move(projected));
       }
+      if (mask) {
+        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, *mask, &ctx));
+      }
+      if (batch->num_rows() == 0) return arrow::Status::OK();
       return sink(std::move(batch));
     };
 

@@ -146,8 +146,13 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
     if (!wide) continue;
     pre_names.push_back(Internal("arg"));
     // Large integers lose precision as doubles, as in Spark (an unsafe cast, not an error).
-    pre_exprs.push_back(cp::call("cast", {cp::field_ref(call.args[0])},
-                                 name == "sum" ? cp::CastOptions::Safe(wide) : cp::CastOptions::Unsafe(wide)));
+    // Decimals widen with our cast, which rescales decimal128 in 128-bit integers.
+    if (arrow::is_decimal(arg_type.id())) {
+      pre_exprs.push_back(cp::call("tidelake_cast", {cp::field_ref(call.args[0])}, cp::CastOptions::Safe(wide)));
+    } else {
+      pre_exprs.push_back(cp::call("cast", {cp::field_ref(call.args[0])},
+                                   name == "sum" ? cp::CastOptions::Safe(wide) : cp::CastOptions::Unsafe(wide)));
+    }
     call_args.back() = {pre_names.back()};
   }
   std::shared_ptr<arrow::Schema> widened;
