@@ -5,7 +5,8 @@
 #   Debian packages   compilers' companions and the C++ libraries we link
 #   .deps/venv        a project-local Python environment holding the pinned pyarrow wheel
 #                     (whose bundled Arrow C++ headers and libraries we build against) and the
-#                     test-time peers: pytest, deltalake (delta-rs), pyspark + delta-spark, duckdb
+#                     test-time peers: pytest, deltalake (delta-rs), pyspark + delta-spark, duckdb,
+#                     polars, and tpchgen-cli (TPC-H data for tests/interop/test_tpch.py and bench/)
 #   .deps/ivy         Spark's Delta jars from Maven Central, fetched once
 set -euo pipefail
 
@@ -21,6 +22,7 @@ DELTA_SPARK_VERSION=4.4.0
 POLARS_VERSION=2.1.0
 PYSPARK_VERSION=4.2.0
 PYTEST_VERSION=9.2.0
+TPCHGEN_CLI_VERSION=4.0.0
 
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang-format git
@@ -58,7 +60,7 @@ fi
 "$VENV/bin/python" -m pip install -q \
   "pyarrow==$PYARROW_VERSION" "deltalake==$DELTALAKE_VERSION" "duckdb==$DUCKDB_VERSION" \
   "delta-spark==$DELTA_SPARK_VERSION" "pyspark==$PYSPARK_VERSION" "polars==$POLARS_VERSION" "pytest==$PYTEST_VERSION" \
-  pandas
+  "tpchgen-cli==$TPCHGEN_CLI_VERSION" pandas
 # The wheel ships versioned libraries only (libarrow.so.2600); the linker needs libarrow.so.
 "$VENV/bin/python" -c "import pyarrow; pyarrow.create_library_symlinks()"
 

@@ -498,6 +498,8 @@ int main(int argc, char** argv) {
   auto* sql_cmd = app.add_subcommand("sql", "run SQL: -c \"...\", -f script.sql, stdin, or an interactive shell");
   sql_cmd->add_option("-c,--command", sql_args.command, "SQL statements to run");
   sql_cmd->add_option("-f,--file", sql_args.file, "a file of SQL statements to run");
+  sql_cmd->add_option("--memory-limit", sql_args.memory_limit, "memory one query may use, e.g. 4GB (default 4GB; 0: no limit)");
+  sql_cmd->add_flag("--timer", sql_args.timer, "print each statement's run time to stderr");
   add_output(sql_cmd);
 
   CLI11_PARSE(app, argc, argv);

@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <optional>
 #include <sstream>
 
 #include "cli/line_reader.h"
@@ -147,19 +150,8 @@ arrow::Status Interactive(ShellState& state, LineReader& input) {
   return arrow::Status::OK();
 }
 
-}  // namespace
-
-arrow::Status RunSql(const SqlArgs& args) {
-  ShellState state;
-  ARROW_ASSIGN_OR_RAISE(state.format, ParseOutputFormat(args.format));
-  state.output = args.output;
-  if (state.format == OutputFormat::kParquet && state.output.empty()) {
-    return arrow::Status::Invalid("--format parquet needs --output FILE");
-  }
-  ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake));
-  state.session = session.get();
-  state.progress = ProgressWanted(state);
-  if (isatty(STDOUT_FILENO) && state.output.empty()) state.max_table_rows = kTerminalTableRows;
+// The script, file, stdin or interactive shell the arguments name.
+arrow::Status RunInput(ShellState& state, const SqlArgs& args) {
   if (!args.command.empty()) return RunScript(state, args.command, "-c");
   if (!args.file.empty()) {
     std::ifstream in(args.file);
@@ -175,6 +167,62 @@ arrow::Status RunSql(const SqlArgs& args) {
   std::stringstream text;
   text << std::cin.rdbuf();
   return RunScript(state, text.str(), "stdin");
+}
+
+// The process's peak resident memory (Linux's VmHWM), when the system reports it.
+std::optional<int64_t> PeakResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // "VmHWM:  1234 kB"
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+arrow::Result<int64_t> ParseByteSize(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  std::string unit;
+  for (size_t j = i; j < text.size(); ++j) {
+    if (!std::isspace(static_cast<unsigned char>(text[j]))) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(text[j])));
+  }
+  int shift = -1;
+  if (unit.empty() || unit == "B") shift = 0;
+  if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
+  if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
+  if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
+  if (unit == "T" || unit == "TB" || unit == "TIB") shift = 40;
+  if (i == 0 || i > 12 || shift < 0) {
+    return arrow::Status::Invalid("memory size '", text, "': expected a number of bytes with an optional unit (KB, MB, GB, TB)");
+  }
+  int64_t value = std::stoll(text.substr(0, i));
+  if (value > (std::numeric_limits<int64_t>::max() >> shift)) return arrow::Status::Invalid("memory size '", text, "' is too large");
+  return value << shift;
+}
+
+arrow::Status RunSql(const SqlArgs& args) {
+  ShellState state;
+  state.timer = args.timer;
+  SessionOptions options;
+  if (!args.memory_limit.empty()) {
+    ARROW_ASSIGN_OR_RAISE(options.memory_limit_bytes, ParseByteSize(args.memory_limit));
+  }
+  ARROW_ASSIGN_OR_RAISE(state.format, ParseOutputFormat(args.format));
+  state.output = args.output;
+  if (state.format == OutputFormat::kParquet && state.output.empty()) {
+    return arrow::Status::Invalid("--format parquet needs --output FILE");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake, options));
+  state.session = session.get();
+  state.progress = ProgressWanted(state);
+  if (isatty(STDOUT_FILENO) && state.output.empty()) state.max_table_rows = kTerminalTableRows;
+  arrow::Status status = RunInput(state, args);
+  if (state.timer) {
+    if (auto peak = PeakResidentBytes()) std::cerr << "Peak memory: " << (*peak >> 20) << " MiB\n";
+  }
+  return status;
 }
 
 }  // namespace tidelake::cli

@@ -2,6 +2,9 @@
 // or an interactive shell on a terminal (statements end at ';' and may span lines; meta
 // commands .tables, .schema <table>, .timer on|off, .quit).
 //
+// --memory-limit sets the session's per-query memory limit; --timer prints each statement's
+// wall time (parsing, planning, running and printing) to stderr.
+//
 // A script stops at the first failing statement: the error (with its line:column in the
 // script) goes to stderr and the command exits non-zero. The shell reports the error and goes on.
 #pragma once
@@ -20,7 +23,17 @@ struct SqlArgs {
   std::string file;     ///< -f script.sql
   std::string format = "table";
   std::string output;
+  /// Memory one query may use, e.g. "4GB", "512MiB", "0" (no limit); empty: the session's
+  /// default (SessionOptions::memory_limit_bytes, 4 GiB).
+  std::string memory_limit;
+  /// Print "Run Time: <seconds> s" to stderr after each statement (as `.timer on` does), and
+  /// "Peak memory: <n> MiB" (the process's peak resident memory) at the end.
+  bool timer = false;
 };
+
+/// Bytes from "4GB", "4G", "4GiB", "512MB", "1024" (decimal and binary units both mean powers
+/// of 1024, as in DuckDB's memory_limit); an error names the text.
+arrow::Result<int64_t> ParseByteSize(const std::string& text);
 
 arrow::Status RunSql(const SqlArgs& args);
 

@@ -76,6 +76,9 @@ std::shared_ptr<parquet::WriterProperties> DataFileProperties(int64_t max_row_gr
   props.compression(parquet::Compression::SNAPPY);
   props.max_row_group_length(max_row_group_rows);
   props.created_by("tidelake");
+  // Decimals of up to 18 digits as INT32/INT64, as Spark writes them (its non-legacy format):
+  // readers decode integers several times faster than big-endian byte arrays.
+  props.enable_store_decimal_as_integer();
   ConfigureParquetStatistics(&props);  // add.stats is read from the footer
   return props.build();
 }

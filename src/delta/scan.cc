@@ -12,9 +12,10 @@
 #include <parquet/properties.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
-#include <future>
 #include <mutex>
+#include <thread>
 #include <unordered_set>
 
 #include "common/arrow_init.h"
@@ -126,6 +127,27 @@ arrow::Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow
   return *cast;
 }
 
+// True when leaf column `c` holds top-level strings (or binary) whose data pages are all
+// dictionary-encoded in every row group, so reading it as a dictionary costs no re-encoding.
+bool AllDictionaryEncodedStrings(const parquet::FileMetaData& metadata, int c) {
+  const auto* column = metadata.schema()->Column(c);
+  if (column->physical_type() != parquet::Type::BYTE_ARRAY || column->max_repetition_level() > 0 ||
+      column->path()->ToDotVector().size() != 1) {
+    return false;
+  }
+  for (int rg = 0; rg < metadata.num_row_groups(); ++rg) {
+    auto chunk = metadata.RowGroup(rg)->ColumnChunk(c);
+    if (!chunk->has_dictionary_page() || chunk->encoding_stats().empty()) return false;
+    for (const auto& stats : chunk->encoding_stats()) {
+      bool data = stats.page_type == parquet::PageType::DATA_PAGE || stats.page_type == parquet::PageType::DATA_PAGE_V2;
+      bool dictionary = stats.encoding == parquet::Encoding::RLE_DICTIONARY ||
+                        stats.encoding == parquet::Encoding::PLAIN_DICTIONARY;
+      if (data && stats.count > 0 && !dictionary) return false;
+    }
+  }
+  return true;
+}
+
 std::vector<int> LeafColumnsOf(const parquet::arrow::SchemaManifest& manifest, int top_level_index) {
   std::vector<int> leaves;
   std::vector<const parquet::arrow::SchemaField*> stack{&manifest.schema_fields[top_level_index]};
@@ -200,8 +222,22 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> FilterBatch(const std::shared
     const auto& keep = mask.scalar_as<arrow::BooleanScalar>();
     return keep.is_valid && keep.value ? batch : batch->Slice(0, 0);
   }
-  ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(batch, mask, cp::FilterOptions::Defaults(), ctx));
-  return filtered.record_batch();
+  const auto& keep = static_cast<const arrow::BooleanArray&>(*mask.make_array());
+  const int64_t kept = keep.true_count();
+  if (kept == batch->num_rows()) return batch;
+  if (kept == 0) return batch->Slice(0, 0);
+  if (kept * 2 < batch->num_rows()) {
+    // Few rows stay: one index vector, taken from every column.
+    ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(batch, mask, cp::FilterOptions::Defaults(), ctx));
+    return filtered.record_batch();
+  }
+  // Most rows stay: each column copies its runs of kept rows.
+  arrow::ArrayVector columns;
+  for (const auto& column : batch->columns()) {
+    ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(column, mask, cp::FilterOptions::Defaults(), ctx));
+    columns.push_back(filtered.make_array());
+  }
+  return arrow::RecordBatch::Make(batch->schema(), kept, std::move(columns));
 }
 
 }  // namespace
@@ -336,11 +372,20 @@ arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::shared_ptr<const Snapshot> 
 }
 
 arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(const AddFile& file) const {
+  std::vector<std::shared_ptr<arrow::RecordBatch>> out;
+  ARROW_RETURN_NOT_OK(ReadFileInto(file, [&out](std::shared_ptr<arrow::RecordBatch> batch) {
+    out.push_back(std::move(batch));
+    return arrow::Status::OK();
+  }));
+  return out;
+}
+
+arrow::Status Scan::ReadFileInto(const AddFile& file, const BatchSink& sink) const {
   const Snapshot& snap = *snapshot_;
   const auto& location = snap.location();
   std::string path = location.DataPath(file.path);
   ErrorContext where{.table = location.display_name, .version = snap.version(), .file = path};
-  auto result = [&]() -> arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> {
+  auto result = [&]() -> arrow::Status {
     ColumnMappingMode mode = ColumnMappingModeFrom(snap.metadata().configuration);
     arrow::MemoryPool* pool = options_.memory_pool ? options_.memory_pool : arrow::default_memory_pool();
     cp::ExecContext ctx(pool);
@@ -349,8 +394,16 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
     props.set_batch_size(options_.batch_size);
     props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
     props.set_pre_buffer(true);
+    // Columns decode in parallel (on Arrow's CPU pool; the caller's thread waits).
+    props.set_use_threads(options_.parallel_decode);
     parquet::arrow::FileReaderBuilder builder;
     ARROW_RETURN_NOT_OK(builder.Open(input, parquet::ReaderProperties(pool)));
+    // Strings dictionary-encoded throughout the file are read as dictionary arrays (indices and
+    // the distinct values) and expanded by Conform: much faster than Parquet's per-value decoding.
+    auto file_metadata = builder.raw_reader()->metadata();
+    for (int c = 0; c < file_metadata->num_columns(); ++c) {
+      if (AllDictionaryEncodedStrings(*file_metadata, c)) props.set_read_dictionary(c, true);
+    }
     builder.memory_pool(pool);
     builder.properties(props);
     std::unique_ptr<parquet::arrow::FileReader> reader;
@@ -417,7 +470,6 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
     for (size_t i = 0; i < row_groups.size(); ++i) row_groups[i] = static_cast<int>(i);
     int64_t total_rows = reader->parquet_reader()->metadata()->num_rows();
 
-    std::vector<std::shared_ptr<arrow::RecordBatch>> out;
     auto emit = [&](int64_t first_row, int64_t n,
                     const std::shared_ptr<arrow::RecordBatch>& physical) -> arrow::Status {
       arrow::ArrayVector columns;
@@ -462,19 +514,21 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
         ARROW_ASSIGN_OR_RAISE(auto keep, KeepMask(*dv, first_row, n, pool));
         ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, keep, &ctx));
       }
+      std::optional<arrow::Datum> mask;
       if (bound_filter_) {
-        ARROW_ASSIGN_OR_RAISE(auto mask, cp::ExecuteScalarExpression(*bound_filter_, cp::ExecBatch(*batch), &ctx));
-        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, mask, &ctx));
+        ARROW_ASSIGN_OR_RAISE(mask, cp::ExecuteScalarExpression(*bound_filter_, cp::ExecBatch(*batch), &ctx));
       }
-      if (batch->num_rows() == 0) return arrow::Status::OK();
-      // Drop the columns only the filter needed.
+      // Drop the columns only the filter needed (before filtering: they need no copying).
       if (read_schema_->num_fields() != output_schema_->num_fields()) {
         arrow::ArrayVector projected;
         for (const auto& f : output_schema_->fields()) projected.push_back(batch->GetColumnByName(f->name()));
         batch = arrow::RecordBatch::Make(output_schema_, batch->num_rows(), std::move(projected));
       }
-      out.push_back(std::move(batch));
-      return arrow::Status::OK();
+      if (mask) {
+        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, *mask, &ctx));
+      }
+      if (batch->num_rows() == 0) return arrow::Status::OK();
+      return sink(std::move(batch));
     };
 
     if (leaves.empty()) {
@@ -486,7 +540,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
         ARROW_RETURN_NOT_OK(emit(done, n, empty));
         done += n;
       }
-      return out;
+      return arrow::Status::OK();
     }
     // Skip the row groups whose statistics rule the filter out.
     std::vector<int> kept = row_groups;
@@ -501,7 +555,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
         ARROW_RETURN_NOT_OK(emit(row, batch->num_rows(), batch));
         row += batch->num_rows();
       }
-      return out;
+      return arrow::Status::OK();
     }
     // Row positions (deletion vectors, _tidelake_row_index) count the skipped groups' rows.
     auto metadata = reader->parquet_reader()->metadata();
@@ -520,15 +574,72 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Scan::ReadFile(c
         row += batch->num_rows();
       }
     }
-    return out;
+    return arrow::Status::OK();
   }();
-  if (!result.ok()) return AddContext(result.status(), where);
+  if (!result.ok() && !result.IsCancelled()) return AddContext(result, where);
   return result;
 }
 
 namespace {
 
-// Reads the scan's files in order, keeping a few reads in flight on the CPU thread pool.
+// One data file read on a thread of its own into a bounded queue of batches: the reading
+// runs ahead of the consumer by at most `capacity` batches, then waits.
+class FileStream {
+ public:
+  FileStream(std::shared_ptr<const Scan> scan, const AddFile* file, size_t capacity) : capacity_(capacity) {
+    thread_ = std::thread([this, scan = std::move(scan), file] {
+      arrow::Status status = scan->ReadFileInto(*file, [this](std::shared_ptr<arrow::RecordBatch> batch) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [this] { return queue_.size() < capacity_ || closed_; });
+        if (closed_) return arrow::Status::Cancelled("the scan was closed");
+        queue_.push_back(std::move(batch));
+        changed_.notify_all();
+        return arrow::Status::OK();
+      });
+      std::lock_guard<std::mutex> lock(mutex_);
+      status_ = std::move(status);
+      done_ = true;
+      changed_.notify_all();
+    });
+  }
+
+  ~FileStream() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closed_ = true;
+      changed_.notify_all();
+    }
+    thread_.join();
+  }
+
+  /// The next batch; nullptr at the end of the file.
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Next() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this] { return !queue_.empty() || done_; });
+    if (queue_.empty()) {
+      if (!status_.ok()) return status_;
+      return nullptr;
+    }
+    auto batch = std::move(queue_.front());
+    queue_.pop_front();
+    changed_.notify_all();
+    return batch;
+  }
+
+ private:
+  const size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::shared_ptr<arrow::RecordBatch>> queue_;
+  bool done_ = false;
+  bool closed_ = false;
+  arrow::Status status_;
+  std::thread thread_;  // last: started once the members above exist
+};
+
+// Reads the scan's files in order, streaming: a few files are read at once, each a few
+// batches ahead of the consumer, so memory stays bounded and decoding overlaps the work on
+// the batches already read.
 class ScanReader : public arrow::RecordBatchReader {
  public:
   ScanReader(std::shared_ptr<const Scan> scan) : scan_(std::move(scan)) {}
@@ -536,48 +647,42 @@ class ScanReader : public arrow::RecordBatchReader {
   std::shared_ptr<arrow::Schema> schema() const override { return scan_->output_schema(); }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
-    while (pending_.empty()) {
+    while (true) {
       Launch();
-      if (in_flight_.empty()) {
+      if (open_.empty()) {
         *batch = nullptr;
         return arrow::Status::OK();
       }
-      auto next = in_flight_.front().get();
-      in_flight_.pop_front();
-      in_flight_bytes_ -= in_flight_sizes_.front();
-      in_flight_sizes_.pop_front();
-      Launch();
-      ARROW_RETURN_NOT_OK(next.status());
-      for (auto& b : *next) pending_.push_back(std::move(b));
+      ARROW_ASSIGN_OR_RAISE(*batch, open_.front()->Next());
+      if (*batch) return arrow::Status::OK();
+      open_.pop_front();
+      open_bytes_ -= open_sizes_.front();
+      open_sizes_.pop_front();
     }
-    *batch = std::move(pending_.front());
-    pending_.pop_front();
-    return arrow::Status::OK();
   }
 
  private:
-  // Keeps up to one file per CPU in flight, but no more than read_ahead_bytes of files (a
-  // file is read whole, so this bounds the scan's memory); always at least one.
+  // Keeps up to one file per CPU open, but no more than read_ahead_bytes of files (the
+  // Parquet reader pre-buffers a file's column chunks); always at least one.
   void Launch() {
     const size_t window = std::max<size_t>(2, static_cast<size_t>(arrow::GetCpuThreadPoolCapacity()));
-    while (in_flight_.size() < window && next_file_ < scan_->files().size()) {
+    while (open_.size() < window && next_file_ < scan_->files().size()) {
       const AddFile* file = scan_->files()[next_file_];
       int64_t size = std::max<int64_t>(file->size, 0);
-      if (!in_flight_.empty() && in_flight_bytes_ + size > scan_->options().read_ahead_bytes) break;
+      if (!open_.empty() && open_bytes_ + size > scan_->options().read_ahead_bytes) break;
       ++next_file_;
-      auto scan = scan_;
-      in_flight_.push_back(std::async(std::launch::async, [scan, file] { return scan->ReadFile(*file); }));
-      in_flight_sizes_.push_back(size);
-      in_flight_bytes_ += size;
+      open_.push_back(std::make_unique<FileStream>(scan_, file, kQueuedBatches));
+      open_sizes_.push_back(size);
+      open_bytes_ += size;
     }
   }
 
+  static constexpr size_t kQueuedBatches = 4;
   std::shared_ptr<const Scan> scan_;
   size_t next_file_ = 0;
-  std::deque<std::future<arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>>>> in_flight_;
-  std::deque<std::shared_ptr<arrow::RecordBatch>> pending_;
-  std::deque<int64_t> in_flight_sizes_;
-  int64_t in_flight_bytes_ = 0;
+  std::deque<std::unique_ptr<FileStream>> open_;
+  std::deque<int64_t> open_sizes_;
+  int64_t open_bytes_ = 0;
 };
 
 }  // namespace

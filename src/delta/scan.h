@@ -15,6 +15,7 @@
 #include <arrow/result.h>
 #include <arrow/table.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,9 +37,11 @@ struct ScanOptions {
   /// Where the scan allocates (a query's memory-limited pool); null: Arrow's default pool.
   /// Must outlive the scan's readers and the batches they return.
   arrow::MemoryPool* memory_pool = nullptr;
-  /// Execute() reads files ahead in the background, up to this many bytes of data files (at
-  /// least one file). Each file is held in memory whole while it is read.
+  /// Execute() reads a few files at once, up to this many bytes of data files (at least one
+  /// file); each streams a few batches ahead of the consumer.
   int64_t read_ahead_bytes = 256LL << 20;
+  /// Decode a file's columns in parallel on Arrow's CPU thread pool.
+  bool parallel_decode = true;
 };
 
 inline constexpr const char* kRowIndexColumn = "_tidelake_row_index";
@@ -55,13 +58,19 @@ class Scan {
   const std::shared_ptr<const Snapshot>& snapshot() const { return snapshot_; }
   const ScanOptions& options() const { return options_; }
 
-  /// Streams the rows; files are read in the background a few at a time.
+  /// Streams the rows in file order; files are read in the background a few at a time, each a
+  /// few batches ahead.
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute() const;
 
   arrow::Result<std::shared_ptr<arrow::Table>> ToTable() const;
 
   /// Reads one data file with this scan's projection and filter.
   arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadFile(const AddFile& file) const;
+
+  /// Reads one data file, handing each batch to `sink` as it is decoded; an error from the
+  /// sink stops the reading and is returned (a Cancelled one as it is, without context).
+  using BatchSink = std::function<arrow::Status(std::shared_ptr<arrow::RecordBatch>)>;
+  arrow::Status ReadFileInto(const AddFile& file, const BatchSink& sink) const;
 
   /// True when the file may contain rows matching `filter` (partition values and stats).
   static arrow::Result<bool> FileMayMatch(const Snapshot& snapshot, const AddFile& file,

@@ -15,6 +15,7 @@
 #include "exec/exec_nodes.h"
 #include "exec/memory_limit.h"
 #include "exec/translate.h"
+#include "plan/functions.h"
 
 namespace tidelake::exec {
 
@@ -207,6 +208,7 @@ class PlanReader : public arrow::RecordBatchReader {
 arrow::Result<std::unique_ptr<arrow::RecordBatchReader>> Execute(const plan::PlanRoot& root, const ExecOptions& options) {
   ARROW_RETURN_NOT_OK(EnsureArrowInitialized());
   ARROW_RETURN_NOT_OK(RegisterExecNodes());
+  ARROW_RETURN_NOT_OK(plan::RegisterSqlFunctions());  // the executor's own expressions call them too
   if (!root.node || !root.node->schema) return arrow::Status::Invalid("internal error: the plan has no root");
   const auto& node_schema = *root.node->schema;
   if (static_cast<int>(root.column_names.size()) != node_schema.num_fields()) {

@@ -90,6 +90,25 @@ TEST_F(ScanTest, FilterOverUniqueNamesReachesTheScan) {
   EXPECT_EQ(RunOk(nulls), (V{"6|null"}));
 }
 
+TEST_F(ScanTest, MoreScansThanIoThreadsInOnePlan) {
+  // Each source blocks a thread while its files are read, and the reads themselves run on
+  // Arrow's I/O pool; sources on that pool once starved it (TPC-H Q8 hung now and then).
+  auto sales = Sales();
+  const int scans = 3 * arrow::io::GetIOThreadPoolCapacity();
+  NodePtr tree = Scan(sales, {"id"}, {"id#0"});
+  for (int i = 1; i < scans; ++i) {
+    auto u = std::make_shared<plan::SetOperationNode>();
+    u->op = plan::SetOpKind::kUnion;
+    u->all = true;
+    u->schema = tree->schema;
+    u->inputs = {tree, Scan(sales, {"id"}, {"id#" + std::to_string(i)})};
+    tree = u;
+  }
+  for (int run = 0; run < 3; ++run) {
+    EXPECT_EQ(RunOk(tree).size(), static_cast<size_t>(6 * scans));
+  }
+}
+
 TEST_F(ScanTest, CountStarReadsNoColumns) {
   auto snapshot = Sales();
   auto scan = Scan(snapshot, {}, {});

@@ -7,6 +7,9 @@
 #include <arrow/io/interfaces.h>
 #include <arrow/util/async_generator.h>
 #include <arrow/util/iterator.h>
+#include <arrow/util/thread_pool.h>
+
+#include <algorithm>
 
 #include "common/error.h"
 #include "delta/scan.h"
@@ -21,6 +24,20 @@ namespace {
 
 // Read-ahead of a source, in batches (each up to 64 Ki rows).
 constexpr int kReadAheadBatches = 4;
+
+// The threads that pull sources' batches. They block while a file is read, and the Parquet
+// reader's pre-buffering reads on Arrow's I/O pool: were they I/O-pool threads themselves, a
+// plan with as many scans as that pool has threads would wait forever for reads no free
+// thread can run. A reader holds a thread only until its read-ahead is full, so a plan with
+// more sources than threads still progresses.
+arrow::internal::Executor* SourceExecutor() {
+  static const std::shared_ptr<arrow::internal::ThreadPool> pool = [] {
+    int threads = std::max(8, 4 * arrow::internal::ThreadPool::DefaultCapacity());
+    auto made = arrow::internal::ThreadPool::MakeEternal(threads);
+    return made.ok() ? *made : nullptr;
+  }();
+  return pool.get();
+}
 
 // Turns the batches of `reader` (created on the first pull) into the node's batches: same
 // columns in the same order, the node's names, cast to the node's types where they differ.
@@ -87,9 +104,10 @@ class SourceBatches {
 arrow::Result<acero::Declaration> MakeSource(std::shared_ptr<SourceBatches> batches,
                                              std::shared_ptr<arrow::Schema> schema, std::string label) {
   auto iterator = arrow::MakeFunctionIterator([batches]() { return batches->Next(); });
-  ARROW_ASSIGN_OR_RAISE(auto generator,
-                        arrow::MakeBackgroundGenerator(std::move(iterator), arrow::io::default_io_context().executor(),
-                                                       kReadAheadBatches, kReadAheadBatches / 2));
+  auto* executor = SourceExecutor();
+  if (executor == nullptr) return arrow::Status::IOError("cannot start the scan threads");
+  ARROW_ASSIGN_OR_RAISE(auto generator, arrow::MakeBackgroundGenerator(std::move(iterator), executor,
+                                                                       kReadAheadBatches, kReadAheadBatches / 2));
   acero::Declaration decl("source", acero::SourceNodeOptions(std::move(schema), std::move(generator),
                                                              cp::Ordering::Implicit()));
   decl.label = std::move(label);

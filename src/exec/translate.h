@@ -5,7 +5,9 @@
 //   Aggregate -> "aggregate" (hash_* with keys, the scalar forms without); grouping sets ->
 //               our Expand node, one aggregate over (key copies, grouping id), a projection
 //   Join -> "hashjoin" (null-safe keys compare with IS; key-less and cross joins join on a
-//           constant key; the residual is the join's filter)
+//           constant key; the residual is the join's filter; a semi, anti or left outer
+//           join whose left input is estimated much smaller runs as Acero's mirrored right
+//           join, so that its hash table is built from the small side)
 //   Sort -> our sort node; Limit over Sort -> our top-k node; Limit -> "fetch" or our
 //           unordered limit (exec_nodes.h)
 //   SetOperation -> "union"; UNION = union + distinct aggregate; INTERSECT / EXCEPT [ALL] =
@@ -30,6 +32,7 @@
 
 #include "exec/memory_limit.h"
 #include "plan/logical_plan.h"
+#include "plan/optimizer_stats.h"
 
 namespace tidelake::exec {
 
@@ -44,6 +47,9 @@ class PlanTranslator {
   arrow::Result<arrow::acero::Declaration> TranslateNode(const plan::NodePtr& node);
   arrow::Result<arrow::acero::Declaration> Aggregate(const plan::AggregateNode& node);
   arrow::Result<arrow::acero::Declaration> Join(const plan::JoinNode& node);
+  /// True when a semi, anti or left outer join runs mirrored (Acero's right join), building
+  /// its hash table from the plan's left input because estimates say it is much smaller.
+  bool BuildsOnLeft(const plan::JoinNode& node);
   arrow::Result<arrow::acero::Declaration> SetOperation(const plan::SetOperationNode& node);
   arrow::Result<arrow::acero::Declaration> Limit(const plan::LimitNode& node);
   arrow::Result<arrow::acero::Declaration> Sort(const plan::SortNode& node);
@@ -55,6 +61,7 @@ class PlanTranslator {
   std::shared_ptr<QueryMemoryPool> pool_;
   bool use_threads_;
   int next_internal_ = 0;
+  plan::Estimator estimator_;
 };
 
 /// `input` projected to `exprs` named `names`.

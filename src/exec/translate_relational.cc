@@ -117,7 +117,8 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
 
   // ANSI semantics Arrow's kernels lack: sum of integers must fail on overflow (hash_sum
   // wraps), so integers are summed as DECIMAL(38, 0) and cast back with a check; avg of
-  // integers averages doubles, as Spark does (hash_mean sums in int64).
+  // integers averages doubles, as Spark does (hash_mean sums in int64); avg of decimals
+  // averages at the result's scale.
   std::vector<std::vector<std::string>> call_args;
   std::vector<cp::Expression> pre_exprs = FieldRefs(plan_input);
   std::vector<std::string> pre_names = plan_input.field_names();
@@ -129,15 +130,29 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
       }
     }
     std::string name = StartsWith(call.function, "hash_") ? call.function.substr(5) : call.function;
-    if (call.args.size() != 1 || !arrow::is_integer(plan_input.GetFieldByName(call.args[0])->type()->id())) continue;
+    if (call.args.size() != 1) continue;
+    const auto& arg_type = *plan_input.GetFieldByName(call.args[0])->type();
     std::shared_ptr<arrow::DataType> wide;
-    if (name == "sum") wide = arrow::decimal128(38, 0);
-    if (name == "mean") wide = arrow::float64();
+    if (arrow::is_integer(arg_type.id())) {
+      if (name == "sum") wide = arrow::decimal128(38, 0);
+      if (name == "mean") wide = arrow::float64();
+    } else if (arrow::is_decimal(arg_type.id()) && name == "mean" && call.result_type &&
+               arrow::is_decimal(call.result_type->id())) {
+      // Arrow's mean of decimals keeps the input's scale: average at the result's scale
+      // (Spark's avg(decimal(p, s)) is decimal(p + 4, s + 4)).
+      int scale = static_cast<const arrow::DecimalType&>(*call.result_type).scale();
+      if (scale > static_cast<const arrow::DecimalType&>(arg_type).scale()) wide = arrow::decimal128(38, scale);
+    }
     if (!wide) continue;
     pre_names.push_back(Internal("arg"));
     // Large integers lose precision as doubles, as in Spark (an unsafe cast, not an error).
-    pre_exprs.push_back(cp::call("cast", {cp::field_ref(call.args[0])},
-                                 name == "sum" ? cp::CastOptions::Safe(wide) : cp::CastOptions::Unsafe(wide)));
+    // Decimals widen with our cast, which rescales decimal128 in 128-bit integers.
+    if (arrow::is_decimal(arg_type.id())) {
+      pre_exprs.push_back(cp::call("tidelake_cast", {cp::field_ref(call.args[0])}, cp::CastOptions::Safe(wide)));
+    } else {
+      pre_exprs.push_back(cp::call("cast", {cp::field_ref(call.args[0])},
+                                   name == "sum" ? cp::CastOptions::Safe(wide) : cp::CastOptions::Unsafe(wide)));
+    }
     call_args.back() = {pre_names.back()};
   }
   std::shared_ptr<arrow::Schema> widened;
@@ -293,28 +308,57 @@ arrow::Result<acero::Declaration> PlanTranslator::Join(const plan::JoinNode& nod
     left_keys.emplace_back(left_constant);
     right_keys.emplace_back(right_constant);
   }
+  // Acero builds its hash table from the right input. A semi, anti or left outer join whose
+  // left input is much smaller runs as the mirrored right join, so that the small side is
+  // built and the large one streams through.
+  const bool mirrored = BuildsOnLeft(node);
   std::vector<arrow::FieldRef> left_output, right_output;
   for (const auto& f : left_schema.fields()) left_output.emplace_back(f->name());
   if (!semi) {
     for (const auto& f : right_schema.fields()) right_output.emplace_back(f->name());
   }
-  acero::HashJoinNodeOptions options(AceroJoinType(node.type), std::move(left_keys), std::move(right_keys),
-                                     std::move(left_output), std::move(right_output), std::move(key_cmp),
+  acero::JoinType type = AceroJoinType(node.type);
+  if (mirrored) {
+    type = node.type == plan::JoinType::kLeftSemi   ? acero::JoinType::RIGHT_SEMI
+           : node.type == plan::JoinType::kLeftAnti ? acero::JoinType::RIGHT_ANTI
+                                                    : acero::JoinType::RIGHT_OUTER;
+    std::swap(left, right);
+    std::swap(left_keys, right_keys);
+    std::swap(left_output, right_output);
+  }
+  acero::HashJoinNodeOptions options(type, std::move(left_keys), std::move(right_keys), left_output, right_output,
+                                     std::move(key_cmp),
                                      node.residual ? Unbind(*node.residual, *JoinInputSchema(left_schema, right_schema))
                                                    : cp::literal(true));
   left = acero::Declaration::Sequence({std::move(left), {kGateNode, GateNodeOptions{}}});
   right = acero::Declaration::Sequence({std::move(right), {kGateNode, GateNodeOptions{}}});
   acero::Declaration join("hashjoin", {std::move(left), std::move(right)}, std::move(options));
 
-  // The plan names the output fields; they are normally the input names already.
+  // The plan names the output fields (left fields, then right fields); they are normally the
+  // input names already, in Acero's order (its left outputs, then its right outputs).
+  std::vector<std::string> produced;
+  for (const auto* outputs : {&left_output, &right_output}) {
+    for (const auto& ref : *outputs) produced.push_back(*ref.name());
+  }
   std::vector<std::string> input_names = left_schema.field_names();
   if (!semi) {
     for (const auto& n : right_schema.field_names()) input_names.push_back(n);
   }
-  if (input_names == node.schema->field_names()) return join;
+  if (produced == node.schema->field_names()) return join;
   std::vector<cp::Expression> exprs;
   for (const auto& n : input_names) exprs.push_back(cp::field_ref(n));
   return ProjectDeclaration(std::move(join), std::move(exprs), node.schema->field_names());
+}
+
+bool PlanTranslator::BuildsOnLeft(const plan::JoinNode& node) {
+  if (node.type != plan::JoinType::kLeftSemi && node.type != plan::JoinType::kLeftAnti &&
+      node.type != plan::JoinType::kLeft) {
+    return false;
+  }
+  if (node.left_keys.empty()) return false;  // joins on a constant: nothing to gain
+  // Estimates are rough: mirror only when the left side is clearly the smaller.
+  constexpr double kMargin = 2.0;
+  return estimator_.Of(node.inputs[0]).rows * kMargin < estimator_.Of(node.inputs[1]).rows;
 }
 
 arrow::Result<acero::Declaration> PlanTranslator::SetOperation(const plan::SetOperationNode& node) {

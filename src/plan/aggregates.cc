@@ -130,9 +130,9 @@ arrow::Result<std::vector<std::shared_ptr<arrow::DataType>>> AggregateArgumentTy
     if (IsFloating(t) || IsString(t) || IsNull(t)) out[0] = arrow::float64();
   } else if (c == "avg") {
     ARROW_RETURN_NOT_OK(NeedsNumber(name, t));
-    // Arrow's mean of decimals keeps the input scale: give it Spark's result scale.
-    if (IsDecimal(t)) out[0] = arrow::decimal128(38, std::min(38, DecimalScale(t) + 4));
-    else if (!IsIntegral(t)) out[0] = arrow::float64();
+    // Decimals stay as they are (the executor averages them at the result's scale), so that
+    // this is idempotent: BindAggregate applies it again to the types the binder cast to.
+    if (!IsIntegral(t) && !IsDecimal(t)) out[0] = arrow::float64();
   } else if (c == "stddev_samp" || c == "stddev_pop" || c == "var_samp" || c == "var_pop" || c == "median" ||
              c == "percentile") {
     ARROW_RETURN_NOT_OK(NeedsNumber(name, t));

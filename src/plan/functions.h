@@ -138,8 +138,9 @@ arrow::Result<AggregateCall> BindAggregate(std::string_view name,
                                            bool distinct);
 
 /// The types the binder must cast the aggregate's arguments to (ImplicitCastTo) before the
-/// AggregateNode, e.g. avg(decimal(10,2)) needs decimal(38,6) so Arrow computes the mean at
-/// Spark's result scale, sum(string) needs double. Same length as `arg_types`.
+/// AggregateNode, e.g. sum(string) needs double. Same length as `arg_types`; applying it to
+/// its own result changes nothing. (avg of a decimal keeps its type: the executor averages
+/// at the result's scale.)
 arrow::Result<std::vector<std::shared_ptr<arrow::DataType>>> AggregateArgumentTypes(
     std::string_view name, const std::vector<arrow::TypeHolder>& arg_types, bool distinct);
 

@@ -16,9 +16,12 @@
 #include <arrow/array/builder_primitive.h>
 #include <arrow/util/checked_cast.h>
 
+#include <arrow/util/bit_util.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "plan/functions_internal.h"
@@ -214,7 +217,72 @@ arrow::Result<arrow::TypeHolder> SameAsFirstTwo(const std::vector<arrow::TypeHol
 
 enum class DecimalOp { kAdd, kSubtract, kMultiply, kDivide, kRemainder, kPmod, kIntDivide };
 
+// Addition, subtraction and multiplication of decimal128 values in 128-bit integers (the
+// common case, e.g. price * (1 - discount)); nullptr when some value needs more bits or does
+// not fit the result, so that the exact 256-bit path computes the batch (or reports the error).
+arrow::Result<std::shared_ptr<arrow::Array>> DecimalBinary128(const KernelCall& call, DecimalOp op) {
+  const arrow::Array& a = *call.args[0];
+  const arrow::Array& b = *call.args[1];
+  if (a.type_id() != arrow::Type::DECIMAL128 || b.type_id() != arrow::Type::DECIMAL128 ||
+      call.out_type->id() != arrow::Type::DECIMAL128) {
+    return nullptr;
+  }
+  if (op != DecimalOp::kAdd && op != DecimalOp::kSubtract && op != DecimalOp::kMultiply) return nullptr;
+  const int s1 = DecimalScale(*a.type()), s2 = DecimalScale(*b.type());
+  const int common = std::max(s1, s2);
+  const int rp = DecimalPrecision(*call.out_type), rs = DecimalScale(*call.out_type);
+  const int value_scale = op == DecimalOp::kMultiply ? s1 + s2 : common;
+  if (rp > 38 || common - s1 > 38 || common - s2 > 38 || rs - value_scale > 38) return nullptr;
+  // Multipliers that align the operands' scales (add, subtract) and the result's scale.
+  const Int128 x_factor = Pow10Int128(common - s1), y_factor = Pow10Int128(common - s2);
+  const Int128 up = rs > value_scale ? Pow10Int128(rs - value_scale) : 1;
+  const int down = value_scale > rs ? value_scale - rs : 0;
+  const Int128 limit = Pow10Int128(rp);
+  // a * b without overflow, cheaply when both fit 64 bits.
+  auto times = [](Int128 a, Int128 b, Int128* out) {
+    if (Fits64(a) && Fits64(b)) {
+      *out = a * b;
+      return true;
+    }
+    return !__builtin_mul_overflow(a, b, out);
+  };
+  ARROW_ASSIGN_OR_RAISE(auto validity, CombinedNullBitmap(call.args, call.length, call.pool));
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> values,
+                        arrow::AllocateBuffer(call.length * static_cast<int64_t>(sizeof(Int128)), call.pool));
+  auto* out = reinterpret_cast<uint8_t*>(values->mutable_data());
+  const uint8_t* valid = validity ? validity->data() : nullptr;
+  const uint8_t* xs = call.length > 0 ? checked_cast<const arrow::Decimal128Array&>(a).GetValue(0) : nullptr;
+  const uint8_t* ys = call.length > 0 ? checked_cast<const arrow::Decimal128Array&>(b).GetValue(0) : nullptr;
+  for (int64_t i = 0; i < call.length; ++i) {
+    Int128 v = 0;
+    if (valid == nullptr || arrow::bit_util::GetBit(valid, i)) {
+      Int128 x, y;
+      std::memcpy(&x, xs + i * 16, sizeof(x));
+      std::memcpy(&y, ys + i * 16, sizeof(y));
+      bool ok = true;
+      switch (op) {
+        case DecimalOp::kAdd:
+          ok = times(x, x_factor, &x) && times(y, y_factor, &y) && !__builtin_add_overflow(x, y, &v);
+          break;
+        case DecimalOp::kSubtract:
+          ok = times(x, x_factor, &x) && times(y, y_factor, &y) && !__builtin_sub_overflow(x, y, &v);
+          break;
+        default:
+          ok = times(x, y, &v);
+          break;
+      }
+      if (ok && down > 0) v = DivPow10HalfUp128(v, down);
+      ok = ok && times(v, up, &v);
+      if (!ok || v >= limit || v <= -limit) return nullptr;
+    }
+    std::memcpy(out + i * 16, &v, sizeof(v));
+  }
+  return MakeDecimal128Array(call.out_type, call.length, std::move(values), std::move(validity));
+}
+
 arrow::Result<std::shared_ptr<arrow::Array>> DecimalBinary(const KernelCall& call, DecimalOp op) {
+  ARROW_ASSIGN_OR_RAISE(auto fast, DecimalBinary128(call, op));
+  if (fast) return fast;
   const arrow::Array& a = *call.args[0];
   const arrow::Array& b = *call.args[1];
   const int s1 = DecimalScale(*a.type()), s2 = DecimalScale(*b.type());

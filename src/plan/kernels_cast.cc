@@ -16,6 +16,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "plan/functions_internal.h"
@@ -308,7 +309,42 @@ arrow::Result<std::shared_ptr<arrow::Array>> ToIntegral(const arrow::Array& in, 
   return builder.Finish();
 }
 
+// decimal128 -> decimal128 in 128-bit integers; nullptr when a value does not fit, so that the
+// general path below reports it (or, for try_cast, nulls it).
+arrow::Result<std::shared_ptr<arrow::Array>> Decimal128ToDecimal128(const arrow::Array& in, const CastContext& cc) {
+  if (in.type_id() != arrow::Type::DECIMAL128 || cc.to->id() != arrow::Type::DECIMAL128) return nullptr;
+  const int precision = DecimalPrecision(*cc.to), scale = DecimalScale(*cc.to), from = DecimalScale(*in.type());
+  if (precision > 38 || scale - from > 38) return nullptr;
+  const Int128 up = scale > from ? Pow10Int128(scale - from) : 1;
+  const int down = from > scale ? from - scale : 0;
+  const Int128 limit = Pow10Int128(precision);
+  const int64_t n = in.length();
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> values,
+                        arrow::AllocateBuffer(n * static_cast<int64_t>(sizeof(Int128)), cc.pool));
+  ARROW_ASSIGN_OR_RAISE(auto validity, LogicalNullBitmap(in, cc.pool));
+  auto* out = values->mutable_data();
+  const uint8_t* xs = n > 0 ? checked_cast<const arrow::Decimal128Array&>(in).GetValue(0) : nullptr;
+  const bool may_be_null = in.null_count() > 0;
+  for (int64_t i = 0; i < n; ++i) {
+    Int128 v = 0;
+    if (!may_be_null || !in.IsNull(i)) {
+      std::memcpy(&v, xs + i * 16, sizeof(v));
+      if (down > 0) v = DivPow10HalfUp128(v, down);
+      if (Fits64(v) && Fits64(up)) {
+        v *= up;
+      } else if (__builtin_mul_overflow(v, up, &v)) {
+        return nullptr;
+      }
+      if (v >= limit || v <= -limit) return nullptr;
+    }
+    std::memcpy(out + i * 16, &v, sizeof(v));
+  }
+  return MakeDecimal128Array(cc.to, n, std::move(values), std::move(validity));
+}
+
 arrow::Result<std::shared_ptr<arrow::Array>> ToDecimal(const arrow::Array& in, const CastContext& cc) {
+  ARROW_ASSIGN_OR_RAISE(auto fast, Decimal128ToDecimal128(in, cc));
+  if (fast) return fast;
   const int precision = DecimalPrecision(*cc.to);
   const int scale = DecimalScale(*cc.to);
   std::unique_ptr<arrow::ArrayBuilder> builder;

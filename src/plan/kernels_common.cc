@@ -6,6 +6,7 @@
 #include <arrow/util/bitmap_ops.h>
 #include <arrow/util/checked_cast.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -253,6 +254,81 @@ arrow::Status AppendDecimal(arrow::ArrayBuilder* builder, const arrow::Decimal25
 arrow::Result<std::shared_ptr<arrow::Buffer>> LogicalNullBitmap(const arrow::Array& array, arrow::MemoryPool* pool) {
   if (array.null_count() == 0 || array.null_bitmap_data() == nullptr) return nullptr;
   return arrow::internal::CopyBitmap(pool, array.null_bitmap_data(), array.offset(), array.length());
+}
+
+namespace {
+
+const std::array<Int128, 39>& Pow10Table() {
+  static const std::array<Int128, 39> table = [] {
+    std::array<Int128, 39> t;
+    t[0] = 1;
+    for (size_t i = 1; i < t.size(); ++i) t[i] = t[i - 1] * 10;
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+Int128 Pow10Int128(int n) { return Pow10Table()[static_cast<size_t>(std::clamp(n, 0, 38))]; }
+
+Int128 Decimal128At(const arrow::Array& array, int64_t i) {
+  Int128 v;
+  std::memcpy(&v, checked_cast<const arrow::Decimal128Array&>(array).GetValue(i), sizeof(v));
+  return v;
+}
+
+bool MulPow10(Int128 v, int n, Int128* out) {
+  if (n < 0 || n > 38) return false;
+  return !__builtin_mul_overflow(v, Pow10Table()[static_cast<size_t>(n)], out);
+}
+
+Int128 DivPow10HalfUp128(Int128 v, int n) {
+  if (n <= 0) return v;
+  if (n > 38) return 0;
+  const Int128 divisor = Pow10Table()[static_cast<size_t>(n)];
+  Int128 quotient = v / divisor;
+  Int128 remainder = v - quotient * divisor;
+  if (remainder < 0) remainder = -remainder;
+  if (remainder >= divisor - remainder) quotient += v < 0 ? -1 : 1;
+  return quotient;
+}
+
+bool FitsPrecision(Int128 v, int precision) {
+  if (precision < 1 || precision > 38) return false;
+  const Int128 limit = Pow10Table()[static_cast<size_t>(precision)];
+  return v < limit && v > -limit;
+}
+
+bool Rescale128(Int128 v, int from, int to, int precision, Int128* out) {
+  if (to >= from) {
+    if (!MulPow10(v, to - from, out)) return false;
+  } else {
+    *out = DivPow10HalfUp128(v, from - to);
+  }
+  return FitsPrecision(*out, precision);
+}
+
+arrow::Result<std::shared_ptr<arrow::Buffer>> CombinedNullBitmap(const std::vector<std::shared_ptr<arrow::Array>>& arrays,
+                                                                 int64_t length, arrow::MemoryPool* pool) {
+  std::shared_ptr<arrow::Buffer> combined;
+  for (const auto& array : arrays) {
+    if (array->null_count() == 0 || array->null_bitmap_data() == nullptr) continue;
+    if (!combined) {
+      ARROW_ASSIGN_OR_RAISE(combined, arrow::internal::CopyBitmap(pool, array->null_bitmap_data(), array->offset(), length));
+      continue;
+    }
+    ARROW_ASSIGN_OR_RAISE(combined, arrow::internal::BitmapAnd(pool, combined->data(), 0, array->null_bitmap_data(),
+                                                               array->offset(), length, 0));
+  }
+  return combined;
+}
+
+std::shared_ptr<arrow::Array> MakeDecimal128Array(const std::shared_ptr<arrow::DataType>& type, int64_t length,
+                                                  std::shared_ptr<arrow::Buffer> values,
+                                                  std::shared_ptr<arrow::Buffer> validity) {
+  int64_t nulls = validity ? arrow::kUnknownNullCount : 0;
+  return arrow::MakeArray(arrow::ArrayData::Make(type, length, {std::move(validity), std::move(values)}, nulls));
 }
 
 }  // namespace tidelake::plan::internal

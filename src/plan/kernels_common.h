@@ -69,6 +69,33 @@ arrow::Decimal256 DecimalAt(const arrow::Array& array, int64_t i);
 /// Appends `v` to a Decimal128Builder / Decimal256Builder according to its type.
 arrow::Status AppendDecimal(arrow::ArrayBuilder* builder, const arrow::Decimal256& v);
 
+// 128-bit fast paths for decimal128 data. The Decimal256 helpers above are exact for every
+// decimal but slow; kernels first try these on __int128 unscaled values and fall back to the
+// 256-bit path for a batch where a value would not fit (which then reports the error).
+using Int128 = __int128;
+/// 10^n as an Int128 (n in [0, 38]).
+Int128 Pow10Int128(int n);
+/// True when v fits 64 bits (then products of two such values cannot overflow 128 bits).
+inline bool Fits64(Int128 v) { return v == static_cast<int64_t>(v); }
+/// The unscaled value of decimal128 array element i.
+Int128 Decimal128At(const arrow::Array& array, int64_t i);
+/// v * 10^n (n >= 0); false when it overflows 128 bits.
+bool MulPow10(Int128 v, int n, Int128* out);
+/// v / 10^n rounded HALF_UP (n >= 0).
+Int128 DivPow10HalfUp128(Int128 v, int n);
+/// |v| < 10^precision (precision in [1, 38]).
+bool FitsPrecision(Int128 v, int precision);
+/// v rescaled from scale `from` to `to` (HALF_UP) within `precision` digits; false if not.
+bool Rescale128(Int128 v, int from, int to, int precision, Int128* out);
+/// The AND of the validity of `arrays` (all `length` long) at offset 0; null when none has nulls.
+arrow::Result<std::shared_ptr<arrow::Buffer>> CombinedNullBitmap(const std::vector<std::shared_ptr<arrow::Array>>& arrays,
+                                                                 int64_t length, arrow::MemoryPool* pool);
+/// A decimal128 array of `type` over `values` (length * 16 bytes of little-endian unscaled
+/// values) and `validity` (null: no nulls).
+std::shared_ptr<arrow::Array> MakeDecimal128Array(const std::shared_ptr<arrow::DataType>& type, int64_t length,
+                                                  std::shared_ptr<arrow::Buffer> values,
+                                                  std::shared_ptr<arrow::Buffer> validity);
+
 /// The validity bitmap of `array` re-based to offset 0 (null when it has no nulls), for
 /// building a new array of the same logical rows.
 arrow::Result<std::shared_ptr<arrow::Buffer>> LogicalNullBitmap(const arrow::Array& array, arrow::MemoryPool* pool);

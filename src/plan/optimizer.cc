@@ -1,14 +1,16 @@
 #include "plan/optimizer.h"
 
-#include "plan/join_order.h"
-#include "plan/limit_pushdown.h"
-
 #include <map>
 #include <set>
+
+#include "plan/limit_pushdown.h"
+#include "plan/optimizer_joins.h"
 
 namespace tidelake::plan {
 
 namespace {
+
+using internal::SplitConjuncts;
 
 using FieldSet = std::set<std::string>;
 
@@ -33,7 +35,14 @@ FieldSet NamesOf(const arrow::Schema& schema) {
   return out;
 }
 
-void SplitConjuncts(const cp::Expression& e, std::vector<cp::Expression>* out) {
+template <typename T>
+std::shared_ptr<T> Copy(const LogicalNode& node) {
+  return std::make_shared<T>(node.As<T>());
+}
+
+}  // namespace
+
+void internal::SplitConjuncts(const cp::Expression& e, std::vector<cp::Expression>* out) {
   if (const auto* call = e.call(); call && call->function_name == "and_kleene" && call->arguments.size() == 2) {
     SplitConjuncts(call->arguments[0], out);
     SplitConjuncts(call->arguments[1], out);
@@ -42,13 +51,7 @@ void SplitConjuncts(const cp::Expression& e, std::vector<cp::Expression>* out) {
   out->push_back(e);
 }
 
-template <typename T>
-std::shared_ptr<T> Copy(const LogicalNode& node) {
-  return std::make_shared<T>(node.As<T>());
-}
-
-// A copy of any node (to be given new inputs or expressions).
-std::shared_ptr<LogicalNode> CopyNode(const LogicalNode& node) {
+std::shared_ptr<LogicalNode> internal::CopyNode(const LogicalNode& node) {
   switch (node.kind) {
     case NodeKind::kTableScan: return Copy<TableScanNode>(node);
     case NodeKind::kFileScan: return Copy<FileScanNode>(node);
@@ -64,6 +67,10 @@ std::shared_ptr<LogicalNode> CopyNode(const LogicalNode& node) {
   }
   return nullptr;
 }
+
+namespace {
+
+using internal::CopyNode;
 
 // `e` with field references renamed by `renames` (unlisted names are kept).
 cp::Expression Rename(const cp::Expression& e, const std::map<std::string, std::string>& renames) {
@@ -140,6 +147,70 @@ arrow::Result<NodePtr> Stop(const NodePtr& node, const std::vector<cp::Expressio
   return WithFilter(copy, predicates);
 }
 
+void SplitDisjuncts(const cp::Expression& e, std::vector<cp::Expression>* out) {
+  if (const auto* call = e.call(); call && call->function_name == "or_kleene" && call->arguments.size() == 2) {
+    SplitDisjuncts(call->arguments[0], out);
+    SplitDisjuncts(call->arguments[1], out);
+    return;
+  }
+  out->push_back(e);
+}
+
+bool Contains(const std::vector<cp::Expression>& list, const cp::Expression& e) {
+  for (const auto& x : list) {
+    if (x.Equals(e)) return true;
+  }
+  return false;
+}
+
+// The conjuncts of `e` with the conjuncts every branch of a disjunction shares taken out of
+// it: (a AND b) OR (a AND c) -> a, b OR c. Kleene logic distributes, so this holds for NULLs.
+std::vector<cp::Expression> FactorDisjunction(const cp::Expression& e) {
+  std::vector<cp::Expression> branches;
+  SplitDisjuncts(e, &branches);
+  if (branches.size() < 2) return {e};
+  std::vector<std::vector<cp::Expression>> parts(branches.size());
+  for (size_t i = 0; i < branches.size(); ++i) SplitConjuncts(branches[i], &parts[i]);
+  std::vector<cp::Expression> common;
+  for (const auto& c : parts[0]) {
+    bool everywhere = true;
+    for (size_t i = 1; i < parts.size() && everywhere; ++i) everywhere = Contains(parts[i], c);
+    if (everywhere && !Contains(common, c)) common.push_back(c);
+  }
+  if (common.empty()) return {e};
+  std::vector<cp::Expression> rest;
+  for (const auto& branch : parts) {
+    std::vector<cp::Expression> remaining;
+    for (const auto& c : branch) {
+      if (!Contains(common, c)) remaining.push_back(c);
+    }
+    if (remaining.empty()) return common;  // that branch is `common` itself: the OR adds nothing
+    rest.push_back(cp::and_(remaining));
+  }
+  common.push_back(cp::or_(rest));
+  return common;
+}
+
+// A predicate over `side` only that `e`, a disjunction, implies: the disjunction of each
+// branch's conjuncts over `side`, when every branch has one.
+std::optional<cp::Expression> ImpliedFor(const cp::Expression& e, const arrow::Schema& side) {
+  std::vector<cp::Expression> branches;
+  SplitDisjuncts(e, &branches);
+  if (branches.size() < 2) return std::nullopt;
+  std::vector<cp::Expression> implied;
+  for (const auto& branch : branches) {
+    std::vector<cp::Expression> parts, mine;
+    SplitConjuncts(branch, &parts);
+    for (auto& c : parts) {
+      FieldSet fields = FieldsOf(c);
+      if (!fields.empty() && AllIn(fields, side)) mine.push_back(std::move(c));
+    }
+    if (mine.empty()) return std::nullopt;
+    implied.push_back(cp::and_(mine));
+  }
+  return cp::or_(implied);
+}
+
 // a = b with a over one input and b over the other, both plain columns of one type.
 bool EquiKey(const cp::Expression& e, const arrow::Schema& left, const arrow::Schema& right, std::string* l,
              std::string* r) {
@@ -191,6 +262,9 @@ arrow::Result<NodePtr> PushJoin(const JoinNode& join, std::vector<cp::Expression
       copy->right_keys.push_back(r);
       copy->null_safe.push_back(false);
     } else if (inner) {
+      // A disjunction over both sides still narrows each side: push what it implies there.
+      if (auto implied = ImpliedFor(p, left_schema)) to_left.push_back(std::move(*implied));
+      if (auto implied = ImpliedFor(p, right_schema)) to_right.push_back(std::move(*implied));
       residual.push_back(std::move(p));
     } else {
       above.push_back(std::move(p));
@@ -212,7 +286,11 @@ arrow::Result<NodePtr> PushJoin(const JoinNode& join, std::vector<cp::Expression
 arrow::Result<NodePtr> Push(const NodePtr& node, std::vector<cp::Expression> predicates) {
   switch (node->kind) {
     case NodeKind::kFilter: {
-      SplitConjuncts(node->As<FilterNode>().predicate, &predicates);
+      std::vector<cp::Expression> conjuncts;
+      SplitConjuncts(node->As<FilterNode>().predicate, &conjuncts);
+      for (const auto& c : conjuncts) {
+        for (auto& factored : FactorDisjunction(c)) predicates.push_back(std::move(factored));
+      }
       return Push(node->inputs[0], std::move(predicates));
     }
     case NodeKind::kProject: {

@@ -5,8 +5,12 @@
 //      they only touch (not into the side an outer join pads with nulls), and finally into
 //      table and file scans, where they prune partitions, skip files by statistics and filter
 //      row groups;
-//   3. join ordering (plan/join_order.h): clusters of inner joins become left-deep trees
-//      chosen by estimated cardinality, small inputs on the hash join's build side;
+//      A disjunction whose branches share conjuncts is factored first ((a AND b) OR (a AND c)
+//      -> a AND (b OR c)), so that a join key written inside every branch becomes a join key;
+//      and a disjunction over both sides of an inner join also sends each side the disjunction
+//      of that side's parts of the branches (implied, so pushed down; the whole stays above);
+//   3. join ordering (plan/optimizer_joins.h): trees of inner joins are rebuilt in an order chosen
+//      from cardinality estimates, the smaller input of each join on the build side;
 //   4. limit pushdown (plan/limit_pushdown.h): below projections, into UNION ALL branches;
 //   5. column pruning: every node produces only the fields something above it reads, so scans
 //      read only the columns the query needs.
@@ -23,5 +27,12 @@
 namespace tidelake::plan {
 
 arrow::Result<PlanRoot> Optimize(PlanRoot root);
+
+namespace internal {
+/// A copy of `node` with the same inputs, for a rule to give new inputs or expressions.
+std::shared_ptr<LogicalNode> CopyNode(const LogicalNode& node);
+/// Appends the conjuncts of `e` (split at AND) to `out`.
+void SplitConjuncts(const cp::Expression& e, std::vector<cp::Expression>* out);
+}  // namespace internal
 
 }  // namespace tidelake::plan

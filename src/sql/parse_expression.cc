@@ -372,6 +372,7 @@ arrow::Result<ExprPtr> Parser::ParsePrimary() {
   if (t.IsWord("CASE")) return ParseCase();
   if ((t.IsWord("CAST") || t.IsWord("TRY_CAST")) && call) return ParseCast();
   if (t.IsWord("EXTRACT") && call) return ParseExtract();
+  if ((t.IsWord("SUBSTRING") || t.IsWord("SUBSTR")) && call) return ParseSubstring();
   if (t.IsWord("EXISTS") && call && AtQueryStart(2)) return ParseExists();
   // INTERVAL 5 ..., INTERVAL '5' ..., INTERVAL -5 MINUTES; but `interval - 5` is a column.
   if (t.IsWord("INTERVAL") && (At(TokenKind::kNumber, 1) || At(TokenKind::kString, 1) || AtIntervalField(1))) {
@@ -439,6 +440,35 @@ arrow::Result<ExprPtr> Parser::ParseExtract() {
   ARROW_ASSIGN_OR_RAISE(node->source, ParseExpr());
   ARROW_RETURN_NOT_OK(Expect(TokenKind::kRParen));
   ARROW_RETURN_NOT_OK(Seal(node.get(), node->source->height));
+  return ExprPtr(std::move(node));
+}
+
+// SUBSTRING(str FROM pos [FOR len]) is substring(str, pos[, len]); the comma form is an
+// ordinary call.
+arrow::Result<ExprPtr> Parser::ParseSubstring() {
+  const Token& t = Advance();
+  auto node = NewNode<FunctionCallExpr>(t.pos);
+  node->name = {t.value};
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kLParen));
+  if (!At(TokenKind::kRParen)) {
+    ARROW_ASSIGN_OR_RAISE(ExprPtr str, ParseExpr());
+    node->args.push_back(std::move(str));
+    if (AcceptWord("FROM")) {
+      ARROW_ASSIGN_OR_RAISE(ExprPtr pos, ParseExpr());
+      node->args.push_back(std::move(pos));
+      if (AcceptWord("FOR")) {
+        ARROW_ASSIGN_OR_RAISE(ExprPtr len, ParseExpr());
+        node->args.push_back(std::move(len));
+      }
+    } else {
+      while (Accept(TokenKind::kComma)) {
+        ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseExpr());
+        node->args.push_back(std::move(arg));
+      }
+    }
+  }
+  if (!Accept(TokenKind::kRParen)) return ErrorExpected(node->args.size() == 1 ? "FROM, ',' or ')'" : "',' or ')'");
+  ARROW_RETURN_NOT_OK(Seal(node.get(), HeightOf(node->args)));
   return ExprPtr(std::move(node));
 }
 

@@ -258,6 +258,17 @@ TEST(ParseExpressionTest, CaseCastExtract) {
   EXPECT_EQ(CanonicalExpr("extract(year from ts) = 2024"), "EXTRACT(year FROM ts) = 2024");
 }
 
+TEST(ParseExpressionTest, SubstringFromFor) {
+  // The SQL-standard form (TPC-H Q22) is the ordinary call.
+  EXPECT_EQ(CanonicalExpr("substring(c_phone FROM 1 FOR 2)"), "substring(c_phone, 1, 2)");
+  EXPECT_EQ(CanonicalExpr("SUBSTR(s from a + 1)"), "SUBSTR(s, a + 1)");
+  EXPECT_EQ(CanonicalExpr("substring(s, 2, 3)"), "substring(s, 2, 3)");
+  EXPECT_EQ(CanonicalExpr("substring(s)"), "substring(s)");
+  EXPECT_EQ(CanonicalExpr("substring()"), "substring()");
+  EXPECT_FALSE(ParseExpression("substring(s FROM 1, 2)").ok());
+  EXPECT_FALSE(ParseExpression("substring(s FOR 2)").ok());
+}
+
 TEST(ParseExpressionTest, Types) {
   const std::pair<const char*, const char*> cases[] = {
       {"boolean", "BOOLEAN"},

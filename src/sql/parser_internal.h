@@ -126,6 +126,7 @@ class Parser {
   arrow::Result<ExprPtr> ParseCase();
   arrow::Result<ExprPtr> ParseCast();
   arrow::Result<ExprPtr> ParseExtract();
+  arrow::Result<ExprPtr> ParseSubstring();
   arrow::Result<ExprPtr> ParseExists();
   arrow::Result<ExprPtr> ParseParenthesized();
   arrow::Result<ExprPtr> ParseNameOrCall();
