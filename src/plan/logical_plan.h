@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "delta/snapshot.h"
+#include "plan/statistics.h"
 
 namespace tidelake::plan {
 
@@ -62,6 +63,9 @@ struct TableScanNode : LogicalNode {
   /// Rows to keep, over this node's output names; the executor maps it to logical column names
   /// for partition pruning, file skipping and Parquet row-group filtering. Applied exactly.
   std::optional<cp::Expression> filter;
+  /// What the catalog knows of the table's size and values (ANALYZE TABLE), for cost
+  /// estimates only; null when it knows nothing.
+  std::shared_ptr<const TableStatistics> statistics;
 };
 
 enum class FileFormat : uint8_t { kCsv, kJson, kParquet };

@@ -301,6 +301,14 @@ Estimate Estimator::Scan(const TableScanNode& scan) {
         f.distinct = f.domain;
       }
     }
+    // ANALYZE TABLE's exact distinct count, for any type (still a fair guess when stale).
+    if (scan.statistics) {
+      auto c = scan.statistics->columns.find(scan.columns[i]);
+      if (c != scan.statistics->columns.end() && c->second.distinct_count) {
+        f.domain = std::clamp(static_cast<double>(*c->second.distinct_count), 1.0, out.rows);
+        f.distinct = f.domain;
+      }
+    }
     out.fields[field->name()] = f;
   }
   if (scan.filter) return Filtered(out, *scan.filter);

@@ -2,14 +2,15 @@
 // plan node produces and, per output field, how many distinct values it holds and their range.
 //
 // Table scans start from Delta statistics (numRecords, and per-file min/max folded over the
-// snapshot's files); the nodes above apply textbook rules: a predicate keeps a fraction of the
-// rows (equality 1/distinct, a range the part of [min, max] it covers, LIKE 10 %, ...), an
-// equi-join of L and R yields |L| |R| / max over its keys of the larger of the two sides'
-// distinct counts, each capped by the other side's domain (the distinct values of its base
-// column: the containment assumption, which makes a foreign-key join keep the fraction of
-// rows the primary-key side kept). Distinct counts are known only where they can be bounded:
-// integer and date columns by their value range, everything else is unknown (then equality
-// keeps 10 %, and a join key counts as unique).
+// snapshot's files) and the distinct counts ANALYZE TABLE stored (TableScanNode::statistics);
+// the nodes above apply textbook rules: a predicate keeps a fraction of the rows (equality
+// 1/distinct, a range the part of [min, max] it covers, LIKE 10 %, ...), an equi-join of L and
+// R yields |L| |R| / max over its keys of the larger of the two sides' distinct counts, each
+// capped by the other side's domain (the distinct values of its base column: the containment
+// assumption, which makes a foreign-key join keep the fraction of rows the primary-key side
+// kept). Distinct counts are known only where they can be bounded: analyzed columns by their
+// counts, integer and date columns by their value range; everything else is unknown (then
+// equality keeps 10 %, and a join key counts as unique).
 //
 // Estimates are guesses: they choose join orders and build sides, never results. An Estimator
 // caches per node (scans parse statistics once); it is used by one thread.

@@ -1,11 +1,17 @@
-// ALTER TABLE t ADD COLUMNS (..) and ALTER TABLE t SET TBLPROPERTIES (..): metadata-only Delta
-// commits (no data file changes), with the protocol upgraded when the new metadata needs a
-// feature (the transaction adds it). Columns are added at the end, nullable, as Delta requires
-// (existing files have no values for them, so readers fill nulls); under column mapping each
-// new column gets a fresh id and physical name.
+// ALTER TABLE t ADD COLUMNS (..) | SET TBLPROPERTIES (..) | UNSET TBLPROPERTIES (..) | RENAME
+// COLUMN a TO b | DROP COLUMNS (..): metadata-only Delta commits (no data file changes), with
+// the protocol upgraded when the new metadata needs a feature (the transaction adds it).
+// Columns are added at the end, nullable, as Delta requires (existing files have no values for
+// them, so readers fill nulls); under column mapping each new column gets a fresh id and
+// physical name. Renaming and dropping need column mapping, as in Delta: data files keep the
+// physical names, so a rename changes only the logical name and a drop only the schema (the
+// values stay in the files, unread, until they are rewritten).
 #include <arrow/api.h>
 
 #include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
 
 #include "delta/schema.h"
 #include "delta/table_features.h"
@@ -98,6 +104,146 @@ arrow::Result<std::optional<delta::Protocol>> SetProperties(const sql::AlterTabl
   return delta::UnionProtocol(current, wanted);
 }
 
+// UNSET TBLPROPERTIES: removes the keys; a key the table does not have is an error unless IF
+// EXISTS. Column mapping's keys stay (the mode cannot be turned off, as in Delta).
+arrow::Status UnsetProperties(const sql::AlterTableStatement& alter, const delta::Snapshot& snapshot,
+                              delta::Metadata* metadata) {
+  std::vector<std::string> missing;
+  for (const auto& p : alter.properties) {
+    if (p.key.rfind("delta.columnMapping.", 0) == 0 &&
+        delta::ColumnMappingModeFrom(metadata->configuration) != delta::ColumnMappingMode::kNone) {
+      return InvalidAt(p.pos, "cannot unset '", p.key, "': column mapping cannot be turned off on table '",
+                       snapshot.location().display_name, "'");
+    }
+    if (metadata->configuration.erase(p.key) == 0 && !alter.if_exists) missing.push_back(p.key);
+  }
+  if (!missing.empty()) {
+    std::string keys;
+    for (const auto& k : missing) keys += (keys.empty() ? "'" : ", '") + k + "'";
+    return InvalidAt(alter.properties.front().pos, "cannot unset ", keys, ": table '", snapshot.location().display_name,
+                     "' has no such ", missing.size() == 1 ? "property" : "properties", " (use UNSET TBLPROPERTIES IF EXISTS)");
+  }
+  return arrow::Status::OK();
+}
+
+std::string PathText(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ".") + p;
+  return out;
+}
+
+// `fields` with the field at `column`'s path (names compare case-insensitively) replaced by
+// what `edit` returns: a field, or nullptr to remove it. Struct fields are reached through
+// their parents. nullopt when the path names no field.
+using FieldEdit = std::function<arrow::Result<std::shared_ptr<arrow::Field>>(const arrow::Field& field,
+                                                                             const arrow::FieldVector& siblings)>;
+arrow::Result<std::optional<arrow::FieldVector>> EditField(const arrow::FieldVector& fields, const sql::ColumnPath& column,
+                                                           size_t depth, const std::string& table, const FieldEdit& edit) {
+  const std::string& name = column.parts[depth];
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (Lower(fields[i]->name()) != Lower(name)) continue;
+    std::shared_ptr<arrow::Field> replacement;
+    if (depth + 1 == column.parts.size()) {
+      ARROW_ASSIGN_OR_RAISE(replacement, edit(*fields[i], fields));
+    } else {
+      const std::string parent = PathText({column.parts.begin(), column.parts.begin() + static_cast<std::ptrdiff_t>(depth) + 1});
+      if (fields[i]->type()->id() != arrow::Type::STRUCT) {
+        return InvalidAt(column.pos, "column '", parent, "' of table '", table, "' is not a struct, so it has no field '",
+                         column.parts[depth + 1], "'");
+      }
+      ARROW_ASSIGN_OR_RAISE(auto children, EditField(fields[i]->type()->fields(), column, depth + 1, table, edit));
+      if (!children) return std::nullopt;
+      if (children->empty()) {
+        return InvalidAt(column.pos, "cannot drop '", PathText(column.parts), "': it is the only field of struct '",
+                         parent, "'");
+      }
+      replacement = fields[i]->WithType(arrow::struct_(std::move(*children)));
+    }
+    arrow::FieldVector out = fields;
+    if (replacement) {
+      out[i] = std::move(replacement);
+    } else {
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+arrow::Status NoSuchColumn(const sql::ColumnPath& column, const std::string& table) {
+  return InvalidAt(column.pos, "table '", table, "' has no column '", PathText(column.parts), "'");
+}
+
+arrow::Status RequireColumnMapping(const sql::AlterTableStatement& alter, const delta::Snapshot& snapshot,
+                                   std::string_view what) {
+  if (delta::ColumnMappingModeFrom(snapshot.metadata().configuration) != delta::ColumnMappingMode::kNone) {
+    return arrow::Status::OK();
+  }
+  const auto& name = snapshot.location().display_name;
+  return InvalidAt(alter.pos, what, " needs column mapping on table '", name,
+                   "': its data files store columns by name. Enable it first with ALTER TABLE ", sql::ToString(alter.name),
+                   " SET TBLPROPERTIES ('delta.columnMapping.mode' = 'name')");
+}
+
+arrow::Status RenameColumn(const sql::AlterTableStatement& alter, const delta::Snapshot& snapshot,
+                           delta::Metadata* metadata) {
+  ARROW_RETURN_NOT_OK(RequireColumnMapping(alter, snapshot, "RENAME COLUMN"));
+  const auto& column = alter.targets[0];
+  const auto& table = snapshot.location().display_name;
+  std::string old_name;
+  auto rename = [&](const arrow::Field& field,
+                    const arrow::FieldVector& siblings) -> arrow::Result<std::shared_ptr<arrow::Field>> {
+    for (const auto& s : siblings) {
+      if (s.get() != &field && Lower(s->name()) == Lower(alter.new_name)) {
+        return InvalidAt(column.pos, "cannot rename '", PathText(column.parts), "' to '", alter.new_name,
+                         "': table '", table, "' already has a column '", s->name(), "' there");
+      }
+    }
+    old_name = field.name();
+    return field.WithName(alter.new_name);
+  };
+  ARROW_ASSIGN_OR_RAISE(auto edited, EditField(snapshot.schema()->fields(), column, 0, table, rename));
+  if (!edited) return NoSuchColumn(column, table);
+  auto schema = arrow::schema(std::move(*edited), snapshot.schema()->metadata());
+  if (column.parts.size() == 1) {
+    for (auto& p : metadata->partition_columns) {
+      if (p == old_name) p = alter.new_name;
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(metadata->schema_string, delta::SchemaToJson(*schema));
+  return arrow::Status::OK();
+}
+
+arrow::Status DropColumns(const sql::AlterTableStatement& alter, const delta::Snapshot& snapshot,
+                          delta::Metadata* metadata) {
+  ARROW_RETURN_NOT_OK(RequireColumnMapping(alter, snapshot, "DROP COLUMN"));
+  const auto& table = snapshot.location().display_name;
+  arrow::FieldVector fields = snapshot.schema()->fields();
+  for (const auto& column : alter.targets) {
+    auto drop = [&](const arrow::Field& field, const arrow::FieldVector&) -> arrow::Result<std::shared_ptr<arrow::Field>> {
+      if (column.parts.size() == 1) {
+        for (const auto& p : metadata->partition_columns) {
+          if (p == field.name()) {
+            return InvalidAt(column.pos, "cannot drop partition column '", field.name(), "' of table '", table, "'");
+          }
+        }
+      }
+      return nullptr;
+    };
+    ARROW_ASSIGN_OR_RAISE(auto edited, EditField(fields, column, 0, table, drop));
+    if (!edited) {
+      if (alter.if_exists) continue;
+      return NoSuchColumn(column, table);
+    }
+    fields = std::move(*edited);
+  }
+  if (fields.empty()) {
+    return InvalidAt(alter.pos, "cannot drop every column of table '", table, "'");
+  }
+  ARROW_ASSIGN_OR_RAISE(metadata->schema_string, delta::SchemaToJson(arrow::Schema(fields, snapshot.schema()->metadata())));
+  return arrow::Status::OK();
+}
+
 }  // namespace
 
 arrow::Result<StatementResult> Session::Impl::AlterTable(const sql::AlterTableStatement& alter) {
@@ -114,6 +260,26 @@ arrow::Result<StatementResult> Session::Impl::AlterTable(const sql::AlterTableSt
     for (const auto& c : alter.columns) {
       columns.push_back({{"column", {{"name", c.name}, {"type", sql::ToString(*c.type)}}}, {"position", nullptr}});
     }
+    parameters["columns"] = columns.dump();
+  } else if (alter.action == sql::AlterTableAction::kUnsetProperties) {
+    ARROW_RETURN_NOT_OK(UnsetProperties(alter, *snapshot, &metadata));
+    operation = "UNSET TBLPROPERTIES";
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& p : alter.properties) keys.push_back(p.key);
+    parameters["properties"] = keys.dump();
+    parameters["ifExists"] = alter.if_exists ? "true" : "false";
+  } else if (alter.action == sql::AlterTableAction::kRenameColumn) {
+    ARROW_RETURN_NOT_OK(RenameColumn(alter, *snapshot, &metadata));
+    operation = "RENAME COLUMN";
+    auto renamed = alter.targets[0].parts;
+    parameters["oldColumnPath"] = PathText(renamed);
+    renamed.back() = alter.new_name;
+    parameters["newColumnPath"] = PathText(renamed);
+  } else if (alter.action == sql::AlterTableAction::kDropColumns) {
+    ARROW_RETURN_NOT_OK(DropColumns(alter, *snapshot, &metadata));
+    operation = "DROP COLUMNS";
+    nlohmann::json columns = nlohmann::json::array();
+    for (const auto& c : alter.targets) columns.push_back(PathText(c.parts));
     parameters["columns"] = columns.dump();
   } else {
     ARROW_ASSIGN_OR_RAISE(auto protocol,

@@ -1,5 +1,6 @@
-// DESCRIBE [TABLE] [EXTENDED] t, DESCRIBE DETAIL t, DESCRIBE HISTORY t [LIMIT n], and SHOW
-// TABLES | VIEWS [IN zone] [LIKE 'pattern'], SHOW COLUMNS IN t, SHOW CREATE TABLE t.
+// DESCRIBE [TABLE] [EXTENDED] t [column], DESCRIBE DETAIL t, DESCRIBE HISTORY t [LIMIT n], and
+// SHOW TABLES | VIEWS [IN zone] [LIKE 'pattern'], SHOW COLUMNS IN t, SHOW CREATE TABLE t, SHOW
+// TBLPROPERTIES t [(key)].
 //
 // Column layouts follow Spark and Delta: DESCRIBE gives (col_name, data_type, comment) rows
 // with Spark's type names and, for a partitioned table, the "# Partition Information" section;
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <type_traits>
 
 #include "delta/history.h"
 #include "delta/schema.h"
@@ -96,6 +98,12 @@ std::string PropertiesText(const std::map<std::string, std::string>& configurati
   return out + "]";
 }
 
+std::string JoinPath(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ".") + p;
+  return out;
+}
+
 std::string Number(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%.6g", value);
@@ -111,6 +119,71 @@ std::string DdlTypeName(const arrow::DataType& type) {
 }
 
 }  // namespace
+
+// DESCRIBE t col: Spark's (info_name, info_value) rows for one column (a struct's field by its
+// path); EXTENDED adds the statistics ANALYZE TABLE ... FOR COLUMNS stored, when they describe
+// the table's current version (Spark prints NULL for each one it lacks).
+arrow::Result<StatementResult> Session::Impl::DescribeColumn(const sql::DescribeStatement& describe,
+                                                             const delta::Snapshot& snapshot) {
+  const auto& path = describe.column->parts;
+  std::shared_ptr<arrow::Field> field;
+  arrow::FieldVector candidates = snapshot.schema()->fields();
+  std::string spelled;
+  for (size_t depth = 0; depth < path.size(); ++depth) {
+    field = nullptr;
+    for (const auto& f : candidates) {
+      if (Lower(f->name()) == Lower(path[depth])) field = f;
+    }
+    if (!field) {
+      return InvalidAt(describe.column->pos, "table '", snapshot.location().display_name, "' has no column '",
+                       JoinPath(path), "'");
+    }
+    spelled += (depth ? "." : "") + field->name();
+    if (depth + 1 < path.size()) {
+      if (field->type()->id() != arrow::Type::STRUCT) {
+        return InvalidAt(describe.column->pos, "column '", spelled, "' is not a struct, so it has no field '",
+                         path[depth + 1], "'");
+      }
+      candidates = field->type()->fields();
+    }
+  }
+  std::vector<std::vector<std::string>> rows{{"col_name", spelled},
+                                             {"data_type", plan::SqlTypeName(*field->type())},
+                                             {"comment", CommentOf(*field).empty() ? "NULL" : CommentOf(*field)}};
+  if (describe.extended) {
+    std::optional<catalog::Lake::TableStatistics> stats;
+    if (auto lake_name = LakeNameOf(snapshot.location())) {
+      ARROW_ASSIGN_OR_RAISE(stats, At(describe.table.pos, lake_->ReadStatistics(*lake_name)));
+    }
+    const catalog::Lake::ColumnStatistics* column = nullptr;
+    if (stats && stats->table_version == snapshot.version() && path.size() == 1) {
+      for (const auto& c : stats->columns) {
+        if (Lower(c.name) == Lower(field->name())) column = &c;
+      }
+    }
+    auto text = [&](auto member) -> std::string {
+      if (column == nullptr || !(column->*member)) return "NULL";
+      const auto& value = *(column->*member);
+      if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::string>) {
+        return value;
+      } else if constexpr (std::is_same_v<std::decay_t<decltype(value)>, double>) {
+        return Number(value);
+      } else {
+        return std::to_string(value);
+      }
+    };
+    using Stats = catalog::Lake::ColumnStatistics;
+    rows.push_back({"min", text(&Stats::min)});
+    rows.push_back({"max", text(&Stats::max)});
+    rows.push_back({"num_nulls", text(&Stats::null_count)});
+    rows.push_back({"distinct_count", text(&Stats::distinct_count)});
+    rows.push_back({"avg_col_len", text(&Stats::avg_length)});
+    rows.push_back({"max_col_len", text(&Stats::max_length)});
+  }
+  StatementResult result;
+  ARROW_ASSIGN_OR_RAISE(result.rows, (session::StringRows({"info_name", "info_value"}, rows)));
+  return result;
+}
 
 arrow::Result<StatementResult> Session::Impl::Describe(const sql::DescribeStatement& describe) {
   ARROW_ASSIGN_OR_RAISE(auto location, RequireTable(describe.table));
@@ -180,6 +253,8 @@ arrow::Result<StatementResult> Session::Impl::Describe(const sql::DescribeStatem
     ARROW_ASSIGN_OR_RAISE(result.rows, session::MakeRows(schema, {row}));
     return result;
   }
+
+  if (describe.column) return DescribeColumn(describe, *snapshot);
 
   std::vector<std::vector<std::string>> rows;
   for (const auto& field : snapshot->schema()->fields()) {
@@ -279,6 +354,28 @@ arrow::Result<StatementResult> Session::Impl::Show(const sql::ShowStatement& sho
 
   ARROW_ASSIGN_OR_RAISE(auto location, RequireTable(show.object));
   ARROW_ASSIGN_OR_RAISE(auto snapshot, At(show.object.pos, delta::Snapshot::Load(location)));
+  if (show.what == sql::ShowKind::kTblProperties) {
+    // As Delta shows them: the table's configuration, then its protocol versions and features.
+    std::map<std::string, std::string> properties = snapshot->metadata().configuration;
+    const auto& protocol = snapshot->protocol();
+    properties["delta.minReaderVersion"] = std::to_string(protocol.min_reader_version);
+    properties["delta.minWriterVersion"] = std::to_string(protocol.min_writer_version);
+    if (protocol.writer_features) {
+      for (const auto& f : TableFeatures(protocol)) properties["delta.feature." + f] = "supported";
+    }
+    std::vector<std::vector<std::string>> rows;
+    if (show.pattern) {
+      auto it = properties.find(*show.pattern);
+      rows.push_back({*show.pattern, it != properties.end() ? it->second
+                                                           : "Table " + location.display_name +
+                                                                 " does not have property: " + *show.pattern});
+      ARROW_ASSIGN_OR_RAISE(result.rows, (session::StringRows({"key", "value"}, rows)));
+      return result;
+    }
+    for (const auto& [k, v] : properties) rows.push_back({k, v});
+    ARROW_ASSIGN_OR_RAISE(result.rows, (session::StringRows({"key", "value"}, rows)));
+    return result;
+  }
   if (show.what == sql::ShowKind::kColumns) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& f : snapshot->schema()->fields()) rows.push_back({f->name()});

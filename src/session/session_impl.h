@@ -76,6 +76,7 @@ class Session::Impl : public sql::BinderCatalog {
   arrow::Result<StatementResult> Restore(const sql::RestoreStatement& restore);
   arrow::Result<StatementResult> Analyze(const sql::AnalyzeStatement& analyze);
   arrow::Result<StatementResult> Describe(const sql::DescribeStatement& describe);
+  arrow::Result<StatementResult> DescribeColumn(const sql::DescribeStatement& describe, const delta::Snapshot& snapshot);
   arrow::Result<StatementResult> Show(const sql::ShowStatement& show);
 
   // ---- EXPLAIN helpers (explain.cc)

@@ -633,15 +633,26 @@ struct DropStatement : Statement {
   ObjectName name;
 };
 
-enum class AlterTableAction : uint8_t { kAddColumns, kSetProperties };
+enum class AlterTableAction : uint8_t { kAddColumns, kSetProperties, kUnsetProperties, kRenameColumn, kDropColumns };
 
+/// A column named by its path (a.b for a struct's field), where it was written.
+struct ColumnPath {
+  std::vector<std::string> parts;
+  SourcePos pos;
+};
+
+/// ALTER TABLE t ADD COLUMNS (..) | SET TBLPROPERTIES (..) | UNSET TBLPROPERTIES [IF EXISTS] (..)
+/// | RENAME COLUMN a TO b | DROP COLUMN[S] [IF EXISTS] a[, b].
 struct AlterTableStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kAlterTable;
   AlterTableStatement() : Statement(kKind) {}
   ObjectName name;
   AlterTableAction action = AlterTableAction::kAddColumns;
   std::vector<ColumnDefinition> columns;    ///< kAddColumns
-  std::vector<TableProperty> properties;    ///< kSetProperties
+  std::vector<TableProperty> properties;    ///< kSetProperties; kUnsetProperties (keys only)
+  std::vector<ColumnPath> targets;          ///< kRenameColumn (one), kDropColumns
+  std::string new_name;                     ///< kRenameColumn
+  bool if_exists = false;                   ///< kUnsetProperties, kDropColumns
 };
 
 /// PARTITION (col = value, col2): a static value, or a dynamic partition column (value null).
@@ -735,14 +746,15 @@ struct VacuumStatement : Statement {
 
 enum class DescribeKind : uint8_t { kTable, kHistory, kDetail };
 
-/// DESCRIBE [TABLE] [EXTENDED] t; DESCRIBE HISTORY t [LIMIT n]; DESCRIBE DETAIL t.
+/// DESCRIBE [TABLE] [EXTENDED] t [column]; DESCRIBE HISTORY t [LIMIT n]; DESCRIBE DETAIL t.
 struct DescribeStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kDescribe;
   DescribeStatement() : Statement(kKind) {}
   DescribeKind what = DescribeKind::kTable;
   bool extended = false;
   ObjectName table;
-  std::optional<int64_t> limit;  ///< kHistory
+  std::optional<ColumnPath> column;  ///< kTable: describe this column only
+  std::optional<int64_t> limit;      ///< kHistory
 };
 
 struct RestoreStatement : Statement {
@@ -762,9 +774,10 @@ struct AnalyzeStatement : Statement {
   std::vector<std::string> columns;  ///< kForColumns
 };
 
-enum class ShowKind : uint8_t { kTables, kViews, kColumns, kCreateTable };
+enum class ShowKind : uint8_t { kTables, kViews, kColumns, kCreateTable, kTblProperties };
 
-/// SHOW TABLES|VIEWS [IN|FROM zone] [LIKE 'pattern']; SHOW COLUMNS IN t; SHOW CREATE TABLE t.
+/// SHOW TABLES|VIEWS [IN|FROM zone] [LIKE 'pattern']; SHOW COLUMNS IN t; SHOW CREATE TABLE t;
+/// SHOW TBLPROPERTIES t [(key)] (the key, when given, is `pattern`).
 struct ShowStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kShow;
   ShowStatement() : Statement(kKind) {}

@@ -78,6 +78,8 @@ arrow::Result<BoundRelation> Binder::Impl::BindTableByName(const ObjectName& nam
   auto scan = std::make_shared<plan::TableScanNode>();
   scan->table_name = ToString(name);
   scan->snapshot = *snapshot;
+  ARROW_ASSIGN_OR_RAISE(auto statistics, At(name.pos, catalog_->TableStatistics(**snapshot)));
+  if (statistics) scan->statistics = std::make_shared<const plan::TableStatistics>(std::move(*statistics));
   BoundRelation out;
   arrow::FieldVector fields;
   std::vector<std::string> qualifier = alias.empty() ? name.parts : std::vector<std::string>{alias};

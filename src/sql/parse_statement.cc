@@ -84,18 +84,23 @@ arrow::Result<ColumnDefinition> Parser::ParseColumnDefinition() {
   }
 }
 
+arrow::Result<TableProperty> Parser::ParsePropertyKey() {
+  TableProperty property;
+  property.pos = Peek().pos;
+  if (At(TokenKind::kString)) {
+    ARROW_ASSIGN_OR_RAISE(property.key, ParseStringLiteral("a property key"));
+  } else {
+    ARROW_ASSIGN_OR_RAISE(std::vector<std::string> parts, ParseNamePath("a property key"));
+    for (size_t k = 0; k < parts.size(); ++k) property.key += (k ? "." : "") + parts[k];
+  }
+  return property;
+}
+
 arrow::Result<std::vector<TableProperty>> Parser::ParseTableProperties() {
   ARROW_RETURN_NOT_OK(Expect(TokenKind::kLParen));
   std::vector<TableProperty> properties;
   do {
-    TableProperty property;
-    property.pos = Peek().pos;
-    if (At(TokenKind::kString)) {
-      ARROW_ASSIGN_OR_RAISE(property.key, ParseStringLiteral("a property key"));
-    } else {
-      ARROW_ASSIGN_OR_RAISE(std::vector<std::string> parts, ParseNamePath("a property key"));
-      for (size_t k = 0; k < parts.size(); ++k) property.key += (k ? "." : "") + parts[k];
-    }
+    ARROW_ASSIGN_OR_RAISE(TableProperty property, ParsePropertyKey());
     Accept(TokenKind::kEq);
     const Token& v = Peek();
     if (v.kind == TokenKind::kString) {
@@ -225,10 +230,50 @@ arrow::Result<StatementPtr> Parser::ParseAlter() {
     ARROW_RETURN_NOT_OK(ExpectWord("TBLPROPERTIES"));
     statement->action = AlterTableAction::kSetProperties;
     ARROW_ASSIGN_OR_RAISE(statement->properties, ParseTableProperties());
+  } else if (AcceptWord("UNSET")) {
+    ARROW_RETURN_NOT_OK(ExpectWord("TBLPROPERTIES"));
+    statement->action = AlterTableAction::kUnsetProperties;
+    statement->if_exists = AcceptWords({"IF", "EXISTS"});
+    ARROW_ASSIGN_OR_RAISE(statement->properties, ParsePropertyKeys());
+  } else if (AcceptWord("RENAME")) {
+    ARROW_RETURN_NOT_OK(ExpectWord("COLUMN"));
+    statement->action = AlterTableAction::kRenameColumn;
+    ARROW_ASSIGN_OR_RAISE(ColumnPath column, ParseColumnPath());
+    statement->targets.push_back(std::move(column));
+    ARROW_RETURN_NOT_OK(ExpectWord("TO"));
+    ARROW_ASSIGN_OR_RAISE(statement->new_name, ParseIdentifier("a column name"));
+  } else if (AcceptWord("DROP")) {
+    if (!AcceptWord("COLUMNS") && !AcceptWord("COLUMN")) return ErrorExpected("COLUMN or COLUMNS");
+    statement->action = AlterTableAction::kDropColumns;
+    statement->if_exists = AcceptWords({"IF", "EXISTS"});
+    const bool parenthesised = Accept(TokenKind::kLParen);
+    do {
+      ARROW_ASSIGN_OR_RAISE(ColumnPath column, ParseColumnPath());
+      statement->targets.push_back(std::move(column));
+    } while (Accept(TokenKind::kComma));
+    if (parenthesised && !Accept(TokenKind::kRParen)) return ErrorExpected("',' or ')'");
   } else {
-    return ErrorExpected("ADD COLUMNS or SET TBLPROPERTIES");
+    return ErrorExpected("ADD COLUMNS, SET TBLPROPERTIES, UNSET TBLPROPERTIES, RENAME COLUMN or DROP COLUMN");
   }
   return StatementPtr(std::move(statement));
+}
+
+arrow::Result<ColumnPath> Parser::ParseColumnPath() {
+  ColumnPath column;
+  column.pos = Peek().pos;
+  ARROW_ASSIGN_OR_RAISE(column.parts, ParseNamePath("a column name"));
+  return column;
+}
+
+arrow::Result<std::vector<TableProperty>> Parser::ParsePropertyKeys() {
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kLParen));
+  std::vector<TableProperty> keys;
+  do {
+    ARROW_ASSIGN_OR_RAISE(TableProperty key, ParsePropertyKey());
+    keys.push_back(std::move(key));
+  } while (Accept(TokenKind::kComma));
+  if (!Accept(TokenKind::kRParen)) return ErrorExpected("',' or ')'");
+  return keys;
 }
 
 arrow::Result<StatementPtr> Parser::ParseOptimize() {
@@ -289,6 +334,10 @@ arrow::Result<StatementPtr> Parser::ParseDescribe() {
       statement->extended = true;
     }
     ARROW_ASSIGN_OR_RAISE(statement->table, ParseTableNameOrPath("a table name"));
+    if (!AtStatementEnd()) {
+      ARROW_ASSIGN_OR_RAISE(ColumnPath column, ParseColumnPath());
+      statement->column = std::move(column);
+    }
   }
   return StatementPtr(std::move(statement));
 }
@@ -355,8 +404,16 @@ arrow::Result<StatementPtr> Parser::ParseShow() {
     ARROW_RETURN_NOT_OK(ExpectWord("TABLE"));
     statement->what = ShowKind::kCreateTable;
     ARROW_ASSIGN_OR_RAISE(statement->object, ParseObjectName("a table name"));
+  } else if (AcceptWord("TBLPROPERTIES")) {
+    statement->what = ShowKind::kTblProperties;
+    ARROW_ASSIGN_OR_RAISE(statement->object, ParseTableNameOrPath("a table name"));
+    if (Accept(TokenKind::kLParen)) {
+      ARROW_ASSIGN_OR_RAISE(TableProperty key, ParsePropertyKey());
+      statement->pattern = std::move(key.key);
+      if (!Accept(TokenKind::kRParen)) return ErrorExpected("')'");
+    }
   } else {
-    return ErrorExpected("TABLES, VIEWS, COLUMNS or CREATE TABLE");
+    return ErrorExpected("TABLES, VIEWS, COLUMNS, CREATE TABLE or TBLPROPERTIES");
   }
   return StatementPtr(std::move(statement));
 }

@@ -97,7 +97,11 @@ TEST(ParseErrorTest, MessagesNameThePlaceAndTheToken) {
       {"CREATE VIEW v SELECT 1", "line 1:15: expected AS, found SELECT"},
       {"DROP t", "line 1:6: expected TABLE or VIEW, found t"},
       {"DROP TABLE IF t", "line 1:15: expected EXISTS, found t"},
-      {"ALTER TABLE t DROP COLUMN a", "line 1:15: expected ADD COLUMNS or SET TBLPROPERTIES, found DROP"},
+      {"ALTER TABLE t CHANGE COLUMN a", "line 1:15: expected ADD COLUMNS, SET TBLPROPERTIES, UNSET TBLPROPERTIES, "
+                                        "RENAME COLUMN or DROP COLUMN, found CHANGE"},
+      {"ALTER TABLE t RENAME COLUMN a b", "line 1:31: expected TO, found b"},
+      {"ALTER TABLE t UNSET TBLPROPERTIES 'a'", "line 1:35: expected '(', found 'a'"},
+      {"SHOW TBLPROPERTIES t ('a'", "line 1:26: expected ')', found end of input"},
       {"ALTER TABLE t ADD x INT", "line 1:19: expected COLUMNS or COLUMN, found x"},
       {"INSERT t VALUES (1)", "line 1:8: expected INTO or OVERWRITE, found t"},
       {"INSERT INTO t", "line 1:14: expected a column list or a query (SELECT, VALUES, ...), found end of input"},
@@ -277,6 +281,8 @@ const char* const kFuzzSeeds[] = {
     "DESCRIBE HISTORY delta.`/p` LIMIT 3; RESTORE TABLE t TO VERSION AS OF 1; ANALYZE TABLE t COMPUTE STATISTICS",
     "SHOW TABLES IN refined LIKE 'x*'; SET spark.sql.x = 1; RESET; USE refined; EXPLAIN EXTENDED SELECT 1",
     "ALTER TABLE t ADD COLUMNS (a INT, b MAP<STRING, INT>); ALTER TABLE t SET TBLPROPERTIES ('a' = 'b')",
+    "ALTER TABLE t UNSET TBLPROPERTIES IF EXISTS ('a', b.c); ALTER TABLE t RENAME COLUMN s.a TO b",
+    "ALTER TABLE t DROP COLUMNS IF EXISTS (a, s.b); SHOW TBLPROPERTIES t ('k'); DESCRIBE EXTENDED t s.a",
     "SELECT 'it''s', `we``ird`, a <=> b, ~c | d ^ e & f, g || h, i DIV 2 -- comment\n /* block */",
 };
 

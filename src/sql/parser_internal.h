@@ -166,6 +166,9 @@ class Parser {
   arrow::Result<StatementPtr> ParseCreateView(bool or_replace, bool temporary, const SourcePos& pos);
   arrow::Result<ColumnDefinition> ParseColumnDefinition();
   arrow::Result<std::vector<TableProperty>> ParseTableProperties();
+  arrow::Result<TableProperty> ParsePropertyKey();                   ///< 'key' or a.dotted.key
+  arrow::Result<std::vector<TableProperty>> ParsePropertyKeys();     ///< (key, ...), values empty
+  arrow::Result<ColumnPath> ParseColumnPath();
   arrow::Result<StatementPtr> ParseDrop();
   arrow::Result<StatementPtr> ParseAlter();
   arrow::Result<StatementPtr> ParseOptimize();

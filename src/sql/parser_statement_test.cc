@@ -134,6 +134,26 @@ TEST(ParseStatementTest, CreateViewDropAlter) {
   EXPECT_EQ(Canonical("alter table t add columns c double, d date"), "ALTER TABLE t ADD COLUMNS (c DOUBLE, d DATE)");
   EXPECT_EQ(Canonical("alter table t set tblproperties ('delta.logRetentionDuration' = 'interval 30 days')"),
             "ALTER TABLE t SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval 30 days')");
+  EXPECT_EQ(Canonical("alter table t unset tblproperties (a.b, 'c')"), "ALTER TABLE t UNSET TBLPROPERTIES ('a.b', 'c')");
+  EXPECT_EQ(Canonical("alter table t unset tblproperties if exists ('c')"),
+            "ALTER TABLE t UNSET TBLPROPERTIES IF EXISTS ('c')");
+  StatementPtr rename = MustParse("ALTER TABLE t RENAME COLUMN info.`e mail` TO mail");
+  ASSERT_TRUE(rename);
+  const auto& r = rename->As<AlterTableStatement>();
+  EXPECT_EQ(r.action, AlterTableAction::kRenameColumn);
+  EXPECT_EQ(r.targets.at(0).parts, (std::vector<std::string>{"info", "e mail"}));
+  EXPECT_EQ(r.targets.at(0).pos.column, 29u);
+  EXPECT_EQ(r.new_name, "mail");
+  EXPECT_EQ(Canonical("alter table t rename column info.`e mail` to mail"),
+            "ALTER TABLE t RENAME COLUMN info.`e mail` TO mail");
+  EXPECT_EQ(Canonical("alter table t drop column a"), "ALTER TABLE t DROP COLUMNS (a)");
+  EXPECT_EQ(Canonical("alter table t drop columns if exists (a, s.b)"), "ALTER TABLE t DROP COLUMNS IF EXISTS (a, s.b)");
+  EXPECT_EQ(Canonical("show tblproperties t"), "SHOW TBLPROPERTIES t");
+  EXPECT_EQ(Canonical("show tblproperties delta.`/p` (delta.appendOnly)"),
+            "SHOW TBLPROPERTIES delta.`/p` ('delta.appendOnly')");
+  EXPECT_EQ(Canonical("describe t a.b"), "DESCRIBE TABLE t a.b");
+  EXPECT_EQ(Canonical("desc extended t a"), "DESCRIBE TABLE EXTENDED t a");
+  EXPECT_EQ(Canonical("describe history"), "DESCRIBE TABLE history");
 }
 
 TEST(ParseStatementTest, InsertDeleteUpdate) {

@@ -102,8 +102,23 @@ std::string PrintStatement(const Statement& st) {
     case StatementKind::kAlterTable: {
       const auto& n = st.As<AlterTableStatement>();
       std::string s = "ALTER TABLE " + ToString(n.name);
-      if (n.action == AlterTableAction::kAddColumns) return s + " ADD COLUMNS " + ColumnDefinitions(n.columns);
-      return s + " SET TBLPROPERTIES " + PropertiesText(n.properties);
+      switch (n.action) {
+        case AlterTableAction::kAddColumns: return s + " ADD COLUMNS " + ColumnDefinitions(n.columns);
+        case AlterTableAction::kSetProperties: return s + " SET TBLPROPERTIES " + PropertiesText(n.properties);
+        case AlterTableAction::kUnsetProperties: {
+          std::vector<std::string> keys;
+          for (const TableProperty& p : n.properties) keys.push_back(QuoteString(p.key));
+          return s + " UNSET TBLPROPERTIES " + (n.if_exists ? "IF EXISTS " : "") + "(" + Join(keys, ", ") + ")";
+        }
+        case AlterTableAction::kRenameColumn:
+          return s + " RENAME COLUMN " + NamePath(n.targets[0].parts) + " TO " + QuoteIdentifier(n.new_name);
+        case AlterTableAction::kDropColumns: {
+          std::vector<std::string> columns;
+          for (const ColumnPath& c : n.targets) columns.push_back(NamePath(c.parts));
+          return s + " DROP COLUMNS " + (n.if_exists ? "IF EXISTS " : "") + "(" + Join(columns, ", ") + ")";
+        }
+      }
+      return s;
     }
     case StatementKind::kInsert: {
       const auto& n = st.As<InsertStatement>();
@@ -162,7 +177,8 @@ std::string PrintStatement(const Statement& st) {
       const auto& n = st.As<DescribeStatement>();
       switch (n.what) {
         case DescribeKind::kTable:
-          return std::string(n.extended ? "DESCRIBE TABLE EXTENDED " : "DESCRIBE TABLE ") + ToString(n.table);
+          return std::string(n.extended ? "DESCRIBE TABLE EXTENDED " : "DESCRIBE TABLE ") + ToString(n.table) +
+                 (n.column ? " " + NamePath(n.column->parts) : "");
         case DescribeKind::kHistory:
           return "DESCRIBE HISTORY " + ToString(n.table) + (n.limit ? " LIMIT " + std::to_string(*n.limit) : "");
         case DescribeKind::kDetail:
@@ -203,6 +219,8 @@ std::string PrintStatement(const Statement& st) {
           return s;
         case ShowKind::kColumns: return "SHOW COLUMNS IN " + ToString(n.object);
         case ShowKind::kCreateTable: return "SHOW CREATE TABLE " + ToString(n.object);
+        case ShowKind::kTblProperties:
+          return "SHOW TBLPROPERTIES " + ToString(n.object) + (n.pattern ? " (" + QuoteString(*n.pattern) + ")" : "");
       }
       return s;
     }
