@@ -8,6 +8,7 @@
 #                     test-time peers: pytest, deltalake (delta-rs), pyspark + delta-spark, duckdb,
 #                     polars, and tpchgen-cli (TPC-H data for tests/interop/test_tpch.py and bench/)
 #   .deps/ivy         Spark's Delta jars from Maven Central, fetched once
+#   .deps/kafka       Apache Kafka's jars from Maven Central (scripts/kafka.sh starts a broker)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,7 +30,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   librdkafka-dev libsimdjson-dev nlohmann-json3-dev libcpp-httplib-dev
   libcli11-dev libspdlog-dev libfmt-dev librocksdb-dev libroaring-dev libedit-dev
-  openjdk-17-jdk-headless python3-venv python3-dev
+  openjdk-17-jdk-headless maven python3-venv python3-dev
 )
 
 # The stamp records what this script installed; when the script itself is unchanged and the
@@ -66,6 +67,9 @@ fi
 
 # Fetch Spark's Delta jars into .deps/ivy once, so tests run offline from the cache.
 "$VENV/bin/python" "$ROOT/scripts/fetch_spark_jars.py" "$DEPS/ivy"
+
+# Kafka for the streaming tests: a real broker, started by scripts/kafka.sh.
+"$ROOT/scripts/kafka.sh" install
 
 echo "$want_stamp" > "$STAMP"
 echo "setup: done"
