@@ -1,0 +1,81 @@
+// The checkpoint of one streaming query: the durable record of how far it got, from which a
+// restarted query resumes without losing or repeating output. It lives in a directory of its
+// own (by convention `<lake>/_checkpoints/<query>/`):
+//
+//   metadata          {"id": "<query id>"}: written once; the id is the appId of the sink's
+//                     Delta txn actions, so it must never change for the query
+//   offsets/<N>       the plan of batch N, written before the batch runs: for each source the
+//                     offset it starts after and the offset it ends at, and the watermark
+//   commits/<N>       batch N is complete (its sink commit exists): the operator state after it
+//   progress          one JSON line per batch, for people and monitors
+//
+// Order of truth for batch N: offsets/N, then the sink's Delta commit with txn(id, N), then
+// commits/N. A restart after a crash re-runs the last planned batch with exactly its recorded
+// offsets (so it reads the same rows), and the sink skips the write if its txn already holds
+// N. Every file is published atomically (io::LogStore): a reader sees all of it or nothing;
+// offsets/N and commits/N are never rewritten.
+#pragma once
+
+#include <arrow/filesystem/filesystem.h>
+#include <arrow/result.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "io/log_store.h"
+
+namespace tidelake::stream {
+
+/// The planned range of one batch.
+struct BatchPlan {
+  int64_t batch_id = 0;
+  /// Per source name: the offset the batch reads after.
+  std::map<std::string, std::string> start;
+  /// Per source name: the offset the batch reads up to, inclusive.
+  std::map<std::string, std::string> end;
+  /// The event-time watermark the batch runs with (ms since the epoch; absent before any event).
+  std::optional<int64_t> watermark_ms;
+};
+
+/// A completed batch.
+struct BatchCommit {
+  int64_t batch_id = 0;
+  /// The operators' state after the batch (opaque to the checkpoint; empty when stateless).
+  std::string state;
+};
+
+class Checkpoint {
+ public:
+  /// Opens the checkpoint in `dir`, creating it (with a fresh query id) when it does not exist.
+  static arrow::Result<std::unique_ptr<Checkpoint>> Open(std::shared_ptr<arrow::fs::FileSystem> fs, std::string dir);
+
+  const std::string& query_id() const { return query_id_; }
+  const std::string& dir() const { return dir_; }
+
+  /// The newest planned batch, if any.
+  arrow::Result<std::optional<BatchPlan>> LatestPlan() const;
+  /// The newest completed batch, if any.
+  arrow::Result<std::optional<BatchCommit>> LatestCommit() const;
+
+  /// Records the plan of a batch. Fails if that batch was planned already.
+  arrow::Status WritePlan(const BatchPlan& plan) const;
+  /// Records that a batch is complete. Fails unless it was planned, or if it was committed.
+  arrow::Status WriteCommit(const BatchCommit& commit) const;
+  /// Appends one line (a JSON object) to the progress log.
+  arrow::Status AppendProgress(const std::string& json_line) const;
+
+ private:
+  Checkpoint(std::shared_ptr<arrow::fs::FileSystem> fs, std::string dir, std::string query_id);
+  /// The highest N of the files named N in `subdir`, if any.
+  arrow::Result<std::optional<int64_t>> LatestIn(const std::string& subdir) const;
+
+  std::shared_ptr<arrow::fs::FileSystem> fs_;
+  io::LogStore store_;
+  std::string dir_;
+  std::string query_id_;
+};
+
+}  // namespace tidelake::stream

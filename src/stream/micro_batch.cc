@@ -1,0 +1,155 @@
+#include "stream/micro_batch.h"
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+
+namespace tidelake::stream {
+
+MicroBatchRunner::MicroBatchRunner(std::vector<std::unique_ptr<Source>> sources, BatchTransform transform,
+                                   std::unique_ptr<Sink> sink, std::unique_ptr<Checkpoint> checkpoint)
+    : sources_(std::move(sources)),
+      transform_(std::move(transform)),
+      sink_(std::move(sink)),
+      checkpoint_(std::move(checkpoint)) {}
+
+arrow::Result<std::unique_ptr<MicroBatchRunner>> MicroBatchRunner::Make(std::vector<std::unique_ptr<Source>> sources,
+                                                                        BatchTransform transform,
+                                                                        std::unique_ptr<Sink> sink,
+                                                                        std::unique_ptr<Checkpoint> checkpoint) {
+  if (sources.empty()) return arrow::Status::Invalid("a streaming query needs at least one source");
+  std::map<std::string, int> names;
+  for (const auto& s : sources) {
+    if (++names[s->name()] > 1) return arrow::Status::Invalid("two sources of one streaming query are named '", s->name(), "'");
+  }
+  if (!transform || !sink || !checkpoint) return arrow::Status::Invalid("a streaming query needs a transform, a sink and a checkpoint");
+  return std::unique_ptr<MicroBatchRunner>(
+      new MicroBatchRunner(std::move(sources), std::move(transform), std::move(sink), std::move(checkpoint)));
+}
+
+arrow::Status MicroBatchRunner::Recover() {
+  if (recovered_) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto plan, checkpoint_->LatestPlan());
+  ARROW_ASSIGN_OR_RAISE(auto commit, checkpoint_->LatestCommit());
+  if (commit && (!plan || commit->batch_id > plan->batch_id)) {
+    return arrow::Status::Invalid("the streaming checkpoint in ", checkpoint_->dir(), " records batch ", commit->batch_id,
+                                  " as done but never planned it; it is corrupt");
+  }
+  if (plan) {
+    if (!commit || commit->batch_id < plan->batch_id) pending_ = *plan;
+    if (commit && commit->batch_id < plan->batch_id - 1) {
+      return arrow::Status::Invalid("the streaming checkpoint in ", checkpoint_->dir(), " is missing the commit of batch ",
+                                    plan->batch_id - 1, "; it is corrupt");
+    }
+    next_batch_ = plan->batch_id + 1;
+    positions_ = plan->end;
+  }
+  for (const auto& source : sources_) {
+    if (positions_.count(source->name()) == 0) {
+      ARROW_ASSIGN_OR_RAISE(positions_[source->name()], source->InitialOffset());
+    }
+  }
+  recovered_ = true;
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::optional<BatchProgress>> MicroBatchRunner::RunBatch() {
+  ARROW_RETURN_NOT_OK(Recover());
+  if (pending_) {
+    BatchPlan plan = std::move(*pending_);
+    pending_.reset();
+    // A source added to the query since that batch was planned reads nothing in it.
+    for (const auto& source : sources_) {
+      if (plan.start.count(source->name()) == 0) {
+        plan.start[source->name()] = positions_[source->name()];
+        plan.end[source->name()] = positions_[source->name()];
+      }
+    }
+    return Execute(plan, /*recovered=*/true);
+  }
+  BatchPlan plan;
+  plan.batch_id = next_batch_;
+  bool any = false;
+  for (const auto& source : sources_) {
+    const std::string& start = positions_[source->name()];
+    ARROW_ASSIGN_OR_RAISE(auto end, source->NextEnd(start));
+    plan.start[source->name()] = start;
+    plan.end[source->name()] = end ? *end : start;
+    any = any || end.has_value();
+  }
+  if (!any) return std::nullopt;
+  ARROW_RETURN_NOT_OK(checkpoint_->WritePlan(plan));
+  next_batch_ = plan.batch_id + 1;
+  positions_ = plan.end;
+  return Execute(plan, /*recovered=*/false);
+}
+
+arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bool recovered) {
+  const int64_t started = NowMillis();
+  BatchProgress progress;
+  progress.batch_id = plan.batch_id;
+  progress.recovered = recovered;
+  std::map<std::string, std::shared_ptr<arrow::Table>> inputs;
+  for (const auto& source : sources_) {
+    const std::string& start = plan.start.at(source->name());
+    const std::string& end = plan.end.at(source->name());
+    std::shared_ptr<arrow::Table> rows;
+    if (start == end) {
+      ARROW_ASSIGN_OR_RAISE(rows, arrow::Table::MakeEmpty(source->schema()));
+    } else {
+      ARROW_ASSIGN_OR_RAISE(rows, source->Read(start, end));
+    }
+    progress.input_rows += rows->num_rows();
+    inputs[source->name()] = std::move(rows);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto output, transform_(inputs));
+  progress.output_rows = output->num_rows();
+  ARROW_ASSIGN_OR_RAISE(SinkResult written, sink_->Write(checkpoint_->query_id(), plan.batch_id, output));
+  progress.write_skipped = written.skipped;
+  ARROW_RETURN_NOT_OK(checkpoint_->WriteCommit(BatchCommit{plan.batch_id, ""}));
+  progress.timestamp_ms = NowMillis();
+  progress.duration_ms = progress.timestamp_ms - started;
+  nlohmann::json line{{"batchId", progress.batch_id},        {"timestamp", progress.timestamp_ms},
+                      {"recovered", progress.recovered},     {"numInputRows", progress.input_rows},
+                      {"numOutputRows", progress.output_rows}, {"writeSkipped", progress.write_skipped},
+                      {"durationMs", progress.duration_ms},  {"endOffsets", plan.end}};
+  ARROW_RETURN_NOT_OK(checkpoint_->AppendProgress(line.dump()));
+  return progress;
+}
+
+arrow::Status MicroBatchRunner::Run(const Trigger& trigger, const std::function<void(const BatchProgress&)>& on_batch) {
+  ARROW_RETURN_NOT_OK(Recover());
+  if (trigger.kind == TriggerKind::kProcessingTime && trigger.interval_ms < 0) {
+    return arrow::Status::Invalid("the trigger interval must not be negative, got ", trigger.interval_ms, " ms");
+  }
+  bool ran_new = false;
+  while (!stop_) {
+    const bool was_pending = pending_.has_value();
+    const auto started = std::chrono::steady_clock::now();
+    ARROW_ASSIGN_OR_RAISE(auto progress, RunBatch());
+    if (progress && on_batch) on_batch(*progress);
+    if (progress && !was_pending) ran_new = true;
+    switch (trigger.kind) {
+      case TriggerKind::kOnce:
+        if (ran_new || !progress) return arrow::Status::OK();
+        continue;
+      case TriggerKind::kAvailableNow:
+        // Everything available has been processed once a batch finds nothing new.
+        if (!progress) return arrow::Status::OK();
+        continue;
+      case TriggerKind::kProcessingTime:
+        break;
+    }
+    const auto next = started + std::chrono::milliseconds(trigger.interval_ms);
+    while (!stop_ && std::chrono::steady_clock::now() < next) {
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(next - std::chrono::steady_clock::now(),
+                                                                                 std::chrono::milliseconds(20)));
+    }
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace tidelake::stream

@@ -1,0 +1,96 @@
+// The micro-batch runner: drives one streaming query from its sources through its transform
+// into its sink, one batch at a time, exactly once across crashes and restarts.
+//
+// A batch is: plan (each source's range: from where the previous batch ended to the source's
+// NextEnd; recorded in the checkpoint before anything is read), read, transform, write (the
+// sink is idempotent per batch id), commit (recorded in the checkpoint). A batch planned but
+// not committed when the process died is re-run first on restart, with exactly its recorded
+// ranges. The runner owns no rows between batches; stateful transforms keep their state in the
+// checkpoint's commit record.
+//
+// Not thread-safe: one thread drives a runner. Stop() may be called from any thread.
+#pragma once
+
+#include <arrow/result.h>
+#include <arrow/table.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stream/checkpoint.h"
+#include "stream/sink.h"
+#include "stream/source.h"
+
+namespace tidelake::stream {
+
+enum class TriggerKind {
+  kProcessingTime,  ///< a batch every interval while data arrives, until stopped
+  kOnce,            ///< one batch of what is available, then stop
+  kAvailableNow,    ///< batches until everything available at the start is processed, then stop
+};
+
+struct Trigger {
+  TriggerKind kind = TriggerKind::kProcessingTime;
+  int64_t interval_ms = 1000;
+};
+
+/// The rows a batch writes, from the rows each source read in it (keyed by source name).
+using BatchTransform = std::function<arrow::Result<std::shared_ptr<arrow::Table>>(
+    const std::map<std::string, std::shared_ptr<arrow::Table>>& inputs)>;
+
+/// What one batch did.
+struct BatchProgress {
+  int64_t batch_id = 0;
+  bool recovered = false;  ///< a batch planned before a restart, re-run
+  int64_t input_rows = 0;
+  int64_t output_rows = 0;
+  bool write_skipped = false;  ///< the sink held the batch already
+  int64_t duration_ms = 0;
+  int64_t timestamp_ms = 0;  ///< when the batch finished
+};
+
+class MicroBatchRunner {
+ public:
+  static arrow::Result<std::unique_ptr<MicroBatchRunner>> Make(std::vector<std::unique_ptr<Source>> sources,
+                                                               BatchTransform transform, std::unique_ptr<Sink> sink,
+                                                               std::unique_ptr<Checkpoint> checkpoint);
+
+  /// Runs the next batch: an unfinished one first, else a new one if a source has new rows.
+  /// nullopt when there was nothing to do.
+  arrow::Result<std::optional<BatchProgress>> RunBatch();
+
+  /// Runs batches by `trigger` until it says stop or Stop() is called; calls `on_batch` after
+  /// each batch (for status lines). Errors stop the query and are returned.
+  arrow::Status Run(const Trigger& trigger, const std::function<void(const BatchProgress&)>& on_batch = {});
+
+  /// Asks Run to return after the batch in progress.
+  void Stop() { stop_ = true; }
+
+  const Checkpoint& checkpoint() const { return *checkpoint_; }
+
+ private:
+  MicroBatchRunner(std::vector<std::unique_ptr<Source>> sources, BatchTransform transform, std::unique_ptr<Sink> sink,
+                   std::unique_ptr<Checkpoint> checkpoint);
+
+  /// Loads where the checkpoint left off (once).
+  arrow::Status Recover();
+  arrow::Result<BatchProgress> Execute(const BatchPlan& plan, bool recovered);
+
+  std::vector<std::unique_ptr<Source>> sources_;
+  BatchTransform transform_;
+  std::unique_ptr<Sink> sink_;
+  std::unique_ptr<Checkpoint> checkpoint_;
+  bool recovered_ = false;
+  std::optional<BatchPlan> pending_;               ///< planned, not committed (after a crash)
+  int64_t next_batch_ = 0;
+  std::map<std::string, std::string> positions_;  ///< where each source's next batch starts
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace tidelake::stream

@@ -1,0 +1,297 @@
+// The micro-batch runner end to end over real Delta tables: a Delta source, a transform, a
+// Delta sink and a checkpoint directory. Crashes are simulated by sinks that fail before or
+// after writing, and by restarting runners on the same checkpoint.
+#include <arrow/api.h>
+#include <arrow/compute/api.h>
+#include <arrow/filesystem/localfs.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "common/arrow_init.h"
+#include "delta/delete.h"
+#include "delta/scan.h"
+#include "delta/table.h"
+#include "stream/checkpoint.h"
+#include "stream/delta_source.h"
+#include "stream/micro_batch.h"
+#include "stream/sink.h"
+
+namespace tidelake::stream {
+namespace {
+
+namespace cp = arrow::compute;
+namespace fs = std::filesystem;
+
+class MicroBatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(EnsureArrowInitialized().ok());
+    dir_ = fs::temp_directory_path() / ("tidelake-stream-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
+    source_ = delta::TableLocation{fs_, (dir_ / "source").string(), "raw.events"};
+    sink_ = delta::TableLocation{fs_, (dir_ / "sink").string(), "refined.events"};
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static std::shared_ptr<arrow::Table> Rows(int64_t first, int64_t n) {
+    arrow::Int64Builder ids;
+    arrow::StringBuilder kinds;
+    for (int64_t i = first; i < first + n; ++i) {
+      EXPECT_TRUE(ids.Append(i).ok());
+      EXPECT_TRUE(kinds.Append(i % 2 == 0 ? "keep" : "drop").ok());
+    }
+    auto schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("kind", arrow::utf8())});
+    return arrow::Table::Make(schema, {ids.Finish().ValueOrDie(), kinds.Finish().ValueOrDie()});
+  }
+
+  void Append(int64_t first, int64_t n) {
+    arrow::TableBatchReader reader(*Rows(first, n));
+    auto written = delta::DeltaTable::Write(source_, reader, delta::WriteOptions{});
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+  }
+
+  // Keeps the rows whose kind is 'keep'.
+  static BatchTransform KeepFilter() {
+    return [](const std::map<std::string, std::shared_ptr<arrow::Table>>& inputs)
+               -> arrow::Result<std::shared_ptr<arrow::Table>> {
+      const auto& rows = inputs.at("events");
+      ARROW_ASSIGN_OR_RAISE(auto mask, cp::CallFunction("equal", {rows->GetColumnByName("kind"),
+                                                                 arrow::Datum(std::string("keep"))}));
+      ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(rows, mask));
+      return kept.table();
+    };
+  }
+
+  arrow::Result<std::unique_ptr<MicroBatchRunner>> Runner(DeltaSourceOptions options = {},
+                                                          std::unique_ptr<Sink> sink = nullptr) {
+    std::vector<std::unique_ptr<Source>> sources;
+    ARROW_ASSIGN_OR_RAISE(auto source, DeltaSource::Make("events", source_, options));
+    sources.push_back(std::move(source));
+    ARROW_ASSIGN_OR_RAISE(auto checkpoint, Checkpoint::Open(fs_, (dir_ / "checkpoint").string()));
+    if (!sink) sink = std::make_unique<DeltaAppendSink>(sink_);
+    return MicroBatchRunner::Make(std::move(sources), KeepFilter(), std::move(sink), std::move(checkpoint));
+  }
+
+  // The ids in the sink table, sorted.
+  std::vector<int64_t> SinkIds() {
+    auto snapshot = delta::Snapshot::Load(sink_);
+    if (!snapshot.ok()) return {};
+    auto scan = delta::Scan::Make(*snapshot, delta::ScanOptions{});
+    EXPECT_TRUE(scan.ok());
+    auto table = (*scan)->ToTable();
+    EXPECT_TRUE(table.ok());
+    std::vector<int64_t> ids;
+    for (const auto& chunk : (*table)->GetColumnByName("id")->chunks()) {
+      const auto& values = static_cast<const arrow::Int64Array&>(*chunk);
+      for (int64_t i = 0; i < values.length(); ++i) ids.push_back(values.Value(i));
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+
+  static std::vector<int64_t> EvenIds(int64_t first, int64_t end) {
+    std::vector<int64_t> ids;
+    for (int64_t i = first; i < end; ++i) {
+      if (i % 2 == 0) ids.push_back(i);
+    }
+    return ids;
+  }
+
+  fs::path dir_;
+  std::shared_ptr<arrow::fs::FileSystem> fs_;
+  delta::TableLocation source_;
+  delta::TableLocation sink_;
+};
+
+// A sink that fails: before writing (a crash before the Delta commit), or after writing (a
+// crash between the Delta commit and the checkpoint's commit record).
+class FailingSink : public Sink {
+ public:
+  FailingSink(delta::TableLocation location, bool write_first) : inner_(std::move(location)), write_first_(write_first) {}
+  arrow::Result<SinkResult> Write(const std::string& query_id, int64_t batch_id,
+                                  const std::shared_ptr<arrow::Table>& rows) override {
+    if (write_first_) ARROW_RETURN_NOT_OK(inner_.Write(query_id, batch_id, rows).status());
+    return arrow::Status::IOError("simulated crash in batch ", batch_id);
+  }
+
+ private:
+  DeltaAppendSink inner_;
+  bool write_first_;
+};
+
+TEST_F(MicroBatchTest, AvailableNowProcessesTheSnapshotThenNewCommitsOnce) {
+  Append(0, 10);
+  Append(10, 10);
+  {
+    auto runner = Runner();
+    ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+    std::vector<BatchProgress> batches;
+    ASSERT_TRUE((*runner)->Run(Trigger{TriggerKind::kAvailableNow}, [&](const BatchProgress& p) { batches.push_back(p); }).ok());
+    ASSERT_EQ(batches.size(), 1u);
+    EXPECT_EQ(batches[0].input_rows, 20);
+    EXPECT_EQ(batches[0].output_rows, 10);
+  }
+  EXPECT_EQ(SinkIds(), EvenIds(0, 20));
+
+  // A restarted query reads only what was committed since.
+  Append(20, 6);
+  {
+    auto runner = Runner();
+    ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+    auto batch = (*runner)->RunBatch();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    ASSERT_TRUE(batch->has_value());
+    EXPECT_EQ((*batch)->batch_id, 1);
+    EXPECT_EQ((*batch)->input_rows, 6);
+    auto nothing = (*runner)->RunBatch();
+    ASSERT_TRUE(nothing.ok());
+    EXPECT_FALSE(nothing->has_value());
+  }
+  EXPECT_EQ(SinkIds(), EvenIds(0, 26));
+}
+
+TEST_F(MicroBatchTest, MaxFilesPerTriggerSplitsBatches) {
+  for (int i = 0; i < 5; ++i) Append(i * 4, 4);
+  DeltaSourceOptions options;
+  options.max_files_per_trigger = 2;
+  auto runner = Runner(options);
+  ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+  std::vector<int64_t> inputs;
+  ASSERT_TRUE((*runner)->Run(Trigger{TriggerKind::kAvailableNow}, [&](const BatchProgress& p) {
+                        inputs.push_back(p.input_rows);
+                      }).ok());
+  EXPECT_EQ(inputs, (std::vector<int64_t>{8, 8, 4}));
+  EXPECT_EQ(SinkIds(), EvenIds(0, 20));
+}
+
+TEST_F(MicroBatchTest, StartingVersionSkipsEarlierCommits) {
+  Append(0, 4);
+  Append(4, 4);
+  Append(8, 4);
+  DeltaSourceOptions options;
+  options.starting_version = 1;
+  auto runner = Runner(options);
+  ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+  ASSERT_TRUE((*runner)->Run(Trigger{TriggerKind::kAvailableNow}).ok());
+  EXPECT_EQ(SinkIds(), EvenIds(4, 12));
+
+  options.starting_version = 9;
+  auto bad = DeltaSource::Make("events", source_, options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "startingVersion 9 is not a version of table 'raw.events' (its versions are 0 to 2)");
+}
+
+TEST_F(MicroBatchTest, CrashBeforeTheSinkCommitReRunsTheSameBatch) {
+  Append(0, 10);
+  {
+    auto runner = Runner({}, std::make_unique<FailingSink>(sink_, /*write_first=*/false));
+    ASSERT_TRUE(runner.ok());
+    auto batch = (*runner)->RunBatch();
+    ASSERT_FALSE(batch.ok());
+    EXPECT_EQ(batch.status().message(), "simulated crash in batch 0");
+  }
+  EXPECT_TRUE(SinkIds().empty());
+  // Rows that arrive meanwhile are not part of the re-run batch, but of the next one.
+  Append(10, 10);
+  auto runner = Runner();
+  ASSERT_TRUE(runner.ok());
+  auto rerun = (*runner)->RunBatch();
+  ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
+  EXPECT_TRUE((*rerun)->recovered);
+  EXPECT_EQ((*rerun)->input_rows, 10);
+  auto next = (*runner)->RunBatch();
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ((*next)->batch_id, 1);
+  EXPECT_EQ((*next)->input_rows, 10);
+  EXPECT_EQ(SinkIds(), EvenIds(0, 20));
+}
+
+TEST_F(MicroBatchTest, CrashAfterTheSinkCommitWritesNothingTwice) {
+  Append(0, 10);
+  {
+    auto runner = Runner({}, std::make_unique<FailingSink>(sink_, /*write_first=*/true));
+    ASSERT_TRUE(runner.ok());
+    EXPECT_FALSE((*runner)->RunBatch().ok());
+  }
+  EXPECT_EQ(SinkIds(), EvenIds(0, 10));
+  auto runner = Runner();
+  ASSERT_TRUE(runner.ok());
+  auto rerun = (*runner)->RunBatch();
+  ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
+  EXPECT_TRUE((*rerun)->recovered);
+  EXPECT_TRUE((*rerun)->write_skipped);
+  EXPECT_EQ(SinkIds(), EvenIds(0, 10));
+}
+
+TEST_F(MicroBatchTest, DeletesInTheSourceStopTheQueryUnlessIgnored) {
+  Append(0, 10);
+  {
+    auto runner = Runner();
+    ASSERT_TRUE(runner.ok());
+    ASSERT_TRUE((*runner)->Run(Trigger{TriggerKind::kAvailableNow}).ok());
+  }
+  ASSERT_TRUE(delta::DeleteRows(source_, std::nullopt).ok());  // removes the file: version 1
+  Append(10, 4);
+  {
+    auto runner = Runner();
+    ASSERT_TRUE(runner.ok());
+    auto batch = (*runner)->RunBatch();
+    ASSERT_FALSE(batch.ok());
+    EXPECT_EQ(batch.status().message(),
+              "table 'raw.events' deleted rows at version 1, which a stream of appended rows cannot express; set "
+              "ignoreDeletes to skip such commits (Delta source 'events')");
+  }
+  DeltaSourceOptions options;
+  options.ignore_deletes = true;
+  auto runner = Runner(options);
+  ASSERT_TRUE(runner.ok());
+  ASSERT_TRUE((*runner)->Run(Trigger{TriggerKind::kAvailableNow}).ok());
+  EXPECT_EQ(SinkIds(), EvenIds(0, 14));
+}
+
+TEST_F(MicroBatchTest, CheckpointKeepsItsQueryIdAndRefusesRewrites) {
+  auto first = Checkpoint::Open(fs_, (dir_ / "cp").string());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto again = Checkpoint::Open(fs_, (dir_ / "cp").string());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*first)->query_id(), (*again)->query_id());
+  EXPECT_EQ((*first)->query_id().size(), 36u);
+
+  BatchPlan plan;
+  plan.batch_id = 0;
+  plan.start["s"] = "a";
+  plan.end["s"] = "b";
+  plan.watermark_ms = 1234;
+  EXPECT_FALSE((*first)->WriteCommit(BatchCommit{0, ""}).ok());
+  ASSERT_TRUE((*first)->WritePlan(plan).ok());
+  auto twice = (*first)->WritePlan(plan);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.message().find("batch 0 of the streaming query in"), std::string::npos) << twice.message();
+  auto latest = (*again)->LatestPlan();
+  ASSERT_TRUE(latest.ok());
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->end.at("s"), "b");
+  EXPECT_EQ((*latest)->watermark_ms, 1234);
+  ASSERT_TRUE((*first)->WriteCommit(BatchCommit{0, "state"}).ok());
+  auto commit = (*again)->LatestCommit();
+  ASSERT_TRUE(commit.ok());
+  EXPECT_EQ((*commit)->state, "state");
+
+  // A corrupt plan is reported with its path.
+  {
+    std::ofstream out(dir_ / "cp" / "offsets" / "1");
+    out << "{not json";
+  }
+  auto corrupt = (*again)->LatestPlan();
+  ASSERT_FALSE(corrupt.ok());
+  EXPECT_NE(corrupt.status().message().find("offsets/1 is not a JSON object"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tidelake::stream

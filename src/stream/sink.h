@@ -1,0 +1,45 @@
+// Where a streaming query writes each batch's output. A sink must make re-writing a batch
+// harmless: a batch re-run after a crash writes the same rows under the same batch id, and the
+// sink keeps them once.
+//
+// DeltaAppendSink appends to a Delta table, each batch one commit carrying the Delta `txn`
+// action (appId = query id, version = batch id); a batch whose id the table's txn already
+// holds is skipped. A batch with no rows commits nothing (re-running it yields no rows again).
+#pragma once
+
+#include <arrow/result.h>
+#include <arrow/table.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "delta/snapshot.h"
+
+namespace tidelake::stream {
+
+struct SinkResult {
+  int64_t rows_written = 0;
+  bool skipped = false;         ///< the batch had been written before
+  int64_t table_version = -1;   ///< the commit it made, if any
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual arrow::Result<SinkResult> Write(const std::string& query_id, int64_t batch_id,
+                                          const std::shared_ptr<arrow::Table>& rows) = 0;
+};
+
+class DeltaAppendSink : public Sink {
+ public:
+  explicit DeltaAppendSink(delta::TableLocation location) : location_(std::move(location)) {}
+
+  arrow::Result<SinkResult> Write(const std::string& query_id, int64_t batch_id,
+                                  const std::shared_ptr<arrow::Table>& rows) override;
+
+ private:
+  delta::TableLocation location_;
+};
+
+}  // namespace tidelake::stream

@@ -1,0 +1,41 @@
+// A streaming source: an ordered, replayable sequence of rows, addressed by offsets.
+//
+// Offsets are opaque strings (each source's own JSON) that the checkpoint stores. The calls
+// follow the micro-batch protocol: InitialOffset says where a new query starts, NextEnd how far
+// the next batch may go (honouring the source's per-trigger limits), and Read returns the rows
+// between two offsets. Read must
+// return the same rows for the same offsets every time it is called, also in another process
+// after a restart: that is what lets a crashed batch be re-run exactly.
+#pragma once
+
+#include <arrow/result.h>
+#include <arrow/table.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace tidelake::stream {
+
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  /// A name that identifies the source within its query (the checkpoint keys offsets by it).
+  virtual const std::string& name() const = 0;
+
+  /// The schema of every table Read returns.
+  virtual const std::shared_ptr<arrow::Schema>& schema() const = 0;
+
+  /// The offset before the first row the query reads (decided once, when the query first
+  /// starts; the checkpoint keeps it).
+  virtual arrow::Result<std::string> InitialOffset() = 0;
+
+  /// The end offset of the next batch after `start`, or nullopt when nothing new is available.
+  virtual arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) = 0;
+
+  /// The rows after `start` up to and including `end`.
+  virtual arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) = 0;
+};
+
+}  // namespace tidelake::stream
