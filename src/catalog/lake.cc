@@ -89,7 +89,9 @@ arrow::Result<std::vector<std::string>> Lake::Zones(const std::optional<std::str
   selector.base_dir = root_.path;
   ARROW_ASSIGN_OR_RAISE(auto entries, root_.fs->GetFileInfo(selector));
   for (const auto& e : entries) {
-    if (e.IsDirectory() && TableName::ValidatePart(e.base_name(), "zone").ok()) zones.push_back(e.base_name());
+    if (e.IsDirectory() && e.base_name()[0] != '_' && TableName::ValidatePart(e.base_name(), "zone").ok()) {
+      zones.push_back(e.base_name());
+    }
   }
   std::sort(zones.begin(), zones.end());
   return zones;
@@ -162,6 +164,43 @@ arrow::Result<std::vector<std::string>> Lake::ListViews(const std::optional<std:
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::string Lake::StreamingQueryPath(const TableName& name) const {
+  return root_.Join(name.zone + "/.streams/" + name.table + ".json");
+}
+
+std::string Lake::CheckpointDir(const TableName& name) const {
+  return root_.Join("_checkpoints/" + name.zone + "." + name.table);
+}
+
+arrow::Status Lake::WriteStreamingQuery(const TableName& name, const std::string& sql) {
+  std::string path = StreamingQueryPath(name);
+  ARROW_RETURN_NOT_OK(root_.fs->CreateDir(root_.Join(name.zone + "/.streams"), /*recursive=*/true));
+  std::string temporary = path + "." + RandomUuid() + ".tmp";
+  ARROW_RETURN_NOT_OK(io::WriteFile(*root_.fs, temporary, nlohmann::json{{"sql", sql}}.dump()));
+  return root_.fs->Move(temporary, path);
+}
+
+arrow::Result<std::optional<std::string>> Lake::ReadStreamingQuery(const TableName& name) const {
+  std::string path = StreamingQueryPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto text, io::ReadFile(*root_.fs, path));
+  auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("sql") || !doc["sql"].is_string()) {
+    return arrow::Status::Invalid("the query of streaming table '", name.ToString(), "' (", path, ") is corrupt");
+  }
+  return doc["sql"].get<std::string>();
+}
+
+arrow::Status Lake::DropStreamingQuery(const TableName& name) {
+  std::string path = StreamingQueryPath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (info.IsFile()) ARROW_RETURN_NOT_OK(root_.fs->DeleteFile(path));
+  ARROW_ASSIGN_OR_RAISE(auto checkpoint, root_.fs->GetFileInfo(CheckpointDir(name)));
+  if (checkpoint.IsDirectory()) ARROW_RETURN_NOT_OK(root_.fs->DeleteDir(CheckpointDir(name)));
+  return arrow::Status::OK();
 }
 
 std::string Lake::StatisticsPath(const TableName& name) const {

@@ -12,6 +12,11 @@
 // gives their location for their name, ListTables lists them, and dropping one forgets the name
 // but keeps the data. A name is either a table directory or an external table, never both.
 //
+// Streaming tables (CREATE STREAMING TABLE) keep their query the same way:
+// <root>/<zone>/.streams/<table>.json ({"sql": ...}), and the progress of that query in
+// <root>/_checkpoints/<zone>.<table>/ (stream::Checkpoint). Directories whose names start
+// with '_' are the lake's own, never zones.
+//
 // Table statistics (ANALYZE TABLE) are kept the same way: <root>/<zone>/.stats/<table>.json,
 // recording the table version they were computed at, so a reader can tell when they are stale.
 // Writing replaces the file atomically (written beside, then renamed over).
@@ -64,6 +69,15 @@ class Lake {
   /// "zone.view" names of the views in `zone` (every zone when unset), sorted.
   arrow::Result<std::vector<std::string>> ListViews(const std::optional<std::string>& zone = std::nullopt) const;
 
+  /// Stores the query of streaming table `name`, replacing an earlier one.
+  arrow::Status WriteStreamingQuery(const TableName& name, const std::string& sql);
+  /// The query of `name`, if it is a streaming table.
+  arrow::Result<std::optional<std::string>> ReadStreamingQuery(const TableName& name) const;
+  /// Forgets that `name` is a streaming table, and its checkpoint; OK when it is not one.
+  arrow::Status DropStreamingQuery(const TableName& name);
+  /// Where the streaming query of `name` keeps its checkpoint.
+  std::string CheckpointDir(const TableName& name) const;
+
   /// Statistics of one column, as ANALYZE TABLE computed them. Values are kept as text so the
   /// catalog needs no type system: min and max are written by the caller in a form it can
   /// read back (the session uses Arrow's scalar text, cast back to the column type).
@@ -99,6 +113,7 @@ class Lake {
   explicit Lake(io::Location root) : root_(std::move(root)) {}
   std::string ViewPath(const TableName& name) const;
   std::string StatisticsPath(const TableName& name) const;
+  std::string StreamingQueryPath(const TableName& name) const;
   std::string ExternalPath(const TableName& name) const;
   arrow::Result<std::vector<std::string>> Zones(const std::optional<std::string>& zone) const;
   io::Location root_;

@@ -66,6 +66,9 @@ struct TableScanNode : LogicalNode {
   /// What the catalog knows of the table's size and values (ANALYZE TABLE), for cost
   /// estimates only; null when it knows nothing.
   std::shared_ptr<const TableStatistics> statistics;
+  /// Read as a stream (STREAM(t)): a streaming query reads the rows appended since its last
+  /// batch here; a batch query reads the whole snapshot, as for any table.
+  bool streaming = false;
 };
 
 enum class FileFormat : uint8_t { kCsv, kJson, kParquet };

@@ -192,7 +192,19 @@ arrow::Result<StatementResult> Session::Impl::CreateTable(const sql::CreateTable
                             create.properties, BoolSetting("spark.databricks.delta.allowArbitraryProperties.enabled", false)));
   table.description = create.comment;
   std::shared_ptr<arrow::RecordBatchReader> rows;
-  if (create.as_query) {
+  if (create.as_query && create.streaming) {
+    // A streaming table starts empty: its query's rows arrive through refreshes.
+    ARROW_ASSIGN_OR_RAISE(auto root, PlanQuery(*create.as_query));
+    arrow::FieldVector fields;
+    for (int i = 0; i < root.node->schema->num_fields(); ++i) {
+      fields.push_back(root.node->schema->field(i)->WithName(root.column_names[static_cast<size_t>(i)]));
+    }
+    table.schema = arrow::schema(std::move(fields));
+    if (auto duplicate = DuplicateName(*table.schema)) {
+      return InvalidAt(create.as_query->pos, "the query returns two columns named '", *duplicate,
+                       "'; give them distinct aliases");
+    }
+  } else if (create.as_query) {
     ARROW_ASSIGN_OR_RAISE(auto query, RunQuery(*create.as_query));
     rows = query.rows;
     table.schema = rows->schema();
@@ -271,7 +283,9 @@ arrow::Result<StatementResult> Session::Impl::CreateTable(const sql::CreateTable
     for (const auto& a : adds) new_files.push_back(location.DataPath(a.path));
     txn->Add(std::move(adds));
   }
-  std::string operation = std::string(previous ? "CREATE OR REPLACE TABLE" : "CREATE TABLE") + (rows ? " AS SELECT" : "");
+  std::string operation = create.streaming ? "CREATE STREAMING TABLE"
+                                           : std::string(previous ? "CREATE OR REPLACE TABLE" : "CREATE TABLE") +
+                                                 (rows ? " AS SELECT" : "");
   auto commit = txn->Commit(operation, parameters, metrics);
   if (!commit.ok()) {
     for (const auto& path : new_files) IgnoreError(location.fs->DeleteFile(path));  // never committed
@@ -280,7 +294,11 @@ arrow::Result<StatementResult> Session::Impl::CreateTable(const sql::CreateTable
   if (external_name) {
     ARROW_RETURN_NOT_OK(At(create.name.pos, lake_->RegisterExternalTable(*external_name, *create.location)));
   }
-  if (auto name = LakeNameOf(location)) ARROW_RETURN_NOT_OK(lake_->DropStatistics(*name));
+  if (auto name = LakeNameOf(location)) {
+    ARROW_RETURN_NOT_OK(lake_->DropStatistics(*name));
+    // A table replaced by a plain one is no longer kept up to date by its streaming query.
+    if (!create.streaming) ARROW_RETURN_NOT_OK(lake_->DropStreamingQuery(*name));
+  }
   std::string message = (previous ? "Replaced table " : "Created table ") + location.display_name;
   if (rows) message += " with " + std::to_string(rows_written) + " rows";
   return StatementResult{{}, message + " (version " + std::to_string(commit->version) + ")"};
@@ -342,7 +360,10 @@ arrow::Result<StatementResult> Session::Impl::Drop(const sql::DropStatement& dro
                                     "tools");
   }
   auto name = LakeNameOf(*location);
-  if (name) ARROW_RETURN_NOT_OK(lake_->DropStatistics(*name));
+  if (name) {
+    ARROW_RETURN_NOT_OK(lake_->DropStatistics(*name));
+    ARROW_RETURN_NOT_OK(lake_->DropStreamingQuery(*name));
+  }
   ARROW_ASSIGN_OR_RAISE(auto external, At(drop.name.pos, name ? lake_->ExternalLocation(*name)
                                                                : arrow::Result<std::optional<std::string>>(std::nullopt)));
   if (external) {

@@ -98,8 +98,12 @@ arrow::Result<StatementResult> Session::Impl::Run(const sql::Statement& statemen
       ARROW_ASSIGN_OR_RAISE(result.rows, (StringRows({"plan"}, {{text}})));
       return result;
     }
-    case StatementKind::kCreateTable:
-      return CreateTable(statement.As<sql::CreateTableStatement>());
+    case StatementKind::kCreateTable: {
+      const auto& create = statement.As<sql::CreateTableStatement>();
+      return create.streaming ? CreateStreamingTable(create) : CreateTable(create);
+    }
+    case StatementKind::kRefresh:
+      return Refresh(statement.As<sql::RefreshStatement>());
     case StatementKind::kInsert:
       return Insert(statement.As<sql::InsertStatement>());
     case StatementKind::kDelete:

@@ -2,7 +2,7 @@
 // the statement runners, one file per family:
 //   session.cc      parsing, dispatch, queries, settings, the binder's view of the catalog
 //   ddl.cc          CREATE TABLE [OR REPLACE | IF NOT EXISTS] [AS], CREATE VIEW, DROP
-//   alter.cc        ALTER TABLE ADD COLUMNS / SET TBLPROPERTIES
+//   alter.cc        ALTER TABLE ADD COLUMNS / SET | UNSET TBLPROPERTIES / RENAME | DROP COLUMN
 //   insert.cc       INSERT INTO | OVERWRITE [PARTITION (..)] [(cols)] [REPLACE WHERE]
 //   maintenance.cc  OPTIMIZE, VACUUM, RESTORE
 //   analyze.cc      ANALYZE TABLE, and the statistics the planner asks for
@@ -10,6 +10,7 @@
 //   explain.cc      EXPLAIN [EXTENDED | FORMATTED] of queries and of the query part of
 //                   CTAS, INSERT, DELETE, UPDATE and MERGE
 //   dml.cc          DELETE, UPDATE, MERGE (free functions, see dml.h)
+//   streaming.cc    CREATE [OR REFRESH] STREAMING TABLE, REFRESH STREAMING TABLE
 // Impl is used from one thread at a time (Session is not thread-safe).
 #pragma once
 
@@ -78,6 +79,17 @@ class Session::Impl : public sql::BinderCatalog {
   arrow::Result<StatementResult> Describe(const sql::DescribeStatement& describe);
   arrow::Result<StatementResult> DescribeColumn(const sql::DescribeStatement& describe, const delta::Snapshot& snapshot);
   arrow::Result<StatementResult> Show(const sql::ShowStatement& show);
+  arrow::Result<StatementResult> CreateStreamingTable(const sql::CreateTableStatement& create);
+  arrow::Result<StatementResult> Refresh(const sql::RefreshStatement& refresh);
+
+  // ---- streaming tables (streaming.cc)
+  /// A streaming table's query, bound (not optimized), with its STREAM scans (nodes of root).
+  struct StreamingPlan {
+    plan::PlanRoot root;
+    std::vector<const plan::TableScanNode*> scans;
+  };
+  arrow::Result<StreamingPlan> PlanStreamingQuery(const sql::Query& query, const sql::SourcePos& pos);
+  arrow::Result<StatementResult> RefreshStreamingTable(const catalog::TableName& name, const sql::SourcePos& pos);
 
   // ---- EXPLAIN helpers (explain.cc)
   arrow::Result<plan::PlanRoot> PlanOfStatement(const sql::Statement& statement);

@@ -76,6 +76,7 @@ std::string_view StatementKindName(StatementKind kind) {
     case StatementKind::kSet: return "SET";
     case StatementKind::kReset: return "RESET";
     case StatementKind::kUse: return "USE";
+    case StatementKind::kRefresh: return "REFRESH";
   }
   return "?";
 }

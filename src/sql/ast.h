@@ -510,6 +510,9 @@ struct TableRelation : Relation {
   ObjectName name;
   std::optional<TimeTravel> time_travel;
   ExprPtr timestamp_by;  ///< Stream Analytics `TIMESTAMP BY expr`
+  /// STREAM(t) / STREAM t: in a streaming table's query, the rows appended to t since the last
+  /// run; in a batch query, all of t (so the same query means the same in both modes).
+  bool streaming = false;
 };
 
 /// read_csv('path', header => true) and other table-valued functions.
@@ -546,7 +549,7 @@ struct JoinRelation : Relation {
 
 enum class StatementKind : uint8_t {
   kQuery, kExplain, kCreateTable, kCreateView, kDrop, kAlterTable, kInsert, kDelete, kUpdate,
-  kMerge, kOptimize, kVacuum, kDescribe, kRestore, kAnalyze, kShow, kSet, kReset, kUse,
+  kMerge, kOptimize, kVacuum, kDescribe, kRestore, kAnalyze, kShow, kSet, kReset, kUse, kRefresh,
 };
 
 struct Statement {
@@ -596,9 +599,13 @@ struct TableProperty {
   SourcePos pos;
 };
 
+/// CREATE [OR REPLACE] TABLE ..., and CREATE [OR REFRESH] STREAMING TABLE t AS query (a table
+/// that a streaming query keeps up to date from the STREAM sources of `as_query`).
 struct CreateTableStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kCreateTable;
   CreateTableStatement() : Statement(kKind) {}
+  bool streaming = false;
+  bool or_refresh = false;  ///< streaming: keep an existing table (and its progress) and refresh it
   bool or_replace = false;
   bool if_not_exists = false;
   ObjectName name;
@@ -805,6 +812,13 @@ struct UseStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kUse;
   UseStatement() : Statement(kKind) {}
   ObjectName name;
+};
+
+/// REFRESH STREAMING TABLE t: runs t's streaming query over what its sources hold now.
+struct RefreshStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kRefresh;
+  RefreshStatement() : Statement(kKind) {}
+  ObjectName table;
 };
 
 // Names of enum values as SQL spells them (e.g. "LEFT SEMI", "INTERSECT", "MINUTE").

@@ -473,7 +473,7 @@ std::string PrintRelation(const Relation& r) {
   switch (r.kind) {
     case RelationKind::kTable: {
       const auto& t = r.As<TableRelation>();
-      std::string s = ToString(t.name);
+      std::string s = t.streaming ? "STREAM(" + ToString(t.name) + ")" : ToString(t.name);
       if (t.time_travel) {
         s += t.time_travel->kind == TimeTravelKind::kVersion ? " VERSION AS OF " : " TIMESTAMP AS OF ";
         s += Child(*t.time_travel->value, kLevelBitOr);

@@ -100,6 +100,7 @@ arrow::Result<BoundRelation> Binder::Impl::BindTable(const TableRelation& table,
   // A CTE or a view shadows a table of the same name.
   if (name.parts.size() == 1 && ctes != nullptr) {
     if (const CommonTableExpr* cte = ctes->Find(name.parts[0])) {
+      if (table.streaming) return At(table.pos, arrow::Status::Invalid("STREAM reads a Delta table; ", cte->name, " is a CTE"));
       if (table.time_travel) return At(table.pos, arrow::Status::Invalid("time travel applies to tables, not to CTE ", cte->name));
       // The CTE sees the WITH clauses defined before it (ctes minus itself and later ones is
       // approximated by the enclosing scope; recursion is refused by the depth guard).
@@ -116,6 +117,7 @@ arrow::Result<BoundRelation> Binder::Impl::BindTable(const TableRelation& table,
   }
   ARROW_ASSIGN_OR_RAISE(auto view, At(name.pos, catalog_->FindView(name.parts)));
   if (view) {
+    if (table.streaming) return At(table.pos, arrow::Status::Invalid("STREAM reads a Delta table; ", view->name, " is a view"));
     if (table.time_travel) return At(table.pos, arrow::Status::Invalid("time travel applies to tables, not to view ", view->name));
     if (++view_depth_ > kMaxViewDepth) {
       return At(table.pos, arrow::Status::Invalid("view '", view->name, "' is nested too deeply (does it refer to itself?)"));
@@ -153,7 +155,18 @@ arrow::Result<BoundRelation> Binder::Impl::BindTable(const TableRelation& table,
       timestamp_ms = std::static_pointer_cast<arrow::TimestampScalar>(*as_ts)->value / 1000;
     }
   }
-  return BindTableByName(name, table.alias, version, timestamp_ms);
+  if (table.streaming && table.time_travel) {
+    return At(table.time_travel->value->pos,
+              arrow::Status::Invalid("a STREAM source reads new commits; it cannot travel in time (set startingVersion "
+                                     "on the streaming table instead)"));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto bound, BindTableByName(name, table.alias, version, timestamp_ms));
+  if (table.streaming) {
+    auto scan = std::make_shared<plan::TableScanNode>(bound.node->As<plan::TableScanNode>());
+    scan->streaming = true;
+    bound.node = scan;
+  }
+  return bound;
 }
 
 namespace {

@@ -355,9 +355,17 @@ arrow::Result<RelationPtr> Parser::ParseRelationPrimary() {
     ARROW_RETURN_NOT_OK(Seal(node.get(), node->query->height));
     return RelationPtr(std::move(node));
   }
+  // STREAM(t) or STREAM t (a table named stream must be quoted: `stream`).
+  bool streaming = false;
+  if (AtWord("STREAM") && (At(TokenKind::kLParen, 1) || AtIdentifier(1))) {
+    Advance();
+    streaming = true;
+  }
+  const bool stream_parenthesised = streaming && Accept(TokenKind::kLParen);
   if (!AtIdentifier()) return ErrorExpected("a table name");
   ARROW_ASSIGN_OR_RAISE(ObjectName name, ParseObjectName("a table name"));
-  if (At(TokenKind::kLParen)) {  // read_csv('path', header => true)
+  if (stream_parenthesised) ARROW_RETURN_NOT_OK(Expect(TokenKind::kRParen));
+  if (!streaming && At(TokenKind::kLParen)) {  // read_csv('path', header => true)
     auto node = NewNode<TableFunctionRelation>(pos);
     node->name = std::move(name.parts);
     ARROW_RETURN_NOT_OK(ParseCallArguments(&node->args, nullptr));
@@ -367,6 +375,7 @@ arrow::Result<RelationPtr> Parser::ParseRelationPrimary() {
   }
   auto node = NewNode<TableRelation>(pos);
   node->name = std::move(name);
+  node->streaming = streaming;
   uint32_t h = 0;
   std::optional<TimeTravelKind> travel;
   if (AcceptWords({"VERSION", "AS", "OF"}) || AcceptWords({"FOR", "SYSTEM_VERSION", "AS", "OF"})) {

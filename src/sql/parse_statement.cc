@@ -43,6 +43,7 @@ arrow::Result<StatementPtr> Parser::ParseStatement() {
   if (t.IsWord("SET")) return ParseSet();
   if (t.IsWord("RESET")) return ParseReset();
   if (t.IsWord("USE")) return ParseUse();
+  if (t.IsWord("REFRESH")) return ParseRefresh();
   return ErrorExpected("a statement");
 }
 
@@ -59,11 +60,32 @@ arrow::Result<StatementPtr> Parser::ParseExplain() {
 
 arrow::Result<StatementPtr> Parser::ParseCreate() {
   const SourcePos pos = Advance().pos;
+  if (AcceptWords({"OR", "REFRESH"})) {
+    ARROW_RETURN_NOT_OK(ExpectWords({"STREAMING", "TABLE"}));
+    return ParseCreateStreamingTable(/*or_refresh=*/true, pos);
+  }
+  if (AcceptWords({"STREAMING", "TABLE"})) return ParseCreateStreamingTable(/*or_refresh=*/false, pos);
   const bool or_replace = AcceptWords({"OR", "REPLACE"});
   const bool temporary = AcceptWord("TEMP") || AcceptWord("TEMPORARY");
   if (!temporary && AcceptWord("TABLE")) return ParseCreateTable(or_replace, pos);
   if (AcceptWord("VIEW")) return ParseCreateView(or_replace, temporary, pos);
   return ErrorExpected(temporary ? "VIEW" : "TABLE or VIEW");
+}
+
+arrow::Result<StatementPtr> Parser::ParseCreateStreamingTable(bool or_refresh, const SourcePos& pos) {
+  ARROW_ASSIGN_OR_RAISE(StatementPtr statement, ParseCreateTable(/*or_replace=*/false, pos));
+  auto& create = static_cast<CreateTableStatement&>(*statement);
+  create.streaming = true;
+  create.or_refresh = or_refresh;
+  if (!create.as_query) return ErrorAt(pos, "CREATE STREAMING TABLE needs AS followed by its streaming query");
+  return statement;
+}
+
+arrow::Result<StatementPtr> Parser::ParseRefresh() {
+  auto statement = NewStatement<RefreshStatement>(Advance().pos);
+  ARROW_RETURN_NOT_OK(ExpectWords({"STREAMING", "TABLE"}));
+  ARROW_ASSIGN_OR_RAISE(statement->table, ParseObjectName("a table name"));
+  return StatementPtr(std::move(statement));
 }
 
 arrow::Result<ColumnDefinition> Parser::ParseColumnDefinition() {

@@ -72,7 +72,8 @@ std::string PrintStatement(const Statement& st) {
     }
     case StatementKind::kCreateTable: {
       const auto& n = st.As<CreateTableStatement>();
-      std::string s = n.or_replace ? "CREATE OR REPLACE TABLE " : "CREATE TABLE ";
+      std::string s = n.streaming ? (n.or_refresh ? "CREATE OR REFRESH STREAMING TABLE " : "CREATE STREAMING TABLE ")
+                                  : (n.or_replace ? "CREATE OR REPLACE TABLE " : "CREATE TABLE ");
       if (n.if_not_exists) s += "IF NOT EXISTS ";
       s += ToString(n.name);
       if (!n.columns.empty()) s += " " + ColumnDefinitions(n.columns);
@@ -235,6 +236,8 @@ std::string PrintStatement(const Statement& st) {
     }
     case StatementKind::kUse:
       return "USE " + ToString(st.As<UseStatement>().name);
+    case StatementKind::kRefresh:
+      return "REFRESH STREAMING TABLE " + ToString(st.As<RefreshStatement>().table);
   }
   return "";
 }
