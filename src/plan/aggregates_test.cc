@@ -284,23 +284,6 @@ TEST(AggregateRunTest, CountOverSeveralArguments) {
             "ERROR: function count: argument 2 must be an atomic value, got array<int>");
 }
 
-TEST(AggregateRunTest, DecimalAverageAtSparkScale) {
-  ASSERT_TRUE(RegisterSqlFunctions().ok());
-  // avg(decimal(10,2)) is decimal(14,6) in Spark: the binder casts the argument to
-  // AggregateArgumentTypes (decimal(38,6)) and Arrow's mean keeps that scale.
-  auto types = AggregateArgumentTypes("avg", {arrow::decimal128(10, 2)}, false);
-  ASSERT_TRUE(types.ok());
-  auto schema = arrow::schema({arrow::field("k", arrow::int32()), arrow::field("v", (*types)[0])});
-  auto table = arrow::Table::Make(
-      schema, {arrow::ChunkedArray::Make({fntest::Json(arrow::int32(), "[1, 1, 1]")}).ValueOrDie(),
-               arrow::ChunkedArray::Make({fntest::Json((*types)[0], R"(["1.000000", "2.000000", "2.000000"])")}).ValueOrDie()});
-  auto call = BindAggregate("avg", {arrow::decimal128(10, 2)}, {nullptr}, false);
-  ASSERT_TRUE(call.ok());
-  call->args = {"v"};
-  EXPECT_EQ(SqlTypeName(*call->result_type), "decimal(14,6)");
-  EXPECT_EQ(GroupBy(table, {*call}), "1, 1.666667");
-}
-
 TEST(AggregateBindTest, DecimalAverageHasSparksType) {
   // avg(decimal(10,2)) is decimal(14,6) in Spark, also when bound with the argument types
   // AggregateArgumentTypes gave (the binder's path; it once made this decimal(38,10)). The

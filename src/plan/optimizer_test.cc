@@ -116,7 +116,8 @@ TEST(OptimizerTest, OrOverTwoTablesSendsEachTheDisjunctionOfItsParts) {
 TEST(OptimizerTest, OrWhoseBranchIsTheCommonPartIsDropped) {
   // (x = 1) OR (x = 1 AND y = 2) is x = 1.
   auto plan = Where(Rows({"x", "y"}, 5), cp::or_(EqValue("x", 1), cp::and_(EqValue("x", 1), EqValue("y", 2))));
-  auto filters = All(Optimized(plan), NodeKind::kFilter);
+  auto filters_plan = Optimized(plan);
+  auto filters = All(filters_plan, NodeKind::kFilter);
   ASSERT_EQ(filters.size(), 1u);
   EXPECT_EQ(filters[0]->As<FilterNode>().predicate.ToString(), "(x == 1)");
 }
@@ -143,7 +144,8 @@ TEST(OptimizerTest, JoinsStartFromTheLargestRelationAndBuildOnTheSmallerSide) {
 
 TEST(OptimizerTest, UnconnectedRelationIsCrossJoinedLast) {
   auto plan = Where(Cross(Cross(Rows({"c"}, 2), Rows({"a"}, 10)), Rows({"b"}, 20)), Eq("a", "b"));
-  auto joins = All(Optimized(plan), NodeKind::kJoin);
+  auto joins_plan = Optimized(plan);
+  auto joins = All(joins_plan, NodeKind::kJoin);
   ASSERT_EQ(joins.size(), 2u);
   const auto& top = joins[0]->As<JoinNode>();
   EXPECT_EQ(top.type, JoinType::kCross);
@@ -155,7 +157,8 @@ TEST(OptimizerTest, ResidualOverThreeRelationsWaitsForAllOfThem) {
   auto plan = Where(Cross(Cross(Rows({"a"}, 10), Rows({"b"}, 20)), Rows({"c"}, 30)),
                     cp::and_({Eq("a", "b"), Eq("b", "c"),
                               cp::less(cp::call("add", {cp::field_ref("a"), cp::field_ref("c")}), cp::field_ref("b"))}));
-  auto joins = All(Optimized(plan), NodeKind::kJoin);
+  auto joins_plan = Optimized(plan);
+  auto joins = All(joins_plan, NodeKind::kJoin);
   ASSERT_EQ(joins.size(), 2u);
   ASSERT_TRUE(joins[0]->As<JoinNode>().residual.has_value());
   EXPECT_FALSE(joins[1]->As<JoinNode>().residual.has_value());

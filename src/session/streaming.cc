@@ -14,6 +14,7 @@
 #include <arrow/api.h>
 
 #include "common/clock.h"
+#include "delta/table.h"
 #include "plan/optimizer.h"
 #include "session/results.h"
 #include "session/session_impl.h"

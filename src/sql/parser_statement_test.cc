@@ -156,6 +156,21 @@ TEST(ParseStatementTest, CreateViewDropAlter) {
   EXPECT_EQ(Canonical("describe history"), "DESCRIBE TABLE history");
 }
 
+TEST(ParseStatementTest, StreamingTables) {
+  EXPECT_EQ(Canonical("create streaming table refined.c as select * from stream(raw.t) where x > 1"),
+            "CREATE STREAMING TABLE refined.c AS SELECT * FROM STREAM(raw.t) WHERE x > 1");
+  EXPECT_EQ(Canonical("create or refresh streaming table c as select a from stream raw.t s join d on s.a = d.a"),
+            "CREATE OR REFRESH STREAMING TABLE c AS SELECT a FROM STREAM(raw.t) AS s INNER JOIN d ON s.a = d.a");
+  EXPECT_EQ(Canonical("refresh streaming table refined.c"), "REFRESH STREAMING TABLE refined.c");
+  // A table named stream is quoted; unquoted, `stream` followed by an alias-like word is a stream.
+  EXPECT_EQ(Canonical("select * from `stream` s"), "SELECT * FROM stream AS s");
+  StatementPtr select = MustParse("SELECT * FROM STREAM(raw.t) AS s");
+  ASSERT_TRUE(select);
+  const auto& from = *select->As<QueryStatement>().query->body->As<SelectBody>().from;
+  EXPECT_TRUE(from.As<TableRelation>().streaming);
+  EXPECT_EQ(from.alias, "s");
+}
+
 TEST(ParseStatementTest, InsertDeleteUpdate) {
   StatementPtr insert = MustParse("INSERT INTO TABLE t (a, b) VALUES (1, 'x'), (2, 'y')");
   ASSERT_TRUE(insert);

@@ -1,5 +1,6 @@
 #include "stream/checkpoint.h"
 
+#include <arrow/buffer.h>
 #include <arrow/io/interfaces.h>
 
 #include <nlohmann/json.hpp>

@@ -51,7 +51,8 @@ class MicroBatchTest : public ::testing::Test {
   }
 
   void Append(int64_t first, int64_t n) {
-    arrow::TableBatchReader reader(*Rows(first, n));
+    auto rows = Rows(first, n);
+    arrow::TableBatchReader reader(*rows);
     auto written = delta::DeltaTable::Write(source_, reader, delta::WriteOptions{});
     ASSERT_TRUE(written.ok()) << written.status().ToString();
   }
