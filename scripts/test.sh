@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: builds tidelake and runs every test suite.
 #   1. unit tests (GoogleTest, dev preset: AddressSanitizer + UBSan) through ctest
-#   2. the release build, then the interop tests (pytest) against delta-rs and Spark
+#   2. the release build, then the interop tests (pytest) against delta-rs and Spark, and the
+#      streaming tests (tests/stream: the `tidelake stream` command, crash recovery)
 # Prints each runner's summary line and exits non-zero if anything failed.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,8 +20,8 @@ ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
 echo "== build (release)"
 cmake --preset release >/dev/null && cmake --build --preset release -j "$JOBS" || exit 1
 
-echo "== interop tests (pytest: delta-rs, Spark)"
-TIDELAKE_BIN="$ROOT/build/release/tidelake" "$ROOT/.deps/venv/bin/python" -m pytest -q "$ROOT/tests/interop" \
+echo "== interop and streaming tests (pytest: delta-rs, Spark, tidelake stream)"
+TIDELAKE_BIN="$ROOT/build/release/tidelake" "$ROOT/.deps/venv/bin/python" -m pytest -q "$ROOT/tests/interop" "$ROOT/tests/stream" \
   || status=1
 
 exit $status

@@ -10,6 +10,9 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include <atomic>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +26,27 @@ struct SessionOptions {
   int64_t memory_limit_bytes = int64_t{4} << 30;
   /// Run queries on Arrow's CPU thread pool.
   bool use_threads = true;
+};
+
+/// How a streaming table's query runs (Session::RunStreamingTable).
+struct StreamingRun {
+  enum class Trigger {
+    kProcessingTime,  ///< a batch every `interval_ms` while data arrives, until stopped
+    kOnce,            ///< one batch of what is available
+    kAvailableNow,    ///< everything available now, in as many batches as the limits need
+  };
+  Trigger trigger = Trigger::kProcessingTime;
+  int64_t interval_ms = 1000;
+};
+
+/// What one batch of a streaming table's query did.
+struct StreamingBatch {
+  int64_t batch_id = 0;
+  bool recovered = false;  ///< re-run after a crash
+  int64_t input_rows = 0;
+  int64_t output_rows = 0;
+  bool write_skipped = false;  ///< the table held the batch already
+  int64_t duration_ms = 0;
 };
 
 /// What one statement produced: rows (queries, SHOW, DESCRIBE, EXPLAIN, DML metrics) or
@@ -48,6 +72,12 @@ class Session {
   /// The optimized plan of a query (or of the query part of CREATE TABLE .. AS, INSERT, DELETE,
   /// UPDATE or MERGE), as EXPLAIN prints it; `sql` may itself be an EXPLAIN [EXTENDED] statement.
   arrow::Result<std::string> Explain(std::string_view sql);
+
+  /// Runs the streaming query of streaming table `name` (CREATE STREAMING TABLE) by `run`'s
+  /// trigger, until the trigger ends or `*stop` becomes true; `on_batch` hears of each batch.
+  arrow::Status RunStreamingTable(const std::string& name, const StreamingRun& run,
+                                  const std::function<void(const StreamingBatch&)>& on_batch = {},
+                                  const std::atomic<bool>* stop = nullptr);
 
   /// Session settings (SET key = value); keys compare case-insensitively.
   void Set(const std::string& key, const std::string& value);

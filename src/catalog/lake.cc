@@ -194,6 +194,25 @@ arrow::Result<std::optional<std::string>> Lake::ReadStreamingQuery(const TableNa
   return doc["sql"].get<std::string>();
 }
 
+arrow::Result<std::vector<std::string>> Lake::ListStreamingTables(const std::optional<std::string>& zone) const {
+  ARROW_ASSIGN_OR_RAISE(auto zones, Zones(zone));
+  std::vector<std::string> names;
+  for (const auto& z : zones) {
+    arrow::fs::FileSelector selector;
+    selector.base_dir = root_.Join(z + "/.streams");
+    selector.allow_not_found = true;
+    ARROW_ASSIGN_OR_RAISE(auto entries, root_.fs->GetFileInfo(selector));
+    for (const auto& e : entries) {
+      const std::string file = e.base_name();
+      if (e.IsFile() && file.size() > 5 && file.compare(file.size() - 5, 5, ".json") == 0) {
+        names.push_back(z + "." + file.substr(0, file.size() - 5));
+      }
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 arrow::Status Lake::DropStreamingQuery(const TableName& name) {
   std::string path = StreamingQueryPath(name);
   ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));

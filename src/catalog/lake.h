@@ -77,6 +77,8 @@ class Lake {
   arrow::Status DropStreamingQuery(const TableName& name);
   /// Where the streaming query of `name` keeps its checkpoint.
   std::string CheckpointDir(const TableName& name) const;
+  /// "zone.table" names of the streaming tables in `zone` (every zone when unset), sorted.
+  arrow::Result<std::vector<std::string>> ListStreamingTables(const std::optional<std::string>& zone = std::nullopt) const;
 
   /// Statistics of one column, as ANALYZE TABLE computed them. Values are kept as text so the
   /// catalog needs no type system: min and max are written by the caller in a form it can

@@ -16,6 +16,7 @@
 #include "cli/predicate_parser.h"
 #include "cli/progress.h"
 #include "cli/sql_shell.h"
+#include "cli/stream_command.h"
 #include "delta/change_data_feed.h"
 #include "delta/delete.h"
 #include "delta/history.h"
@@ -502,7 +503,30 @@ int main(int argc, char** argv) {
   sql_cmd->add_flag("--timer", sql_args.timer, "print each statement's run time to stderr");
   add_output(sql_cmd);
 
+  StreamArgs stream_args;
+  auto* stream = app.add_subcommand("stream", "run and watch streaming tables (CREATE STREAMING TABLE)");
+  stream->require_subcommand(1);
+  auto* stream_run = stream->add_subcommand("run", "run a SQL file, then keep its streaming tables up to date");
+  stream_run->add_option("file", stream_args.file, "the SQL file")->required();
+  stream_run->add_option("--trigger", stream_args.trigger, "interval, once or available-now")->capture_default_str();
+  stream_run->add_option("--interval", stream_args.interval, "the interval trigger's period, e.g. 500ms, 2s")
+      ->capture_default_str();
+  auto* stream_list = stream->add_subcommand("list", "list the lake's streaming tables");
+  auto* stream_status = stream->add_subcommand("status", "print a streaming table's recent progress");
+  stream_status->add_option("table", stream_args.table, "zone.table")->required();
+  stream_status->add_option("-n,--lines", stream_args.status_lines, "progress records to print")->capture_default_str();
+  auto* stream_stop = stream->add_subcommand("stop", "stop the process running a streaming table");
+  stream_stop->add_option("table", stream_args.table, "zone.table")->required();
+  for (auto* cmd : {stream_run, stream_list, stream_status, stream_stop}) {
+    cmd->add_option("--lake", common.lake, "lake root directory or URI");
+  }
+
   CLI11_PARSE(app, argc, argv);
+  stream_args.lake = common.lake;
+  if (stream_run->parsed()) return Run(RunStream(stream_args));
+  if (stream_list->parsed()) return Run(ListStreams(stream_args));
+  if (stream_status->parsed()) return Run(StreamStatus(stream_args));
+  if (stream_stop->parsed()) return Run(StopStream(stream_args));
   if (create_cmd->parsed()) return Run(Create(common, create));
   if (changes_cmd->parsed()) return Run(Changes(common, changes_name, changes_from, changes_to));
   if (delete_cmd->parsed()) return Run(DeleteFrom(common, delete_name, delete_where));

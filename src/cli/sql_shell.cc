@@ -181,6 +181,12 @@ std::optional<int64_t> PeakResidentBytes() {
 
 }  // namespace
 
+arrow::Status RunScriptOn(Session& session, const std::string& script, const std::string& source) {
+  ShellState state;
+  state.session = &session;
+  return RunScript(state, script, source);
+}
+
 arrow::Result<int64_t> ParseByteSize(const std::string& text) {
   size_t i = 0;
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "cli/output.h"
+#include "tidelake/session.h"
 
 namespace tidelake::cli {
 
@@ -36,5 +37,9 @@ struct SqlArgs {
 arrow::Result<int64_t> ParseByteSize(const std::string& text);
 
 arrow::Status RunSql(const SqlArgs& args);
+
+/// Runs the statements of `script` on `session` as `tidelake sql -f` does (results as aligned
+/// tables on stdout); errors name `source` and the line:column in the script.
+arrow::Status RunScriptOn(Session& session, const std::string& script, const std::string& source);
 
 }  // namespace tidelake::cli

@@ -291,6 +291,13 @@ arrow::Result<std::string> Session::Explain(std::string_view sql) {
   return impl_->ExplainText(*statement, sql::ExplainMode::kDefault);
 }
 
+arrow::Status Session::RunStreamingTable(const std::string& name, const StreamingRun& run,
+                                         const std::function<void(const StreamingBatch&)>& on_batch,
+                                         const std::atomic<bool>* stop) {
+  ARROW_RETURN_NOT_OK(EnsureArrowInitialized());
+  return impl_->RunStreamingTable(name, run, on_batch, stop);
+}
+
 void Session::Set(const std::string& key, const std::string& value) { impl_->Set(key, value); }
 std::optional<std::string> Session::Get(const std::string& key) const { return impl_->Get(key); }
 

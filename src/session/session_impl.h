@@ -26,6 +26,7 @@
 #include "sql/ast.h"
 #include "sql/binder.h"
 #include "sql/binder_catalog.h"
+#include "stream/micro_batch.h"
 #include "tidelake/session.h"
 
 namespace tidelake {
@@ -90,6 +91,16 @@ class Session::Impl : public sql::BinderCatalog {
   };
   arrow::Result<StreamingPlan> PlanStreamingQuery(const sql::Query& query, const sql::SourcePos& pos);
   arrow::Result<StatementResult> RefreshStreamingTable(const catalog::TableName& name, const sql::SourcePos& pos);
+
+ public:
+  arrow::Status RunStreamingTable(const std::string& name, const StreamingRun& run,
+                                  const std::function<void(const StreamingBatch&)>& on_batch,
+                                  const std::atomic<bool>* stop);
+
+ private:
+  /// The runner of streaming table `name`'s query (errors positioned at `pos`).
+  arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> StreamingRunner(const catalog::TableName& name,
+                                                                          const sql::SourcePos& pos);
 
   // ---- EXPLAIN helpers (explain.cc)
   arrow::Result<plan::PlanRoot> PlanOfStatement(const sql::Statement& statement);

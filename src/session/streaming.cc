@@ -140,10 +140,17 @@ arrow::Result<StatementResult> Session::Impl::CreateStreamingTable(const sql::Cr
     if (!stored) {
       return InvalidAt(create.name.pos, "table '", location.display_name, "' exists and is not a streaming table");
     }
+    ARROW_RETURN_NOT_OK(At(create.name.pos, lake_->WriteStreamingQuery(name, sql)));
   } else {
-    ARROW_RETURN_NOT_OK(CreateTable(create).status());  // empty, with the query's columns
+    // The query first: a process killed between the two steps leaves a definition without a
+    // table, which the next CREATE completes (never a table that forgot its query).
+    ARROW_RETURN_NOT_OK(At(create.name.pos, lake_->WriteStreamingQuery(name, sql)));
+    auto created = CreateTable(create);  // empty, with the query's columns
+    if (!created.ok()) {
+      ARROW_RETURN_NOT_OK(lake_->DropStreamingQuery(name));
+      return created.status();
+    }
   }
-  ARROW_RETURN_NOT_OK(At(create.name.pos, lake_->WriteStreamingQuery(name, sql)));
   return RefreshStreamingTable(name, create.name.pos);
 }
 
@@ -172,8 +179,8 @@ arrow::Result<Session::Impl::StreamingPlan> Session::Impl::PlanStreamingQuery(co
   return out;
 }
 
-arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalog::TableName& name,
-                                                                     const sql::SourcePos& pos) {
+arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::StreamingRunner(const catalog::TableName& name,
+                                                                                        const sql::SourcePos& pos) {
   ARROW_ASSIGN_OR_RAISE(auto stored, At(pos, lake_->ReadStreamingQuery(name)));
   if (!stored) return InvalidAt(pos, "'", name.ToString(), "' is not a streaming table");
   ARROW_ASSIGN_OR_RAISE(auto statement, sql::ParseStatement(*stored));
@@ -182,12 +189,10 @@ arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalo
   }
   const sql::Query& query = *statement->As<sql::QueryStatement>().query;
   ARROW_ASSIGN_OR_RAISE(StreamingPlan plan, At(pos, PlanStreamingQuery(query, query.pos)));
-  const plan::PlanRoot& root = plan.root;
-  const auto& scans = plan.scans;
 
   std::vector<std::unique_ptr<stream::Source>> sources;
   std::map<std::string, const plan::LogicalNode*> scan_of_source;
-  for (const auto* scan : scans) {
+  for (const auto* scan : plan.scans) {
     ARROW_ASSIGN_OR_RAISE(auto source,
                           At(pos, stream::DeltaSource::Make(scan->table_name, scan->snapshot->location(), {})));
     scan_of_source[scan->table_name] = scan;
@@ -197,7 +202,8 @@ arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalo
   ARROW_ASSIGN_OR_RAISE(auto checkpoint,
                         At(pos, stream::Checkpoint::Open(lake_->root().fs, lake_->CheckpointDir(name))));
   const exec::ExecOptions exec_options = ExecutionOptions();
-  auto transform = [root, scan_of_source, exec_options](
+  // The plan (and so the scans the map points into) lives in the transform.
+  auto transform = [root = plan.root, scan_of_source, exec_options](
                        const std::map<std::string, std::shared_ptr<arrow::Table>>& inputs)
       -> arrow::Result<std::shared_ptr<arrow::Table>> {
     std::map<const plan::LogicalNode*, std::shared_ptr<arrow::Table>> rows;
@@ -209,9 +215,13 @@ arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalo
     ARROW_ASSIGN_OR_RAISE(auto table, reader->ToTable());
     return table->RenameColumns(batch.column_names);
   };
-  ARROW_ASSIGN_OR_RAISE(auto runner, stream::MicroBatchRunner::Make(std::move(sources), transform,
-                                                                    std::make_unique<stream::DeltaAppendSink>(target),
-                                                                    std::move(checkpoint)));
+  return stream::MicroBatchRunner::Make(std::move(sources), transform, std::make_unique<stream::DeltaAppendSink>(target),
+                                        std::move(checkpoint));
+}
+
+arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalog::TableName& name,
+                                                                     const sql::SourcePos& pos) {
+  ARROW_ASSIGN_OR_RAISE(auto runner, StreamingRunner(name, pos));
   int64_t batches = 0, read = 0, written = 0;
   ARROW_RETURN_NOT_OK(At(pos, runner->Run(stream::Trigger{stream::TriggerKind::kAvailableNow},
                                           [&](const stream::BatchProgress& p) {
@@ -222,6 +232,35 @@ arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalo
   return StatementResult{{}, "Refreshed streaming table " + name.ToString() + ": " + std::to_string(batches) +
                                  (batches == 1 ? " batch, " : " batches, ") + std::to_string(read) + " rows read, " +
                                  std::to_string(written) + " rows written"};
+}
+
+arrow::Status Session::Impl::RunStreamingTable(const std::string& name, const StreamingRun& run,
+                                               const std::function<void(const StreamingBatch&)>& on_batch,
+                                               const std::atomic<bool>* stop) {
+  sql::ObjectName object;
+  for (size_t start = 0; start <= name.size();) {
+    size_t dot = name.find('.', start);
+    object.parts.push_back(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  ARROW_ASSIGN_OR_RAISE(auto table, TargetName(object));
+  ARROW_ASSIGN_OR_RAISE(auto runner, StreamingRunner(table, sql::SourcePos{}));
+  stream::Trigger trigger;
+  trigger.interval_ms = run.interval_ms;
+  switch (run.trigger) {
+    case StreamingRun::Trigger::kProcessingTime: trigger.kind = stream::TriggerKind::kProcessingTime; break;
+    case StreamingRun::Trigger::kOnce: trigger.kind = stream::TriggerKind::kOnce; break;
+    case StreamingRun::Trigger::kAvailableNow: trigger.kind = stream::TriggerKind::kAvailableNow; break;
+  }
+  return runner->Run(
+      trigger,
+      [&](const stream::BatchProgress& p) {
+        if (on_batch) {
+          on_batch(StreamingBatch{p.batch_id, p.recovered, p.input_rows, p.output_rows, p.write_skipped, p.duration_ms});
+        }
+      },
+      stop);
 }
 
 }  // namespace tidelake

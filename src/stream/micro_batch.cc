@@ -120,13 +120,15 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
   return progress;
 }
 
-arrow::Status MicroBatchRunner::Run(const Trigger& trigger, const std::function<void(const BatchProgress&)>& on_batch) {
+arrow::Status MicroBatchRunner::Run(const Trigger& trigger, const std::function<void(const BatchProgress&)>& on_batch,
+                                    const std::atomic<bool>* stop) {
+  auto stopped = [stop] { return stop != nullptr && stop->load(); };
   ARROW_RETURN_NOT_OK(Recover());
   if (trigger.kind == TriggerKind::kProcessingTime && trigger.interval_ms < 0) {
     return arrow::Status::Invalid("the trigger interval must not be negative, got ", trigger.interval_ms, " ms");
   }
   bool ran_new = false;
-  while (!stop_) {
+  while (!stopped()) {
     const bool was_pending = pending_.has_value();
     const auto started = std::chrono::steady_clock::now();
     ARROW_ASSIGN_OR_RAISE(auto progress, RunBatch());
@@ -144,7 +146,7 @@ arrow::Status MicroBatchRunner::Run(const Trigger& trigger, const std::function<
         break;
     }
     const auto next = started + std::chrono::milliseconds(trigger.interval_ms);
-    while (!stop_ && std::chrono::steady_clock::now() < next) {
+    while (!stopped() && std::chrono::steady_clock::now() < next) {
       std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(next - std::chrono::steady_clock::now(),
                                                                                  std::chrono::milliseconds(20)));
     }

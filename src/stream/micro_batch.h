@@ -8,7 +8,7 @@
 // ranges. The runner owns no rows between batches; stateful transforms keep their state in the
 // checkpoint's commit record.
 //
-// Not thread-safe: one thread drives a runner. Stop() may be called from any thread.
+// Not thread-safe: one thread drives a runner; another may ask it to stop through Run's flag.
 #pragma once
 
 #include <arrow/result.h>
@@ -65,12 +65,11 @@ class MicroBatchRunner {
   /// nullopt when there was nothing to do.
   arrow::Result<std::optional<BatchProgress>> RunBatch();
 
-  /// Runs batches by `trigger` until it says stop or Stop() is called; calls `on_batch` after
-  /// each batch (for status lines). Errors stop the query and are returned.
-  arrow::Status Run(const Trigger& trigger, const std::function<void(const BatchProgress&)>& on_batch = {});
-
-  /// Asks Run to return after the batch in progress.
-  void Stop() { stop_ = true; }
+  /// Runs batches by `trigger` until it says stop or `*stop` becomes true (checked between
+  /// batches and while waiting for the next one); calls `on_batch` after each batch (for
+  /// status lines). Errors stop the query and are returned.
+  arrow::Status Run(const Trigger& trigger, const std::function<void(const BatchProgress&)>& on_batch = {},
+                    const std::atomic<bool>* stop = nullptr);
 
   const Checkpoint& checkpoint() const { return *checkpoint_; }
 
@@ -90,7 +89,6 @@ class MicroBatchRunner {
   std::optional<BatchPlan> pending_;               ///< planned, not committed (after a crash)
   int64_t next_batch_ = 0;
   std::map<std::string, std::string> positions_;  ///< where each source's next batch starts
-  std::atomic<bool> stop_{false};
 };
 
 }  // namespace tidelake::stream

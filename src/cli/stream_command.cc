@@ -1,0 +1,273 @@
+#include "cli/stream_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/lake.h"
+#include "cli/sql_shell.h"
+#include "sql/parser.h"
+#include "tidelake/session.h"
+
+namespace tidelake::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void RequestStop(int) { g_stop = true; }
+
+arrow::Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return arrow::Status::IOError("cannot read '", path, "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// "500ms", "2s", "1m", or a bare number of milliseconds.
+arrow::Result<int64_t> ParseInterval(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  const std::string unit = text.substr(digits);
+  if (digits == 0 || digits > 9 || !(unit.empty() || unit == "ms" || unit == "s" || unit == "m")) {
+    return arrow::Status::Invalid("interval '", text, "': expected a number with ms, s or m (e.g. 500ms, 2s)");
+  }
+  const int64_t n = std::stoll(text.substr(0, digits));
+  return unit == "s" ? n * 1000 : unit == "m" ? n * 60000 : n;
+}
+
+// The streaming tables a script creates or refreshes, as zone.table (USE sets the zone of
+// unqualified names, as in the session).
+arrow::Result<std::vector<std::string>> StreamingTablesOf(const std::string& script, const std::string& source) {
+  auto statements = sql::ParseScript(script);
+  if (!statements.ok()) return arrow::Status::Invalid(source, ": ", statements.status().message());
+  std::vector<std::string> tables;
+  std::string zone;
+  auto qualified = [&](const sql::ObjectName& name) {
+    std::string out = name.parts.size() == 1 && !zone.empty() ? zone + "." : "";
+    for (size_t i = 0; i < name.parts.size(); ++i) out += (i ? "." : "") + name.parts[i];
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  for (const auto& parsed : *statements) {
+    const sql::Statement& statement = *parsed.statement;
+    std::optional<std::string> table;
+    if (statement.kind == sql::StatementKind::kUse) {
+      zone = qualified(statement.As<sql::UseStatement>().name);
+    } else if (statement.kind == sql::StatementKind::kCreateTable &&
+               statement.As<sql::CreateTableStatement>().streaming) {
+      table = qualified(statement.As<sql::CreateTableStatement>().name);
+    } else if (statement.kind == sql::StatementKind::kRefresh) {
+      table = qualified(statement.As<sql::RefreshStatement>().table);
+    }
+    if (table && std::find(tables.begin(), tables.end(), *table) == tables.end()) tables.push_back(*table);
+  }
+  if (tables.empty()) {
+    return arrow::Status::Invalid(source, " creates or refreshes no streaming table (CREATE STREAMING TABLE t AS ...)");
+  }
+  return tables;
+}
+
+std::string PidPath(const catalog::Lake& lake, const catalog::TableName& name) {
+  return lake.CheckpointDir(name) + "/run.pid";
+}
+
+// The pid of the live process running `name`, if any.
+std::optional<pid_t> RunningPid(const catalog::Lake& lake, const catalog::TableName& name) {
+  std::ifstream in(PidPath(lake, name));
+  long pid = 0;
+  if (!(in >> pid) || pid <= 0) return std::nullopt;
+  if (::kill(static_cast<pid_t>(pid), 0) != 0) return std::nullopt;  // a stale file
+  return static_cast<pid_t>(pid);
+}
+
+// The last `n` lines of a table's progress log.
+std::vector<std::string> LastProgress(const catalog::Lake& lake, const catalog::TableName& name, size_t n) {
+  std::ifstream in(lake.CheckpointDir(name) + "/progress");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > n) lines.erase(lines.begin());
+  }
+  return lines;
+}
+
+struct TableStatus {
+  std::string name;
+  int64_t batches = 0;
+  int64_t input_rows = 0;
+  int64_t output_rows = 0;
+  int64_t last_batch_ms = 0;
+  arrow::Status status;
+  bool done = false;
+};
+
+std::string StatusLine(const std::vector<TableStatus>& tables) {
+  std::string line;
+  for (const auto& t : tables) {
+    if (!line.empty()) line += " | ";
+    line += t.name + ": " + std::to_string(t.batches) + " batches, " + std::to_string(t.input_rows) + " rows in, " +
+            std::to_string(t.output_rows) + " out, last " + std::to_string(t.last_batch_ms) + " ms";
+    if (t.done) line += t.status.ok() ? " (stopped)" : " (failed)";
+  }
+  return line;
+}
+
+}  // namespace
+
+arrow::Status RunStream(const StreamArgs& args) {
+  StreamingRun run;
+  if (args.trigger == "interval") {
+    run.trigger = StreamingRun::Trigger::kProcessingTime;
+    ARROW_ASSIGN_OR_RAISE(run.interval_ms, ParseInterval(args.interval));
+  } else if (args.trigger == "once") {
+    run.trigger = StreamingRun::Trigger::kOnce;
+  } else if (args.trigger == "available-now") {
+    run.trigger = StreamingRun::Trigger::kAvailableNow;
+  } else {
+    return arrow::Status::Invalid("--trigger must be interval, once or available-now, got '", args.trigger, "'");
+  }
+  ARROW_ASSIGN_OR_RAISE(std::string script, ReadWholeFile(args.file));
+  ARROW_ASSIGN_OR_RAISE(auto names, StreamingTablesOf(script, args.file));
+  ARROW_ASSIGN_OR_RAISE(auto lake, catalog::Lake::Open(args.lake));
+  std::vector<catalog::TableName> tables;
+  for (const auto& n : names) {
+    ARROW_ASSIGN_OR_RAISE(auto name, catalog::TableName::Parse(n));
+    if (auto pid = RunningPid(*lake, name)) {
+      return arrow::Status::Invalid("streaming table ", n, " is already running (pid ", *pid,
+                                    "); stop it with: tidelake stream stop ", n);
+    }
+    tables.push_back(name);
+  }
+
+  // The script first: it creates the tables (and refreshes them once).
+  {
+    ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake));
+    ARROW_RETURN_NOT_OK(RunScriptOn(*session, script, args.file));
+  }
+  for (const auto& name : tables) {
+    std::ofstream pid(PidPath(*lake, name));
+    pid << ::getpid() << "\n";
+  }
+  ::signal(SIGINT, RequestStop);
+  ::signal(SIGTERM, RequestStop);
+
+  std::vector<TableStatus> statuses(tables.size());
+  std::mutex mutex;
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    statuses[i].name = names[i];
+    threads.emplace_back([&, i] {
+      arrow::Status status;
+      auto session = Session::Open(args.lake);
+      if (!session.ok()) {
+        status = session.status();
+      } else {
+        status = (*session)->RunStreamingTable(
+            names[i], run,
+            [&](const StreamingBatch& batch) {
+              std::lock_guard lock(mutex);
+              auto& s = statuses[i];
+              ++s.batches;
+              s.input_rows += batch.input_rows;
+              s.output_rows += batch.write_skipped ? 0 : batch.output_rows;
+              s.last_batch_ms = batch.duration_ms;
+              if (!terminal) {
+                std::cerr << names[i] << ": batch " << batch.batch_id << (batch.recovered ? " (recovered)" : "") << ": "
+                          << batch.input_rows << " rows in, " << batch.output_rows << " out, " << batch.duration_ms
+                          << " ms\n";
+              }
+            },
+            &g_stop);
+      }
+      std::lock_guard lock(mutex);
+      statuses[i].status = status;
+      statuses[i].done = true;
+      if (!status.ok()) g_stop = true;  // one failing table stops the others, as one job
+    });
+  }
+  auto all_done = [&] {
+    std::lock_guard lock(mutex);
+    return std::all_of(statuses.begin(), statuses.end(), [](const TableStatus& s) { return s.done; });
+  };
+  while (!all_done()) {
+    if (terminal) {
+      std::lock_guard lock(mutex);
+      std::cerr << "\r\033[K" << StatusLine(statuses) << std::flush;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  for (auto& t : threads) t.join();
+  if (terminal) std::cerr << "\r\033[K" << StatusLine(statuses) << "\n";
+  for (const auto& name : tables) std::remove(PidPath(*lake, name).c_str());
+  for (const auto& s : statuses) {
+    if (!s.status.ok()) return arrow::Status(s.status.code(), s.name + ": " + s.status.message());
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status ListStreams(const StreamArgs& args) {
+  ARROW_ASSIGN_OR_RAISE(auto lake, catalog::Lake::Open(args.lake));
+  ARROW_ASSIGN_OR_RAISE(auto names, lake->ListStreamingTables());
+  std::cout << "table\tbatches\tlast_batch_at\trunning\n";
+  for (const auto& n : names) {
+    ARROW_ASSIGN_OR_RAISE(auto name, catalog::TableName::Parse(n));
+    auto last = LastProgress(*lake, name, 1);
+    std::string batches = "0", at = "-";
+    if (!last.empty()) {
+      auto record = nlohmann::json::parse(last.back(), nullptr, /*allow_exceptions=*/false);
+      if (record.is_object() && record.contains("batchId") && record.contains("timestamp")) {
+        batches = std::to_string(record["batchId"].get<int64_t>() + 1);
+        at = std::to_string(record["timestamp"].get<int64_t>());
+      }
+    }
+    auto pid = RunningPid(*lake, name);
+    std::cout << n << "\t" << batches << "\t" << at << "\t" << (pid ? "pid " + std::to_string(*pid) : "no") << "\n";
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status StreamStatus(const StreamArgs& args) {
+  ARROW_ASSIGN_OR_RAISE(auto lake, catalog::Lake::Open(args.lake));
+  ARROW_ASSIGN_OR_RAISE(auto name, catalog::TableName::Parse(args.table));
+  ARROW_ASSIGN_OR_RAISE(auto query, lake->ReadStreamingQuery(name));
+  if (!query) return arrow::Status::Invalid("'", args.table, "' is not a streaming table");
+  auto pid = RunningPid(*lake, name);
+  std::cout << "-- " << name.ToString() << (pid ? ": running (pid " + std::to_string(*pid) + ")" : ": not running")
+            << "\n-- query: " << *query << "\n";
+  for (const auto& line : LastProgress(*lake, name, static_cast<size_t>(std::max(1, args.status_lines)))) {
+    std::cout << line << "\n";
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status StopStream(const StreamArgs& args) {
+  ARROW_ASSIGN_OR_RAISE(auto lake, catalog::Lake::Open(args.lake));
+  ARROW_ASSIGN_OR_RAISE(auto name, catalog::TableName::Parse(args.table));
+  auto pid = RunningPid(*lake, name);
+  if (!pid) return arrow::Status::Invalid("streaming table ", name.ToString(), " is not running");
+  if (::kill(*pid, SIGTERM) != 0) return arrow::Status::IOError("cannot signal pid ", *pid);
+  // The runner finishes the batch in progress, then removes its pid file.
+  for (int i = 0; i < 600 && RunningPid(*lake, name); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (RunningPid(*lake, name)) return arrow::Status::IOError("pid ", *pid, " did not stop within 60 s");
+  std::cout << "Stopped " << name.ToString() << " (pid " << *pid << ")\n";
+  return arrow::Status::OK();
+}
+
+}  // namespace tidelake::cli
