@@ -222,7 +222,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> FilterBatch(const std::shared
     const auto& keep = mask.scalar_as<arrow::BooleanScalar>();
     return keep.is_valid && keep.value ? batch : batch->Slice(0, 0);
   }
-  const auto& keep = static_cast<const arrow::BooleanArray&>(*mask.make_array());
+  const std::shared_ptr<arrow::Array> keep_array = mask.make_array();
+  const auto& keep = static_cast<const arrow::BooleanArray&>(*keep_array);
   const int64_t kept = keep.true_count();
   if (kept == batch->num_rows()) return batch;
   if (kept == 0) return batch->Slice(0, 0);
