@@ -122,7 +122,14 @@ def test_interval_trigger_follows_the_source_until_stopped(tidelake_bin, tmp_pat
     runner = subprocess.Popen([tidelake_bin, "stream", "run", str(query), "--lake", str(lake), "--interval", "100ms"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        count = lambda: len(rows(tidelake_bin, lake, "SELECT id FROM refined.completed"))  # noqa: E731
+        def count():
+            # The runner creates the table first thing; until then there is nothing to count.
+            proc = sql(tidelake_bin, lake, "SELECT count(*) FROM refined.completed", check=False)
+            if proc.returncode != 0:
+                assert "not found" in proc.stderr, proc.stderr
+                return -1
+            return int(proc.stdout.strip().splitlines()[1])
+
         assert wait_for(lambda: count() == 4), "the first rows never arrived"
         append(tidelake_bin, lake, 6, 6)
         assert wait_for(lambda: count() == 8), "rows appended while running never arrived"
