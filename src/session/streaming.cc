@@ -188,7 +188,13 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
     return InvalidAt(pos, "the stored query of streaming table '", name.ToString(), "' is not a query");
   }
   const sql::Query& query = *statement->As<sql::QueryStatement>().query;
-  ARROW_ASSIGN_OR_RAISE(StreamingPlan plan, At(pos, PlanStreamingQuery(query, query.pos)));
+  auto planned = PlanStreamingQuery(query, query.pos);
+  if (!planned.ok()) {
+    // Positions in the message are in the stored query, which the message shows.
+    return InvalidAt(pos, "the query of streaming table '", name.ToString(), "' no longer binds (did a source change?): ",
+                     planned.status().message(), " in: ", *stored);
+  }
+  StreamingPlan plan = std::move(*planned);
 
   std::vector<std::unique_ptr<stream::Source>> sources;
   std::map<std::string, const plan::LogicalNode*> scan_of_source;
