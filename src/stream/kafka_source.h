@@ -1,0 +1,70 @@
+// A Kafka topic read as a stream, through librdkafka. Offsets are owned by tidelake's
+// checkpoint, never committed to Kafka: the consumer is assigned partitions at explicit offsets
+// (no consumer group rebalancing, no auto commit), so a batch re-run after a crash reads exactly
+// the same messages.
+//
+// An offset is {"topic": t, "partitions": {"0": n0, "1": n1, ...}}: per partition, the offset of
+// the next message to read. A batch reads, per partition, the messages in [start, end). New
+// partitions are read from their beginning.
+//
+// Each message value is a JSON object mapped to the declared columns (missing fields are null,
+// unknown fields ignored); a null value (a tombstone) gives a row of nulls. A value that is not
+// JSON for those columns fails the batch with its partition and offset. Every row also carries
+// the message's `_key` (string), `_partition`, `_offset` and `_timestamp` (UTC).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "stream/source.h"
+
+namespace tidelake::stream {
+
+struct KafkaSourceOptions {
+  std::string bootstrap_servers;
+  std::string topic;
+  /// The columns of the JSON values.
+  std::shared_ptr<arrow::Schema> value_schema;
+  /// Where a new query starts: "earliest" or "latest".
+  std::string starting_offsets = "earliest";
+  /// At most this many messages per batch, over all partitions.
+  std::optional<int64_t> max_offsets_per_trigger;
+  /// How long one request to the broker may take before the batch fails.
+  int64_t timeout_ms = 30000;
+  /// More librdkafka settings (e.g. security.protocol), passed as they are.
+  std::map<std::string, std::string> properties;
+};
+
+class KafkaSource : public Source {
+ public:
+  static arrow::Result<std::unique_ptr<KafkaSource>> Make(std::string name, KafkaSourceOptions options);
+  ~KafkaSource() override;
+
+  const std::string& name() const override { return name_; }
+  const std::shared_ptr<arrow::Schema>& schema() const override { return schema_; }
+  arrow::Result<std::string> InitialOffset() override;
+  arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override;
+  arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override;
+
+  /// The per-partition positions an offset holds (for tests and status lines).
+  static arrow::Result<std::map<int32_t, int64_t>> Positions(const std::string& offset);
+
+ private:
+  class Client;
+  KafkaSource(std::string name, KafkaSourceOptions options, std::unique_ptr<Client> client);
+
+  std::string Format(const std::map<int32_t, int64_t>& positions) const;
+  arrow::Result<std::map<int32_t, int64_t>> Parse(const std::string& offset) const;
+  /// Per partition of the topic: its low and high watermarks.
+  arrow::Result<std::map<int32_t, std::pair<int64_t, int64_t>>> Watermarks();
+
+  std::string name_;
+  KafkaSourceOptions options_;
+  std::unique_ptr<Client> client_;
+  std::shared_ptr<arrow::Schema> schema_;
+};
+
+}  // namespace tidelake::stream
