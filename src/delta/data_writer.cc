@@ -9,6 +9,8 @@
 #include <parquet/arrow/writer.h>
 #include <parquet/properties.h>
 
+#include <cctype>
+#include <charconv>
 #include <chrono>
 #include <random>
 
@@ -37,14 +39,44 @@ struct DataWriter::OpenFile {
 
 namespace {
 
-int64_t ConfigInt(const std::map<std::string, std::string>& config, const std::string& key, int64_t fallback) {
+// An integer table property, `fallback` when unset. A value that is not a whole integer in
+// [min, max] is an error naming the property (as Spark refuses to write then).
+arrow::Result<int64_t> ConfigInt(const std::map<std::string, std::string>& config, const std::string& key,
+                                 int64_t fallback, int64_t min, int64_t max) {
   auto it = config.find(key);
   if (it == config.end()) return fallback;
-  try {
-    return std::stoll(it->second);
-  } catch (...) {
-    return fallback;
+  const std::string& text = it->second;
+  int64_t value = 0;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || value < min || value > max) {
+    return arrow::Status::Invalid("table property ", key, " must be an integer from ", min, " to ", max, ", got '",
+                                  text, "'");
   }
+  return value;
+}
+
+// A size table property: bytes, or a number with b, kb, mb or gb (any case; powers of 1024),
+// as Databricks writes delta.targetFileSize. `fallback` when unset; an error naming the
+// property otherwise.
+arrow::Result<int64_t> ConfigSize(const std::map<std::string, std::string>& config, const std::string& key,
+                                  int64_t fallback) {
+  auto it = config.find(key);
+  if (it == config.end()) return fallback;
+  const std::string& text = it->second;
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  std::string unit = text.substr(digits);
+  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const int shift = unit.empty() || unit == "b" ? 0 : unit == "kb" ? 10 : unit == "mb" ? 20 : unit == "gb" ? 30 : -1;
+  int64_t value = 0;
+  if (digits == 0 || digits > 12 || shift < 0 ||
+      std::from_chars(text.data(), text.data() + digits, value).ec != std::errc() || value <= 0) {
+    return arrow::Status::Invalid("table property ", key,
+                                  " must be a positive size in bytes (e.g. 134217728 or 128mb), got '", text, "'");
+  }
+  return value << shift;
 }
 
 // The implicit conversions a write accepts, as Spark's store assignment does for safe casts:
@@ -101,9 +133,13 @@ arrow::Result<std::unique_ptr<DataWriter>> DataWriter::Make(TableLocation locati
   w->location_ = std::move(location);
   w->schema_ = schema;
   w->partition_columns_ = partition_columns;
-  options.target_file_size = ConfigInt(configuration, "delta.targetFileSize", options.target_file_size);
-  options.num_indexed_columns =
-      static_cast<int>(ConfigInt(configuration, "delta.dataSkippingNumIndexedCols", options.num_indexed_columns));
+  // Errors get the table's name from the write that reports them.
+  ARROW_ASSIGN_OR_RAISE(options.target_file_size,
+                        ConfigSize(configuration, "delta.targetFileSize", options.target_file_size));
+  // -1 indexes every column, as in Delta.
+  ARROW_ASSIGN_OR_RAISE(int64_t indexed, ConfigInt(configuration, "delta.dataSkippingNumIndexedCols",
+                                                   options.num_indexed_columns, -1, 1 << 20));
+  options.num_indexed_columns = static_cast<int>(indexed);
   w->options_ = options;
   ColumnMappingMode mode = ColumnMappingModeFrom(configuration);
   w->column_mapping_ = mode != ColumnMappingMode::kNone;

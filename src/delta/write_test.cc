@@ -119,6 +119,29 @@ TEST_F(WriteTest, StringsAndDecimalsReadBackExactly) {
   EXPECT_EQ(Count(cp::is_null(cp::field_ref("code"))), n / 4);
 }
 
+TEST_F(WriteTest, SizeAndIndexedColumnPropertiesAreParsedStrictly) {
+  WriteOptions options;
+  options.properties = {{"delta.dataSkippingNumIndexedCols", "12abc"}};
+  auto bad = Write(Rows(0, 10), options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "table test.table: table property delta.dataSkippingNumIndexedCols must be an integer from -1 to 1048576, "
+            "got '12abc'");
+  EXPECT_FALSE(*DeltaTable::Exists(location_));  // nothing half-written
+
+  options.properties = {{"delta.targetFileSize", "64 mb"}};
+  auto spaced = Write(Rows(0, 10), options);
+  ASSERT_FALSE(spaced.ok());
+  EXPECT_NE(spaced.status().message().find("must be a positive size in bytes (e.g. 134217728 or 128mb), got '64 mb'"),
+            std::string::npos);
+
+  // Databricks' size syntax and -1 (index every column) are accepted.
+  options.properties = {{"delta.targetFileSize", "64MB"}, {"delta.dataSkippingNumIndexedCols", "-1"}};
+  auto sized = Write(Rows(0, 2000), options);
+  ASSERT_TRUE(sized.ok()) << sized.status().ToString();
+  EXPECT_EQ(Count(), 2000);
+}
+
 TEST_F(WriteTest, AppendCreatesThenAddsVersions) {
   ASSERT_TRUE(Write(Rows(0, 100)).ok());
   auto second = Write(Rows(100, 50));
