@@ -12,6 +12,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <limits>
 #include <random>
 
 #include "common/arrow_init.h"
@@ -55,28 +56,6 @@ arrow::Result<int64_t> ConfigInt(const std::map<std::string, std::string>& confi
                                   text, "'");
   }
   return value;
-}
-
-// A size table property: bytes, or a number with b, kb, mb or gb (any case; powers of 1024),
-// as Databricks writes delta.targetFileSize. `fallback` when unset; an error naming the
-// property otherwise.
-arrow::Result<int64_t> ConfigSize(const std::map<std::string, std::string>& config, const std::string& key,
-                                  int64_t fallback) {
-  auto it = config.find(key);
-  if (it == config.end()) return fallback;
-  const std::string& text = it->second;
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  std::string unit = text.substr(digits);
-  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const int shift = unit.empty() || unit == "b" ? 0 : unit == "kb" ? 10 : unit == "mb" ? 20 : unit == "gb" ? 30 : -1;
-  int64_t value = 0;
-  if (digits == 0 || digits > 12 || shift < 0 ||
-      std::from_chars(text.data(), text.data() + digits, value).ec != std::errc() || value <= 0) {
-    return arrow::Status::Invalid("table property ", key,
-                                  " must be a positive size in bytes (e.g. 134217728 or 128mb), got '", text, "'");
-  }
-  return value << shift;
 }
 
 // The implicit conversions a write accepts, as Spark's store assignment does for safe casts:
@@ -124,6 +103,22 @@ std::shared_ptr<parquet::ArrowWriterProperties> DataFileArrowProperties(bool use
   return arrow_props.build();
 }
 
+arrow::Result<int64_t> ParseTargetFileSize(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  std::string unit(text.substr(digits));
+  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const int shift = unit.empty() || unit == "b" ? 0 : unit == "kb" ? 10 : unit == "mb" ? 20 : unit == "gb" ? 30 : -1;
+  int64_t value = 0;
+  if (digits == 0 || shift < 0 || std::from_chars(text.data(), text.data() + digits, value).ec != std::errc() ||
+      value <= 0 || value > (std::numeric_limits<int64_t>::max() >> shift)) {
+    return arrow::Status::Invalid("table property delta.targetFileSize must be a positive size in bytes (e.g. "
+                                  "134217728 or 128mb), got '",
+                                  text, "'");
+  }
+  return value << shift;
+}
+
 arrow::Result<std::unique_ptr<DataWriter>> DataWriter::Make(TableLocation location, std::shared_ptr<arrow::Schema> schema,
                                                             std::vector<std::string> partition_columns,
                                                             std::map<std::string, std::string> configuration,
@@ -134,8 +129,9 @@ arrow::Result<std::unique_ptr<DataWriter>> DataWriter::Make(TableLocation locati
   w->schema_ = schema;
   w->partition_columns_ = partition_columns;
   // Errors get the table's name from the write that reports them.
-  ARROW_ASSIGN_OR_RAISE(options.target_file_size,
-                        ConfigSize(configuration, "delta.targetFileSize", options.target_file_size));
+  if (auto size = configuration.find("delta.targetFileSize"); size != configuration.end()) {
+    ARROW_ASSIGN_OR_RAISE(options.target_file_size, ParseTargetFileSize(size->second));
+  }
   // -1 indexes every column, as in Delta.
   ARROW_ASSIGN_OR_RAISE(int64_t indexed, ConfigInt(configuration, "delta.dataSkippingNumIndexedCols",
                                                    options.num_indexed_columns, -1, 1 << 20));

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "delta/actions.h"
@@ -41,6 +42,10 @@ std::shared_ptr<parquet::WriterProperties> DataFileProperties(int64_t max_row_gr
 /// The Arrow side of those settings: the Arrow schema stored in the file, microsecond
 /// timestamps (as Spark reads them), columns encoded in parallel when `use_threads`.
 std::shared_ptr<parquet::ArrowWriterProperties> DataFileArrowProperties(bool use_threads);
+
+/// delta.targetFileSize's value in bytes: a number, optionally with b, kb, mb or gb (any case;
+/// powers of 1024) as Databricks accepts it. Anything else is an error naming the property.
+arrow::Result<int64_t> ParseTargetFileSize(std::string_view text);
 
 class DataWriter {
  public:

@@ -35,7 +35,7 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
-// delta.targetFileSize: bytes, optionally with a b/kb/mb/gb suffix as Databricks accepts.
+// The OPTIMIZE target: the option, else delta.targetFileSize (ParseTargetFileSize), else the default.
 arrow::Result<int64_t> TargetFileSize(const Metadata& metadata, const OptimizeOptions& options) {
   if (options.target_file_size < 0) {
     return arrow::Status::Invalid("OPTIMIZE target file size must be positive (got ", options.target_file_size, ")");
@@ -43,21 +43,7 @@ arrow::Result<int64_t> TargetFileSize(const Metadata& metadata, const OptimizeOp
   if (options.target_file_size > 0) return options.target_file_size;
   auto value = metadata.Config("delta.targetFileSize");
   if (!value) return kDefaultOptimizeTargetFileSize;
-  std::string text = Lower(*value);
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  std::string unit = text.substr(digits);
-  int64_t scale = unit.empty() || unit == "b" ? 1
-                  : unit == "kb"              ? 1024
-                  : unit == "mb"              ? 1024 * 1024
-                  : unit == "gb"              ? 1024LL * 1024 * 1024
-                                              : 0;
-  if (digits == 0 || digits > 12 || scale == 0 || std::stoll(text.substr(0, digits)) == 0) {
-    return arrow::Status::Invalid("table property delta.targetFileSize must be a positive size in bytes (e.g. "
-                                  "134217728 or 128mb), got '",
-                                  *value, "'");
-  }
-  return std::stoll(text.substr(0, digits)) * scale;
+  return ParseTargetFileSize(*value);
 }
 
 arrow::Result<std::optional<cp::Expression>> BindPartitionFilter(const Snapshot& snapshot,
