@@ -26,7 +26,6 @@ import argparse
 import datetime
 import math
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -36,6 +35,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from machine_info import machine  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests" / "interop"))
 import tpch_common as tpch  # noqa: E402
 
@@ -149,27 +150,6 @@ def run_spark(spark, n: int, runs: int) -> tuple[float, list[tuple]]:
 
 # ---------------------------------------------------------------------------------------------
 # Report
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem_kb = 0
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", "HEAD", "--", "src", "include"]).returncode
-    if commit and dirty:
-        commit += " + uncommitted changes in src/ or include/"
-    return dict(cpu=cpu, nproc=os.cpu_count(), memory=f"{mem_kb / 1024 / 1024:.1f} GiB",
-                kernel=platform.release(), commit=commit or "unknown")
 
 
 def geomean(values: list[float]) -> float:
