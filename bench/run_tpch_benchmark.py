@@ -348,31 +348,25 @@ def main() -> int:
         t_duck, reference = run_duckdb(con, n, args.runs)
         r["duckdb"] = t_duck
         order = tpch.ORDER_BY.get(n)
-        try:
-            t, rows, rss = run_tidelake(args.binary, lake, n, args.runs, args.workdir)
-            r["tidelake"], r["rss_mib"] = t, rss
-            diff = tpch.compare_results(rows, reference, order)
-            if diff:
-                wrong.append(f"tidelake Q{n}: {diff}")
-        except NotSupported as e:
-            r["tidelake_error"] = str(e)
-        try:
-            t, rows = run_polars(ctx, n, args.runs)
-            r["polars"] = t
-            diff = tpch.compare_results(rows, reference, order)
-            if diff:
-                wrong.append(f"Polars Q{n}: {diff}")
-        except NotSupported as e:
-            r["polars_error"] = str(e)
-        if spark is not None:
+
+        def measure(engine: str, label: str, run) -> None:
+            """Times one engine on query n and checks its answer against DuckDB's."""
             try:
-                t, rows = run_spark(spark, n, args.spark_runs)
-                r["spark"] = t
-                diff = tpch.compare_results(rows, reference, order)
-                if diff:
-                    wrong.append(f"Spark Q{n}: {diff}")
+                t, rows, *rss = run()
             except NotSupported as e:
-                r["spark_error"] = str(e)
+                r[f"{engine}_error"] = str(e)
+                return
+            r[engine] = t
+            if rss:
+                r["rss_mib"] = rss[0]
+            diff = tpch.compare_results(rows, reference, order)
+            if diff:
+                wrong.append(f"{label} Q{n}: {diff}")
+
+        measure("tidelake", "tidelake", lambda: run_tidelake(args.binary, lake, n, args.runs, args.workdir))
+        measure("polars", "Polars", lambda: run_polars(ctx, n, args.runs))
+        if spark is not None:
+            measure("spark", "Spark", lambda: run_spark(spark, n, args.spark_runs))
         print(f"Q{n:02d}: " + ", ".join(f"{e} {fmt_time(r.get(e))}" for e in engines), flush=True)
     if spark is not None:
         spark.stop()
