@@ -1,5 +1,5 @@
-"""Shared fixtures for the interop tests: the tidelake binary and a local Spark with Delta."""
-import os
+"""Fixtures for the interop tests: a lake the tidelake command runs on, and a local Spark with Delta
+(the binary itself comes from tests/conftest.py)."""
 import shutil
 import subprocess
 from pathlib import Path
@@ -7,14 +7,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def tidelake_bin() -> str:
-    path = os.environ.get("TIDELAKE_BIN", str(ROOT / "build" / "release" / "tidelake"))
-    if not Path(path).exists():
-        pytest.fail(f"tidelake binary not found at {path}: build it first (scripts/test.sh does)")
-    return path
 
 
 @pytest.fixture

@@ -13,19 +13,6 @@ import random
 import signal
 import subprocess
 import time
-from pathlib import Path
-
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def tidelake_bin() -> str:
-    path = os.environ.get("TIDELAKE_BIN", str(ROOT / "build" / "release" / "tidelake"))
-    if not Path(path).exists():
-        pytest.fail(f"tidelake binary not found at {path}: build it first (scripts/test.sh does)")
-    return path
 
 
 def sql(binary, lake, text, check=True):
@@ -39,6 +26,12 @@ def sql(binary, lake, text, check=True):
 def rows(binary, lake, query):
     out = sql(binary, lake, query).stdout.strip().splitlines()
     return [tuple(line.split(",")) for line in out[1:]]  # skip the CSV header
+
+
+def stream(binary, lake, *args, timeout=300):
+    """Runs `tidelake stream ARGS --lake LAKE` and returns the completed process."""
+    return subprocess.run([binary, "stream", *args, "--lake", str(lake)], capture_output=True, text=True,
+                          timeout=timeout)
 
 
 QUERY = """CREATE OR REFRESH STREAMING TABLE refined.completed AS
@@ -65,24 +58,21 @@ def test_available_now_then_incremental(tidelake_bin, tmp_path):
     append(tidelake_bin, lake, 0, 30)
     query = tmp_path / "q.sql"
     query.write_text(QUERY)
-    run = subprocess.run([tidelake_bin, "stream", "run", str(query), "--lake", str(lake), "--trigger", "available-now"],
-                         capture_output=True, text=True)
+    run = stream(tidelake_bin, lake, "run", str(query), "--trigger", "available-now")
     assert run.returncode == 0, run.stderr
     got = sorted(int(r[0]) for r in rows(tidelake_bin, lake, "SELECT id FROM refined.completed"))
     assert got == expected_ids(30)
 
     append(tidelake_bin, lake, 30, 10)
-    run = subprocess.run([tidelake_bin, "stream", "run", str(query), "--lake", str(lake), "--trigger", "available-now"],
-                         capture_output=True, text=True)
+    run = stream(tidelake_bin, lake, "run", str(query), "--trigger", "available-now")
     assert run.returncode == 0, run.stderr
     got = sorted(int(r[0]) for r in rows(tidelake_bin, lake, "SELECT id FROM refined.completed"))
     assert got == expected_ids(40)
 
-    listing = subprocess.run([tidelake_bin, "stream", "list", "--lake", str(lake)], capture_output=True, text=True)
+    listing = stream(tidelake_bin, lake, "list")
     assert listing.returncode == 0, listing.stderr
     assert "refined.completed" in listing.stdout
-    status = subprocess.run([tidelake_bin, "stream", "status", "refined.completed", "--lake", str(lake)],
-                            capture_output=True, text=True)
+    status = stream(tidelake_bin, lake, "status", "refined.completed")
     assert status.returncode == 0, status.stderr
     assert '"numInputRows"' in status.stdout and "not running" in status.stdout
 
@@ -92,15 +82,15 @@ def test_errors_are_clear(tidelake_bin, tmp_path):
     make_source(tidelake_bin, lake)
     plain = tmp_path / "plain.sql"
     plain.write_text("SELECT 1;")
-    run = subprocess.run([tidelake_bin, "stream", "run", str(plain), "--lake", str(lake)], capture_output=True, text=True)
+    run = stream(tidelake_bin, lake, "run", str(plain))
     assert run.returncode != 0
     assert "creates or refreshes no streaming table" in run.stderr
     bad = tmp_path / "bad.sql"
     bad.write_text("CREATE STREAMING TABLE refined.c AS SELECT status, count(*) FROM STREAM(raw.events) GROUP BY status;")
-    run = subprocess.run([tidelake_bin, "stream", "run", str(bad), "--lake", str(lake)], capture_output=True, text=True)
+    run = stream(tidelake_bin, lake, "run", str(bad))
     assert run.returncode != 0
     assert "bad.sql: line 1:37: a streaming table's query cannot use aggregation" in run.stderr
-    stop = subprocess.run([tidelake_bin, "stream", "stop", "refined.c", "--lake", str(lake)], capture_output=True, text=True)
+    stop = stream(tidelake_bin, lake, "stop", "refined.c")
     assert stop.returncode != 0 and "is not running" in stop.stderr
 
 
@@ -133,11 +123,9 @@ def test_interval_trigger_follows_the_source_until_stopped(tidelake_bin, tmp_pat
         assert wait_for(lambda: count() == 4), "the first rows never arrived"
         append(tidelake_bin, lake, 6, 6)
         assert wait_for(lambda: count() == 8), "rows appended while running never arrived"
-        again = subprocess.run([tidelake_bin, "stream", "run", str(query), "--lake", str(lake)],
-                               capture_output=True, text=True)
+        again = stream(tidelake_bin, lake, "run", str(query))
         assert again.returncode != 0 and "is already running" in again.stderr
-        stop = subprocess.run([tidelake_bin, "stream", "stop", "refined.completed", "--lake", str(lake)],
-                              capture_output=True, text=True, timeout=120)
+        stop = stream(tidelake_bin, lake, "stop", "refined.completed", timeout=120)
         assert stop.returncode == 0, stop.stderr
         runner.wait(timeout=60)
         assert runner.returncode == 0, runner.stderr.read()
@@ -169,8 +157,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tidelake_bin, tm
             kills += 1
         runner.wait()
     assert kills >= 6, "the runs ended before they could be killed; the test proves nothing"
-    final = subprocess.run([tidelake_bin, "stream", "run", str(query), "--lake", str(lake), "--trigger", "available-now"],
-                           capture_output=True, text=True)
+    final = stream(tidelake_bin, lake, "run", str(query), "--trigger", "available-now")
     assert final.returncode == 0, final.stderr
     got = sorted(int(r[0]) for r in rows(tidelake_bin, lake, "SELECT id FROM refined.completed"))
     assert len(got) == len(set(got)), "rows were written twice"
