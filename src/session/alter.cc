@@ -24,6 +24,7 @@
 namespace tidelake {
 
 using session::At;
+using session::DottedPath;
 using session::InvalidAt;
 using session::Lower;
 
@@ -126,12 +127,6 @@ arrow::Status UnsetProperties(const sql::AlterTableStatement& alter, const delta
   return arrow::Status::OK();
 }
 
-std::string PathText(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ".") + p;
-  return out;
-}
-
 // `fields` with the field at `column`'s path (names compare case-insensitively) replaced by
 // what `edit` returns: a field, or nullptr to remove it. Struct fields are reached through
 // their parents. nullopt when the path names no field.
@@ -146,7 +141,7 @@ arrow::Result<std::optional<arrow::FieldVector>> EditField(const arrow::FieldVec
     if (depth + 1 == column.parts.size()) {
       ARROW_ASSIGN_OR_RAISE(replacement, edit(*fields[i], fields));
     } else {
-      const std::string parent = PathText({column.parts.begin(), column.parts.begin() + static_cast<std::ptrdiff_t>(depth) + 1});
+      const std::string parent = DottedPath({column.parts.begin(), column.parts.begin() + static_cast<std::ptrdiff_t>(depth) + 1});
       if (fields[i]->type()->id() != arrow::Type::STRUCT) {
         return InvalidAt(column.pos, "column '", parent, "' of table '", table, "' is not a struct, so it has no field '",
                          column.parts[depth + 1], "'");
@@ -154,7 +149,7 @@ arrow::Result<std::optional<arrow::FieldVector>> EditField(const arrow::FieldVec
       ARROW_ASSIGN_OR_RAISE(auto children, EditField(fields[i]->type()->fields(), column, depth + 1, table, edit));
       if (!children) return std::nullopt;
       if (children->empty()) {
-        return InvalidAt(column.pos, "cannot drop '", PathText(column.parts), "': it is the only field of struct '",
+        return InvalidAt(column.pos, "cannot drop '", DottedPath(column.parts), "': it is the only field of struct '",
                          parent, "'");
       }
       replacement = fields[i]->WithType(arrow::struct_(std::move(*children)));
@@ -171,7 +166,7 @@ arrow::Result<std::optional<arrow::FieldVector>> EditField(const arrow::FieldVec
 }
 
 arrow::Status NoSuchColumn(const sql::ColumnPath& column, const std::string& table) {
-  return InvalidAt(column.pos, "table '", table, "' has no column '", PathText(column.parts), "'");
+  return InvalidAt(column.pos, "table '", table, "' has no column '", DottedPath(column.parts), "'");
 }
 
 arrow::Status RequireColumnMapping(const sql::AlterTableStatement& alter, const delta::Snapshot& snapshot,
@@ -195,7 +190,7 @@ arrow::Status RenameColumn(const sql::AlterTableStatement& alter, const delta::S
                     const arrow::FieldVector& siblings) -> arrow::Result<std::shared_ptr<arrow::Field>> {
     for (const auto& s : siblings) {
       if (s.get() != &field && Lower(s->name()) == Lower(alter.new_name)) {
-        return InvalidAt(column.pos, "cannot rename '", PathText(column.parts), "' to '", alter.new_name,
+        return InvalidAt(column.pos, "cannot rename '", DottedPath(column.parts), "' to '", alter.new_name,
                          "': table '", table, "' already has a column '", s->name(), "' there");
       }
     }
@@ -272,14 +267,14 @@ arrow::Result<StatementResult> Session::Impl::AlterTable(const sql::AlterTableSt
     ARROW_RETURN_NOT_OK(RenameColumn(alter, *snapshot, &metadata));
     operation = "RENAME COLUMN";
     auto renamed = alter.targets[0].parts;
-    parameters["oldColumnPath"] = PathText(renamed);
+    parameters["oldColumnPath"] = DottedPath(renamed);
     renamed.back() = alter.new_name;
-    parameters["newColumnPath"] = PathText(renamed);
+    parameters["newColumnPath"] = DottedPath(renamed);
   } else if (alter.action == sql::AlterTableAction::kDropColumns) {
     ARROW_RETURN_NOT_OK(DropColumns(alter, *snapshot, &metadata));
     operation = "DROP COLUMNS";
     nlohmann::json columns = nlohmann::json::array();
-    for (const auto& c : alter.targets) columns.push_back(PathText(c.parts));
+    for (const auto& c : alter.targets) columns.push_back(DottedPath(c.parts));
     parameters["columns"] = columns.dump();
   } else {
     ARROW_ASSIGN_OR_RAISE(auto protocol,

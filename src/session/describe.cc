@@ -25,6 +25,7 @@
 namespace tidelake {
 
 using session::At;
+using session::DottedPath;
 using session::InvalidAt;
 using session::Lower;
 
@@ -98,12 +99,6 @@ std::string PropertiesText(const std::map<std::string, std::string>& configurati
   return out + "]";
 }
 
-std::string JoinPath(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ".") + p;
-  return out;
-}
-
 std::string Number(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%.6g", value);
@@ -136,7 +131,7 @@ arrow::Result<StatementResult> Session::Impl::DescribeColumn(const sql::Describe
     }
     if (!field) {
       return InvalidAt(describe.column->pos, "table '", snapshot.location().display_name, "' has no column '",
-                       JoinPath(path), "'");
+                       DottedPath(path), "'");
     }
     spelled += (depth ? "." : "") + field->name();
     if (depth + 1 < path.size()) {

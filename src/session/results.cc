@@ -15,6 +15,12 @@ arrow::Status At(const sql::SourcePos& pos, arrow::Status status) {
   return ErrorAt(status.code(), ErrorContext{.line = pos.line, .column = pos.column}, status.message());
 }
 
+std::string DottedPath(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ".") + p;
+  return out;
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

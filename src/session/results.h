@@ -34,6 +34,9 @@ arrow::Status InvalidAt(const sql::SourcePos& pos, Args&&... args) {
 
 std::string Lower(std::string_view s);
 
+/// A column path as messages and commit parameters spell it: a.b.c (no quoting).
+std::string DottedPath(const std::vector<std::string>& parts);
+
 /// Rows of one result: every row has one scalar per field of `schema`, of the field's type
 /// (or a null scalar).
 using ScalarRow = std::vector<std::shared_ptr<arrow::Scalar>>;

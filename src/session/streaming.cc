@@ -243,13 +243,11 @@ arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalo
 arrow::Status Session::Impl::RunStreamingTable(const std::string& name, const StreamingRun& run,
                                                const std::function<void(const StreamingBatch&)>& on_batch,
                                                const std::atomic<bool>* stop) {
+  // zone.table, or a table of the current zone (TargetName checks the parts).
   sql::ObjectName object;
-  for (size_t start = 0; start <= name.size();) {
-    size_t dot = name.find('.', start);
-    object.parts.push_back(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
+  const size_t dot = name.find('.');
+  object.parts = dot == std::string::npos ? std::vector<std::string>{name}
+                                          : std::vector<std::string>{name.substr(0, dot), name.substr(dot + 1)};
   ARROW_ASSIGN_OR_RAISE(auto table, TargetName(object));
   ARROW_ASSIGN_OR_RAISE(auto runner, StreamingRunner(table, sql::SourcePos{}));
   stream::Trigger trigger;

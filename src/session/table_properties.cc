@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "common/uuid.h"
+#include "delta/data_writer.h"
 #include "delta/interval.h"
 #include "delta/schema.h"
 #include "session/results.h"
@@ -65,16 +66,6 @@ bool ParseInt(std::string_view text, int64_t* out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
-// Databricks' size syntax for delta.targetFileSize: bytes, or a number with b/kb/mb/gb.
-bool ValidSize(const std::string& value) {
-  std::string text = Lower(value);
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  std::string unit = text.substr(digits);
-  bool known_unit = unit.empty() || unit == "b" || unit == "kb" || unit == "mb" || unit == "gb";
-  return digits > 0 && digits <= 12 && known_unit && std::stoll(text.substr(0, digits)) > 0;
-}
-
 arrow::Status CheckValue(const KnownProperty& known, const sql::TableProperty& p) {
   auto bad = [&](std::string_view expected) {
     return InvalidAt(p.pos, "table property '", p.key, "' must be ", expected, ", got '", p.value, "'");
@@ -96,7 +87,7 @@ arrow::Status CheckValue(const KnownProperty& known, const sql::TableProperty& p
       break;
     }
     case PropertyType::kSize:
-      if (!ValidSize(p.value)) return bad("a positive size in bytes (e.g. 134217728 or 128mb)");
+      if (!delta::ParseTargetFileSize(p.value).ok()) return bad("a positive size in bytes (e.g. 134217728 or 128mb)");
       break;
     case PropertyType::kString:
       break;

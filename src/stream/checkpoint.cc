@@ -1,11 +1,11 @@
 #include "stream/checkpoint.h"
 
-#include <arrow/buffer.h>
 #include <arrow/io/interfaces.h>
 
 #include <nlohmann/json.hpp>
 
 #include "common/uuid.h"
+#include "io/filesystem.h"
 
 namespace tidelake::stream {
 
@@ -13,19 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-arrow::Result<std::string> ReadText(arrow::fs::FileSystem& fs, const std::string& path) {
-  ARROW_ASSIGN_OR_RAISE(auto in, fs.OpenInputStream(path));
-  std::string text;
-  while (true) {
-    ARROW_ASSIGN_OR_RAISE(auto chunk, in->Read(1 << 16));
-    if (chunk->size() == 0) break;
-    text.append(reinterpret_cast<const char*>(chunk->data()), static_cast<size_t>(chunk->size()));
-  }
-  return text;
-}
-
 arrow::Result<json> ReadJson(arrow::fs::FileSystem& fs, const std::string& path) {
-  ARROW_ASSIGN_OR_RAISE(std::string text, ReadText(fs, path));
+  ARROW_ASSIGN_OR_RAISE(std::string text, io::ReadFile(fs, path));
   json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return arrow::Status::Invalid("streaming checkpoint file ", path, " is not a JSON object; it is corrupt");
