@@ -265,10 +265,14 @@ arrow::Result<BoundRelation> Binder::Impl::BindRelation(const Relation& relation
                                                         const CteScope* ctes) {
   switch (relation.kind) {
     case RelationKind::kTable: {
-      ARROW_ASSIGN_OR_RAISE(auto bound, BindTable(relation.As<TableRelation>(), outer, ctes));
+      const auto& table = relation.As<TableRelation>();
+      ARROW_ASSIGN_OR_RAISE(auto bound, BindTable(table, outer, ctes));
       ARROW_RETURN_NOT_OK(RenameColumns(&bound, relation.column_aliases, relation.pos));
+      ARROW_RETURN_NOT_OK(ApplyEventTime(table, &bound));
       return bound;
     }
+    case RelationKind::kWindowFunction:
+      return BindWindowFunction(relation.As<WindowFunctionRelation>(), outer, ctes);
     case RelationKind::kTableFunction: {
       const auto& fn = relation.As<TableFunctionRelation>();
       std::string name;
@@ -487,8 +491,10 @@ arrow::Result<BoundRelation> Binder::Impl::MakeJoin(BoundRelation left, BoundRel
   BoundRelation out;
   out.node = node;
   out.scope.columns = left.scope.columns;
+  out.scope.event_time = left.scope.event_time;
   if (keeps_right) {
     out.scope.columns.insert(out.scope.columns.end(), right.scope.columns.begin(), right.scope.columns.end());
+    if (out.scope.event_time.empty()) out.scope.event_time = right.scope.event_time;
   }
   return out;
 }

@@ -89,7 +89,7 @@ def test_errors_are_clear(tidelake_bin, tmp_path):
     bad.write_text("CREATE STREAMING TABLE refined.c AS SELECT status, count(*) FROM STREAM(raw.events) GROUP BY status;")
     run = stream(tidelake_bin, lake, "run", str(bad))
     assert run.returncode != 0
-    assert "bad.sql: line 1:37: a streaming table's query cannot use aggregation" in run.stderr
+    assert "bad.sql: line 1:37: a streaming query cannot use an aggregation without an event-time window" in run.stderr
     stop = stream(tidelake_bin, lake, "stop", "refined.c")
     assert stop.returncode != 0 and "is not running" in stop.stderr
 
