@@ -144,10 +144,12 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
   *streams = streams_.count(node.get()) > 0;
   if (*streams) return arrow::Status::OK();
   if (node->kind == NodeKind::kAggregate) {
-    bool below = false;
-    ARROW_RETURN_NOT_OK(Analyze(node->inputs[0], &below));
-    if (!below) return arrow::Status::OK();
+    // Between the aggregation and its window there are only projections and filters, which
+    // run on the rows of closed windows: the window's input is what must stream statelessly.
     const plan::TimeWindowNode* window = WindowUnder(*node);
+    bool below = false;
+    ARROW_RETURN_NOT_OK(Analyze(window ? window->inputs[0] : node->inputs[0], &below));
+    if (!below) return arrow::Status::OK();
     const auto& aggregate = node->As<plan::AggregateNode>();
     if (window == nullptr || !aggregate.grouping_sets.empty() ||
         !DerivesFromWindow({aggregate.keys.begin(), aggregate.keys.end()}, node->inputs[0].get(), *window)) {
