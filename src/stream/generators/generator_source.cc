@@ -82,6 +82,9 @@ arrow::Status GeneratorSource::Validate(const std::string& name, GeneratorOption
                  " ms), or out-of-order events would be late too");
     }
   }
+  if (!options->event_count && options->rate_limited == false && !options->max_events_per_trigger) {
+    return bad("an unbounded generator that does not follow the wall clock needs at most N events per trigger");
+  }
   if (!options->now_ms) options->now_ms = NowMillis;
   return arrow::Status::OK();
 }

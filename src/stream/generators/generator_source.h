@@ -52,7 +52,8 @@ struct GeneratorOptions {
   std::optional<int64_t> event_count;
   /// Offer only the events whose time has come on the wall clock. Default: when unbounded.
   std::optional<bool> rate_limited;
-  /// At most this many events (rows) per batch.
+  /// At most this many events (rows) per batch. Also bounds the batches of a rate-limited
+  /// generator catching up after a restart. Required when unbounded and not rate limited.
   std::optional<int64_t> max_events_per_trigger;
   /// Rows per Arrow record batch in the tables Read returns (at most 1,048,576).
   int64_t rows_per_chunk = 64 * 1024;

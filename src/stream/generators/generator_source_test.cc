@@ -193,6 +193,12 @@ TEST_F(GeneratorSourceTest, RejectsBadOptionsAndOffsetsOfAnotherStream) {
   options = Options();
   options.generator.rows_per_chunk = 0;
   EXPECT_FALSE(EcommerceSource::Make("orders", options).ok());
+  options = Options();
+  options.generator.event_count.reset();
+  options.generator.rate_limited = false;  // as fast as possible, forever: batches need a bound
+  EXPECT_FALSE(EcommerceSource::Make("orders", options).ok());
+  options.generator.max_events_per_trigger = 100000;
+  EXPECT_TRUE(EcommerceSource::Make("orders", options).ok());
 
   auto source = Make(Options());
   auto other_options = Options();

@@ -23,13 +23,14 @@
 // What differs: the reference draws from java.util.Random sequentially and builds the channel
 // urls from an unseeded Random; here every value is a pure function of (seed, event), the
 // urls included, and strings are cut from per-seed pools of random characters rather than
-// drawn character by character (that is what makes tens of millions of events a second possible).
+// drawn character by character (which would cost more than all the rest of an event).
 // Disorder (out-of-order and late events) comes from GeneratorOptions instead of the
 // reference's out-of-order groups.
 //
 // Tables. kEvents is Flink's `nexmark` datagen table: event_type INT (0 person, 1 auction,
 // 2 bid), person / auction / bid structs (the one matching event_type set, the others null) and
-// dateTime, so the NEXMark SQL queries run unchanged. kPerson, kAuction and kBid are the views
+// dateTime (a computed column in Flink's DDL, a stored one here), so the NEXMark SQL queries
+// run unchanged. kPerson, kAuction and kBid are the views
 // over it (Flink's ddl_views.sql): one flat row per event of that kind, the offsets still
 // counting all events. Times are timestamp[us, UTC] holding whole milliseconds (TIMESTAMP(3)).
 #pragma once
