@@ -6,9 +6,10 @@
 // (stream::MicroBatchRunner): every batch reads the rows appended to each STREAM source since
 // the previous batch and runs the query over them incrementally (stream::IncrementalQuery:
 // stateless operators batch by batch; an aggregation grouped by an event-time window keeps
-// rows until the watermark closes their windows, then writes each window's result once), and
-// appends the result to t exactly once. Queries that would need other state are refused when
-// they are created, naming what needs state.
+// rows until the watermark closes their windows, then writes each window's result once; an
+// aggregation without a window keeps each group's result and upserts the groups a batch
+// changed), and writes the result to t exactly once. Queries that would need other state are
+// refused when they are created, naming what needs state.
 #include <arrow/api.h>
 
 #include "common/clock.h"
@@ -134,8 +135,15 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
   for (const auto& [source, scan] : scan_of_source) streams[scan] = source;
   ARROW_ASSIGN_OR_RAISE(auto transform, At(pos, stream::IncrementalQuery::Make(plan.root, std::move(streams),
                                                                                ExecutionOptions())));
-  return stream::MicroBatchRunner::Make(std::move(sources), std::move(transform),
-                                        std::make_unique<stream::DeltaAppendSink>(target), std::move(checkpoint));
+  // Append mode adds each batch's rows; update mode upserts each group's latest result.
+  std::unique_ptr<stream::Sink> sink;
+  if (transform->output_mode() == stream::IncrementalQuery::OutputMode::kUpdate) {
+    sink = std::make_unique<stream::DeltaUpsertSink>(target, transform->upsert_keys());
+  } else {
+    sink = std::make_unique<stream::DeltaAppendSink>(target);
+  }
+  return stream::MicroBatchRunner::Make(std::move(sources), std::move(transform), std::move(sink),
+                                        std::move(checkpoint));
 }
 
 arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalog::TableName& name,

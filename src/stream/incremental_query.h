@@ -14,11 +14,18 @@
 //    closed, so every window's result is written once, complete. The watermark is the largest
 //    event time seen minus the delay of the WatermarkNode on the window's time column, and
 //    never moves back; a row that arrives when every window holding it has closed is late.
-// Anything else (aggregation without a window, sorting, limits, window functions, joins of
-// two streams) is refused by Make, naming what would need state.
+//  - one aggregation without a window (update mode): count, sum, min and max grouped by
+//    columns, under projections only. Its state is the current result of every group; each
+//    batch aggregates its rows, merges them into the state (counts and sums add, minima and
+//    maxima compare) and writes the groups it changed, which the sink upserts on the GROUP BY
+//    columns (output_mode() == kUpdate; upsert_keys() names them in the output).
+// Anything else (sorting, limits, window functions, joins of two streams, aggregates that do
+// not merge such as count(DISTINCT) or avg without a window) is refused by Make, naming what
+// would need state.
 //
-// State (the waiting rows, the watermark, the late-row count) is saved with every commit and
-// restored on restart, so a re-run batch computes what it computed the first time.
+// State (the waiting rows or the groups, the watermark, the late-row count) is saved with
+// every commit and restored on restart, so a re-run batch computes what it computed the first
+// time.
 #pragma once
 
 #include <arrow/result.h>
@@ -48,8 +55,10 @@ class IncrementalQuery : public Transform {
   arrow::Status RestoreState(const Checkpoint& checkpoint, const std::string& state) override;
   TransformMetrics metrics() const override;
 
-  /// True when the query keeps state (a windowed aggregation).
-  bool stateful() const { return window_ != nullptr; }
+  enum class OutputMode { kAppend, kUpdate };
+  OutputMode output_mode() const { return update_ ? OutputMode::kUpdate : OutputMode::kAppend; }
+  /// Update mode: the output columns the sink upserts on (the GROUP BY columns).
+  const std::vector<std::string>& upsert_keys() const { return upsert_keys_; }
 
  private:
   IncrementalQuery(plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams,
@@ -64,6 +73,12 @@ class IncrementalQuery : public Transform {
       const std::vector<std::string>& names);
   /// Drops the waiting rows whose windows have all closed at `watermark`.
   arrow::Status Evict(int64_t watermark);
+  /// Windowed aggregation (append mode) and aggregation without a window (update mode).
+  arrow::Result<std::shared_ptr<arrow::Table>> RunWindowed(std::map<const plan::LogicalNode*, plan::NodePtr> replacements,
+                                                           const BatchContext& context);
+  arrow::Result<std::shared_ptr<arrow::Table>> RunUpdate(std::map<const plan::LogicalNode*, plan::NodePtr> replacements);
+  /// Checks an aggregation without a window can run in update mode; sets update_.
+  arrow::Status PlanUpdate(const plan::NodePtr& aggregate);
 
   plan::PlanRoot root_;
   std::map<const plan::LogicalNode*, std::string> streams_;
@@ -72,9 +87,14 @@ class IncrementalQuery : public Transform {
   // The windowed aggregation, if any.
   const plan::TimeWindowNode* window_ = nullptr;
   int64_t delay_us_ = 0;
+  // The aggregation in update mode, if any, and how its state merges.
+  std::shared_ptr<const plan::LogicalNode> update_;
+  std::shared_ptr<const plan::AggregateNode> merge_;  ///< merges state rows (over update_'s output)
+  std::vector<std::string> upsert_keys_;
 
-  // State.
-  std::shared_ptr<arrow::Table> waiting_;  ///< rows of the window's input whose windows are open
+  // State: window mode: rows of the window's input whose windows are open; update mode: the
+  // current result of every group (update_'s output).
+  std::shared_ptr<arrow::Table> waiting_;
   std::optional<int64_t> watermark_;
   std::optional<int64_t> max_event_time_;
   int64_t late_rows_ = 0;
