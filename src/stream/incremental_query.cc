@@ -397,6 +397,9 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::RunWindowed(
   ARROW_ASSIGN_OR_RAISE(auto mask, keep.Finish());
   ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(fresh, mask));
   late_rows_ += late;
+  if (late > 0 && late_sink_) {
+    ARROW_RETURN_NOT_OK(WriteLate(fresh, static_cast<const arrow::BooleanArray&>(*mask), context));
+  }
   if (!waiting_) {
     ARROW_ASSIGN_OR_RAISE(waiting_, arrow::Table::MakeEmpty(window_input->schema));
   }
@@ -434,6 +437,55 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::RunWindowed(
     ARROW_ASSIGN_OR_RAISE(output, arrow::Table::MakeEmpty(arrow::schema(fields)));
   }
   return output;
+}
+
+std::shared_ptr<arrow::Schema> IncrementalQuery::late_schema() const {
+  if (window_ == nullptr) return nullptr;
+  arrow::FieldVector fields;
+  std::set<std::string> taken;
+  for (const auto& field : window_->inputs[0]->schema->fields()) {
+    // The names users know (a join may bring two of one name: the second gets a suffix).
+    std::string name = plan::DisplayName(field->name());
+    for (int n = 2; taken.count(name); ++n) name = plan::DisplayName(field->name()) + "_" + std::to_string(n);
+    taken.insert(name);
+    fields.push_back(field->WithName(name)->WithNullable(true));
+  }
+  const auto& time_type = window_->inputs[0]->schema->GetFieldByName(window_->spec.time_field)->type();
+  fields.push_back(arrow::field("late_reason", arrow::utf8()));
+  fields.push_back(arrow::field("watermark", time_type));
+  return arrow::schema(fields);
+}
+
+arrow::Status IncrementalQuery::WriteLate(const std::shared_ptr<arrow::Table>& fresh, const arrow::BooleanArray& kept,
+                                          const BatchContext& context) {
+  // The late rows: not kept, with a time (rows without one are in no window, as in batch).
+  const auto& times = *fresh->GetColumnByName(window_->spec.time_field);
+  arrow::BooleanBuilder late;
+  arrow::StringBuilder reasons;
+  int64_t i = 0;
+  for (const auto& chunk : times.chunks()) {
+    for (int64_t j = 0; j < chunk->length(); ++j, ++i) {
+      const bool is_late = !kept.Value(i) && chunk->IsValid(j);
+      ARROW_RETURN_NOT_OK(late.Append(is_late));
+      if (is_late) {
+        ARROW_RETURN_NOT_OK(reasons.Append(window_->spec.kind == plan::TimeWindowKind::kSession
+                                               ? "event time behind the watermark: its session has closed"
+                                               : "every window holding its event time had closed"));
+      }
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto mask, late.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto rows, cp::Filter(fresh, mask));
+  ARROW_ASSIGN_OR_RAISE(auto reason_array, reasons.Finish());
+  const auto schema = late_schema();
+  const auto& time_type = schema->field(schema->num_fields() - 1)->type();
+  ARROW_ASSIGN_OR_RAISE(auto watermark, arrow::MakeArrayFromScalar(
+                                            arrow::TimestampScalar(*watermark_, time_type), reason_array->length()));
+  arrow::ChunkedArrayVector columns = rows.table()->columns();
+  columns.push_back(std::make_shared<arrow::ChunkedArray>(reason_array));
+  columns.push_back(std::make_shared<arrow::ChunkedArray>(watermark));
+  auto table = arrow::Table::Make(schema, std::move(columns), reason_array->length());
+  return late_sink_->Write(context.query_id, context.batch_id, table).status();
 }
 
 arrow::Status IncrementalQuery::Evict(int64_t watermark) {

@@ -13,7 +13,9 @@
 //    windows; then the plan above the window runs once over the rows of the windows that
 //    closed, so every window's result is written once, complete. The watermark is the largest
 //    event time seen minus the delay of the WatermarkNode on the window's time column, and
-//    never moves back; a row that arrives when every window holding it has closed is late.
+//    never moves back; a row that arrives when every window holding it has closed is late:
+//    dropped and counted, and with a late sink (set_late_sink) also written there, with the
+//    reason and the watermark it missed (late_schema()), exactly once per batch.
 //  - one aggregation without a window (update mode): count, sum, min and max grouped by
 //    columns, under projections only. Its state is the current result of every group; each
 //    batch aggregates its rows, merges them into the state (counts and sums add, minima and
@@ -39,6 +41,7 @@
 #include "exec/executor.h"
 #include "plan/logical_plan.h"
 #include "stream/micro_batch.h"
+#include "stream/sink.h"
 
 namespace tidelake::stream {
 
@@ -60,6 +63,12 @@ class IncrementalQuery : public Transform {
   /// Update mode: the output columns the sink upserts on (the GROUP BY columns).
   const std::vector<std::string>& upsert_keys() const { return upsert_keys_; }
 
+  /// Window mode: the columns of late rows (the window's input, then late_reason and
+  /// watermark); null for queries without a window.
+  std::shared_ptr<arrow::Schema> late_schema() const;
+  /// Where late rows go (besides being counted); none: they are dropped.
+  void set_late_sink(std::unique_ptr<Sink> sink) { late_sink_ = std::move(sink); }
+
  private:
   IncrementalQuery(plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams,
                    exec::ExecOptions options)
@@ -71,6 +80,9 @@ class IncrementalQuery : public Transform {
   arrow::Result<std::shared_ptr<arrow::Table>> Evaluate(
       const plan::NodePtr& node, const std::map<const plan::LogicalNode*, plan::NodePtr>& replacements,
       const std::vector<std::string>& names);
+  /// Writes the rows of `fresh` that `kept` leaves out (and that have a time) to the late sink.
+  arrow::Status WriteLate(const std::shared_ptr<arrow::Table>& fresh, const arrow::BooleanArray& kept,
+                          const BatchContext& context);
   /// Drops the waiting rows whose windows have all closed at `watermark`.
   arrow::Status Evict(int64_t watermark);
   /// Windowed aggregation (append mode) and aggregation without a window (update mode).
@@ -91,6 +103,7 @@ class IncrementalQuery : public Transform {
   std::shared_ptr<const plan::LogicalNode> update_;
   std::shared_ptr<const plan::AggregateNode> merge_;  ///< merges state rows (over update_'s output)
   std::vector<std::string> upsert_keys_;
+  std::unique_ptr<Sink> late_sink_;
 
   // State: window mode: rows of the window's input whose windows are open; update mode: the
   // current result of every group (update_'s output).
