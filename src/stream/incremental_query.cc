@@ -3,11 +3,13 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 
+#include <functional>
 #include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "delta/table.h"
 #include "exec/time_window.h"
 #include "plan/optimizer.h"
 
@@ -153,6 +155,13 @@ arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
   std::unique_ptr<IncrementalQuery> query(new IncrementalQuery(std::move(root), std::move(streams), options));
   bool streaming = false;
   ARROW_RETURN_NOT_OK(query->Analyze(query->root_.node, &streaming));
+  std::function<void(const plan::LogicalNode&)> find_tables = [&](const plan::LogicalNode& node) {
+    if (node.kind == NodeKind::kTableScan && !query->streams_.count(&node)) {
+      query->tables_.push_back(&node.As<plan::TableScanNode>());
+    }
+    for (const auto& input : node.inputs) find_tables(*input);
+  };
+  find_tables(*query->root_.node);
   if (query->update_) {
     // Upserts are keyed by the GROUP BY columns: each must be an output column as it is.
     const auto& aggregate = query->update_->As<plan::AggregateNode>();
@@ -280,6 +289,25 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
   return arrow::Status::OK();
 }
 
+arrow::Status IncrementalQuery::RefreshTables(std::map<const plan::LogicalNode*, NodePtr>* replacements) {
+  for (const plan::TableScanNode* scan : tables_) {
+    if (!scan->snapshot) continue;
+    ARROW_ASSIGN_OR_RAISE(auto table, delta::DeltaTable::Open(scan->snapshot->location()));
+    ARROW_ASSIGN_OR_RAISE(auto latest, table->Latest());
+    if (latest->version() == scan->snapshot->version()) continue;
+    if (latest->metadata().schema_string != scan->snapshot->metadata().schema_string ||
+        latest->metadata().partition_columns != scan->snapshot->metadata().partition_columns) {
+      return arrow::Status::Invalid("table ", scan->table_name, " changed its columns at version ", latest->version(),
+                                    " while a streaming query reads it; restart the query to read the new columns");
+    }
+    auto copy = std::make_shared<plan::TableScanNode>(*scan);
+    copy->snapshot = latest;
+    copy->statistics = nullptr;  // they described the old version
+    (*replacements)[scan] = copy;
+  }
+  return arrow::Status::OK();
+}
+
 arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Evaluate(
     const NodePtr& node, const std::map<const plan::LogicalNode*, NodePtr>& replacements,
     const std::vector<std::string>& names) {
@@ -310,6 +338,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Run(
                                                 node->schema, "the stream of " + source));
     replacements[node] = Values(node->schema, std::move(rows));
   }
+  ARROW_RETURN_NOT_OK(RefreshTables(&replacements));
   if (update_) return RunUpdate(std::move(replacements));
   if (window_ == nullptr) return Evaluate(root_.node, replacements, root_.column_names);
   return RunWindowed(std::move(replacements), context);

@@ -6,7 +6,8 @@
 //  - stateless plans: operators that give the same rows batch by batch as all at once —
 //    filters, projections, UNION ALL, window assignment (not sessions), joins of a stream (on
 //    the left) with tables. Each batch runs the whole plan with the streaming scans replaced
-//    by the rows the batch read.
+//    by the rows the batch read. Tables (an enrichment join's dimension table) are read at
+//    their newest version in every batch: a batch sees the table as it is when it runs.
 //  - one windowed aggregation (append mode): an AggregateNode grouping by an event-time
 //    window (a plan::TimeWindowNode under it, through projections and filters) over a stateless
 //    input, under stateless operators. Rows wait in state until the watermark closes their
@@ -74,6 +75,8 @@ class IncrementalQuery : public Transform {
                    exec::ExecOptions options)
       : root_(std::move(root)), streams_(std::move(streams)), options_(options) {}
 
+  /// The plan's table scans at their newest versions, where they moved (by node).
+  arrow::Status RefreshTables(std::map<const plan::LogicalNode*, plan::NodePtr>* replacements);
   /// Finds the windowed aggregation and checks every other operator is stateless.
   arrow::Status Analyze(const plan::NodePtr& node, bool* streams);
   /// The rows of `node`'s plan, with `replacements` substituted.
@@ -104,6 +107,7 @@ class IncrementalQuery : public Transform {
   std::shared_ptr<const plan::AggregateNode> merge_;  ///< merges state rows (over update_'s output)
   std::vector<std::string> upsert_keys_;
   std::unique_ptr<Sink> late_sink_;
+  std::vector<const plan::TableScanNode*> tables_;  ///< scans of tables (not streams) in root_
 
   // State: window mode: rows of the window's input whose windows are open; update mode: the
   // current result of every group (update_'s output).
