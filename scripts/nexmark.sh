@@ -29,8 +29,13 @@ install() {
   echo "nexmark: building the Flink runner (Flink from Maven Central) into $OUT" >&2
   rm -rf "$OUT"
   mkdir -p "$OUT"
-  mvn -q -B -Dstyle.color=never -f "$PROJECT/pom.xml" "-Dnexmark.build.dir=$OUT/target" \
-    compile dependency:copy-dependencies -DoutputDirectory="$OUT/libs" -DincludeScope=runtime >&2
+  if ! mvn -B -Dstyle.color=never -f "$PROJECT/pom.xml" "-Dnexmark.build.dir=$OUT/target" \
+      compile dependency:copy-dependencies -DoutputDirectory="$OUT/libs" -DincludeScope=runtime \
+      > "$OUT/build.log" 2>&1; then
+    tail -n 40 "$OUT/build.log" >&2
+    echo "nexmark: the build failed; see $OUT/build.log" >&2
+    exit 1
+  fi
   echo "$want" > "$OUT/.stamp"
 }
 
