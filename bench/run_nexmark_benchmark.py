@@ -154,9 +154,10 @@ def tidelake_setup(source: Path, data: Path) -> str:
     return sql_statements(source, data) + "\n" + sql_statements(QUERIES_DIR / "views.sql")
 
 
-# tidelake refuses a query while parsing or planning it: its errors then carry the statement's
-# line:column, or say what is not supported yet. Anything else (while running) is an error.
-TIDELAKE_REFUSAL = re.compile(r"line \d+:\d+:|not (yet )?supported|needs state|not implemented", re.I)
+# How tidelake refuses a query while parsing, binding or planning it (its errors carry the
+# statement's line:column either way, so the wording tells a refusal from a failure while running).
+TIDELAKE_REFUSAL = re.compile(r"\byet\b|needs state|not supported|not implemented|unknown function|cannot use|"
+                              r"^line \d+:\d+: expected |(column|table|view|function) .* not found", re.I)
 
 
 def first_error(stderr: str) -> str:
