@@ -1,0 +1,468 @@
+#!/usr/bin/env python3
+"""NEXMark (issue 4, section 6): tidelake's streaming engine against Apache Flink, in one run.
+
+    .deps/venv/bin/python bench/run_nexmark_benchmark.py [--events 5000000] [--queries q0,q5]
+
+Both engines run the same NEXMark SQL (bench/nexmark/queries: the nexmark project's queries,
+sinks left out) over the same events: `nexmark_data` (bench/nexmark_data.cc) writes N events of
+tidelake's NEXMark generator once as Parquet files, and each engine reads those files as a
+bounded stream with the reference's watermark (event time - 4 s), so every window closes at the
+end of the input.
+
+- Flink (Maven Central, scripts/nexmark.sh; a local mini-cluster with --parallelism slots) runs
+  each query as a streaming job into a blackhole table: one untimed run that warms the JIT and
+  counts the query's rows, then --runs timed runs.
+- tidelake runs each query as a streaming table over a declared source,
+  `CREATE SOURCE events (...) WITH (connector = 'files', ...)` + the views +
+  `CREATE STREAMING TABLE curated.qN AS <query>`, with
+  `tidelake stream run FILE --trigger available-now --end-of-input` in a fresh lake, --runs times.
+
+Throughput is events read / time: for Flink the job's own run time (JobExecutionResult's net
+runtime: planning and submission excluded), for tidelake the whole `stream run` process (start,
+planning, every batch and its Delta commit and checkpoint). A query an engine refuses is
+recorded as not supported, with the engine's reason, never as a number. The row counts of both
+engines are compared (tidelake's output table against Flink's net changelog rows); a mismatch
+fails the run (exit status 1) and nothing is written. The report goes into the `## NEXMark`
+section of bench/RESULTS.md (other sections are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from machine_info import machine  # noqa: E402
+
+NEXMARK = ROOT / "bench" / "nexmark"
+QUERIES_DIR = NEXMARK / "queries"
+QUERIES = ["q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q11"]
+SECTION = "## NEXMark"
+TARGET = 5.0  # issue 4: at least 5x Flink's throughput on every query
+BUILD_HINT = (
+    "cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DTIDELAKE_SANITIZE=OFF "
+    "-DTIDELAKE_BUILD_BENCHMARKS=ON -DTIDELAKE_BUILD_TESTS=OFF \"-DCMAKE_CXX_FLAGS=-Wno-restrict\" && "
+    "cmake --build build/bench --target tidelake_cli nexmark_data"
+)
+
+
+class AnswerError(Exception):
+    """The engines disagree on a query's answer, or an engine did not read every event."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+
+
+def ensure_data(tool: Path, directory: Path, events: int, seed: int, rate: float, per_file: int) -> dict:
+    """The manifest of the events in `directory`, generated unless they are there already."""
+    manifest_path = directory / "_nexmark.json"
+    want = dict(events=events, seed=seed, events_per_second=rate, events_per_file=per_file)
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        if all(manifest.get(k) == v for k, v in want.items()):
+            print(f"data: {events:,} events in {directory} (generated before)", flush=True)
+            return manifest
+    print(f"data: generating {events:,} events into {directory} ...", flush=True)
+    proc = subprocess.run([str(tool), "--dir", str(directory), "--events", str(events), "--seed", str(seed),
+                           "--rate", repr(rate), "--events-per-file", str(per_file)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"nexmark_data failed: {proc.stderr.strip()}")
+    manifest = json.loads(manifest_path.read_text())
+    print(f"data: {manifest['bytes'] / 2**20:,.0f} MiB in {len(manifest['files'])} files, "
+          f"{manifest['seconds']:.1f} s", flush=True)
+    return manifest
+
+
+# ---------------------------------------------------------------------------------------------
+# Flink
+
+
+# Flink refuses a query while planning it with one of these (a failure while running is an error).
+FLINK_REFUSAL = re.compile(r"^(ValidationException|SqlParserException|TableException|UnsupportedOperationException)")
+
+
+def run_flink(data: Path, queries: list[str], parallelism: int, runs: int, log: Path) -> tuple[dict, dict]:
+    """Flink's JSON line per query (by query), and its header line (events, version)."""
+    install = subprocess.run([str(ROOT / "scripts" / "nexmark.sh"), "install"], capture_output=True, text=True)
+    if install.returncode != 0:
+        raise SystemExit(f"scripts/nexmark.sh install failed:\n{install.stdout}{install.stderr}")
+    cmd = [str(ROOT / "scripts" / "nexmark.sh"), "flink", "--data", str(data), "--queries", str(QUERIES_DIR),
+           "--events-ddl", str(NEXMARK / "flink" / "events.sql"), "--query", ",".join(queries),
+           "--parallelism", str(parallelism), "--runs", str(runs)]
+    print(f"flink: {' '.join(cmd[1:])} (log: {log})", flush=True)
+    results, header = {}, {}
+    with open(log, "w") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+        for line in proc.stdout:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            record = json.loads(line)
+            if "query" not in record:
+                header = record
+                continue
+            if record["status"] != "ok" and FLINK_REFUSAL.search(record.get("error", "")):
+                record["status"] = "not supported"
+            results[record["query"]] = record
+            if record["status"] == "ok":
+                print(f"flink {record['query']}: {flink_events_per_s(record):,.0f} events/s "
+                      f"(net runtimes {record['net_runtime_s']} s, rows {record.get('rows')})", flush=True)
+            else:
+                print(f"flink {record['query']}: {record['status']}: {record['error'][:200]}", flush=True)
+        proc.wait()
+    if proc.returncode != 0 or not header:
+        raise SystemExit(f"Flink exited with status {proc.returncode}; see {log}")
+    return results, header
+
+
+def flink_events_per_s(record: dict) -> float | None:
+    """Events / the job's best net run time (see the module comment)."""
+    if record.get("status") != "ok":
+        return None
+    return record["events"] / min(record["net_runtime_s"])
+
+
+# ---------------------------------------------------------------------------------------------
+# tidelake
+
+
+def sql_statements(path: Path, data: Path | None = None) -> str:
+    text = path.read_text()
+    if data is not None:
+        text = text.replace("${DATA_DIR}", str(data))
+    return text.strip() + "\n"
+
+
+def query_text(query: str) -> str:
+    return (QUERIES_DIR / f"{query}.sql").read_text().strip().rstrip(";").strip()
+
+
+def tidelake_setup(source: Path, data: Path) -> str:
+    """The statements that declare the events source (from `source`) and the views."""
+    return sql_statements(source, data) + "\n" + sql_statements(QUERIES_DIR / "views.sql")
+
+
+# How tidelake refuses a query while parsing, binding or planning it (its errors carry the
+# statement's line:column either way, so the wording tells a refusal from a failure while running).
+TIDELAKE_REFUSAL = re.compile(r"\byet\b|needs state|not supported|not implemented|unknown function|cannot use|"
+                              r"^line \d+:\d+: expected |(column|table|view|function) .* not found", re.I)
+
+
+def first_error(stderr: str) -> str:
+    """tidelake's error line, without the `error: FILE: ` prefix (FILE is a generated script)."""
+    lines = [l.strip() for l in stderr.strip().splitlines() if l.strip()]
+    line = next((l for l in lines if l.lower().startswith("error")), lines[-1] if lines else "no message")
+    line = re.sub(r"^error: (\S+\.sql: )?", "", line)
+    return line if len(line) <= 400 else line[:400] + " ..."
+
+
+def tidelake_check_setup(binary: Path, source: Path, data: Path, workdir: Path) -> str | None:
+    """None when tidelake declares the source and the views, else its reason."""
+    lake = workdir / "tidelake-setup-lake"
+    shutil.rmtree(lake, ignore_errors=True)
+    proc = subprocess.run([str(binary), "sql", "--lake", str(lake), "-c", tidelake_setup(source, data)],
+                          capture_output=True, text=True)
+    shutil.rmtree(lake, ignore_errors=True)
+    return None if proc.returncode == 0 else first_error(proc.stderr)
+
+
+def run_tidelake(binary: Path, source: Path, data: Path, query: str, runs: int, workdir: Path) -> dict:
+    """Best wall time of `runs` `stream run`s of the query, with the events read and rows written."""
+    script = workdir / f"tidelake-{query}.sql"
+    script.write_text(tidelake_setup(source, data) + f"\nCREATE STREAMING TABLE curated.{query} AS\n{query_text(query)};\n")
+    times, record = [], {}
+    for _ in range(runs):
+        lake = workdir / f"tidelake-lake-{query}"
+        shutil.rmtree(lake, ignore_errors=True)
+        start = time.perf_counter()
+        proc = subprocess.run([str(binary), "stream", "run", str(script), "--trigger", "available-now",
+                               "--end-of-input", "--lake", str(lake)], capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if proc.returncode != 0:
+            message = first_error(proc.stderr)
+            status = "not supported" if TIDELAKE_REFUSAL.search(message) else "error"
+            # The position is in the generated script; the message says what is refused.
+            return dict(status=status, error=re.sub(r"^line \d+:\d+: ", "", message))
+        times.append(elapsed)
+        progress = [json.loads(l) for l in (lake / "_checkpoints" / f"curated.{query}" / "progress").read_text()
+                    .splitlines() if l.strip()]
+        count = subprocess.run([str(binary), "sql", "--lake", str(lake), "--format", "csv", "-c",
+                                f"SELECT count(*) FROM curated.{query}"], capture_output=True, text=True)
+        if count.returncode != 0:
+            return dict(status="error", error=first_error(count.stderr))
+        record = dict(status="ok", events=sum(p["numInputRows"] for p in progress),
+                      batches=len(progress), late_rows=max((p.get("lateRows", 0) for p in progress), default=0),
+                      rows=int(count.stdout.strip().splitlines()[1]))
+        shutil.rmtree(lake, ignore_errors=True)
+    record.update(wall_s=times, best_s=min(times))
+    record["events_per_s"] = record["events"] / record["best_s"]
+    return record
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def fmt_rate(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v / 1e6:,.2f} M" if v >= 1e6 else f"{v / 1e3:,.0f} K"
+
+
+def cell(record: dict | None, rate: float | None) -> str:
+    if record is None:
+        return "not run"
+    if rate is not None:
+        return fmt_rate(rate)
+    if record.get("status") == "no source":
+        return "no source"
+    return "not supported" if record.get("status") == "not supported" else "failed"
+
+
+def section_text(results: dict, info: dict) -> str:
+    m = info["manifest"]
+    lines = [
+        SECTION,
+        "",
+        f"Generated by `bench/run_nexmark_benchmark.py` on {info['date']}.",
+        "",
+        f"Command (from the repository root): `{info['command']}`",
+        "",
+        "| machine | |",
+        "| --- | --- |",
+        f"| CPU | {info['cpu']} |",
+        f"| nproc | {info['nproc']} |",
+        f"| memory | {info['memory']} |",
+        f"| kernel | {info['kernel']} |",
+        f"| load average (1 min) at start / end | {info['load_start']:.2f} / {info['load_end']:.2f} |",
+        f"| tidelake | {info['tidelake']} |",
+        f"| peer | {info['peer']} |",
+        f"| data | {m['events']:,} events ({m['persons']:,} persons, {m['auctions']:,} auctions, {m['bids']:,} bids), "
+        f"seed {m['seed']}, {m['events_per_second']:,.0f} events/s of event time; "
+        f"{len(m['files'])} Parquet files, {m['bytes'] / 2**20:,.0f} MiB |",
+        "",
+        "Throughput in events/s (every event of the input, persons and auctions included, as NEXMark "
+        "counts it); **tidelake / Flink** is the ratio of throughputs (above 1: tidelake is faster). "
+        "Rows: the rows of the query's result, counted for both engines and compared.",
+        "",
+        "| query | Flink events/s | tidelake events/s | tidelake / Flink | rows |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    met, missed, unmeasured = [], [], []
+    for q in results:
+        r = results[q]
+        f, t = r.get("flink"), r.get("tidelake")
+        f_rate = flink_events_per_s(f) if f else None
+        t_rate = t.get("events_per_s") if t and t.get("status") == "ok" else None
+        ratio = t_rate / f_rate if f_rate and t_rate else None
+        if ratio is None:
+            unmeasured.append(q)
+        elif ratio >= TARGET:
+            met.append(q)
+        else:
+            missed.append(q)
+        rows = (f or {}).get("rows") if (f or {}).get("status") == "ok" else None
+        if rows is None and t_rate is not None:
+            rows = t.get("rows")
+        lines.append(f"| {q} | {cell(f, f_rate)} | {cell(t, t_rate)} | "
+                     f"{f'{ratio:.2f}' if ratio is not None else '—'} | {f'{rows:,}' if rows is not None else '—'} |")
+
+    lines += ["", "### Target (from issue 4)", ""]
+    verdict = "met" if met and not missed and not unmeasured else "not measured" if not met and not missed else "NOT met"
+    lines.append(f"- At least {TARGET:g}x Flink's throughput on every query: " + verdict
+                 + f" ({len(met)} met, {len(missed)} missed"
+                 + (f": {', '.join(missed)}" if missed else "")
+                 + f", {len(unmeasured)} without a ratio"
+                 + (f": {', '.join(unmeasured)}" if unmeasured else "") + ").")
+    lines.append("- End-to-end latency (p50/p99 at half of the maximum throughput): not measured by this driver.")
+
+    notes = []
+    for q in results:
+        for engine in ("flink", "tidelake"):
+            r = results[q].get(engine)
+            if engine == "tidelake" and info.get("tidelake_unavailable"):
+                continue
+            if r and r.get("status") != "ok":
+                notes.append(f"- {q}, {'Flink' if engine == 'flink' else 'tidelake'}: {r.get('status')}: "
+                             f"{r.get('error', '').replace('|', '/')}")
+    if info.get("tidelake_unavailable"):
+        notes.insert(0, f"- tidelake could not declare the events source or the views (`no source`), so it ran none "
+                        f"of the queries: {info['tidelake_unavailable']}")
+    if notes:
+        lines += ["", "Queries an engine did not run:", "", *notes]
+
+    lines += ["", "### Details", ""]
+    for q in results:
+        f, t = results[q].get("flink"), results[q].get("tidelake")
+        parts = []
+        if f and f.get("status") == "ok":
+            parts.append(f"Flink net runtimes {', '.join(f'{s:.2f}' for s in f['net_runtime_s'])} s, wall (with "
+                         f"planning and submission) {', '.join(f'{s:.2f}' for s in f['wall_s'])} s "
+                         f"({fmt_rate(f['events'] / min(f['wall_s']))} events/s on the best wall time)")
+        if t and t.get("status") == "ok":
+            parts.append(f"tidelake wall {', '.join(f'{s:.2f}' for s in t['wall_s'])} s, {t['batches']} batches, "
+                         f"{t['events']:,} events read, {t['late_rows']:,} late rows, {t['rows']:,} rows written")
+        if parts:
+            lines.append(f"- **{q}**: " + "; ".join(parts))
+    if max(info["load_start"], info["load_end"]) > 1.0:
+        lines += ["", f"The machine's {info['nproc']} CPUs were shared with other work during this run (load "
+                  f"average up to {max(info['load_start'], info['load_end']):.1f}); figures can move by tens of "
+                  "percent between runs."]
+    lines += ["", "### Method", "", *METHOD, ""]
+    return "\n".join(lines)
+
+
+METHOD = [
+    "- Queries: q0–q8 and q11 as the nexmark project defines them for Flink SQL "
+    "(`bench/nexmark/queries`, its `CREATE TABLE ... blackhole` and `INSERT INTO` lines left out), over "
+    "its `person`, `auction` and `bid` views of the `events` table (`views.sql`). Both engines run the "
+    "same text.",
+    "- Data: `nexmark_data` (bench/nexmark_data.cc) writes the events of tidelake's NEXMark generator "
+    "(the reference generator's 1:3:46 mix, hot auctions and bidders, event time at the rate above, in "
+    "order) as Parquet files (snappy, INT96 UTC timestamps, which Flink's nested Parquet reader requires), "
+    "cached in the work directory; both engines read these files, declared with the reference's columns "
+    "and `WATERMARK FOR dateTime AS dateTime - INTERVAL '4' SECOND` (`bench/nexmark/flink/events.sql`, "
+    "`bench/nexmark/tidelake/events.sql`).",
+    "- Flink: `scripts/nexmark.sh` (Flink from Maven Central, Java 17) runs `NexmarkFlink` "
+    "(bench/nexmark/flink): one local mini-cluster (one task manager with one slot per core, default "
+    "parallelism = cores) serving every job; streaming mode; the filesystem source reads the files as a "
+    "bounded stream and ends with the final watermark, closing every window; the nexmark project's "
+    "settings for object reuse, mini-batch (2 s / 50,000 rows) and split distinct aggregates; heap state, "
+    "no checkpoints. Per query, one untimed run (JIT warm-up; its sink counts the net rows of the "
+    "query's changelog) and then the timed runs into a `blackhole` table with the query's schema. "
+    "Throughput = events / the job's net runtime as Flink reports it (from the job's start in the "
+    "cluster to its end; client-side planning and submission are not counted, which favours Flink).",
+    "- tidelake: per run a fresh lake and one `tidelake stream run FILE --trigger available-now "
+    "--end-of-input` process, FILE holding the source declaration, the views and "
+    "`CREATE STREAMING TABLE curated.qN AS <query>`; its wall time counts everything (process start, "
+    "planning, reading, each micro-batch's Delta commit and checkpoint). Events read are the sum of the "
+    "query's progress records (`numInputRows`), checked against the data; rows are `count(*)` of the "
+    "output table.",
+    "- Answers: each engine must read every event, and tidelake's output row count must equal Flink's; "
+    "otherwise the run fails and writes nothing.",
+]
+
+
+def replace_section(path: Path, text: str) -> None:
+    """Writes `text` as the `## NEXMark` section of `path`, keeping every other section."""
+    old = path.read_text() if path.exists() else ""
+    lines = old.splitlines()
+    start = next((i for i, l in enumerate(lines) if l.strip() == SECTION), None)
+    if start is None:
+        new = (old.rstrip("\n") + "\n\n" if old.strip() else "") + text
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        new = "\n".join(lines[:start] + text.splitlines() + ([""] + lines[end:] if end < len(lines) else []))
+    path.write_text(new.rstrip("\n") + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=5_000_000)
+    parser.add_argument("--queries", default=",".join(QUERIES), help="comma-separated, e.g. q0,q5")
+    parser.add_argument("--parallelism", type=int, default=os.cpu_count() or 2, help="Flink's (default: cores)")
+    parser.add_argument("--runs", type=int, default=2, help="timed runs per query and engine (best reported)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rate", type=float, default=10_000_000, help="events per second of event time")
+    parser.add_argument("--events-per-file", type=int, default=1_000_000)
+    parser.add_argument("--binary", type=Path, default=ROOT / "build/bench/tidelake")
+    parser.add_argument("--data-tool", type=Path, default=None, help="default: nexmark_data beside --binary")
+    parser.add_argument("--no-flink", action="store_true")
+    parser.add_argument("--no-tidelake", action="store_true")
+    parser.add_argument("--tidelake-source", type=Path, default=NEXMARK / "tidelake" / "events.sql",
+                        help="the statements that declare tidelake's `events` (${DATA_DIR}: the data directory)")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "tidelake-nexmark-bench")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench/RESULTS.md")
+    args = parser.parse_args()
+
+    queries = [q.strip() for q in args.queries.split(",") if q.strip()]
+    for q in queries:
+        if not (QUERIES_DIR / f"{q}.sql").exists():
+            parser.error(f"no query {q} in {QUERIES_DIR}")
+    tool = args.data_tool or args.binary.parent / "nexmark_data"
+    for path in [tool] + ([] if args.no_tidelake else [args.binary]):
+        if not path.exists():
+            print(f"{path} is missing; build it first:\n  {BUILD_HINT}", file=sys.stderr)
+            return 2
+    build_type = "unknown build type"
+    cmake_cache = args.binary.parent / "CMakeCache.txt"
+    if cmake_cache.exists():
+        for line in cmake_cache.read_text().splitlines():
+            if line.startswith("CMAKE_BUILD_TYPE:"):
+                build_type = line.split("=", 1)[1] + " build"
+
+    info = machine()
+    info.update(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                command=" ".join([".deps/venv/bin/python", "bench/run_nexmark_benchmark.py", *sys.argv[1:]]),
+                load_start=os.getloadavg()[0])
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    data = args.workdir / "data"
+    manifest = ensure_data(tool, data, args.events, args.seed, args.rate, args.events_per_file)
+    info["manifest"] = manifest
+
+    results: dict[str, dict] = {q: {} for q in queries}
+    wrong = []
+    if not args.no_flink:
+        flink, header = run_flink(data, queries, args.parallelism, args.runs, args.workdir / "flink.log")
+        java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+        info["peer"] = (f"Apache Flink {header.get('flink')} (Maven Central), local mini-cluster, parallelism "
+                        f"{header.get('parallelism')}; {java}")
+        if header.get("events") != manifest["events"]:
+            wrong.append(f"Flink counted {header.get('events')} events in the files, not {manifest['events']}")
+        for q in queries:
+            results[q]["flink"] = flink.get(q, dict(status="error", error="no result line from Flink"))
+    else:
+        info["peer"] = "Apache Flink: not run (--no-flink)"
+
+    info["tidelake"] = f"commit {info['commit']}, {build_type}"
+    if not args.no_tidelake:
+        reason = tidelake_check_setup(args.binary, args.tidelake_source, data, args.workdir)
+        if reason:
+            info["tidelake_unavailable"] = reason
+            print(f"tidelake: cannot declare the source and views: {reason}", flush=True)
+        for q in queries:
+            if reason:
+                results[q]["tidelake"] = dict(status="no source", error="the events source could not be declared")
+                continue
+            r = run_tidelake(args.binary, args.tidelake_source, data, q, args.runs, args.workdir)
+            results[q]["tidelake"] = r
+            if r["status"] == "ok":
+                print(f"tidelake {q}: {r['events_per_s']:,.0f} events/s (wall {r['wall_s']} s, rows {r['rows']})",
+                      flush=True)
+                if r["events"] != manifest["events"]:
+                    wrong.append(f"tidelake {q} read {r['events']:,} events, not {manifest['events']:,}")
+                f = results[q].get("flink")
+                if f and f.get("status") == "ok" and f.get("rows") is not None and f["rows"] != r["rows"]:
+                    wrong.append(f"{q}: tidelake wrote {r['rows']:,} rows, Flink's answer has {f['rows']:,}")
+            else:
+                print(f"tidelake {q}: {r['status']}: {r['error']}", flush=True)
+    else:
+        info["tidelake"] += " (not run: --no-tidelake)"
+    info["load_end"] = os.getloadavg()[0]
+    (args.workdir / "results.json").write_text(json.dumps(dict(info=info, results=results), indent=1) + "\n")
+
+    if wrong:
+        print("WRONG ANSWERS:\n  " + "\n  ".join(wrong), file=sys.stderr)
+        return 1
+    replace_section(args.output, section_text(results, info))
+    print(f"wrote the {SECTION} section of {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
