@@ -86,10 +86,10 @@ def test_errors_are_clear(tidelake_bin, tmp_path):
     assert run.returncode != 0
     assert "creates or refreshes no streaming table" in run.stderr
     bad = tmp_path / "bad.sql"
-    bad.write_text("CREATE STREAMING TABLE refined.c AS SELECT status, count(*) FROM STREAM(raw.events) GROUP BY status;")
+    bad.write_text("CREATE STREAMING TABLE refined.c AS SELECT status, avg(amount) FROM STREAM(raw.events) GROUP BY status;")
     run = stream(tidelake_bin, lake, "run", str(bad))
     assert run.returncode != 0
-    assert "bad.sql: line 1:37: a streaming query cannot use an aggregation without an event-time window" in run.stderr
+    assert "bad.sql: line 1:37: a streaming query cannot use mean in an aggregation without a window" in run.stderr
     stop = stream(tidelake_bin, lake, "stop", "refined.c")
     assert stop.returncode != 0 and "is not running" in stop.stderr
 
