@@ -1,5 +1,7 @@
 """The machine a benchmark ran on, for the header of bench/RESULTS.md: CPU, cores, memory,
-kernel, and the tidelake commit (flagged when src/ or include/ have uncommitted changes)."""
+kernel, and the tidelake commit (flagged when src/ or include/ have uncommitted changes); and
+the pieces of RESULTS.md every benchmark driver writes the same way: the machine table's rows,
+and replacing one `## ` section while keeping the others."""
 
 import os
 import platform
@@ -28,3 +30,31 @@ def machine() -> dict:
         commit += " + uncommitted changes in src/ or include/"
     return dict(cpu=cpu, nproc=os.cpu_count(), memory=f"{mem_kb / 1024 / 1024:.1f} GiB",
                 kernel=platform.release(), commit=commit or "unknown")
+
+
+def machine_rows(info: dict) -> list:
+    """The common rows of a report's machine table (info: machine() plus the run's date, command
+    and load averages)."""
+    return [
+        "| machine | |",
+        "| --- | --- |",
+        f"| CPU | {info['cpu']} |",
+        f"| nproc | {info['nproc']} |",
+        f"| memory | {info['memory']} |",
+        f"| kernel | {info['kernel']} |",
+        f"| load average (1 min) at start / end | {info['load_start']:.2f} / {info['load_end']:.2f} |",
+    ]
+
+
+def replace_section(path: Path, section: str, text: str) -> None:
+    """Writes `text` as the `section` ("## Title") of the Markdown file `path`, keeping every
+    other section (appended when the file has no such section)."""
+    old = path.read_text() if path.exists() else ""
+    lines = old.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() == section), None)
+    if start is None:
+        new = (old.rstrip("\n") + "\n\n" if old.strip() else "") + text
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        new = "\n".join(lines[:start] + text.splitlines() + ([""] + lines[end:] if end < len(lines) else []))
+    path.write_text(new.rstrip("\n") + "\n")

@@ -44,7 +44,7 @@ from deltalake import DeltaTable, write_deltalake
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from machine_info import machine  # noqa: E402
+from machine_info import machine, machine_rows  # noqa: E402
 BUILD_HINT = (
     "cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DTIDELAKE_SANITIZE=OFF "
     "-DTIDELAKE_BUILD_BENCHMARKS=ON -DTIDELAKE_BUILD_TESTS=OFF \"-DCMAKE_CXX_FLAGS=-Wno-restrict\" && "
@@ -339,13 +339,7 @@ def write_report(path: Path, results: list[dict], info: dict) -> None:
         "",
         f"Command (from the repository root): `{info['command']}`",
         "",
-        "| machine | |",
-        "| --- | --- |",
-        f"| CPU | {info['cpu']} |",
-        f"| nproc | {info['nproc']} |",
-        f"| memory | {info['memory']} |",
-        f"| kernel | {info['kernel']} |",
-        f"| load average (1 min) at start / end | {info['load_start']:.2f} / {info['load_end']:.2f} |",
+        *machine_rows(info),
         f"| tidelake | commit {info['commit']}, {info['build']} |",
         f"| peers | pyarrow {pa.__version__}, deltalake (delta-rs) {deltalake.__version__}, "
         f"duckdb {duckdb.__version__} |",

@@ -42,7 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from machine_info import machine  # noqa: E402
+from machine_info import machine, machine_rows, replace_section  # noqa: E402
 
 NEXMARK = ROOT / "bench" / "nexmark"
 QUERIES_DIR = NEXMARK / "queries"
@@ -240,13 +240,7 @@ def section_text(results: dict, info: dict) -> str:
         "",
         f"Command (from the repository root): `{info['command']}`",
         "",
-        "| machine | |",
-        "| --- | --- |",
-        f"| CPU | {info['cpu']} |",
-        f"| nproc | {info['nproc']} |",
-        f"| memory | {info['memory']} |",
-        f"| kernel | {info['kernel']} |",
-        f"| load average (1 min) at start / end | {info['load_start']:.2f} / {info['load_end']:.2f} |",
+        *machine_rows(info),
         f"| tidelake | {info['tidelake']} |",
         f"| peer | {info['peer']} |",
         f"| data | {m['events']:,} events ({m['persons']:,} persons, {m['auctions']:,} auctions, {m['bids']:,} bids), "
@@ -355,17 +349,6 @@ METHOD = [
 ]
 
 
-def replace_section(path: Path, text: str) -> None:
-    """Writes `text` as the `## NEXMark` section of `path`, keeping every other section."""
-    old = path.read_text() if path.exists() else ""
-    lines = old.splitlines()
-    start = next((i for i, l in enumerate(lines) if l.strip() == SECTION), None)
-    if start is None:
-        new = (old.rstrip("\n") + "\n\n" if old.strip() else "") + text
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        new = "\n".join(lines[:start] + text.splitlines() + ([""] + lines[end:] if end < len(lines) else []))
-    path.write_text(new.rstrip("\n") + "\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -459,7 +442,7 @@ def main() -> int:
     if wrong:
         print("WRONG ANSWERS:\n  " + "\n  ".join(wrong), file=sys.stderr)
         return 1
-    replace_section(args.output, section_text(results, info))
+    replace_section(args.output, SECTION, section_text(results, info))
     print(f"wrote the {SECTION} section of {args.output}")
     return 0
 

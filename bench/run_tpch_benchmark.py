@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from machine_info import machine  # noqa: E402
+from machine_info import machine, machine_rows, replace_section  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests" / "interop"))
 import tpch_common as tpch  # noqa: E402
 
@@ -171,13 +171,7 @@ def section_text(results: dict, info: dict, engines: list[str]) -> str:
         "",
         f"Command (from the repository root): `{info['command']}`",
         "",
-        "| machine | |",
-        "| --- | --- |",
-        f"| CPU | {info['cpu']} |",
-        f"| nproc | {info['nproc']} |",
-        f"| memory | {info['memory']} |",
-        f"| kernel | {info['kernel']} |",
-        f"| load average (1 min) at start / end | {info['load_start']:.2f} / {info['load_end']:.2f} |",
+        *machine_rows(info),
         f"| tidelake | commit {info['commit']}, {info['build']}, `--memory-limit {MEMORY_LIMIT}` |",
         f"| peers | {info['peers']} |",
         "",
@@ -273,17 +267,6 @@ METHOD = [
 ]
 
 
-def replace_section(path: Path, text: str) -> None:
-    """Writes `text` as the `## TPC-H SF1` section of `path`, keeping every other section."""
-    old = path.read_text() if path.exists() else ""
-    lines = old.splitlines()
-    start = next((i for i, l in enumerate(lines) if l.strip() == SECTION), None)
-    if start is None:
-        new = (old.rstrip("\n") + "\n\n" if old.strip() else "") + text
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        new = "\n".join(lines[:start] + text.splitlines() + ([""] + lines[end:] if end < len(lines) else []))
-    path.write_text(new.rstrip("\n") + "\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,7 +357,7 @@ def main() -> int:
     if wrong:
         print("WRONG ANSWERS:\n  " + "\n  ".join(wrong), file=sys.stderr)
         return 1
-    replace_section(args.output, section_text(results, info, engines))
+    replace_section(args.output, SECTION, section_text(results, info, engines))
     print(f"wrote the {SECTION} section of {args.output}")
     return 0
 
