@@ -11,13 +11,19 @@
 
 namespace tidelake::sql {
 
-namespace {
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
+
+std::string FunctionName(const FunctionCallExpr& call) {
+  std::string name;
+  for (const auto& part : call.name) name += (name.empty() ? "" : ".") + Lower(part);
+  return name;
+}
+
+namespace {
 
 // `bound` (a struct) narrowed to its nested `fields` in turn: a.b.c.
 arrow::Result<cp::Expression> StructFields(cp::Expression bound, const std::vector<std::string>& fields, const Expr& expr,
@@ -36,12 +42,6 @@ arrow::Result<cp::Expression> StructFields(cp::Expression bound, const std::vect
     ARROW_ASSIGN_OR_RAISE(bound, (cp::call("struct_field", {bound}, cp::StructFieldOptions({index})).Bind(input)));
   }
   return bound;
-}
-
-std::string FunctionName(const FunctionCallExpr& call) {
-  std::string name;
-  for (const auto& part : call.name) name += (name.empty() ? "" : ".") + Lower(part);
-  return name;
 }
 
 bool IsAggregateCall(const Expr& expr) {

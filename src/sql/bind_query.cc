@@ -11,12 +11,6 @@ namespace tidelake::sql {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Drops columns the node computes but the scope does not show (hidden ORDER BY columns).
 arrow::Result<BoundRelation> TrimToScope(Binder::Impl* binder, BoundRelation relation) {
   std::vector<cp::Expression> exprs;

@@ -15,12 +15,6 @@ namespace tidelake::sql {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 constexpr int kMaxViewDepth = 32;
 
 // Renames the output of `relation` to `names` (column aliases: `t AS x(a, b)`, CTE columns).

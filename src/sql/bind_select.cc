@@ -9,18 +9,6 @@ namespace tidelake::sql {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string FunctionName(const FunctionCallExpr& call) {
-  std::string name;
-  for (const auto& part : call.name) name += (name.empty() ? "" : ".") + Lower(part);
-  return name;
-}
-
 bool IsAggregate(const Expr& e) {
   return e.kind == ExprKind::kFunctionCall && e.As<FunctionCallExpr>().over == nullptr &&
          plan::IsAggregateFunction(FunctionName(e.As<FunctionCallExpr>()));

@@ -21,17 +21,6 @@ namespace {
 
 const auto kTimestamp = arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string CallName(const FunctionCallExpr& call) {
-  std::string name;
-  for (const auto& part : call.name) name += (name.empty() ? "" : ".") + Lower(part);
-  return name;
-}
-
 // A constant duration in microseconds: an INTERVAL, or a string such as '5 minutes' (Spark).
 arrow::Result<int64_t> DurationMicros(Binder::Impl* binder, const Expr& expr, std::string_view what) {
   ARROW_ASSIGN_OR_RAISE(auto value, At(expr.pos, binder->EvaluateConstant(expr)));
@@ -86,6 +75,20 @@ arrow::Result<int64_t> AsaCount(Binder::Impl* binder, const Expr& expr, int64_t 
   return micros;
 }
 
+// `relation` with one more field, `name` = `expr` (over its fields), after all of its own.
+arrow::Status AppendField(Binder::Impl* binder, BoundRelation* relation, cp::Expression expr, const std::string& name) {
+  std::vector<cp::Expression> exprs;
+  std::vector<std::string> names;
+  for (const auto& field : relation->node->schema->fields()) {
+    exprs.push_back(cp::field_ref(field->name()));
+    names.push_back(field->name());
+  }
+  exprs.push_back(std::move(expr));
+  names.push_back(name);
+  ARROW_ASSIGN_OR_RAISE(relation->node, binder->Project(relation->node, exprs, names));
+  return arrow::Status::OK();
+}
+
 // The field of `relation` holding `column`, as a microsecond timestamp: other timestamps and
 // strings are cast in a projection added on top.
 arrow::Result<std::string> TimeField(Binder::Impl* binder, BoundRelation* relation, const Expr& time,
@@ -109,17 +112,8 @@ arrow::Result<std::string> TimeField(Binder::Impl* binder, BoundRelation* relati
   if (!micros) {
     ARROW_ASSIGN_OR_RAISE(bound, At(time.pos, plan::Cast(bound, kTimestamp, /*try_cast=*/false, *relation->node->schema)));
   }
-  // Every field of the input, then the time.
-  std::vector<cp::Expression> exprs;
-  std::vector<std::string> names;
-  for (const auto& field : relation->node->schema->fields()) {
-    exprs.push_back(cp::field_ref(field->name()));
-    names.push_back(field->name());
-  }
   const std::string field = binder->NewField("event_time");
-  exprs.push_back(bound);
-  names.push_back(field);
-  ARROW_ASSIGN_OR_RAISE(relation->node, binder->Project(relation->node, exprs, names));
+  ARROW_RETURN_NOT_OK(AppendField(binder, relation, bound, field));
   return field;
 }
 
@@ -271,19 +265,11 @@ arrow::Result<BoundRelation> Binder::Impl::BindWindowFunction(const WindowFuncti
   }
   ARROW_ASSIGN_OR_RAISE(auto window, AddTimeWindow(this, &rel, spec));
   // window_time: the last time in the window (Flink: a time attribute for later windows).
-  std::vector<cp::Expression> exprs;
-  std::vector<std::string> names;
-  for (const auto& field : rel.node->schema->fields()) {
-    exprs.push_back(cp::field_ref(field->name()));
-    names.push_back(field->name());
-  }
   const std::string window_time = NewField("window_time");
   ARROW_ASSIGN_OR_RAISE(auto one, cp::call("cast", {cp::literal(int64_t{1})},
                                            cp::CastOptions::Safe(arrow::duration(arrow::TimeUnit::MICRO)))
                                       .Bind(*rel.node->schema));
-  exprs.push_back(cp::call("subtract", {cp::field_ref(window.second), one}));
-  names.push_back(window_time);
-  ARROW_ASSIGN_OR_RAISE(rel.node, Project(rel.node, exprs, names));
+  ARROW_RETURN_NOT_OK(AppendField(this, &rel, cp::call("subtract", {cp::field_ref(window.second), one}), window_time));
   const auto& type = rel.node->schema->GetFieldByName(window.first)->type();
   rel.scope.columns.push_back({{}, "window_start", window.first, type});
   rel.scope.columns.push_back({{}, "window_end", window.second, type});
@@ -296,7 +282,7 @@ arrow::Result<BoundRelation> Binder::Impl::BindWindowFunction(const WindowFuncti
 arrow::Result<std::optional<GroupWindow>> Binder::Impl::BindGroupWindow(const FunctionCallExpr& call,
                                                                         const std::vector<const Expr*>& other_keys,
                                                                         BoundRelation* relation) {
-  const std::string name = CallName(call);
+  const std::string name = FunctionName(call);
   const bool spark = name == "window" || name == "session_window";
   const bool asa = name == "tumblingwindow" || name == "hoppingwindow" || name == "sessionwindow" ||
                    name == "slidingwindow";
@@ -386,17 +372,11 @@ arrow::Result<std::optional<GroupWindow>> Binder::Impl::BindGroupWindow(const Fu
   }
   group.keys = {start_name, end_name};
   // Spark: a struct<start, end> named like the function.
-  std::vector<cp::Expression> exprs;
-  std::vector<std::string> names;
-  for (const auto& field : relation->node->schema->fields()) {
-    exprs.push_back(cp::field_ref(field->name()));
-    names.push_back(field->name());
-  }
   const std::string key = NewField(name);
-  exprs.push_back(cp::call("make_struct", {cp::field_ref(window.first), cp::field_ref(window.second)},
-                           cp::MakeStructOptions({"start", "end"})));
-  names.push_back(key);
-  ARROW_ASSIGN_OR_RAISE(relation->node, Project(relation->node, exprs, names));
+  ARROW_RETURN_NOT_OK(AppendField(this, relation,
+                                  cp::call("make_struct", {cp::field_ref(window.first), cp::field_ref(window.second)},
+                                           cp::MakeStructOptions({"start", "end"})),
+                                  key));
   relation->scope.columns.push_back(
       {{}, name, key, arrow::struct_({arrow::field("start", type), arrow::field("end", type)}), /*hidden=*/true});
   group.struct_field = key;

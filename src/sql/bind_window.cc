@@ -9,12 +9,6 @@ namespace tidelake::sql {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 arrow::Status Binder::Impl::BindWindowCall(const FunctionCallExpr& call, const SelectBody& select,

@@ -205,6 +205,12 @@ bool ReferencesOuter(const Expr& expr, const Scope& inner);
 /// Splits a condition at its top-level ANDs.
 std::vector<const Expr*> Conjuncts(const Expr& condition);
 
+/// `s` in lower case (ASCII): SQL names compare case-insensitively.
+std::string Lower(std::string_view s);
+
+/// A call's function name, lower case, its parts joined by '.': "system.timestamp".
+std::string FunctionName(const FunctionCallExpr& call);
+
 /// The name Spark gives an unaliased select item: the column's name, or the expression's text.
 std::string DerivedName(const Expr& expr);
 

@@ -134,29 +134,36 @@ def test_interval_trigger_follows_the_source_until_stopped(tidelake_bin, tmp_pat
             runner.kill()
 
 
+def kill_at_random_moments(binary, lake, query, rng, append_rows, before, during, runs=12):
+    """Runs `query` with the interval trigger `runs` times, SIGKILLing each run at a random
+    moment while a writer keeps appending (`append_rows(first, n)`: `before` rows before each run
+    starts and `during` while it runs). Returns how many rows were appended in all."""
+    written = 0
+    kills = 0
+    for _ in range(runs):
+        append_rows(written, before)
+        written += before
+        runner = subprocess.Popen([binary, "stream", "run", str(query), "--lake", str(lake), "--interval", "20ms"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 1.5))
+        append_rows(written, during)
+        written += during
+        time.sleep(rng.uniform(0.0, 0.3))
+        if runner.poll() is None:
+            os.kill(runner.pid, signal.SIGKILL)  # without warning, mid-batch or between batches
+            kills += 1
+        runner.wait()
+    assert kills >= runs // 2, "the runs ended before they could be killed; the test proves nothing"
+    return written
+
+
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tidelake_bin, tmp_path):
     lake = tmp_path / "lake"
     make_source(tidelake_bin, lake)
     query = tmp_path / "q.sql"
     query.write_text(QUERY)
-    rng = random.Random(20261125)
-    written = 0
-    kills = 0
-    for _ in range(12):
-        append(tidelake_bin, lake, written, 15)
-        written += 15
-        runner = subprocess.Popen([tidelake_bin, "stream", "run", str(query), "--lake", str(lake), "--interval", "20ms"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, 1.5))
-        # A writer keeps appending while the query runs, and the kill comes without warning.
-        append(tidelake_bin, lake, written, 5)
-        written += 5
-        time.sleep(rng.uniform(0.0, 0.3))
-        if runner.poll() is None:
-            os.kill(runner.pid, signal.SIGKILL)
-            kills += 1
-        runner.wait()
-    assert kills >= 6, "the runs ended before they could be killed; the test proves nothing"
+    written = kill_at_random_moments(tidelake_bin, lake, query, random.Random(20261125),
+                                     lambda first, n: append(tidelake_bin, lake, first, n), before=15, during=5)
     final = stream(tidelake_bin, lake, "run", str(query), "--trigger", "available-now")
     assert final.returncode == 0, final.stderr
     got = sorted(int(r[0]) for r in rows(tidelake_bin, lake, "SELECT id FROM refined.completed"))
@@ -187,23 +194,8 @@ def test_sigkill_of_a_windowed_query_restores_its_state(tidelake_bin, tmp_path):
     sql(tidelake_bin, lake, "CREATE TABLE raw.ticks (id BIGINT, ts TIMESTAMP)")
     query = tmp_path / "windowed.sql"
     query.write_text(WINDOWED)
-    rng = random.Random(7)
-    written = 0
-    kills = 0
-    for _ in range(12):
-        append_ticks(tidelake_bin, lake, written, 7)
-        written += 7
-        runner = subprocess.Popen([tidelake_bin, "stream", "run", str(query), "--lake", str(lake), "--interval", "20ms"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, 1.5))
-        append_ticks(tidelake_bin, lake, written, 6)
-        written += 6
-        time.sleep(rng.uniform(0.0, 0.3))
-        if runner.poll() is None:
-            os.kill(runner.pid, signal.SIGKILL)
-            kills += 1
-        runner.wait()
-    assert kills >= 6, "the runs ended before they could be killed; the test proves nothing"
+    written = kill_at_random_moments(tidelake_bin, lake, query, random.Random(7),
+                                     lambda first, n: append_ticks(tidelake_bin, lake, first, n), before=7, during=6)
     final = stream(tidelake_bin, lake, "run", str(query), "--trigger", "available-now", "--end-of-input")
     assert final.returncode == 0, final.stderr
     got = sorted(rows(tidelake_bin, lake, "SELECT w, n, ids FROM curated.per_10s"))
