@@ -8,7 +8,6 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <limits>
 #include <fstream>
 #include <iostream>
@@ -22,6 +21,7 @@
 
 #include "catalog/lake.h"
 #include "cli/sql_shell.h"
+#include "io/arrow_json.h"
 #include "sql/parser.h"
 #include "tidelake/session.h"
 
@@ -127,15 +127,10 @@ struct TableStatus {
   bool done = false;
 };
 
-// A watermark as UTC time ("2024-05-17 10:05:00"), or "end" once the input has ended.
+// A watermark as UTC time, or "end of input" once the input has ended.
 std::string WatermarkText(int64_t micros) {
   if (micros == std::numeric_limits<int64_t>::max()) return "end of input";
-  const std::time_t seconds = static_cast<std::time_t>(micros / 1000000 - (micros % 1000000 < 0));
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm);
-  return text;
+  return io::FormatTimestampMicros(micros, /*zoned=*/true);
 }
 
 std::string StatusLine(const std::vector<TableStatus>& tables) {
