@@ -43,6 +43,17 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want_stamp" && -x "$VENV/bin/python"
   exit 0
 fi
 
+# Registries drop a download now and then; a step that fetches is tried three times.
+retry() {
+  local attempt
+  for attempt in 1 2 3; do
+    "$@" && return 0
+    ((attempt < 3)) && { echo "setup: '$1 ${2:-}' failed (attempt $attempt of 3); retrying in 15 s"; sleep 15; }
+  done
+  echo "setup: '$*' failed three times" >&2
+  return 1
+}
+
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -50,8 +61,8 @@ done
 if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+  retry $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive retry $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
 mkdir -p "$DEPS"
@@ -59,8 +70,8 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   echo "setup: creating $VENV"
   python3 -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q \
+retry "$VENV/bin/python" -m pip install -q --upgrade pip
+retry "$VENV/bin/python" -m pip install -q \
   "pyarrow==$PYARROW_VERSION" "deltalake==$DELTALAKE_VERSION" "duckdb==$DUCKDB_VERSION" \
   "delta-spark==$DELTA_SPARK_VERSION" "pyspark==$PYSPARK_VERSION" "polars==$POLARS_VERSION" "pytest==$PYTEST_VERSION" \
   "tpchgen-cli==$TPCHGEN_CLI_VERSION" pandas
@@ -68,14 +79,14 @@ fi
 "$VENV/bin/python" -c "import pyarrow; pyarrow.create_library_symlinks()"
 
 # Fetch Spark's Delta jars into .deps/ivy once, so tests run offline from the cache.
-"$VENV/bin/python" "$ROOT/scripts/fetch_spark_jars.py" "$DEPS/ivy"
+retry "$VENV/bin/python" "$ROOT/scripts/fetch_spark_jars.py" "$DEPS/ivy"
 
 # Kafka for the streaming tests: a real broker, started by scripts/kafka.sh.
-"$ROOT/scripts/kafka.sh" install
+retry "$ROOT/scripts/kafka.sh" install
 
 # Flink for the NEXMark benchmark: about a minute on a fresh machine, nothing when its pom and
 # sources are unchanged (the benchmark driver runs the same step).
-"$ROOT/scripts/nexmark.sh" install
+retry "$ROOT/scripts/nexmark.sh" install
 
 echo "$want_stamp" > "$STAMP"
 echo "setup: done"
