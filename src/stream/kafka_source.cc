@@ -1,6 +1,8 @@
 #include "stream/kafka_source.h"
 
 #include <arrow/api.h>
+#include <arrow/compute/api.h>
+#include <arrow/csv/api.h>
 #include <arrow/io/memory.h>
 #include <arrow/json/api.h>
 #include <librdkafka/rdkafka.h>
@@ -19,20 +21,20 @@ namespace {
 
 using nlohmann::json;
 
-struct Message {
-  int32_t partition = 0;
-  int64_t offset = 0;
-  std::optional<std::string> key;
-  std::optional<std::string> value;  ///< nullopt: a tombstone
-  std::optional<int64_t> timestamp_ms;
-};
-
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
 }  // namespace
+
+struct KafkaSource::Message {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::optional<std::string> key;
+  std::optional<std::string> value;  ///< nullopt: a tombstone
+  std::optional<int64_t> timestamp_ms;
+};
 
 // One librdkafka consumer handle, used without a consumer group's rebalancing.
 class KafkaSource::Client {
@@ -90,6 +92,19 @@ KafkaSource::KafkaSource(std::string name, KafkaSourceOptions options, std::uniq
 }
 
 KafkaSource::~KafkaSource() = default;
+
+arrow::Status KafkaSource::CheckProperty(const std::string& key, const std::string& value) {
+  if (key == "bootstrap.servers" || key == "enable.auto.commit" || key == "enable.auto.offset.store" ||
+      key == "enable.partition.eof") {
+    return arrow::Status::Invalid("tidelake sets '", key, "' itself (the offsets live in the query's checkpoint)");
+  }
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  const rd_kafka_conf_res_t result = rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error));
+  rd_kafka_conf_destroy(conf);
+  if (result != RD_KAFKA_CONF_OK) return arrow::Status::Invalid(error);
+  return arrow::Status::OK();
+}
 
 arrow::Result<std::unique_ptr<KafkaSource>> KafkaSource::Make(std::string name, KafkaSourceOptions options) {
   if (options.bootstrap_servers.empty()) return arrow::Status::Invalid("Kafka source '", name, "' needs bootstrap servers");
@@ -227,6 +242,76 @@ arrow::Result<std::optional<std::string>> KafkaSource::NextEnd(const std::string
   return Format(end);
 }
 
+arrow::Result<std::shared_ptr<arrow::Table>> KafkaSource::ParseValues(const std::vector<Message>& messages) const {
+  const bool csv = options_.format == KafkaValueFormat::kCsv;
+  const char* format = csv ? "CSV record" : "JSON object";
+  // Many values at once: one per line (a CSV record or a JSON object may span lines).
+  auto parse = [&](const std::string& lines) -> arrow::Result<std::shared_ptr<arrow::Table>> {
+    auto input = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromString(lines));
+    if (csv) {
+      auto read_options = arrow::csv::ReadOptions::Defaults();
+      read_options.use_threads = false;
+      read_options.column_names = options_.value_schema->field_names();
+      auto parse_options = arrow::csv::ParseOptions::Defaults();
+      parse_options.delimiter = options_.csv_delimiter;
+      parse_options.newlines_in_values = true;
+      auto convert_options = arrow::csv::ConvertOptions::Defaults();
+      for (const auto& f : options_.value_schema->fields()) convert_options.column_types[f->name()] = f->type();
+      ARROW_ASSIGN_OR_RAISE(auto reader, arrow::csv::TableReader::Make(arrow::io::default_io_context(), input,
+                                                                       read_options, parse_options, convert_options));
+      return reader->Read();
+    }
+    auto read_options = arrow::json::ReadOptions::Defaults();
+    read_options.use_threads = false;
+    auto parse_options = arrow::json::ParseOptions::Defaults();
+    parse_options.explicit_schema = options_.value_schema;
+    parse_options.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Ignore;
+    parse_options.newlines_in_values = true;
+    ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::TableReader::Make(arrow::default_memory_pool(), input, read_options,
+                                                                      parse_options));
+    return reader->Read();
+  };
+  // Tombstones are not parsed: they take a null row (a null index of the Take below).
+  std::string lines;
+  std::vector<const Message*> parsed_messages;
+  arrow::Int64Builder rows;
+  for (const auto& m : messages) {
+    if (!m.value) {
+      ARROW_RETURN_NOT_OK(rows.AppendNull());
+      continue;
+    }
+    if (m.value->find_first_not_of(" \t\r\n") == std::string::npos) {
+      return arrow::Status::Invalid("Kafka source '", name_, "': the message at partition ", m.partition, " offset ",
+                                    m.offset, " of topic '", options_.topic, "' has an empty value, not a ", format);
+    }
+    ARROW_RETURN_NOT_OK(rows.Append(static_cast<int64_t>(parsed_messages.size())));
+    parsed_messages.push_back(&m);
+    lines += *m.value;
+    lines += '\n';
+  }
+  const auto expected = static_cast<int64_t>(parsed_messages.size());
+  auto parsed = parsed_messages.empty() ? arrow::Table::MakeEmpty(options_.value_schema) : parse(lines);
+  if (!parsed.ok() || (*parsed)->num_rows() != expected) {
+    // Find the message at fault, to name it.
+    for (const Message* m : parsed_messages) {
+      auto one = parse(*m->value + "\n");
+      if (!one.ok() || (*one)->num_rows() != 1) {
+        return arrow::Status::Invalid("Kafka source '", name_, "': the message at partition ", m->partition, " offset ",
+                                      m->offset, " of topic '", options_.topic, "' is not a ", format,
+                                      " with the columns ", options_.value_schema->ToString(/*show_metadata=*/false),
+                                      ": ", one.ok() ? "it holds several values" : one.status().message());
+      }
+    }
+    return parsed.ok() ? arrow::Status::Invalid("Kafka source '", name_, "': the values gave ", (*parsed)->num_rows(),
+                                                 " rows for ", expected, " messages")
+                       : parsed.status();
+  }
+  if (expected == static_cast<int64_t>(messages.size())) return *parsed;
+  ARROW_ASSIGN_OR_RAISE(auto indices, rows.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*parsed, indices));
+  return taken.table();
+}
+
 arrow::Result<std::shared_ptr<arrow::Table>> KafkaSource::Read(const std::string& start, const std::string& end) {
   ARROW_ASSIGN_OR_RAISE(auto from, Parse(start));
   ARROW_ASSIGN_OR_RAISE(auto to, Parse(end));
@@ -296,47 +381,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> KafkaSource::Read(const std::string
     return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);
   });
 
-  // Values: one JSON line per message ("{}" for a tombstone), parsed with the declared columns.
-  auto parse = [&](const std::string& lines) -> arrow::Result<std::shared_ptr<arrow::Table>> {
-    auto read_options = arrow::json::ReadOptions::Defaults();
-    read_options.use_threads = false;
-    auto parse_options = arrow::json::ParseOptions::Defaults();
-    parse_options.explicit_schema = options_.value_schema;
-    parse_options.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Ignore;
-    parse_options.newlines_in_values = true;
-    auto input = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromString(lines));
-    ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::TableReader::Make(arrow::default_memory_pool(), input, read_options,
-                                                                      parse_options));
-    return reader->Read();
-  };
-  std::string lines;
-  for (const auto& m : messages) {
-    if (m.value && m.value->find_first_not_of(" \t\r\n") == std::string::npos) {
-      return arrow::Status::Invalid("Kafka source '", name_, "': the message at partition ", m.partition, " offset ",
-                                    m.offset, " of topic '", options_.topic, "' has an empty value, not a JSON object");
-    }
-    lines += m.value ? *m.value : "{}";
-    lines += '\n';
-  }
-  std::shared_ptr<arrow::Table> values;
-  auto parsed = messages.empty() ? arrow::Table::MakeEmpty(options_.value_schema) : parse(lines);
-  if (parsed.ok() && (*parsed)->num_rows() == static_cast<int64_t>(messages.size())) {
-    values = *parsed;
-  } else {
-    // Find the message at fault, to name it.
-    for (const auto& m : messages) {
-      auto one = parse((m.value ? *m.value : "{}") + "\n");
-      if (!one.ok() || (*one)->num_rows() != 1) {
-        return arrow::Status::Invalid("Kafka source '", name_, "': the message at partition ", m.partition, " offset ",
-                                      m.offset, " of topic '", options_.topic, "' is not a JSON object with the columns ",
-                                      options_.value_schema->ToString(/*show_metadata=*/false), ": ",
-                                      one.ok() ? "it holds several values" : one.status().message());
-      }
-    }
-    return parsed.ok() ? arrow::Status::Invalid("Kafka source '", name_, "': the values gave ", (*parsed)->num_rows(),
-                                                 " rows for ", messages.size(), " messages")
-                       : parsed.status();
-  }
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Table> values, ParseValues(messages));
   ARROW_ASSIGN_OR_RAISE(values, values->CombineChunks());
 
   arrow::StringBuilder keys;
