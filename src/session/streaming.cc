@@ -1,5 +1,6 @@
 // CREATE [OR REFRESH] STREAMING TABLE t AS query, and REFRESH STREAMING TABLE t: a Delta table
-// kept up to date by a streaming query over the STREAM(...) tables its query reads.
+// kept up to date by a streaming query over the STREAM(...) tables and the sources (CREATE
+// SOURCE, read through stream::MakeSource) its query reads.
 //
 // The query is stored with the table (catalog::Lake::WriteStreamingQuery) and its progress in
 // the table's checkpoint directory; each refresh runs it with the available-now trigger
@@ -24,6 +25,7 @@
 #include "stream/delta_source.h"
 #include "stream/micro_batch.h"
 #include "stream/sink.h"
+#include "stream/source_factory.h"
 
 namespace tidelake {
 
@@ -60,6 +62,9 @@ arrow::Status CheckStateless(const plan::NodePtr& node, const sql::SourcePos& po
       }
       return arrow::Status::OK();
     }
+    case NodeKind::kSourceScan:
+      *streams = true;
+      return arrow::Status::OK();
     case NodeKind::kFileScan:
     case NodeKind::kValues:
     case NodeKind::kFilter:
@@ -93,9 +98,19 @@ arrow::Status CheckStateless(const plan::NodePtr& node, const sql::SourcePos& po
   return arrow::Status::OK();
 }
 
-// `node` with each STREAM scan replaced by the rows its source read in this batch.
+// The source scans under `node`.
+void CollectSources(const plan::NodePtr& node, std::vector<const plan::SourceScanNode*>* out) {
+  if (node->kind == plan::NodeKind::kSourceScan) out->push_back(&node->As<plan::SourceScanNode>());
+  for (const auto& input : node->inputs) CollectSources(input, out);
+}
+
+// `node` with each STREAM scan and source scan replaced by the rows its source read in this batch.
 arrow::Result<plan::NodePtr> Substitute(const plan::NodePtr& node,
                                         const std::map<const plan::LogicalNode*, std::shared_ptr<arrow::Table>>& rows) {
+  if (node->kind == plan::NodeKind::kSourceScan) {
+    auto it = rows.find(node.get());
+    return it == rows.end() ? node : session::SourceRows(node->As<plan::SourceScanNode>(), it->second);
+  }
   if (node->kind == plan::NodeKind::kTableScan) {
     auto it = rows.find(node.get());
     if (it == rows.end()) return node;
@@ -166,8 +181,18 @@ arrow::Result<Session::Impl::StreamingPlan> Session::Impl::PlanStreamingQuery(co
   ARROW_ASSIGN_OR_RAISE(out.root, binder.BindQuery(query));
   bool streams = false;
   ARROW_RETURN_NOT_OK(CheckStateless(out.root.node, pos, &streams, &out.scans));
-  if (out.scans.empty()) {
-    return InvalidAt(pos, "a streaming table's query must read at least one STREAM(table) source");
+  CollectSources(out.root.node, &out.sources);
+  if (out.scans.empty() && out.sources.empty()) {
+    return InvalidAt(pos, "a streaming table's query must read at least one STREAM(table) source or a source made with "
+                          "CREATE SOURCE");
+  }
+  for (size_t i = 0; i < out.sources.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (out.sources[i]->definition->name.ToString() == out.sources[j]->definition->name.ToString()) {
+        return InvalidAt(pos, "source ", out.sources[i]->definition->name.ToString(),
+                         " is read twice in one streaming query");
+      }
+    }
   }
   for (size_t i = 0; i < out.scans.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
@@ -202,6 +227,12 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
     ARROW_ASSIGN_OR_RAISE(auto source,
                           At(pos, stream::DeltaSource::Make(scan->table_name, scan->snapshot->location(), {})));
     scan_of_source[scan->table_name] = scan;
+    sources.push_back(std::move(source));
+  }
+  for (const auto* scan : plan.sources) {
+    const std::string key = scan->definition->name.ToString();
+    ARROW_ASSIGN_OR_RAISE(auto source, At(pos, stream::MakeSource(*scan->definition, key)));
+    scan_of_source[key] = scan;
     sources.push_back(std::move(source));
   }
   ARROW_ASSIGN_OR_RAISE(auto target, At(pos, lake_->Resolve(name.ToString())));
