@@ -66,6 +66,13 @@ arrow::Result<std::shared_ptr<arrow::Table>> ReadAvailable(stream::Source* sourc
   return arrow::ConcatenateTables(tables);
 }
 
+// What the source of `scan` holds now, from where a new streaming query would start. (The
+// sources' own errors name them.)
+arrow::Result<std::shared_ptr<arrow::Table>> ReadNow(const plan::SourceScanNode& scan) {
+  ARROW_ASSIGN_OR_RAISE(auto source, stream::MakeSource(*scan.definition, scan.definition->name.ToString()));
+  return ReadAvailable(source.get());
+}
+
 }  // namespace
 
 arrow::Result<plan::NodePtr> session::SourceRows(const plan::SourceScanNode& scan,
@@ -109,21 +116,7 @@ arrow::Result<plan::NodePtr> session::SubstituteSources(const plan::NodePtr& nod
 }
 
 arrow::Result<plan::PlanRoot> Session::Impl::ReadSourcesNow(plan::PlanRoot root) {
-  ARROW_ASSIGN_OR_RAISE(root.node, session::SubstituteSources(
-                                       root.node, [](const plan::SourceScanNode& scan)
-                                                      -> arrow::Result<std::shared_ptr<arrow::Table>> {
-                                         const std::string name = scan.definition->name.ToString();
-                                         auto read = [&]() -> arrow::Result<std::shared_ptr<arrow::Table>> {
-                                           ARROW_ASSIGN_OR_RAISE(auto source, stream::MakeSource(*scan.definition, name));
-                                           return ReadAvailable(source.get());
-                                         };
-                                         auto rows = read();
-                                         if (!rows.ok()) {
-                                           return rows.status().WithMessage("reading source '", name,
-                                                                            "': ", rows.status().message());
-                                         }
-                                         return rows;
-                                       }));
+  ARROW_ASSIGN_OR_RAISE(root.node, session::SubstituteSources(root.node, ReadNow));
   return root;
 }
 

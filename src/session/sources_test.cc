@@ -136,14 +136,17 @@ TEST_F(SourcesTest, AStreamingTableOverAKafkaSourceFollowsTheTopic) {
 
 TEST_F(SourcesTest, CsvValuesLatestOffsetsAndSparkOptionNames) {
   const std::string csv_topic = NewTopic(1);
-  Produce(0, std::nullopt, "1,c1,10.5", csv_topic);
-  Produce(0, std::nullopt, "2,\"c, two\",", csv_topic);
+  Produce(0, std::nullopt, "1,c1,10.5,2024-01-01 10:00:00", csv_topic);
+  Produce(0, std::nullopt, "2,\"c, two\",,2024-01-01T12:00:00+02:00", csv_topic);
   Produce(0, std::nullopt, std::nullopt, csv_topic);  // a tombstone: a row of nulls
   Flush();
-  Run("CREATE SOURCE raw.orders (id INT, customer STRING, amount DOUBLE) WITH (connector = 'kafka', subscribe = '" +
-      csv_topic + "', kafka.bootstrap.servers = '" + bootstrap_ + "', format = 'csv', startingOffsets = 'earliest')");
-  EXPECT_EQ(Rows("SELECT id, customer, amount, _offset FROM raw.orders"),
-            (std::vector<std::string>{"1|c1|10.5|0", "2|c, two|NULL|1", "NULL|NULL|NULL|2"}));
+  Run("CREATE SOURCE raw.orders (id INT, customer STRING, amount DOUBLE, at TIMESTAMP) WITH (connector = 'kafka', "
+      "subscribe = '" + csv_topic + "', kafka.bootstrap.servers = '" + bootstrap_ +
+      "', format = 'csv', startingOffsets = 'earliest')");
+  // A timestamp without a zone offset is UTC, as in JSON values.
+  EXPECT_EQ(Rows("SELECT id, customer, amount, CAST(at AS STRING), _offset FROM raw.orders"),
+            (std::vector<std::string>{"1|c1|10.5|2024-01-01 10:00:00|0", "2|c, two|NULL|2024-01-01 10:00:00|1",
+                                      "NULL|NULL|NULL|NULL|2"}));
 
   // A source that starts at the latest offsets holds nothing yet for a batch query; a
   // streaming table over it sees only what comes after it started.

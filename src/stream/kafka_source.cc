@@ -21,6 +21,27 @@ namespace {
 
 using nlohmann::json;
 
+// Timestamps of `type` (with a time zone) from their text: with a zone offset as written (Z,
+// +hh:mm, -hh:mm after the date), without one as UTC; an empty text is null.
+arrow::Result<std::shared_ptr<arrow::Array>> TimestampsFromText(const arrow::ChunkedArray& text,
+                                                                const std::shared_ptr<arrow::DataType>& type) {
+  ARROW_ASSIGN_OR_RAISE(auto array, arrow::Concatenate(text.chunks()));
+  const auto& strings = static_cast<const arrow::StringArray&>(*array);
+  arrow::StringBuilder zoned;
+  for (int64_t r = 0; r < strings.length(); ++r) {
+    if (strings.IsNull(r) || strings.GetView(r).empty()) {
+      ARROW_RETURN_NOT_OK(zoned.AppendNull());
+      continue;
+    }
+    std::string value(strings.GetView(r));
+    const bool has_offset =
+        value.back() == 'Z' || value.back() == 'z' || value.find_first_of("+-", 10) != std::string::npos;
+    ARROW_RETURN_NOT_OK(zoned.Append(has_offset ? value : value + "Z"));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto with_zones, zoned.Finish());
+  return arrow::compute::Cast(*with_zones, type);
+}
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -256,10 +277,23 @@ arrow::Result<std::shared_ptr<arrow::Table>> KafkaSource::ParseValues(const std:
       parse_options.delimiter = options_.csv_delimiter;
       parse_options.newlines_in_values = true;
       auto convert_options = arrow::csv::ConvertOptions::Defaults();
-      for (const auto& f : options_.value_schema->fields()) convert_options.column_types[f->name()] = f->type();
+      for (const auto& f : options_.value_schema->fields()) {
+        // Arrow wants a zone offset in the text of a timestamp with a time zone; JSON values
+        // (and Spark) read one without an offset as UTC. Such columns are read as text first.
+        const bool zoned = f->type()->id() == arrow::Type::TIMESTAMP &&
+                           !static_cast<const arrow::TimestampType&>(*f->type()).timezone().empty();
+        convert_options.column_types[f->name()] = zoned ? arrow::utf8() : f->type();
+      }
       ARROW_ASSIGN_OR_RAISE(auto reader, arrow::csv::TableReader::Make(arrow::io::default_io_context(), input,
                                                                        read_options, parse_options, convert_options));
-      return reader->Read();
+      ARROW_ASSIGN_OR_RAISE(auto table, reader->Read());
+      for (int i = 0; i < table->num_columns(); ++i) {
+        const auto& field = options_.value_schema->field(i);
+        if (table->column(i)->type()->Equals(*field->type())) continue;
+        ARROW_ASSIGN_OR_RAISE(auto times, TimestampsFromText(*table->column(i), field->type()));
+        ARROW_ASSIGN_OR_RAISE(table, table->SetColumn(i, field, std::make_shared<arrow::ChunkedArray>(times)));
+      }
+      return table;
     }
     auto read_options = arrow::json::ReadOptions::Defaults();
     read_options.use_threads = false;
