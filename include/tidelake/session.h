@@ -37,6 +37,9 @@ struct StreamingRun {
   };
   Trigger trigger = Trigger::kProcessingTime;
   int64_t interval_ms = 1000;
+  /// With kAvailableNow: the sources are complete, so close every open window at the end
+  /// (rows arriving later for those windows will be late).
+  bool end_of_input = false;
 };
 
 /// What one batch of a streaming table's query did.
@@ -47,6 +50,9 @@ struct StreamingBatch {
   int64_t output_rows = 0;
   bool write_skipped = false;  ///< the table held the batch already
   int64_t duration_ms = 0;
+  std::optional<int64_t> watermark_us;  ///< event time complete up to (windowed queries)
+  int64_t state_rows = 0;               ///< rows waiting for their windows to close
+  int64_t late_rows = 0;                ///< rows dropped as late, in total
 };
 
 /// What one statement produced: rows (queries, SHOW, DESCRIBE, EXPLAIN, DML metrics) or

@@ -509,6 +509,8 @@ int main(int argc, char** argv) {
   auto* stream_run = stream->add_subcommand("run", "run a SQL file, then keep its streaming tables up to date");
   stream_run->add_option("file", stream_args.file, "the SQL file")->required();
   stream_run->add_option("--trigger", stream_args.trigger, "interval, once or available-now")->capture_default_str();
+  stream_run->add_flag("--end-of-input", stream_args.end_of_input,
+                       "with --trigger available-now: the input is complete; close every open window at the end");
   stream_run->add_option("--interval", stream_args.interval, "the interval trigger's period, e.g. 500ms, 2s")
       ->capture_default_str();
   auto* stream_list = stream->add_subcommand("list", "list the lake's streaming tables");

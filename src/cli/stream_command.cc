@@ -8,6 +8,8 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <limits>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -74,6 +76,8 @@ arrow::Result<std::vector<std::string>> StreamingTablesOf(const std::string& scr
       table = qualified(statement.As<sql::CreateTableStatement>().name);
     } else if (statement.kind == sql::StatementKind::kRefresh) {
       table = qualified(statement.As<sql::RefreshStatement>().table);
+    } else if (statement.kind == sql::StatementKind::kQuery) {  // SELECT ... INTO output (Stream Analytics)
+      if (const sql::ObjectName* into = statement.As<sql::QueryStatement>().query->Into()) table = qualified(*into);
     }
     if (table && std::find(tables.begin(), tables.end(), *table) == tables.end()) tables.push_back(*table);
   }
@@ -113,16 +117,39 @@ struct TableStatus {
   int64_t input_rows = 0;
   int64_t output_rows = 0;
   int64_t last_batch_ms = 0;
+  double input_rate = 0;      ///< rows/s read by the last batch, over the time since the one before
+  double processed_rate = 0;  ///< rows/s the last batch processed while it ran
+  std::chrono::steady_clock::time_point last_batch_at;
+  std::optional<int64_t> watermark_us;
+  int64_t state_rows = 0;
+  int64_t late_rows = 0;
   arrow::Status status;
   bool done = false;
 };
+
+// A watermark as UTC time ("2024-05-17 10:05:00"), or "end" once the input has ended.
+std::string WatermarkText(int64_t micros) {
+  if (micros == std::numeric_limits<int64_t>::max()) return "end of input";
+  const std::time_t seconds = static_cast<std::time_t>(micros / 1000000 - (micros % 1000000 < 0));
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm);
+  return text;
+}
 
 std::string StatusLine(const std::vector<TableStatus>& tables) {
   std::string line;
   for (const auto& t : tables) {
     if (!line.empty()) line += " | ";
-    line += t.name + ": " + std::to_string(t.batches) + " batches, " + std::to_string(t.input_rows) + " rows in, " +
-            std::to_string(t.output_rows) + " out, last " + std::to_string(t.last_batch_ms) + " ms";
+    char rates[96];
+    std::snprintf(rates, sizeof(rates), " (%.0f/s in, %.0f/s processed)", t.input_rate, t.processed_rate);
+    line += t.name + ": " + std::to_string(t.batches) + " batches, " + std::to_string(t.input_rows) + " rows in" +
+            rates + ", " + std::to_string(t.output_rows) + " out, last " + std::to_string(t.last_batch_ms) + " ms";
+    if (t.watermark_us) line += ", watermark " + WatermarkText(*t.watermark_us);
+    if (t.state_rows || t.late_rows) {
+      line += ", state " + std::to_string(t.state_rows) + " rows, " + std::to_string(t.late_rows) + " late";
+    }
     if (t.done) line += t.status.ok() ? " (stopped)" : " (failed)";
   }
   return line;
@@ -142,6 +169,10 @@ arrow::Status RunStream(const StreamArgs& args) {
   } else {
     return arrow::Status::Invalid("--trigger must be interval, once or available-now, got '", args.trigger, "'");
   }
+  if (args.end_of_input && run.trigger != StreamingRun::Trigger::kAvailableNow) {
+    return arrow::Status::Invalid("--end-of-input needs --trigger available-now");
+  }
+  run.end_of_input = args.end_of_input;
   ARROW_ASSIGN_OR_RAISE(std::string script, ReadWholeFile(args.file));
   ARROW_ASSIGN_OR_RAISE(auto names, StreamingTablesOf(script, args.file));
   ARROW_ASSIGN_OR_RAISE(auto lake, catalog::Lake::Open(args.lake));
@@ -184,14 +215,31 @@ arrow::Status RunStream(const StreamArgs& args) {
             [&](const StreamingBatch& batch) {
               std::lock_guard lock(mutex);
               auto& s = statuses[i];
+              const auto now = std::chrono::steady_clock::now();
+              if (s.batches > 0) {
+                const double since = std::chrono::duration<double>(now - s.last_batch_at).count();
+                s.input_rate = since > 0 ? static_cast<double>(batch.input_rows) / since : 0;
+              }
+              s.processed_rate = batch.duration_ms > 0 ? 1000.0 * static_cast<double>(batch.input_rows) /
+                                                             static_cast<double>(batch.duration_ms)
+                                                       : 0;
+              s.last_batch_at = now;
               ++s.batches;
               s.input_rows += batch.input_rows;
               s.output_rows += batch.write_skipped ? 0 : batch.output_rows;
               s.last_batch_ms = batch.duration_ms;
+              s.watermark_us = batch.watermark_us;
+              s.state_rows = batch.state_rows;
+              s.late_rows = batch.late_rows;
               if (!terminal) {
                 std::cerr << names[i] << ": batch " << batch.batch_id << (batch.recovered ? " (recovered)" : "") << ": "
                           << batch.input_rows << " rows in, " << batch.output_rows << " out, " << batch.duration_ms
-                          << " ms\n";
+                          << " ms";
+                if (batch.watermark_us) std::cerr << ", watermark " << WatermarkText(*batch.watermark_us);
+                if (batch.state_rows || batch.late_rows) {
+                  std::cerr << ", state " << batch.state_rows << " rows, " << batch.late_rows << " late";
+                }
+                std::cerr << "\n";
               }
             },
             &g_stop);

@@ -5,7 +5,8 @@
 //                          or SIGTERM (the batch in progress completes; nothing is lost). On a
 //                          terminal a status line per table shows its progress; otherwise one
 //                          line per batch goes to stderr. --trigger available-now processes
-//                          what is there and exits.
+//                          what is there and exits; --end-of-input also closes every open
+//                          window then (the input is complete, as at the end of a backfill).
 //   stream list            the lake's streaming tables: batches done, last batch, running pid
 //   stream status TABLE    the table's last progress records (JSON lines)
 //   stream stop TABLE      asks the process running TABLE to stop (SIGTERM)
@@ -25,6 +26,7 @@ struct StreamArgs {
   std::string file;                  ///< run: the SQL file
   std::string trigger = "interval";  ///< run: interval, once or available-now
   std::string interval = "1s";       ///< run: the interval trigger's period (ms, s or m)
+  bool end_of_input = false;         ///< run: with available-now, close every window at the end
   std::string table;                 ///< status, stop
   int status_lines = 10;             ///< status: how many progress records
 };

@@ -63,7 +63,7 @@ bool ParseUnsigned(std::string_view digits, int64_t* out) {
 
 }  // namespace
 
-arrow::Result<int64_t> ParseIntervalMillis(std::string_view text) {
+arrow::Result<int64_t> ParseIntervalMicros(std::string_view text) {
   auto invalid = [&](auto&&... what) {
     return arrow::Status::Invalid("invalid interval '", text, "': ", what...);
   };
@@ -129,7 +129,12 @@ arrow::Result<int64_t> ParseIntervalMillis(std::string_view text) {
     }
   }
   if (total_micros < 0) return invalid("the interval must not be negative");
-  return total_micros / kMicrosPerMilli;
+  return total_micros;
+}
+
+arrow::Result<int64_t> ParseIntervalMillis(std::string_view text) {
+  ARROW_ASSIGN_OR_RAISE(int64_t micros, ParseIntervalMicros(text));
+  return micros / kMicrosPerMilli;
 }
 
 }  // namespace tidelake::delta

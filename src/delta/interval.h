@@ -24,4 +24,7 @@ namespace tidelake::delta {
 /// Errors (Invalid) quote the whole value and name the offending token.
 arrow::Result<int64_t> ParseIntervalMillis(std::string_view text);
 
+/// The same, in microseconds (Spark's window durations: window(ts, '5 minutes')).
+arrow::Result<int64_t> ParseIntervalMicros(std::string_view text);
+
 }  // namespace tidelake::delta

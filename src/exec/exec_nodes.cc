@@ -270,6 +270,34 @@ class ReplicateNode : public StreamingNode {
   }
 };
 
+class MapNode : public StreamingNode {
+ public:
+  MapNode(acero::ExecPlan* plan, std::vector<acero::ExecNode*> inputs, MapNodeOptions options)
+      : StreamingNode(plan, std::move(inputs), options.output_schema), options_(std::move(options)) {}
+
+  static arrow::Result<acero::ExecNode*> Make(acero::ExecPlan* plan, std::vector<acero::ExecNode*> inputs,
+                                              const acero::ExecNodeOptions& options) {
+    if (inputs.size() != 1) return arrow::Status::Invalid("the map node takes one input");
+    return plan->EmplaceNode<MapNode>(plan, std::move(inputs), static_cast<const MapNodeOptions&>(options));
+  }
+
+  const char* kind_name() const override { return "MapNode"; }
+
+ protected:
+  arrow::Result<std::vector<cp::ExecBatch>> Process(cp::ExecBatch batch) override {
+    ARROW_ASSIGN_OR_RAISE(auto rb, batch.ToRecordBatch(inputs_[0]->output_schema(), pool()));
+    ARROW_ASSIGN_OR_RAISE(auto mapped, options_.function(rb, pool()));
+    std::vector<cp::ExecBatch> out;
+    for (const auto& m : mapped) {
+      if (m->num_rows() > 0) out.emplace_back(*m);
+    }
+    return out;
+  }
+
+ private:
+  MapNodeOptions options_;
+};
+
 class GateNode : public StreamingNode {
  public:
   GateNode(acero::ExecPlan* plan, std::vector<acero::ExecNode*> inputs, std::shared_ptr<arrow::Schema> schema)
@@ -386,6 +414,7 @@ arrow::Status RegisterExecNodes() {
     ARROW_RETURN_NOT_OK(registry->AddFactory(kReplicateNode, ReplicateNode::Make));
     ARROW_RETURN_NOT_OK(registry->AddFactory(kLimitNode, UnorderedLimitNode::Make));
     ARROW_RETURN_NOT_OK(registry->AddFactory(kGateNode, GateNode::Make));
+    ARROW_RETURN_NOT_OK(registry->AddFactory(kMapNode, MapNode::Make));
     return arrow::Status::OK();
   }();
   return status;

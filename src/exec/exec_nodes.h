@@ -12,6 +12,8 @@
 //    aggregate can read a column that is also a rolled-up key.
 //  - "tidelake_replicate": repeats every row as many times as its trailing int64 count
 //    column says (null or <= 0: dropped) and drops that column (INTERSECT/EXCEPT ALL).
+//  - "tidelake_map": each input batch becomes what a function of it returns (row-wise
+//    transforms Acero has no node for, e.g. assigning rows to event-time windows).
 //  - "tidelake_gate": passes batches through until the query's memory pool has refused an
 //    allocation, then refuses them. It guards the inputs of Acero's hash aggregate and hash
 //    join: their hash tables (arrow::compute::SwissTable) are left full when growing fails,
@@ -56,6 +58,7 @@ inline constexpr const char* kExpandNode = "tidelake_expand";
 inline constexpr const char* kReplicateNode = "tidelake_replicate";
 inline constexpr const char* kLimitNode = "tidelake_limit";
 inline constexpr const char* kGateNode = "tidelake_gate";
+inline constexpr const char* kMapNode = "tidelake_map";
 
 class MaterializeNodeOptions : public arrow::acero::ExecNodeOptions {
  public:
@@ -91,6 +94,18 @@ class ExpandNodeOptions : public arrow::acero::ExecNodeOptions {
 class ReplicateNodeOptions : public arrow::acero::ExecNodeOptions {};
 
 class GateNodeOptions : public arrow::acero::ExecNodeOptions {};
+
+class MapNodeOptions : public arrow::acero::ExecNodeOptions {
+ public:
+  /// Called from several threads at once: it must not keep state.
+  using Function = std::function<arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>>(
+      const std::shared_ptr<arrow::RecordBatch>& batch, arrow::MemoryPool* pool)>;
+  MapNodeOptions(std::string kind, std::shared_ptr<arrow::Schema> output_schema, Function function)
+      : kind(std::move(kind)), output_schema(std::move(output_schema)), function(std::move(function)) {}
+  std::string kind;  ///< shown in plan descriptions
+  std::shared_ptr<arrow::Schema> output_schema;
+  Function function;
+};
 
 class LimitNodeOptions : public arrow::acero::ExecNodeOptions {
  public:

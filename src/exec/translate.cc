@@ -8,6 +8,7 @@
 #include "exec/exec_nodes.h"
 #include "exec/scan_source.h"
 #include "exec/sort.h"
+#include "exec/time_window.h"
 #include "exec/window.h"
 
 namespace tidelake::exec {
@@ -34,6 +35,8 @@ const char* KindName(plan::NodeKind kind) {
     case plan::NodeKind::kLimit: return "limit";
     case plan::NodeKind::kSetOperation: return "set operation";
     case plan::NodeKind::kWindow: return "window";
+    case plan::NodeKind::kWatermark: return "watermark";
+    case plan::NodeKind::kTimeWindow: return "time window";
   }
   return "node";
 }
@@ -126,6 +129,10 @@ arrow::Result<acero::Declaration> PlanTranslator::TranslateNode(const plan::Node
       return SetOperation(node.As<plan::SetOperationNode>());
     case plan::NodeKind::kWindow:
       return Window(std::static_pointer_cast<const plan::WindowNode>(node_ptr));
+    case plan::NodeKind::kWatermark:  // event time matters to streams only
+      return Translate(node.inputs[0]);
+    case plan::NodeKind::kTimeWindow:
+      return TimeWindow(node.As<plan::TimeWindowNode>());
   }
   return arrow::Status::NotImplemented("plan node kind ", static_cast<int>(node.kind));
 }
@@ -186,6 +193,33 @@ arrow::Result<acero::Declaration> PlanTranslator::Window(const std::shared_ptr<c
         return std::make_unique<WindowOperator>(node, schema);
       });
   return acero::Declaration::Sequence({std::move(input), {kMaterializeNode, std::move(options)}});
+}
+
+arrow::Result<acero::Declaration> PlanTranslator::TimeWindow(const plan::TimeWindowNode& node) {
+  ARROW_ASSIGN_OR_RAISE(auto input, Translate(node.inputs[0]));
+  const plan::TimeWindowSpec& spec = node.spec;
+  if (spec.size <= 0 || (spec.kind != plan::TimeWindowKind::kTumble && spec.kind != plan::TimeWindowKind::kSession &&
+                         spec.slide <= 0)) {
+    return arrow::Status::Invalid("internal error: a time window without a positive size and slide");
+  }
+  if (spec.kind == plan::TimeWindowKind::kSession) {
+    auto input_schema = node.inputs[0]->schema;
+    MaterializeNodeOptions options(
+        "session window", node.schema,
+        [spec, input_schema, output = node.schema](
+            const std::shared_ptr<arrow::Schema>&) -> arrow::Result<std::unique_ptr<MaterializingOperator>> {
+          return std::make_unique<SessionWindowOperator>(spec, input_schema, output);
+        });
+    return acero::Declaration::Sequence({std::move(input), {kMaterializeNode, std::move(options)}});
+  }
+  MapNodeOptions options("time window", node.schema,
+                         [spec, output = node.schema](const std::shared_ptr<arrow::RecordBatch>& batch,
+                                                      arrow::MemoryPool* pool)
+                             -> arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> {
+                           ARROW_ASSIGN_OR_RAISE(auto assigned, AssignWindows(spec, batch, output, pool));
+                           return std::vector<std::shared_ptr<arrow::RecordBatch>>{std::move(assigned)};
+                         });
+  return acero::Declaration::Sequence({std::move(input), {kMapNode, std::move(options)}});
 }
 
 }  // namespace tidelake::exec

@@ -54,6 +54,7 @@ class PlanTranslator {
   arrow::Result<arrow::acero::Declaration> Limit(const plan::LimitNode& node);
   arrow::Result<arrow::acero::Declaration> Sort(const plan::SortNode& node);
   arrow::Result<arrow::acero::Declaration> Window(const std::shared_ptr<const plan::WindowNode>& node);
+  arrow::Result<arrow::acero::Declaration> TimeWindow(const plan::TimeWindowNode& node);
 
   /// A fresh internal column name.
   std::string Internal(const std::string& hint) { return "__tl_" + hint + std::to_string(next_internal_++); }

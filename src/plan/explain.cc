@@ -197,6 +197,17 @@ void Print(const LogicalNode& node, int depth, std::ostringstream& out) {
           << Keys(window.order_by) << "]";
       break;
     }
+    case NodeKind::kWatermark: {
+      const auto& watermark = node.As<WatermarkNode>();
+      out << "Watermark " << watermark.time_field << " delay " << watermark.delay_us;
+      break;
+    }
+    case NodeKind::kTimeWindow: {
+      const auto& window = node.As<TimeWindowNode>();
+      out << "TimeWindow " << ToString(window.spec);
+      if (!window.spec.partition_by.empty()) out << " partition [" << Names(window.spec.partition_by) << "]";
+      break;
+    }
   }
   out << "\n";
   for (const auto& input : node.inputs) Print(*input, depth + 1, out);

@@ -17,6 +17,8 @@ NodePtr WithInputs(const LogicalNode& node, std::vector<NodePtr> inputs) {
     case NodeKind::kLimit: copy = std::make_shared<LimitNode>(node.As<LimitNode>()); break;
     case NodeKind::kSetOperation: copy = std::make_shared<SetOperationNode>(node.As<SetOperationNode>()); break;
     case NodeKind::kWindow: copy = std::make_shared<WindowNode>(node.As<WindowNode>()); break;
+    case NodeKind::kWatermark: copy = std::make_shared<WatermarkNode>(node.As<WatermarkNode>()); break;
+    case NodeKind::kTimeWindow: copy = std::make_shared<TimeWindowNode>(node.As<TimeWindowNode>()); break;
   }
   copy->inputs = std::move(inputs);
   return copy;

@@ -27,6 +27,7 @@
 #include "catalog/source_definition.h"
 #include "delta/snapshot.h"
 #include "plan/statistics.h"
+#include "plan/time_window.h"
 
 namespace tidelake::plan {
 
@@ -34,7 +35,7 @@ namespace cp = arrow::compute;
 
 enum class NodeKind : uint8_t {
   kTableScan, kFileScan, kSourceScan, kValues, kFilter, kProject, kAggregate, kJoin, kSort, kLimit,
-  kSetOperation, kWindow,
+  kSetOperation, kWindow, kWatermark, kTimeWindow,
 };
 
 struct LogicalNode;
@@ -221,6 +222,28 @@ struct WindowNode : LogicalNode {
   std::vector<std::string> partition_by;
   std::vector<SortKey> order_by;
   std::vector<WindowCall> calls;
+};
+
+/// Declares the event time of the rows below it, which pass through unchanged: `time_field`
+/// (a timestamp field of the input) is each row's event time, and a stream's watermark trails
+/// the largest event time seen by `delay_us`. A streaming query treats a row whose windows the
+/// watermark has already passed as late. Batch execution ignores the node.
+struct WatermarkNode : LogicalNode {
+  static constexpr NodeKind kKind = NodeKind::kWatermark;
+  WatermarkNode() : LogicalNode(kKind) {}
+  std::string time_field;
+  int64_t delay_us = 0;
+};
+
+/// Assigns every row to the event-time windows holding its `spec.time_field` (TUMBLE, HOP,
+/// CUMULATE and SESSION; Spark's window() and session_window(); Stream Analytics'
+/// TumblingWindow, HoppingWindow, SlidingWindow and SessionWindow). Output: the input fields,
+/// then the window's start and end (timestamps of the time field's type). A row is repeated
+/// once per window holding it; a row with a null time is in no window and dropped.
+struct TimeWindowNode : LogicalNode {
+  static constexpr NodeKind kKind = NodeKind::kTimeWindow;
+  TimeWindowNode() : LogicalNode(kKind) {}
+  TimeWindowSpec spec;
 };
 
 /// A bound query: its plan and the names its result columns show (unique names stripped).

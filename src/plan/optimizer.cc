@@ -65,6 +65,8 @@ std::shared_ptr<LogicalNode> internal::CopyNode(const LogicalNode& node) {
     case NodeKind::kLimit: return Copy<LimitNode>(node);
     case NodeKind::kSetOperation: return Copy<SetOperationNode>(node);
     case NodeKind::kWindow: return Copy<WindowNode>(node);
+    case NodeKind::kWatermark: return Copy<WatermarkNode>(node);
+    case NodeKind::kTimeWindow: return Copy<TimeWindowNode>(node);
   }
   return nullptr;
 }
@@ -357,6 +359,35 @@ arrow::Result<NodePtr> Push(const NodePtr& node, std::vector<cp::Expression> pre
       copy->inputs = {input};
       return WithFilter(copy, above);
     }
+    case NodeKind::kWatermark:
+    case NodeKind::kTimeWindow: {
+      // Below a watermark: predicates that do not read the event time (as Spark). Below a
+      // window assignment: predicates on input fields, except for sessions, whose windows
+      // depend on which rows there are: there only predicates on the partition fields.
+      FieldSet allowed;
+      if (node->kind == NodeKind::kWatermark) {
+        allowed = NamesOf(*node->schema);
+        allowed.erase(node->As<WatermarkNode>().time_field);
+      } else {
+        const auto& spec = node->As<TimeWindowNode>().spec;
+        if (spec.kind == TimeWindowKind::kSession) {
+          allowed.insert(spec.partition_by.begin(), spec.partition_by.end());
+        } else {
+          allowed = NamesOf(*node->inputs[0]->schema);
+        }
+      }
+      std::vector<cp::Expression> below, above;
+      for (auto& p : predicates) {
+        FieldSet fields = FieldsOf(p);
+        bool pushable = !fields.empty();
+        for (const auto& f : fields) pushable = pushable && allowed.count(f);
+        (pushable ? below : above).push_back(std::move(p));
+      }
+      auto copy = CopyNode(*node);
+      ARROW_ASSIGN_OR_RAISE(auto input, Push(node->inputs[0], std::move(below)));
+      copy->inputs = {input};
+      return WithFilter(copy, above);
+    }
     case NodeKind::kTableScan: {
       if (predicates.empty()) return node;
       auto copy = Copy<TableScanNode>(*node);
@@ -533,6 +564,27 @@ arrow::Result<NodePtr> Prune(const NodePtr& node, FieldSet required) {
       for (int i = node->inputs[0]->schema->num_fields(); i < node->schema->num_fields(); ++i) {
         fields.push_back(node->schema->field(i));
       }
+      copy->schema = arrow::schema(fields);
+      return copy;
+    }
+    case NodeKind::kWatermark: {
+      auto copy = Copy<WatermarkNode>(*node);
+      required.insert(copy->time_field);
+      ARROW_ASSIGN_OR_RAISE(auto input, Prune(node->inputs[0], required));
+      copy->inputs = {input};
+      copy->schema = input->schema;
+      return copy;
+    }
+    case NodeKind::kTimeWindow: {
+      auto copy = Copy<TimeWindowNode>(*node);
+      const int inputs = node->inputs[0]->schema->num_fields();
+      FieldSet needed = required;
+      needed.insert(copy->spec.time_field);
+      needed.insert(copy->spec.partition_by.begin(), copy->spec.partition_by.end());
+      ARROW_ASSIGN_OR_RAISE(auto input, Prune(node->inputs[0], needed));
+      copy->inputs = {input};
+      arrow::FieldVector fields = input->schema->fields();
+      for (int i = inputs; i < node->schema->num_fields(); ++i) fields.push_back(node->schema->field(i));
       copy->schema = arrow::schema(fields);
       return copy;
     }

@@ -426,7 +426,17 @@ Estimate Estimator::Compute(const NodePtr& node) {
     }
     case NodeKind::kSort:
     case NodeKind::kWindow:
+    case NodeKind::kWatermark:
       return Of(node->inputs[0]);
+    case NodeKind::kTimeWindow: {
+      // A hopping window repeats each row once per window holding it.
+      const auto& spec = node->As<TimeWindowNode>().spec;
+      Estimate out = Of(node->inputs[0]);
+      if (spec.kind == TimeWindowKind::kHop && spec.slide > 0) {
+        out.rows *= std::max<double>(1.0, static_cast<double>(spec.size) / static_cast<double>(spec.slide));
+      }
+      return out;
+    }
   }
   return Estimate{};
 }

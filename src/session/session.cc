@@ -90,8 +90,11 @@ arrow::Result<StatementResult> Session::Impl::RunQuery(const sql::Query& query) 
 arrow::Result<StatementResult> Session::Impl::Run(const sql::Statement& statement) {
   using sql::StatementKind;
   switch (statement.kind) {
-    case StatementKind::kQuery:
-      return RunQuery(*statement.As<sql::QueryStatement>().query);
+    case StatementKind::kQuery: {
+      const sql::Query& query = *statement.As<sql::QueryStatement>().query;
+      if (const sql::ObjectName* into = query.Into()) return RunSelectInto(query, *into);
+      return RunQuery(query);
+    }
     case StatementKind::kExplain: {
       const auto& explain = statement.As<sql::ExplainStatement>();
       ARROW_ASSIGN_OR_RAISE(auto text, ExplainText(*explain.statement, explain.mode));

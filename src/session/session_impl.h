@@ -104,6 +104,8 @@ class Session::Impl : public sql::BinderCatalog {
   };
   arrow::Result<StreamingPlan> PlanStreamingQuery(const sql::Query& query, const sql::SourcePos& pos);
   arrow::Result<StatementResult> RefreshStreamingTable(const catalog::TableName& name, const sql::SourcePos& pos);
+  /// Stream Analytics' SELECT ... INTO output: CREATE OR REFRESH STREAMING TABLE output AS it.
+  arrow::Result<StatementResult> RunSelectInto(const sql::Query& query, const sql::ObjectName& into);
 
  public:
   arrow::Status RunStreamingTable(const std::string& name, const StreamingRun& run,

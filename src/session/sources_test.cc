@@ -134,6 +134,33 @@ TEST_F(SourcesTest, AStreamingTableOverAKafkaSourceFollowsTheTopic) {
   EXPECT_EQ(Rows("SELECT count(*) FROM refined.completed"), (std::vector<std::string>{"5"}));
 }
 
+TEST_F(SourcesTest, AWindowedAggregationOverASourceUsesItsWatermark) {
+  Produce(0, std::nullopt, Event(1, "c1", 1, "completed", "2024-01-01T10:00:05Z"));
+  Produce(1, std::nullopt, Event(2, "c2", 2, "completed", "2024-01-01T10:00:30Z"));
+  Produce(0, std::nullopt, Event(3, "c1", 3, "completed", "2024-01-01T10:00:50Z"));
+  Flush();
+  CreateEvents("raw.events", topic_);  // WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+  Run("CREATE STREAMING TABLE curated.per_minute AS\n"
+      "SELECT window.start AS minute, customer, count(*) AS n, sum(amount) AS total FROM raw.events\n"
+      "GROUP BY window(ts, '1 minute'), customer");
+  // The watermark is 10:00:45: the minute from 10:00 is still open.
+  EXPECT_EQ(Rows("SELECT count(*) FROM curated.per_minute"), (std::vector<std::string>{"0"}));
+
+  // 10:00:58 is out of order but within the delay; 10:01:06 moves the watermark past 10:01.
+  Produce(1, std::nullopt, Event(4, "c2", 4, "completed", "2024-01-01T10:01:06Z"));
+  Produce(0, std::nullopt, Event(5, "c1", 5, "completed", "2024-01-01T10:00:58Z"));
+  Flush();
+  Run("REFRESH STREAMING TABLE curated.per_minute");
+  EXPECT_EQ(Rows("SELECT CAST(minute AS STRING), customer, n, total FROM curated.per_minute"),
+            (std::vector<std::string>{"2024-01-01 10:00:00|c1|3|9", "2024-01-01 10:00:00|c2|1|2"}));
+
+  // A late message (its minute has closed) is dropped, not written again.
+  Produce(0, std::nullopt, Event(6, "c1", 100, "completed", "2024-01-01T10:00:59Z"));
+  Flush();
+  Run("REFRESH STREAMING TABLE curated.per_minute");
+  EXPECT_EQ(Rows("SELECT count(*) FROM curated.per_minute"), (std::vector<std::string>{"2"}));
+}
+
 TEST_F(SourcesTest, CsvValuesLatestOffsetsAndSparkOptionNames) {
   const std::string csv_topic = NewTopic(1);
   Produce(0, std::nullopt, "1,c1,10.5,2024-01-01 10:00:00", csv_topic);

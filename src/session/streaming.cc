@@ -1,17 +1,15 @@
 // CREATE [OR REFRESH] STREAMING TABLE t AS query, and REFRESH STREAMING TABLE t: a Delta table
-// kept up to date by a streaming query over the STREAM(...) tables and the sources (CREATE
-// SOURCE, read through stream::MakeSource) its query reads.
+// kept up to date by a streaming query over the STREAM(...) tables and the sources declared with
+// CREATE SOURCE (made by stream::MakeSource) its query reads.
 //
 // The query is stored with the table (catalog::Lake::WriteStreamingQuery) and its progress in
 // the table's checkpoint directory; each refresh runs it with the available-now trigger
-// (stream::MicroBatchRunner): every batch reads the rows appended to each STREAM source since
-// the previous batch, runs the query's plan over them in batch mode (the STREAM scans replaced
-// by those rows), and appends the result to t exactly once.
-//
-// Running the plan batch by batch is exact only for stateless queries: filters, projections,
-// UNION ALL, and joins of a stream (on the left) with tables. A query that would need state
-// across batches (aggregation, DISTINCT, ORDER BY, LIMIT, window functions, stream-stream
-// joins) is refused when it is created, naming what needs state.
+// (stream::MicroBatchRunner): every batch reads the rows that arrived in each source since
+// the previous batch and runs the query over them incrementally (stream::IncrementalQuery:
+// stateless operators batch by batch; an aggregation grouped by an event-time window keeps
+// rows until the watermark closes their windows, then writes each window's result once), and
+// appends the result to t exactly once. Queries that would need other state are refused when
+// they are created, naming what needs state.
 #include <arrow/api.h>
 
 #include "common/clock.h"
@@ -23,6 +21,7 @@
 #include "sql/parser.h"
 #include "stream/checkpoint.h"
 #include "stream/delta_source.h"
+#include "stream/incremental_query.h"
 #include "stream/micro_batch.h"
 #include "stream/sink.h"
 #include "stream/source_factory.h"
@@ -31,112 +30,6 @@ namespace tidelake {
 
 using session::At;
 using session::InvalidAt;
-
-namespace {
-
-arrow::Status NeedsState(const sql::SourcePos& pos, const std::string& what) {
-  return InvalidAt(pos, "a streaming table's query cannot use ", what,
-                   " over a STREAM source yet: it needs state kept across batches. Supported: filters, projections, "
-                   "UNION ALL and joins of a stream (left) with tables");
-}
-
-// Checks that `node` gives the same rows batch by batch as over all rows at once; sets
-// `*streams` when it reads a STREAM source. The scans found are appended to `scans`.
-arrow::Status CheckStateless(const plan::NodePtr& node, const sql::SourcePos& pos, bool* streams,
-                             std::vector<const plan::TableScanNode*>* scans) {
-  using plan::NodeKind;
-  *streams = false;
-  std::vector<bool> input_streams;
-  for (const auto& input : node->inputs) {
-    bool s = false;
-    ARROW_RETURN_NOT_OK(CheckStateless(input, pos, &s, scans));
-    input_streams.push_back(s);
-    *streams = *streams || s;
-  }
-  switch (node->kind) {
-    case NodeKind::kTableScan: {
-      const auto& scan = node->As<plan::TableScanNode>();
-      if (scan.streaming) {
-        *streams = true;
-        scans->push_back(&scan);
-      }
-      return arrow::Status::OK();
-    }
-    case NodeKind::kSourceScan:
-      *streams = true;
-      return arrow::Status::OK();
-    case NodeKind::kFileScan:
-    case NodeKind::kValues:
-    case NodeKind::kFilter:
-    case NodeKind::kProject:
-      return arrow::Status::OK();
-    case NodeKind::kJoin: {
-      const auto& join = node->As<plan::JoinNode>();
-      if (input_streams[1]) return NeedsState(pos, "a join whose right side reads a stream");
-      if (input_streams[0] && (join.type == plan::JoinType::kRight || join.type == plan::JoinType::kFull)) {
-        return NeedsState(pos, "a RIGHT or FULL OUTER join");
-      }
-      return arrow::Status::OK();
-    }
-    case NodeKind::kSetOperation: {
-      const auto& set = node->As<plan::SetOperationNode>();
-      if (*streams && !(set.op == plan::SetOpKind::kUnion && set.all)) {
-        return NeedsState(pos, "UNION, INTERSECT or EXCEPT without ALL");
-      }
-      return arrow::Status::OK();
-    }
-    case NodeKind::kAggregate:
-      return *streams ? NeedsState(pos, "aggregation (GROUP BY, DISTINCT or an aggregate function)")
-                      : arrow::Status::OK();
-    case NodeKind::kSort:
-      return *streams ? NeedsState(pos, "ORDER BY") : arrow::Status::OK();
-    case NodeKind::kLimit:
-      return *streams ? NeedsState(pos, "LIMIT or OFFSET") : arrow::Status::OK();
-    case NodeKind::kWindow:
-      return *streams ? NeedsState(pos, "a window function") : arrow::Status::OK();
-  }
-  return arrow::Status::OK();
-}
-
-// The source scans under `node`.
-void CollectSources(const plan::NodePtr& node, std::vector<const plan::SourceScanNode*>* out) {
-  if (node->kind == plan::NodeKind::kSourceScan) out->push_back(&node->As<plan::SourceScanNode>());
-  for (const auto& input : node->inputs) CollectSources(input, out);
-}
-
-// `node` with each STREAM scan and source scan replaced by the rows its source read in this batch.
-arrow::Result<plan::NodePtr> Substitute(const plan::NodePtr& node,
-                                        const std::map<const plan::LogicalNode*, std::shared_ptr<arrow::Table>>& rows) {
-  if (node->kind == plan::NodeKind::kSourceScan) {
-    auto it = rows.find(node.get());
-    return it == rows.end() ? node : session::SourceRows(node->As<plan::SourceScanNode>(), it->second);
-  }
-  if (node->kind == plan::NodeKind::kTableScan) {
-    auto it = rows.find(node.get());
-    if (it == rows.end()) return node;
-    const auto& scan = node->As<plan::TableScanNode>();
-    arrow::ChunkedArrayVector columns;
-    for (const auto& column : scan.columns) {
-      auto values = it->second->GetColumnByName(column);
-      if (!values) return arrow::Status::Invalid("internal error: the stream of ", scan.table_name, " has no column ", column);
-      columns.push_back(std::move(values));
-    }
-    auto values = std::make_shared<plan::ValuesNode>();
-    values->schema = scan.schema;
-    values->rows = arrow::Table::Make(scan.schema, std::move(columns), it->second->num_rows());
-    return plan::NodePtr(std::move(values));
-  }
-  std::vector<plan::NodePtr> inputs;
-  bool changed = false;
-  for (const auto& input : node->inputs) {
-    ARROW_ASSIGN_OR_RAISE(auto substituted, Substitute(input, rows));
-    changed = changed || substituted != input;
-    inputs.push_back(std::move(substituted));
-  }
-  return changed ? plan::WithInputs(*node, std::move(inputs)) : node;
-}
-
-}  // namespace
 
 arrow::Result<StatementResult> Session::Impl::CreateStreamingTable(const sql::CreateTableStatement& create) {
   if (create.location) return InvalidAt(create.pos, "a streaming table lives in the lake; LOCATION is not supported");
@@ -169,6 +62,14 @@ arrow::Result<StatementResult> Session::Impl::CreateStreamingTable(const sql::Cr
   return RefreshStreamingTable(name, create.name.pos);
 }
 
+arrow::Result<StatementResult> Session::Impl::RunSelectInto(const sql::Query& query, const sql::ObjectName& into) {
+  // Errors first against the statement as written, so that their positions are the user's.
+  ARROW_RETURN_NOT_OK(PlanStreamingQuery(query, query.pos).status());
+  const std::string sql = "CREATE OR REFRESH STREAMING TABLE " + sql::ToString(into) + " AS " + sql::ToString(query);
+  ARROW_ASSIGN_OR_RAISE(auto statement, sql::ParseStatement(sql));
+  return CreateStreamingTable(statement->As<sql::CreateTableStatement>());
+}
+
 arrow::Result<StatementResult> Session::Impl::Refresh(const sql::RefreshStatement& refresh) {
   ARROW_ASSIGN_OR_RAISE(auto name, At(refresh.table.pos, TargetName(refresh.table)));
   return RefreshStreamingTable(name, refresh.table.pos);
@@ -179,12 +80,24 @@ arrow::Result<Session::Impl::StreamingPlan> Session::Impl::PlanStreamingQuery(co
   sql::Binder binder(this, plan::FunctionContext{NowMillis() * 1000});
   StreamingPlan out;
   ARROW_ASSIGN_OR_RAISE(out.root, binder.BindQuery(query));
-  bool streams = false;
-  ARROW_RETURN_NOT_OK(CheckStateless(out.root.node, pos, &streams, &out.scans));
-  CollectSources(out.root.node, &out.sources);
+  std::map<const plan::LogicalNode*, std::string> streams;
+  std::function<void(const plan::NodePtr&)> find = [&](const plan::NodePtr& node) {
+    if (node->kind == plan::NodeKind::kTableScan && node->As<plan::TableScanNode>().streaming) {
+      out.scans.push_back(&node->As<plan::TableScanNode>());
+      streams[node.get()] = node->As<plan::TableScanNode>().table_name;
+    }
+    if (node->kind == plan::NodeKind::kSourceScan) {
+      out.sources.push_back(&node->As<plan::SourceScanNode>());
+      streams[node.get()] = out.sources.back()->definition->name.ToString();
+    }
+    for (const auto& input : node->inputs) find(input);
+  };
+  find(out.root.node);
+  auto incremental = stream::IncrementalQuery::Make(out.root, std::move(streams), ExecutionOptions());
+  if (!incremental.ok()) return InvalidAt(pos, incremental.status().message());
   if (out.scans.empty() && out.sources.empty()) {
-    return InvalidAt(pos, "a streaming table's query must read at least one STREAM(table) source or a source made with "
-                          "CREATE SOURCE");
+    return InvalidAt(pos, "a streaming table's query must read at least one STREAM(table) source or a source made "
+                          "with CREATE SOURCE");
   }
   for (size_t i = 0; i < out.sources.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
@@ -238,22 +151,12 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
   ARROW_ASSIGN_OR_RAISE(auto target, At(pos, lake_->Resolve(name.ToString())));
   ARROW_ASSIGN_OR_RAISE(auto checkpoint,
                         At(pos, stream::Checkpoint::Open(lake_->root().fs, lake_->CheckpointDir(name))));
-  const exec::ExecOptions exec_options = ExecutionOptions();
-  // The plan (and so the scans the map points into) lives in the transform.
-  auto transform = [root = plan.root, scan_of_source, exec_options](
-                       const std::map<std::string, std::shared_ptr<arrow::Table>>& inputs)
-      -> arrow::Result<std::shared_ptr<arrow::Table>> {
-    std::map<const plan::LogicalNode*, std::shared_ptr<arrow::Table>> rows;
-    for (const auto& [source, table] : inputs) rows[scan_of_source.at(source)] = table;
-    plan::PlanRoot batch = root;
-    ARROW_ASSIGN_OR_RAISE(batch.node, Substitute(root.node, rows));
-    ARROW_ASSIGN_OR_RAISE(batch, plan::Optimize(std::move(batch)));
-    ARROW_ASSIGN_OR_RAISE(auto reader, exec::Execute(batch, exec_options));
-    ARROW_ASSIGN_OR_RAISE(auto table, reader->ToTable());
-    return table->RenameColumns(batch.column_names);
-  };
-  return stream::MicroBatchRunner::Make(std::move(sources), transform, std::make_unique<stream::DeltaAppendSink>(target),
-                                        std::move(checkpoint));
+  std::map<const plan::LogicalNode*, std::string> streams;
+  for (const auto& [source, scan] : scan_of_source) streams[scan] = source;
+  ARROW_ASSIGN_OR_RAISE(auto transform, At(pos, stream::IncrementalQuery::Make(plan.root, std::move(streams),
+                                                                               ExecutionOptions())));
+  return stream::MicroBatchRunner::Make(std::move(sources), std::move(transform),
+                                        std::make_unique<stream::DeltaAppendSink>(target), std::move(checkpoint));
 }
 
 arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalog::TableName& name,
@@ -288,11 +191,13 @@ arrow::Status Session::Impl::RunStreamingTable(const std::string& name, const St
     case StreamingRun::Trigger::kOnce: trigger.kind = stream::TriggerKind::kOnce; break;
     case StreamingRun::Trigger::kAvailableNow: trigger.kind = stream::TriggerKind::kAvailableNow; break;
   }
+  trigger.end_of_input = run.end_of_input;
   return runner->Run(
       trigger,
       [&](const stream::BatchProgress& p) {
         if (on_batch) {
-          on_batch(StreamingBatch{p.batch_id, p.recovered, p.input_rows, p.output_rows, p.write_skipped, p.duration_ms});
+          on_batch(StreamingBatch{p.batch_id, p.recovered, p.input_rows, p.output_rows, p.write_skipped, p.duration_ms,
+                                  p.metrics.watermark_us, p.metrics.state_rows, p.metrics.late_rows});
         }
       },
       stop);

@@ -82,4 +82,10 @@ std::string_view StatementKindName(StatementKind kind) {
   return "?";
 }
 
+const ObjectName* Query::Into() const {
+  if (!body || body->kind != QueryBodyKind::kSelect) return nullptr;
+  const auto& select = static_cast<const SelectBody&>(*body);
+  return select.into ? &*select.into : nullptr;
+}
+
 }  // namespace tidelake::sql

@@ -398,6 +398,8 @@ struct CommonTableExpr {
 /// [WITH ctes] body [ORDER BY ..] [LIMIT n] [OFFSET m]: ORDER BY, LIMIT and OFFSET apply to
 /// the whole body, a set operation included.
 struct Query : SyntaxNode {
+  /// Stream Analytics' `SELECT ... INTO output`: the output of the outermost SELECT, if any.
+  const ObjectName* Into() const;
   std::vector<CommonTableExpr> with;
   QueryBodyPtr body;
   std::vector<OrderItem> order_by;
@@ -478,7 +480,7 @@ struct NestedQueryBody : QueryBody {
 // ---------------------------------------------------------------------------------------------
 // Relations (FROM)
 
-enum class RelationKind : uint8_t { kTable, kTableFunction, kSubquery, kJoin };
+enum class RelationKind : uint8_t { kTable, kTableFunction, kWindowFunction, kSubquery, kJoin };
 
 struct Relation : SyntaxNode {
   explicit Relation(RelationKind k) : kind(k) {}
@@ -504,11 +506,20 @@ struct TimeTravel {
   ExprPtr value;
 };
 
+/// Databricks' `WATERMARK column DELAY OF interval` on a FROM item: the column is the event
+/// time, and the watermark trails the largest one seen by the delay.
+struct WatermarkClause {
+  SourcePos pos;
+  std::vector<std::string> column;
+  ExprPtr delay;
+};
+
 struct TableRelation : Relation {
   static constexpr RelationKind kKind = RelationKind::kTable;
   TableRelation() : Relation(kKind) {}
   ObjectName name;
   std::optional<TimeTravel> time_travel;
+  std::optional<WatermarkClause> watermark;
   ExprPtr timestamp_by;  ///< Stream Analytics `TIMESTAMP BY expr`
   /// STREAM(t) / STREAM t: in a streaming table's query, the rows appended to t since the last
   /// run; in a batch query, all of t (so the same query means the same in both modes).
@@ -521,6 +532,23 @@ struct TableFunctionRelation : Relation {
   TableFunctionRelation() : Relation(kKind) {}
   std::vector<std::string> name;
   std::vector<ExprPtr> args;
+};
+
+/// Flink's windowing table-valued functions, written inside TABLE(...):
+///   TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset])
+///   HOP(TABLE t, DESCRIPTOR(ts), slide, size [, offset])
+///   CUMULATE(TABLE t, DESCRIPTOR(ts), step, max_size [, offset])
+///   SESSION(TABLE t [PARTITION BY k, ...], DESCRIPTOR(ts), gap)
+/// Arguments may be named (DATA =>, TIMECOL =>, SIZE =>, SLIDE =>, STEP =>, GAP =>, OFFSET =>).
+/// Output: t's columns, then window_start, window_end and window_time.
+struct WindowFunctionRelation : Relation {
+  static constexpr RelationKind kKind = RelationKind::kWindowFunction;
+  WindowFunctionRelation() : Relation(kKind) {}
+  std::string function;  ///< upper case: TUMBLE, HOP, CUMULATE, SESSION
+  RelationPtr input;     ///< the TABLE argument
+  std::vector<ExprPtr> partition_by;
+  std::vector<std::string> time_column;  ///< DESCRIPTOR(column)
+  std::vector<ExprPtr> args;  ///< the interval arguments in order; NamedArgumentExpr when named
 };
 
 /// (query) [AS] alias, including (VALUES ..) and bare VALUES .. in FROM.

@@ -478,6 +478,9 @@ std::string PrintRelation(const Relation& r) {
         s += t.time_travel->kind == TimeTravelKind::kVersion ? " VERSION AS OF " : " TIMESTAMP AS OF ";
         s += Child(*t.time_travel->value, kLevelBitOr);
       }
+      if (t.watermark) {
+        s += " WATERMARK " + NamePath(t.watermark->column) + " DELAY OF " + Child(*t.watermark->delay, kLevelBitOr);
+      }
       s += AliasText(r);
       if (t.timestamp_by) s += " TIMESTAMP BY " + Child(*t.timestamp_by, kLevelBitOr);
       return s;
@@ -485,6 +488,14 @@ std::string PrintRelation(const Relation& r) {
     case RelationKind::kTableFunction: {
       const auto& f = r.As<TableFunctionRelation>();
       return NamePath(f.name) + "(" + ExprList(f.args) + ")" + AliasText(r);
+    }
+    case RelationKind::kWindowFunction: {
+      const auto& w = r.As<WindowFunctionRelation>();
+      std::string s = "TABLE(" + w.function + "(TABLE " + PrintRelation(*w.input);
+      if (!w.partition_by.empty()) s += " PARTITION BY (" + ExprList(w.partition_by) + ")";
+      s += ", DESCRIPTOR(" + NamePath(w.time_column) + ")";
+      if (!w.args.empty()) s += ", " + ExprList(w.args);
+      return s + "))" + AliasText(r);
     }
     case RelationKind::kSubquery:
       return "(" + PrintQuery(*r.As<SubqueryRelation>().query) + ")" + AliasText(r);

@@ -19,6 +19,25 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// `bound` (a struct) narrowed to its nested `fields` in turn: a.b.c.
+arrow::Result<cp::Expression> StructFields(cp::Expression bound, const std::vector<std::string>& fields, const Expr& expr,
+                                           const arrow::Schema& input) {
+  for (const auto& field : fields) {
+    const auto* type = bound.type();
+    if (type->id() != arrow::Type::STRUCT) {
+      return arrow::Status::Invalid("cannot read field '", field, "' of ", ToString(expr), ": ", type->ToString(),
+                                    " is not a struct");
+    }
+    int index = -1;
+    for (int i = 0; i < type->num_fields(); ++i) {
+      if (NamesEqual(type->field(i)->name(), field)) index = i;
+    }
+    if (index < 0) return arrow::Status::Invalid("the struct ", ToString(expr), " has no field '", field, "'");
+    ARROW_ASSIGN_OR_RAISE(bound, (cp::call("struct_field", {bound}, cp::StructFieldOptions({index})).Bind(input)));
+  }
+  return bound;
+}
+
 std::string FunctionName(const FunctionCallExpr& call) {
   std::string name;
   for (const auto& part : call.name) name += (name.empty() ? "" : ".") + Lower(part);
@@ -289,6 +308,28 @@ arrow::Result<cp::Expression> Binder::Impl::Bind(const Expr& expr, ExprContext& 
         for (const auto& key : *ctx.group_keys) {
           if (key.bound.Equals(*bound)) return cp::field_ref(key.field).Bind(*ctx.input);
         }
+        if (ctx.composite_keys) {
+          for (const auto& key : *ctx.composite_keys) {
+            if (key.before.Equals(*bound)) return key.after;
+          }
+        }
+      }
+      // A field of a struct group key: window.start after GROUP BY window(ts, '5 minutes').
+      if (bound.ok() && expr.kind == ExprKind::kColumnRef) {
+        auto resolved = ResolveColumn(*ctx.pre_aggregation_scope, expr.As<ColumnRefExpr>().parts);
+        if (resolved.ok() && !resolved->fields.empty()) {
+          ARROW_ASSIGN_OR_RAISE(auto base, cp::field_ref(resolved->column->field).Bind(*ctx.pre_aggregation_input));
+          for (const auto& key : *ctx.group_keys) {
+            if (!key.bound.Equals(base)) continue;
+            ARROW_ASSIGN_OR_RAISE(auto grouped, cp::field_ref(key.field).Bind(*ctx.input));
+            return StructFields(std::move(grouped), resolved->fields, expr, *ctx.input);
+          }
+          if (ctx.composite_keys) {
+            for (const auto& key : *ctx.composite_keys) {
+              if (key.before.Equals(base)) return StructFields(key.after, resolved->fields, expr, *ctx.input);
+            }
+          }
+        }
       }
       if (expr.kind == ExprKind::kColumnRef) {
         if (!bound.ok()) return bound.status();
@@ -336,20 +377,7 @@ arrow::Result<cp::Expression> Binder::Impl::Bind(const Expr& expr, ExprContext& 
               "' can only be used in an equality condition of a subquery's WHERE clause");
         }
         ARROW_ASSIGN_OR_RAISE(auto bound, cp::field_ref(resolved->column->field).Bind(*ctx.input));
-        for (const auto& field : resolved->fields) {
-          const auto* type = bound.type();
-          if (type->id() != arrow::Type::STRUCT) {
-            return arrow::Status::Invalid("cannot read field '", field, "' of ", ToString(expr), ": ",
-                                          type->ToString(), " is not a struct");
-          }
-          int index = -1;
-          for (int i = 0; i < type->num_fields(); ++i) {
-            if (NamesEqual(type->field(i)->name(), field)) index = i;
-          }
-          if (index < 0) return arrow::Status::Invalid("the struct ", ToString(expr), " has no field '", field, "'");
-          ARROW_ASSIGN_OR_RAISE(bound, (cp::call("struct_field", {bound}, cp::StructFieldOptions({index})).Bind(*ctx.input)));
-        }
-        return bound;
+        return StructFields(std::move(bound), resolved->fields, expr, *ctx.input);
       }
       case ExprKind::kStar:
         return arrow::Status::Invalid("'*' is not allowed in ", ctx.clause);
@@ -472,8 +500,12 @@ arrow::Result<cp::Expression> Binder::Impl::Bind(const Expr& expr, ExprContext& 
           return arrow::Status::Invalid("DISTINCT and FILTER apply to aggregate functions only, not ", name);
         }
         if (name == "system.timestamp") {
-          return arrow::Status::NotImplemented(
-              "System.Timestamp() is the event time of a streaming query; run the query with `tidelake stream`");
+          if (!call.args.empty()) return arrow::Status::Invalid("System.Timestamp() takes no arguments");
+          if (ctx.scope == nullptr || ctx.scope->event_time.empty()) {
+            return arrow::Status::Invalid(
+                "System.Timestamp() is the event time: give the input one with TIMESTAMP BY, or group by a window");
+          }
+          return cp::field_ref(ctx.scope->event_time).Bind(*ctx.input);
         }
         std::vector<cp::Expression> args;
         for (const auto& arg : call.args) {

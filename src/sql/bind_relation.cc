@@ -185,17 +185,34 @@ arrow::Result<BoundRelation> Binder::Impl::BindSource(const TableRelation& table
   arrow::FieldVector fields;
   const std::vector<std::string> qualifier =
       table.alias.empty() ? table.name.parts : std::vector<std::string>{table.alias};
+  const auto& watermark = source.definition->watermark;
+  std::string time_field;
   auto add = [&](const std::shared_ptr<arrow::Field>& field, bool hidden) {
     std::string unique = NewField(field->name());
+    if (watermark && NamesEqual(field->name(), watermark->column)) time_field = unique;
     scan->columns.push_back(field->name());
     fields.push_back(field->WithName(unique));
     out.scope.columns.push_back({qualifier, field->name(), unique, field->type(), hidden});
-    return unique;
   };
   for (const auto& field : source.definition->columns->fields()) add(field, /*hidden=*/false);
   for (const auto& field : source.metadata_columns) add(field, /*hidden=*/true);
   scan->schema = arrow::schema(fields);
   out.node = scan;
+  if (watermark) {
+    // WATERMARK FOR c AS c - delay: the rows' event time, as TIMESTAMP BY would declare it.
+    if (time_field.empty()) {
+      return At(table.pos, arrow::Status::Invalid("source ", source.definition->name.ToString(),
+                                                  " declares a watermark on '", watermark->column,
+                                                  "', which is not one of its columns"));
+    }
+    auto node = std::make_shared<plan::WatermarkNode>();
+    node->time_field = time_field;
+    node->delay_us = watermark->delay_us;
+    node->schema = scan->schema;
+    node->inputs = {scan};
+    out.node = node;
+    out.scope.event_time = time_field;
+  }
   return out;
 }
 
@@ -295,10 +312,14 @@ arrow::Result<BoundRelation> Binder::Impl::BindRelation(const Relation& relation
                                                         const CteScope* ctes) {
   switch (relation.kind) {
     case RelationKind::kTable: {
-      ARROW_ASSIGN_OR_RAISE(auto bound, BindTable(relation.As<TableRelation>(), outer, ctes));
+      const auto& table = relation.As<TableRelation>();
+      ARROW_ASSIGN_OR_RAISE(auto bound, BindTable(table, outer, ctes));
       ARROW_RETURN_NOT_OK(RenameColumns(&bound, relation.column_aliases, relation.pos));
+      ARROW_RETURN_NOT_OK(ApplyEventTime(table, &bound));
       return bound;
     }
+    case RelationKind::kWindowFunction:
+      return BindWindowFunction(relation.As<WindowFunctionRelation>(), outer, ctes);
     case RelationKind::kTableFunction: {
       const auto& fn = relation.As<TableFunctionRelation>();
       std::string name;
@@ -517,8 +538,10 @@ arrow::Result<BoundRelation> Binder::Impl::MakeJoin(BoundRelation left, BoundRel
   BoundRelation out;
   out.node = node;
   out.scope.columns = left.scope.columns;
+  out.scope.event_time = left.scope.event_time;
   if (keeps_right) {
     out.scope.columns.insert(out.scope.columns.end(), right.scope.columns.begin(), right.scope.columns.end());
+    if (out.scope.event_time.empty()) out.scope.event_time = right.scope.event_time;
   }
   return out;
 }

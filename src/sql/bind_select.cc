@@ -199,6 +199,12 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
   Scope pre_scope;
   std::shared_ptr<arrow::Schema> pre_input;
   std::vector<int> correlated_key_indices;  // group key of each correlated condition
+  // GROUP BY window(...): the hidden columns it groups by, as column references owned here.
+  std::unordered_map<const Expr*, std::vector<const Expr*>> window_keys;
+  std::vector<std::unique_ptr<ColumnRefExpr>> window_refs;
+  std::optional<GroupWindow> group_window;
+  std::vector<CompositeKey> composite_keys;
+  std::string event_time = rel.scope.event_time;  // the field of the output's event time
   if (aggregated) {
     // Key expressions: GROUP BY ALL, ordinals and select aliases resolve to select items.
     std::vector<const Expr*> key_exprs;
@@ -228,6 +234,36 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
       return e;
     };
     for (const Expr* e : correlated_keys) correlated_key_indices.push_back(key_index(e));
+    // An event-time window among the keys (window(ts, '5 minutes'), TumblingWindow(minute, 5)):
+    // its rows are assigned to windows first, and it groups by the window.
+    if (select.group_by) {
+      std::vector<const Expr*> plain_keys;
+      for (const auto& element : select.group_by->elements) {
+        if (element.kind == GroupingKind::kExpr && element.sets.size() == 1 && element.sets[0].size() == 1) {
+          plain_keys.push_back(element.sets[0][0].get());
+        }
+      }
+      for (const Expr* key : plain_keys) {
+        if (key->kind != ExprKind::kFunctionCall) continue;
+        std::vector<const Expr*> others;
+        for (const Expr* other : plain_keys) {
+          if (other != key) others.push_back(other);
+        }
+        ARROW_ASSIGN_OR_RAISE(auto window, BindGroupWindow(key->As<FunctionCallExpr>(), others, &rel));
+        if (!window) continue;
+        if (group_window) {
+          return At(key->pos, arrow::Status::Invalid("a GROUP BY can have one event-time window, not two"));
+        }
+        for (const auto& name : window->keys) {
+          auto ref = std::make_unique<ColumnRefExpr>();
+          ref->pos = key->pos;
+          ref->parts = {name};
+          window_keys[key].push_back(ref.get());
+          window_refs.push_back(std::move(ref));
+        }
+        group_window = std::move(window);
+      }
+    }
     if (select.group_by) {
       if (select.group_by->all) {
         for (const auto& item : select.items) {
@@ -244,6 +280,10 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
         for (const auto& group : element.sets) {
           std::vector<int> indices;
           for (const auto& e : group) {
+            if (auto it = window_keys.find(e.get()); it != window_keys.end()) {
+              for (const Expr* ref : it->second) indices.push_back(key_index(ref));
+              continue;
+            }
             ARROW_ASSIGN_OR_RAISE(const Expr* resolved, resolve_key(e.get()));
             indices.push_back(key_index(resolved));
           }
@@ -381,6 +421,32 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
     pre_scope = rel.scope;
     pre_input = rel.node->schema;
     rel.node = node;
+    // After aggregation the event time is the group key holding it (a window's end), if any.
+    std::string grouped_time;
+    event_time = rel.scope.event_time;
+    if (!event_time.empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto time, cp::field_ref(event_time).Bind(*pre_input));
+      for (const auto& key : group_keys) {
+        if (key.bound.Equals(time)) grouped_time = key.field;
+      }
+    }
+    event_time = grouped_time;
+    // Spark's window struct, rebuilt from the grouped start and end.
+    if (group_window && !group_window->struct_field.empty()) {
+      std::vector<cp::Expression> parts;
+      for (const auto& name : group_window->keys) {
+        ARROW_ASSIGN_OR_RAISE(auto resolved, ResolveColumn(pre_scope, {name}));
+        ARROW_ASSIGN_OR_RAISE(auto before, cp::field_ref(resolved.column->field).Bind(*pre_input));
+        for (const auto& key : group_keys) {
+          if (key.bound.Equals(before)) parts.push_back(cp::field_ref(key.field));
+        }
+      }
+      if (parts.size() != 2) return arrow::Status::Invalid("internal error: the window's start and end are not grouped");
+      ARROW_ASSIGN_OR_RAISE(auto before, cp::field_ref(group_window->struct_field).Bind(*pre_input));
+      ARROW_ASSIGN_OR_RAISE(auto after, cp::call("make_struct", parts, cp::MakeStructOptions({"start", "end"}))
+                                            .Bind(*rel.node->schema));
+      composite_keys.push_back({before, after});
+    }
   }
   std::vector<std::pair<std::string, const Expr*>> aliases;
   for (const auto& item : select.items) {
@@ -396,6 +462,7 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
       ctx.pre_aggregation_scope = &pre_scope;
       ctx.pre_aggregation_input = pre_input;
       ctx.group_keys = &group_keys;
+      ctx.composite_keys = &composite_keys;
     }
     return ctx;
   };
@@ -512,6 +579,10 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
   scope.outer = outer;
   for (const auto& o : outputs) {
     scope.columns.push_back({{}, o.name, o.field, o.expr.type()->GetSharedPtr()});
+    const auto* ref = o.expr.field_ref();
+    if (scope.event_time.empty() && !event_time.empty() && ref && ref->name() && *ref->name() == event_time) {
+      scope.event_time = o.field;
+    }
   }
   if (select.distinct) {
     auto distinct = std::make_shared<plan::AggregateNode>();

@@ -38,6 +38,22 @@ struct GroupKey {
   std::string field;
 };
 
+/// What GROUP BY window(...) groups by: hidden scope columns named `keys` (Spark: the window's
+/// start and end; Stream Analytics: its end, which System.Timestamp() returns). Spark's
+/// windows are also visible as one struct<start, end> column `struct_field` names (`window`,
+/// `session_window`), which after aggregation is rebuilt from the grouped start and end.
+struct GroupWindow {
+  std::vector<std::string> keys;  ///< names of hidden scope columns
+  std::string struct_field;       ///< Spark: the pre-aggregation struct field; empty otherwise
+};
+
+/// After aggregation, an expression equal to `before` (over the aggregation's input) is
+/// `after` (over its output): Spark's window struct, rebuilt from its grouped start and end.
+struct CompositeKey {
+  cp::Expression before;
+  cp::Expression after;
+};
+
 /// One conjunct of a join condition: an equi-key pair (left over the left input, right over the
 /// right input, already cast to one type), or a residual condition (`right` empty; over both).
 struct JoinCondition {
@@ -68,6 +84,7 @@ struct ExprContext {
   const Scope* pre_aggregation_scope = nullptr;
   std::shared_ptr<arrow::Schema> pre_aggregation_input;
   const std::vector<GroupKey>* group_keys = nullptr;
+  const std::vector<CompositeKey>* composite_keys = nullptr;
   const std::unordered_map<const Expr*, std::string>* substitutions = nullptr;
   /// Where a subquery in the expression is joined in (scalar subqueries); null where
   /// subqueries are not allowed.
@@ -110,6 +127,21 @@ class Binder::Impl {
   /// it in `substitutions`.
   arrow::Status BindWindowCall(const FunctionCallExpr& call, const SelectBody& select, BoundRelation* relation,
                                ExprContext ctx, std::unordered_map<const Expr*, std::string>* substitutions);
+
+  // ---- event time and time windows (bind_time_window.cc)
+  /// A table's WATERMARK clause or TIMESTAMP BY: a WatermarkNode over `relation` on that time,
+  /// which becomes the scope's event time.
+  arrow::Status ApplyEventTime(const TableRelation& table, BoundRelation* relation);
+  /// TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), ...)) and the other windowing table functions.
+  arrow::Result<BoundRelation> BindWindowFunction(const WindowFunctionRelation& fn, const Scope* outer,
+                                                  const CteScope* ctes);
+  /// When `call` is a window grouping function (window, session_window, TumblingWindow,
+  /// HoppingWindow, SessionWindow): adds its TimeWindowNode over `relation` and returns what
+  /// to group by; nullopt for other calls. `other_keys` are the GROUP BY's other expressions
+  /// (a session is per value of them).
+  arrow::Result<std::optional<GroupWindow>> BindGroupWindow(const FunctionCallExpr& call,
+                                                            const std::vector<const Expr*>& other_keys,
+                                                            BoundRelation* relation);
 
   // ---- FROM (bind_relation.cc)
   arrow::Result<BoundRelation> BindRelation(const Relation& relation, const Scope* outer, const CteScope* ctes);

@@ -355,6 +355,7 @@ arrow::Result<RelationPtr> Parser::ParseRelationPrimary() {
     ARROW_RETURN_NOT_OK(Seal(node.get(), node->query->height));
     return RelationPtr(std::move(node));
   }
+  if (AtWord("TABLE") && At(TokenKind::kLParen, 1)) return ParseWindowFunction();
   // STREAM(t) or STREAM t (a table named stream must be quoted: `stream`).
   bool streaming = false;
   if (AtWord("STREAM") && (At(TokenKind::kLParen, 1) || AtIdentifier(1))) {
@@ -388,6 +389,16 @@ arrow::Result<RelationPtr> Parser::ParseRelationPrimary() {
     h = std::max(h, time_travel.value->height);
     node->time_travel = std::move(time_travel);
   }
+  if (AtWord("WATERMARK") && AtIdentifier(1)) {  // WATERMARK ts DELAY OF INTERVAL 5 SECONDS
+    WatermarkClause watermark;
+    watermark.pos = Peek().pos;
+    Advance();
+    ARROW_ASSIGN_OR_RAISE(watermark.column, ParseNamePath("the event time column"));
+    ARROW_RETURN_NOT_OK(ExpectWords({"DELAY", "OF"}));
+    ARROW_ASSIGN_OR_RAISE(watermark.delay, ParseValueExpr());
+    h = std::max(h, watermark.delay->height);
+    node->watermark = std::move(watermark);
+  }
   if (!(AtWord("TIMESTAMP") && AtWord("BY", 1))) {
     ARROW_RETURN_NOT_OK(ParseRelationAlias(node.get()));
   }
@@ -395,6 +406,69 @@ arrow::Result<RelationPtr> Parser::ParseRelationPrimary() {
     ARROW_ASSIGN_OR_RAISE(node->timestamp_by, ParseValueExpr());
     h = std::max(h, node->timestamp_by->height);
   }
+  ARROW_RETURN_NOT_OK(Seal(node.get(), h));
+  return RelationPtr(std::move(node));
+}
+
+arrow::Result<RelationPtr> Parser::ParseWindowFunction() {
+  const SourcePos pos = Peek().pos;
+  ARROW_RETURN_NOT_OK(ExpectWord("TABLE"));
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kLParen));
+  auto node = NewNode<WindowFunctionRelation>(pos);
+  for (const char* f : {"TUMBLE", "HOP", "CUMULATE", "SESSION"}) {
+    if (AtWord(f)) node->function = f;
+  }
+  if (node->function.empty()) return ErrorExpected("TUMBLE, HOP, CUMULATE or SESSION inside TABLE(...)");
+  Advance();
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kLParen));
+  // Optional `NAME =>` before an argument.
+  auto accept_name = [&](std::string_view name) {
+    if (AtWord(name) && At(TokenKind::kFatArrow, 1)) {
+      Advance();
+      Advance();
+    }
+  };
+  accept_name("DATA");
+  ARROW_RETURN_NOT_OK(ExpectWord("TABLE"));
+  auto input = NewNode<TableRelation>(Peek().pos);
+  ARROW_ASSIGN_OR_RAISE(input->name, ParseObjectName("a table name"));
+  ARROW_RETURN_NOT_OK(Seal(input.get(), 0));
+  node->input = std::move(input);
+  uint32_t h = node->input->height;
+  if (AcceptWords({"PARTITION", "BY"})) {  // PARTITION BY k or PARTITION BY (k1, k2)
+    if (Accept(TokenKind::kLParen)) {
+      ARROW_ASSIGN_OR_RAISE(node->partition_by, ParseExprList());
+      ARROW_RETURN_NOT_OK(Expect(TokenKind::kRParen));
+    } else {
+      ARROW_ASSIGN_OR_RAISE(auto key, ParseValueExpr());
+      node->partition_by.push_back(std::move(key));
+    }
+    h = std::max(h, HeightOf(node->partition_by));
+  }
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kComma));
+  accept_name("TIMECOL");
+  ARROW_RETURN_NOT_OK(ExpectWord("DESCRIPTOR"));
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kLParen));
+  ARROW_ASSIGN_OR_RAISE(node->time_column, ParseNamePath("the time column"));
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kRParen));
+  while (Accept(TokenKind::kComma)) {
+    const SourcePos arg_pos = Peek().pos;
+    if (AtIdentifier() && At(TokenKind::kFatArrow, 1)) {
+      auto named = NewNode<NamedArgumentExpr>(arg_pos);
+      ARROW_ASSIGN_OR_RAISE(named->name, ParseIdentifier("an argument name"));
+      Advance();  // =>
+      ARROW_ASSIGN_OR_RAISE(named->value, ParseValueExpr());
+      ARROW_RETURN_NOT_OK(Seal(named.get(), named->value->height));
+      node->args.push_back(std::move(named));
+    } else {
+      ARROW_ASSIGN_OR_RAISE(auto arg, ParseValueExpr());
+      node->args.push_back(std::move(arg));
+    }
+  }
+  h = std::max(h, HeightOf(node->args));
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kRParen));
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kRParen));
+  ARROW_RETURN_NOT_OK(ParseRelationAlias(node.get()));
   ARROW_RETURN_NOT_OK(Seal(node.get(), h));
   return RelationPtr(std::move(node));
 }

@@ -156,6 +156,8 @@ class Parser {
   arrow::Result<RelationPtr> ParseJoinChain();
   arrow::Result<RelationPtr> ParseRelationPrimary();
   arrow::Result<RelationPtr> ParseTableRelation();
+  /// TABLE(TUMBLE(...)) and the other windowing table-valued functions.
+  arrow::Result<RelationPtr> ParseWindowFunction();
   arrow::Status ParseRelationAlias(Relation* relation, std::initializer_list<std::string_view> stop_words = {});
   arrow::Result<TimeTravel> ParseTimeTravelValue(TimeTravelKind kind);
 

@@ -30,6 +30,9 @@ struct ScopeColumn {
 struct Scope {
   std::vector<ScopeColumn> columns;
   const Scope* outer = nullptr;  ///< the enclosing query's scope, for correlated references
+  /// The field holding the rows' event time (TIMESTAMP BY, WATERMARK, a window's end), which
+  /// System.Timestamp() returns and Stream Analytics' windows group by; empty when none.
+  std::string event_time;
 };
 
 /// A bound FROM item or query: the plan and the names visible over its output.

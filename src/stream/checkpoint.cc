@@ -1,6 +1,9 @@
 #include "stream/checkpoint.h"
 
 #include <arrow/io/interfaces.h>
+#include <arrow/ipc/reader.h>
+#include <arrow/ipc/writer.h>
+#include <arrow/table.h>
 
 #include <nlohmann/json.hpp>
 
@@ -85,7 +88,7 @@ arrow::Result<std::optional<BatchPlan>> Checkpoint::LatestPlan() const {
       target[source] = offset.get<std::string>();
     }
   }
-  if (auto w = j.find("watermark"); w != j.end() && w->is_number_integer()) plan.watermark_ms = w->get<int64_t>();
+  if (auto e = j.find("endOfInput"); e != j.end() && e->is_boolean()) plan.end_of_input = e->get<bool>();
   return plan;
 }
 
@@ -101,7 +104,7 @@ arrow::Result<std::optional<BatchCommit>> Checkpoint::LatestCommit() const {
 
 arrow::Status Checkpoint::WritePlan(const BatchPlan& plan) const {
   json j{{"batchId", plan.batch_id}, {"start", plan.start}, {"end", plan.end}};
-  if (plan.watermark_ms) j["watermark"] = *plan.watermark_ms;
+  if (plan.end_of_input) j["endOfInput"] = true;
   auto status = store_.PutIfAbsent(dir_ + "/offsets/" + BatchName(plan.batch_id), j.dump());
   if (status.IsAlreadyExists()) {
     return arrow::Status::Invalid("batch ", plan.batch_id, " of the streaming query in ", dir_,
@@ -158,6 +161,40 @@ arrow::Status Checkpoint::AppendProgress(const std::string& json_line) const {
   }
   ARROW_RETURN_NOT_OK(out->Write(json_line + "\n"));
   return out->Close();
+}
+
+arrow::Result<std::string> Checkpoint::WriteStateRows(int64_t batch_id, const std::shared_ptr<arrow::Table>& rows) const {
+  const std::string name = BatchName(batch_id) + "-" + RandomUuid() + ".arrow";
+  ARROW_RETURN_NOT_OK(fs_->CreateDir(dir_ + "/state", /*recursive=*/true));
+  ARROW_ASSIGN_OR_RAISE(auto out, fs_->OpenOutputStream(dir_ + "/state/" + name));
+  ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(out, rows->schema()));
+  ARROW_RETURN_NOT_OK(writer->WriteTable(*rows));
+  ARROW_RETURN_NOT_OK(writer->Close());
+  ARROW_RETURN_NOT_OK(out->Close());
+  return name;
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> Checkpoint::ReadStateRows(const std::string& name) const {
+  const std::string path = dir_ + "/state/" + name;
+  auto file = fs_->OpenInputFile(path);
+  if (!file.ok()) return Corrupt(path, "the state file a commit names cannot be opened: " + file.status().message());
+  auto reader = arrow::ipc::RecordBatchFileReader::Open(*file);
+  if (!reader.ok()) return Corrupt(path, reader.status().message());
+  ARROW_ASSIGN_OR_RAISE(auto table, (*reader)->ToTable());
+  return table;
+}
+
+arrow::Status Checkpoint::DeleteStateRowsExcept(const std::set<std::string>& keep) const {
+  arrow::fs::FileSelector selector;
+  selector.base_dir = dir_ + "/state";
+  selector.allow_not_found = true;
+  ARROW_ASSIGN_OR_RAISE(auto entries, fs_->GetFileInfo(selector));
+  for (const auto& entry : entries) {
+    if (entry.type() == arrow::fs::FileType::File && keep.count(entry.base_name()) == 0) {
+      ARROW_RETURN_NOT_OK(fs_->DeleteFile(entry.path()));
+    }
+  }
+  return arrow::Status::OK();
 }
 
 }  // namespace tidelake::stream

@@ -11,6 +11,7 @@
 //                     read it (recorded before its first batch, so that a source starting at
 //                     its latest offsets starts there once, not again at every restart)
 //   progress          one JSON line per batch, for people and monitors
+//   state/<N>-<id>    rows of operator state after batch N (Arrow IPC), named by commits/N
 //
 // Order of truth for batch N: offsets/N, then the sink's Delta commit with txn(id, N), then
 // commits/N. A restart after a crash re-runs the last planned batch with exactly its recorded
@@ -26,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "io/log_store.h"
@@ -39,8 +41,8 @@ struct BatchPlan {
   std::map<std::string, std::string> start;
   /// Per source name: the offset the batch reads up to, inclusive.
   std::map<std::string, std::string> end;
-  /// The event-time watermark the batch runs with (ms since the epoch; absent before any event).
-  std::optional<int64_t> watermark_ms;
+  /// The batch that closes every window because the inputs have ended (it reads nothing).
+  bool end_of_input = false;
 };
 
 /// A completed batch.
@@ -73,6 +75,14 @@ class Checkpoint {
   arrow::Status WriteInitialOffset(const std::string& source, const std::string& offset) const;
   /// Appends one line (a JSON object) to the progress log.
   arrow::Status AppendProgress(const std::string& json_line) const;
+
+  /// Writes rows of operator state after batch `batch_id` to a new file under state/ (each
+  /// call its own name: a re-run batch never overwrites the file a commit names) and returns
+  /// its name, for the commit record. A file no commit names is garbage, never read.
+  arrow::Result<std::string> WriteStateRows(int64_t batch_id, const std::shared_ptr<arrow::Table>& rows) const;
+  arrow::Result<std::shared_ptr<arrow::Table>> ReadStateRows(const std::string& name) const;
+  /// Deletes every state file not in `keep`.
+  arrow::Status DeleteStateRowsExcept(const std::set<std::string>& keep) const;
 
  private:
   Checkpoint(std::shared_ptr<arrow::fs::FileSystem> fs, std::string dir, std::string query_id);

@@ -108,7 +108,7 @@ KafkaSource::KafkaSource(std::string name, KafkaSourceOptions options, std::uniq
   fields.push_back(arrow::field("_key", arrow::utf8()));
   fields.push_back(arrow::field("_partition", arrow::int32(), /*nullable=*/false));
   fields.push_back(arrow::field("_offset", arrow::int64(), /*nullable=*/false));
-  fields.push_back(arrow::field("_timestamp", arrow::timestamp(arrow::TimeUnit::MILLI, "UTC")));
+  fields.push_back(arrow::field("_timestamp", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")));
   schema_ = arrow::schema(std::move(fields));
 }
 
@@ -421,12 +421,12 @@ arrow::Result<std::shared_ptr<arrow::Table>> KafkaSource::Read(const std::string
   arrow::StringBuilder keys;
   arrow::Int32Builder partitions;
   arrow::Int64Builder offsets;
-  arrow::TimestampBuilder timestamps(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"), arrow::default_memory_pool());
+  arrow::TimestampBuilder timestamps(arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"), arrow::default_memory_pool());
   for (const auto& m : messages) {
     ARROW_RETURN_NOT_OK(m.key ? keys.Append(*m.key) : keys.AppendNull());
     ARROW_RETURN_NOT_OK(partitions.Append(m.partition));
     ARROW_RETURN_NOT_OK(offsets.Append(m.offset));
-    ARROW_RETURN_NOT_OK(m.timestamp_ms ? timestamps.Append(*m.timestamp_ms) : timestamps.AppendNull());
+    ARROW_RETURN_NOT_OK(m.timestamp_ms ? timestamps.Append(*m.timestamp_ms * 1000) : timestamps.AppendNull());
   }
   arrow::ChunkedArrayVector columns = values->columns();
   for (arrow::ArrayBuilder* b : std::initializer_list<arrow::ArrayBuilder*>{&keys, &partitions, &offsets, &timestamps}) {

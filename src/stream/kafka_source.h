@@ -11,7 +11,8 @@
 // unknown fields ignored), or one CSV record of the declared columns in order; a null value (a
 // tombstone) gives a row of nulls. A value that does not parse into those columns fails the
 // batch with its partition and offset (never skipped). Every row also carries the message's
-// `_key` (string), `_partition`, `_offset` and `_timestamp` (UTC).
+// `_key` (string), `_partition`, `_offset` and `_timestamp` (UTC, in microseconds as SQL's
+// TIMESTAMP; Kafka's are milliseconds).
 #pragma once
 
 #include <cstdint>

@@ -9,7 +9,23 @@
 
 namespace tidelake::stream {
 
-MicroBatchRunner::MicroBatchRunner(std::vector<std::unique_ptr<Source>> sources, BatchTransform transform,
+namespace {
+
+class FunctionTransform : public Transform {
+ public:
+  explicit FunctionTransform(BatchTransform function) : function_(std::move(function)) {}
+  arrow::Result<std::shared_ptr<arrow::Table>> Run(const std::map<std::string, std::shared_ptr<arrow::Table>>& inputs,
+                                                   const BatchContext&) override {
+    return function_(inputs);
+  }
+
+ private:
+  BatchTransform function_;
+};
+
+}  // namespace
+
+MicroBatchRunner::MicroBatchRunner(std::vector<std::unique_ptr<Source>> sources, std::unique_ptr<Transform> transform,
                                    std::unique_ptr<Sink> sink, std::unique_ptr<Checkpoint> checkpoint)
     : sources_(std::move(sources)),
       transform_(std::move(transform)),
@@ -18,6 +34,15 @@ MicroBatchRunner::MicroBatchRunner(std::vector<std::unique_ptr<Source>> sources,
 
 arrow::Result<std::unique_ptr<MicroBatchRunner>> MicroBatchRunner::Make(std::vector<std::unique_ptr<Source>> sources,
                                                                         BatchTransform transform,
+                                                                        std::unique_ptr<Sink> sink,
+                                                                        std::unique_ptr<Checkpoint> checkpoint) {
+  if (!transform) return arrow::Status::Invalid("a streaming query needs a transform");
+  return Make(std::move(sources), std::make_unique<FunctionTransform>(std::move(transform)), std::move(sink),
+              std::move(checkpoint));
+}
+
+arrow::Result<std::unique_ptr<MicroBatchRunner>> MicroBatchRunner::Make(std::vector<std::unique_ptr<Source>> sources,
+                                                                        std::unique_ptr<Transform> transform,
                                                                         std::unique_ptr<Sink> sink,
                                                                         std::unique_ptr<Checkpoint> checkpoint) {
   if (sources.empty()) return arrow::Status::Invalid("a streaming query needs at least one source");
@@ -47,6 +72,8 @@ arrow::Status MicroBatchRunner::Recover() {
     next_batch_ = plan->batch_id + 1;
     positions_ = plan->end;
   }
+  // The state the next batch starts from: after the last committed batch.
+  if (commit) ARROW_RETURN_NOT_OK(transform_->RestoreState(*checkpoint_, commit->state));
   // A source no batch has read yet starts where it first started, decided once: a source that
   // starts at its newest message (Kafka's latest offsets) must not start anew at each restart.
   ARROW_ASSIGN_OR_RAISE(auto initial, checkpoint_->InitialOffsets());
@@ -96,6 +123,19 @@ arrow::Result<std::optional<BatchProgress>> MicroBatchRunner::RunBatch() {
   return Execute(plan, /*recovered=*/false);
 }
 
+arrow::Result<BatchProgress> MicroBatchRunner::RunEndOfInputBatch() {
+  ARROW_RETURN_NOT_OK(Recover());
+  if (pending_) return arrow::Status::Invalid("internal error: the end-of-input batch must follow the last batch");
+  BatchPlan plan;
+  plan.batch_id = next_batch_;
+  plan.start = positions_;
+  plan.end = positions_;
+  plan.end_of_input = true;
+  ARROW_RETURN_NOT_OK(checkpoint_->WritePlan(plan));
+  next_batch_ = plan.batch_id + 1;
+  return Execute(plan, /*recovered=*/false);
+}
+
 arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bool recovered) {
   const int64_t started = NowMillis();
   BatchProgress progress;
@@ -114,17 +154,22 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
     progress.input_rows += rows->num_rows();
     inputs[source->name()] = std::move(rows);
   }
-  ARROW_ASSIGN_OR_RAISE(auto output, transform_(inputs));
+  ARROW_ASSIGN_OR_RAISE(auto output, transform_->Run(inputs, BatchContext{plan.batch_id, plan.end_of_input}));
   progress.output_rows = output->num_rows();
   ARROW_ASSIGN_OR_RAISE(SinkResult written, sink_->Write(checkpoint_->query_id(), plan.batch_id, output));
   progress.write_skipped = written.skipped;
-  ARROW_RETURN_NOT_OK(checkpoint_->WriteCommit(BatchCommit{plan.batch_id, ""}));
+  ARROW_ASSIGN_OR_RAISE(std::string state, transform_->SaveState(*checkpoint_, plan.batch_id));
+  ARROW_RETURN_NOT_OK(checkpoint_->WriteCommit(BatchCommit{plan.batch_id, state}));
+  progress.metrics = transform_->metrics();
   progress.timestamp_ms = NowMillis();
   progress.duration_ms = progress.timestamp_ms - started;
   nlohmann::json line{{"batchId", progress.batch_id},        {"timestamp", progress.timestamp_ms},
                       {"recovered", progress.recovered},     {"numInputRows", progress.input_rows},
                       {"numOutputRows", progress.output_rows}, {"writeSkipped", progress.write_skipped},
-                      {"durationMs", progress.duration_ms},  {"endOffsets", plan.end}};
+                      {"durationMs", progress.duration_ms},  {"endOffsets", plan.end},
+                      {"stateRows", progress.metrics.state_rows}, {"lateRows", progress.metrics.late_rows}};
+  if (progress.metrics.watermark_us) line["watermarkUs"] = *progress.metrics.watermark_us;
+  if (plan.end_of_input) line["endOfInput"] = true;
   ARROW_RETURN_NOT_OK(checkpoint_->AppendProgress(line.dump()));
   return progress;
 }
@@ -149,7 +194,12 @@ arrow::Status MicroBatchRunner::Run(const Trigger& trigger, const std::function<
         continue;
       case TriggerKind::kAvailableNow:
         // Everything available has been processed once a batch finds nothing new.
-        if (!progress) return arrow::Status::OK();
+        if (!progress) {
+          if (!trigger.end_of_input) return arrow::Status::OK();
+          ARROW_ASSIGN_OR_RAISE(auto last, RunEndOfInputBatch());
+          if (on_batch) on_batch(last);
+          return arrow::Status::OK();
+        }
         continue;
       case TriggerKind::kProcessingTime:
         break;

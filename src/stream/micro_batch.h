@@ -5,8 +5,12 @@
 // NextEnd; recorded in the checkpoint before anything is read), read, transform, write (the
 // sink is idempotent per batch id), commit (recorded in the checkpoint). A batch planned but
 // not committed when the process died is re-run first on restart, with exactly its recorded
-// ranges. The runner owns no rows between batches; stateful transforms keep their state in the
-// checkpoint's commit record.
+// ranges. The runner owns no rows between batches: a stateful transform's state is saved with
+// each commit (Transform::SaveState) and restored from the last commit on restart, so a re-run
+// batch starts from the state it started from the first time.
+//
+// A bounded run (Trigger::end_of_input) ends with one more batch that reads nothing and tells
+// the transform the inputs have ended, so it closes every open window.
 //
 // Not thread-safe: one thread drives a runner; another may ask it to stop through Run's flag.
 #pragma once
@@ -38,9 +42,40 @@ enum class TriggerKind {
 struct Trigger {
   TriggerKind kind = TriggerKind::kProcessingTime;
   int64_t interval_ms = 1000;
+  /// With kAvailableNow: the sources are complete; after the last batch, close every window
+  /// (as Flink does at the end of bounded input). Later rows for those windows will be late.
+  bool end_of_input = false;
 };
 
-/// The rows a batch writes, from the rows each source read in it (keyed by source name).
+struct BatchContext {
+  int64_t batch_id = 0;
+  bool end_of_input = false;  ///< the inputs have ended: emit everything still held
+};
+
+/// What a transform reports of its state after a batch.
+struct TransformMetrics {
+  std::optional<int64_t> watermark_us;  ///< event time the query is complete up to
+  int64_t state_rows = 0;               ///< rows held for windows still open
+  int64_t late_rows = 0;                ///< rows that arrived after their windows closed (total)
+};
+
+/// A streaming query's logic: the rows a batch writes, from the rows each source read in it
+/// (keyed by source name). One thread calls it, batch after batch.
+class Transform {
+ public:
+  virtual ~Transform() = default;
+  virtual arrow::Result<std::shared_ptr<arrow::Table>> Run(
+      const std::map<std::string, std::shared_ptr<arrow::Table>>& inputs, const BatchContext& context) = 0;
+  /// The state after the batch that just ran, as the blob its commit records (large parts go
+  /// to files through `checkpoint`); "" when stateless.
+  virtual arrow::Result<std::string> SaveState(const Checkpoint& checkpoint, int64_t batch_id) { return ""; }
+  /// Restores the state a commit recorded (called once, before the first batch after a
+  /// restart; never when no batch was committed).
+  virtual arrow::Status RestoreState(const Checkpoint& checkpoint, const std::string& state) { return arrow::Status::OK(); }
+  virtual TransformMetrics metrics() const { return {}; }
+};
+
+/// A stateless transform as a function.
 using BatchTransform = std::function<arrow::Result<std::shared_ptr<arrow::Table>>(
     const std::map<std::string, std::shared_ptr<arrow::Table>>& inputs)>;
 
@@ -53,10 +88,15 @@ struct BatchProgress {
   bool write_skipped = false;  ///< the sink held the batch already
   int64_t duration_ms = 0;
   int64_t timestamp_ms = 0;  ///< when the batch finished
+  TransformMetrics metrics;   ///< the transform's state after the batch
 };
 
 class MicroBatchRunner {
  public:
+  static arrow::Result<std::unique_ptr<MicroBatchRunner>> Make(std::vector<std::unique_ptr<Source>> sources,
+                                                               std::unique_ptr<Transform> transform,
+                                                               std::unique_ptr<Sink> sink,
+                                                               std::unique_ptr<Checkpoint> checkpoint);
   static arrow::Result<std::unique_ptr<MicroBatchRunner>> Make(std::vector<std::unique_ptr<Source>> sources,
                                                                BatchTransform transform, std::unique_ptr<Sink> sink,
                                                                std::unique_ptr<Checkpoint> checkpoint);
@@ -64,6 +104,8 @@ class MicroBatchRunner {
   /// Runs the next batch: an unfinished one first, else a new one if a source has new rows.
   /// nullopt when there was nothing to do.
   arrow::Result<std::optional<BatchProgress>> RunBatch();
+  /// Runs the batch that tells the transform the inputs have ended (it reads nothing).
+  arrow::Result<BatchProgress> RunEndOfInputBatch();
 
   /// Runs batches by `trigger` until it says stop or `*stop` becomes true (checked between
   /// batches and while waiting for the next one); calls `on_batch` after each batch (for
@@ -74,15 +116,15 @@ class MicroBatchRunner {
   const Checkpoint& checkpoint() const { return *checkpoint_; }
 
  private:
-  MicroBatchRunner(std::vector<std::unique_ptr<Source>> sources, BatchTransform transform, std::unique_ptr<Sink> sink,
-                   std::unique_ptr<Checkpoint> checkpoint);
+  MicroBatchRunner(std::vector<std::unique_ptr<Source>> sources, std::unique_ptr<Transform> transform,
+                   std::unique_ptr<Sink> sink, std::unique_ptr<Checkpoint> checkpoint);
 
   /// Loads where the checkpoint left off (once).
   arrow::Status Recover();
   arrow::Result<BatchProgress> Execute(const BatchPlan& plan, bool recovered);
 
   std::vector<std::unique_ptr<Source>> sources_;
-  BatchTransform transform_;
+  std::unique_ptr<Transform> transform_;
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<Checkpoint> checkpoint_;
   bool recovered_ = false;

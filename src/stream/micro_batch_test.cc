@@ -315,7 +315,7 @@ TEST_F(MicroBatchTest, CheckpointKeepsItsQueryIdAndRefusesRewrites) {
   plan.batch_id = 0;
   plan.start["s"] = "a";
   plan.end["s"] = "b";
-  plan.watermark_ms = 1234;
+  plan.end_of_input = true;
   EXPECT_FALSE((*first)->WriteCommit(BatchCommit{0, ""}).ok());
   ASSERT_TRUE((*first)->WritePlan(plan).ok());
   auto twice = (*first)->WritePlan(plan);
@@ -325,7 +325,7 @@ TEST_F(MicroBatchTest, CheckpointKeepsItsQueryIdAndRefusesRewrites) {
   ASSERT_TRUE(latest.ok());
   ASSERT_TRUE(latest->has_value());
   EXPECT_EQ((*latest)->end.at("s"), "b");
-  EXPECT_EQ((*latest)->watermark_ms, 1234);
+  EXPECT_TRUE((*latest)->end_of_input);
   ASSERT_TRUE((*first)->WriteCommit(BatchCommit{0, "state"}).ok());
   auto commit = (*again)->LatestCommit();
   ASSERT_TRUE(commit.ok());

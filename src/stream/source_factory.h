@@ -34,10 +34,9 @@
 
 namespace tidelake::stream {
 
-/// The metadata columns a `connector` source adds after the declared columns, with the SQL
-/// types queries see (Kafka: _key STRING, _partition INT, _offset BIGINT, _timestamp TIMESTAMP).
-/// A source's rows may hold them in another width (Kafka's timestamps are milliseconds); a
-/// reader casts them to these types. Invalid when no connector has that name.
+/// The metadata columns a `connector` source adds after the declared columns, as its rows hold
+/// them (Kafka: _key STRING, _partition INT, _offset BIGINT, _timestamp TIMESTAMP). Invalid
+/// when no connector has that name.
 arrow::Result<arrow::FieldVector> SourceMetadataColumns(const std::string& connector);
 
 /// Checks `source` without connecting anywhere: its connector exists, each option is one the
