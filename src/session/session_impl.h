@@ -134,13 +134,5 @@ namespace session {
 /// error at its position.
 arrow::Result<std::shared_ptr<arrow::Schema>> SchemaOfColumns(const std::vector<sql::ColumnDefinition>& columns);
 
-/// The rows a source scan reads (all the source's columns, or more): null to leave the scan.
-using SourceReader =
-    std::function<arrow::Result<std::shared_ptr<arrow::Table>>(const plan::SourceScanNode& scan)>;
-/// `node` with its source scans replaced by the rows `read` gives for them (SourceRows).
-arrow::Result<plan::NodePtr> SubstituteSources(const plan::NodePtr& node, const SourceReader& read);
-/// A node of `rows` as `scan` outputs them: its columns, by name, cast to its types.
-arrow::Result<plan::NodePtr> SourceRows(const plan::SourceScanNode& scan, const std::shared_ptr<arrow::Table>& rows);
-
 }  // namespace session
 }  // namespace tidelake

@@ -8,7 +8,6 @@
 // (streaming.cc), a batch query from where a new stream would start to what the source holds
 // now (ReadSourcesNow, before execution: exec/ never opens a source).
 #include <arrow/api.h>
-#include <arrow/compute/api.h>
 
 #include "plan/functions.h"
 #include "session/results.h"
@@ -66,17 +65,8 @@ arrow::Result<std::shared_ptr<arrow::Table>> ReadAvailable(stream::Source* sourc
   return arrow::ConcatenateTables(tables);
 }
 
-// What the source of `scan` holds now, from where a new streaming query would start. (The
-// sources' own errors name them.)
-arrow::Result<std::shared_ptr<arrow::Table>> ReadNow(const plan::SourceScanNode& scan) {
-  ARROW_ASSIGN_OR_RAISE(auto source, stream::MakeSource(*scan.definition, scan.definition->name.ToString()));
-  return ReadAvailable(source.get());
-}
-
-}  // namespace
-
-arrow::Result<plan::NodePtr> session::SourceRows(const plan::SourceScanNode& scan,
-                                                 const std::shared_ptr<arrow::Table>& rows) {
+// A node of `rows` (a source's rows: all its columns) as `scan` outputs them.
+arrow::Result<plan::NodePtr> SourceRows(const plan::SourceScanNode& scan, const std::shared_ptr<arrow::Table>& rows) {
   arrow::ChunkedArrayVector columns;
   for (int i = 0; i < scan.schema->num_fields(); ++i) {
     const std::string& column = scan.columns[static_cast<size_t>(i)];
@@ -85,10 +75,10 @@ arrow::Result<plan::NodePtr> session::SourceRows(const plan::SourceScanNode& sca
       return arrow::Status::Invalid("internal error: the rows of source ", scan.definition->name.ToString(),
                                     " have no column ", column);
     }
-    const auto& type = scan.schema->field(i)->type();
-    if (!values->type()->Equals(*type)) {
-      ARROW_ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(values, type));
-      values = cast.chunked_array();
+    if (!values->type()->Equals(*scan.schema->field(i)->type())) {
+      return arrow::Status::Invalid("internal error: column ", column, " of source ", scan.definition->name.ToString(),
+                                    " is ", values->type()->ToString(), ", the query expects ",
+                                    scan.schema->field(i)->type()->ToString());
     }
     columns.push_back(std::move(values));
   }
@@ -98,25 +88,34 @@ arrow::Result<plan::NodePtr> session::SourceRows(const plan::SourceScanNode& sca
   return plan::NodePtr(std::move(out));
 }
 
-arrow::Result<plan::NodePtr> session::SubstituteSources(const plan::NodePtr& node, const SourceReader& read) {
+// What the source of `scan` holds now, from where a new streaming query would start. (The
+// sources' own errors name them.)
+arrow::Result<std::shared_ptr<arrow::Table>> ReadNow(const plan::SourceScanNode& scan) {
+  ARROW_ASSIGN_OR_RAISE(auto source, stream::MakeSource(*scan.definition, scan.definition->name.ToString()));
+  return ReadAvailable(source.get());
+}
+
+// `node` with each source scan replaced by what its source holds now.
+arrow::Result<plan::NodePtr> ReadSourcesUnder(const plan::NodePtr& node) {
   if (node->kind == plan::NodeKind::kSourceScan) {
     const auto& scan = node->As<plan::SourceScanNode>();
-    ARROW_ASSIGN_OR_RAISE(auto rows, read(scan));
-    if (!rows) return node;
+    ARROW_ASSIGN_OR_RAISE(auto rows, ReadNow(scan));
     return SourceRows(scan, rows);
   }
   std::vector<plan::NodePtr> inputs;
   bool changed = false;
   for (const auto& input : node->inputs) {
-    ARROW_ASSIGN_OR_RAISE(auto substituted, SubstituteSources(input, read));
+    ARROW_ASSIGN_OR_RAISE(auto substituted, ReadSourcesUnder(input));
     changed = changed || substituted != input;
     inputs.push_back(std::move(substituted));
   }
   return changed ? plan::WithInputs(*node, std::move(inputs)) : node;
 }
 
+}  // namespace
+
 arrow::Result<plan::PlanRoot> Session::Impl::ReadSourcesNow(plan::PlanRoot root) {
-  ARROW_ASSIGN_OR_RAISE(root.node, session::SubstituteSources(root.node, ReadNow));
+  ARROW_ASSIGN_OR_RAISE(root.node, ReadSourcesUnder(root.node));
   return root;
 }
 
