@@ -101,6 +101,7 @@ class Session::Impl : public sql::BinderCatalog {
     plan::PlanRoot root;
     std::vector<const plan::TableScanNode*> scans;
     std::vector<const plan::SourceScanNode*> sources;  ///< sources read by name (CREATE SOURCE)
+    std::shared_ptr<arrow::Schema> late_schema;  ///< windowed queries: the columns of late rows
   };
   arrow::Result<StreamingPlan> PlanStreamingQuery(const sql::Query& query, const sql::SourcePos& pos);
   arrow::Result<StatementResult> RefreshStreamingTable(const catalog::TableName& name, const sql::SourcePos& pos);

@@ -7,9 +7,10 @@
 // (stream::MicroBatchRunner): every batch reads the rows that arrived in each source since
 // the previous batch and runs the query over them incrementally (stream::IncrementalQuery:
 // stateless operators batch by batch; an aggregation grouped by an event-time window keeps
-// rows until the watermark closes their windows, then writes each window's result once), and
-// appends the result to t exactly once. Queries that would need other state are refused when
-// they are created, naming what needs state.
+// rows until the watermark closes their windows, then writes each window's result once; an
+// aggregation without a window keeps each group's result and upserts the groups a batch
+// changed), and writes the result to t exactly once. Queries that would need other state are
+// refused when they are created, naming what needs state.
 #include <arrow/api.h>
 
 #include "common/clock.h"
@@ -31,12 +32,38 @@ namespace tidelake {
 using session::At;
 using session::InvalidAt;
 
+namespace {
+
+// What a windowed streaming table does with late rows: TBLPROPERTIES ('tidelake.lateEvents' =
+// 'drop' | 'table'). With 'table' they go to <table>_late, with the reason.
+constexpr const char* kLateEvents = "tidelake.lateEvents";
+
+sql::ObjectName LateTableName(const catalog::TableName& name) {
+  sql::ObjectName late;
+  late.parts = {name.zone, name.table + "_late"};
+  return late;
+}
+
+}  // namespace
+
 arrow::Result<StatementResult> Session::Impl::CreateStreamingTable(const sql::CreateTableStatement& create) {
   if (create.location) return InvalidAt(create.pos, "a streaming table lives in the lake; LOCATION is not supported");
   ARROW_ASSIGN_OR_RAISE(auto name, At(create.name.pos, TargetName(create.name)));
   // Bind now, so that a query that cannot stream is refused before anything is created.
   const std::string sql = sql::ToString(*create.as_query);
-  ARROW_RETURN_NOT_OK(PlanStreamingQuery(*create.as_query, create.as_query->pos).status());
+  ARROW_ASSIGN_OR_RAISE(auto planned, PlanStreamingQuery(*create.as_query, create.as_query->pos));
+  bool late_table = false;
+  for (const auto& property : create.properties) {
+    if (property.key != kLateEvents) continue;
+    if (property.value != "drop" && property.value != "table") {
+      return InvalidAt(property.pos, kLateEvents, " must be 'drop' or 'table', got '", property.value, "'");
+    }
+    late_table = property.value == "table";
+    if (late_table && !planned.late_schema) {
+      return InvalidAt(property.pos, "only a query grouped by an event-time window has late rows; remove ",
+                       kLateEvents);
+    }
+  }
   ARROW_ASSIGN_OR_RAISE(auto location, At(create.name.pos, NewTableLocation(create.name)));
   ARROW_ASSIGN_OR_RAISE(bool exists, delta::DeltaTable::Exists(location));
   if (exists && !create.or_refresh) {
@@ -57,6 +84,16 @@ arrow::Result<StatementResult> Session::Impl::CreateStreamingTable(const sql::Cr
     if (!created.ok()) {
       ARROW_RETURN_NOT_OK(lake_->DropStreamingQuery(name));
       return created.status();
+    }
+  }
+  if (late_table) {
+    ARROW_ASSIGN_OR_RAISE(auto late_location, At(create.name.pos, NewTableLocation(LateTableName(name))));
+    ARROW_ASSIGN_OR_RAISE(bool late_exists, delta::DeltaTable::Exists(late_location));
+    if (!late_exists) {
+      delta::CreateOptions options;
+      options.schema = planned.late_schema;
+      options.description = "late rows of streaming table " + name.ToString();
+      ARROW_RETURN_NOT_OK(At(create.name.pos, delta::DeltaTable::Create(late_location, options).status()));
     }
   }
   return RefreshStreamingTable(name, create.name.pos);
@@ -95,6 +132,7 @@ arrow::Result<Session::Impl::StreamingPlan> Session::Impl::PlanStreamingQuery(co
   find(out.root.node);
   auto incremental = stream::IncrementalQuery::Make(out.root, std::move(streams), ExecutionOptions());
   if (!incremental.ok()) return InvalidAt(pos, incremental.status().message());
+  out.late_schema = (*incremental)->late_schema();
   if (out.scans.empty() && out.sources.empty()) {
     return InvalidAt(pos, "a streaming table's query must read at least one STREAM(table) source or a source made "
                           "with CREATE SOURCE");
@@ -155,8 +193,26 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
   for (const auto& [source, scan] : scan_of_source) streams[scan] = source;
   ARROW_ASSIGN_OR_RAISE(auto transform, At(pos, stream::IncrementalQuery::Make(plan.root, std::move(streams),
                                                                                ExecutionOptions())));
-  return stream::MicroBatchRunner::Make(std::move(sources), std::move(transform),
-                                        std::make_unique<stream::DeltaAppendSink>(target), std::move(checkpoint));
+  // Late rows: to <table>_late when the table asks for it.
+  {
+    ARROW_ASSIGN_OR_RAISE(auto target_table, At(pos, delta::DeltaTable::Open(target)));
+    ARROW_ASSIGN_OR_RAISE(auto snapshot, At(pos, target_table->Latest()));
+    const auto& configuration = snapshot->metadata().configuration;
+    if (auto it = configuration.find(kLateEvents); it != configuration.end() && it->second == "table") {
+      ARROW_ASSIGN_OR_RAISE(auto late, At(pos, lake_->Resolve(LateTableName(name).parts[0] + "." +
+                                                             LateTableName(name).parts[1])));
+      transform->set_late_sink(std::make_unique<stream::DeltaAppendSink>(late));
+    }
+  }
+  // Append mode adds each batch's rows; update mode upserts each group's latest result.
+  std::unique_ptr<stream::Sink> sink;
+  if (transform->output_mode() == stream::IncrementalQuery::OutputMode::kUpdate) {
+    sink = std::make_unique<stream::DeltaUpsertSink>(target, transform->upsert_keys());
+  } else {
+    sink = std::make_unique<stream::DeltaAppendSink>(target);
+  }
+  return stream::MicroBatchRunner::Make(std::move(sources), std::move(transform), std::move(sink),
+                                        std::move(checkpoint));
 }
 
 arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalog::TableName& name,

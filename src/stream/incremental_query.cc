@@ -3,11 +3,13 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 
+#include <functional>
 #include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "delta/table.h"
 #include "exec/time_window.h"
 #include "plan/optimizer.h"
 
@@ -130,6 +132,22 @@ std::optional<int64_t> WatermarkDelay(const plan::LogicalNode* node, std::string
   }
 }
 
+// The field of `target`'s output that output `field` of `node` passes through unchanged
+// (through projections), or "" when it is computed.
+std::string OutputOf(const plan::LogicalNode& node, std::string field, const plan::LogicalNode& target) {
+  const plan::LogicalNode* at = &node;
+  while (at != &target) {
+    if (at->kind != NodeKind::kProject) return "";
+    const int i = at->schema->GetFieldIndex(field);
+    if (i < 0) return "";
+    const auto* ref = at->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
+    if (ref == nullptr || ref->name() == nullptr) return "";
+    field = *ref->name();
+    at = at->inputs[0].get();
+  }
+  return field;
+}
+
 }  // namespace
 
 arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
@@ -137,7 +155,57 @@ arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
   std::unique_ptr<IncrementalQuery> query(new IncrementalQuery(std::move(root), std::move(streams), options));
   bool streaming = false;
   ARROW_RETURN_NOT_OK(query->Analyze(query->root_.node, &streaming));
+  std::function<void(const plan::LogicalNode&)> find_tables = [&](const plan::LogicalNode& node) {
+    if (node.kind == NodeKind::kTableScan && !query->streams_.count(&node)) {
+      query->tables_.push_back(&node.As<plan::TableScanNode>());
+    }
+    for (const auto& input : node.inputs) find_tables(*input);
+  };
+  find_tables(*query->root_.node);
+  if (query->update_) {
+    // Upserts are keyed by the GROUP BY columns: each must be an output column as it is.
+    const auto& aggregate = query->update_->As<plan::AggregateNode>();
+    for (const auto& key : aggregate.keys) {
+      std::optional<std::string> column;
+      for (int i = 0; i < query->root_.node->schema->num_fields() && !column; ++i) {
+        if (OutputOf(*query->root_.node, query->root_.node->schema->field(i)->name(), *query->update_) == key) {
+          column = query->root_.column_names[static_cast<size_t>(i)];
+        }
+      }
+      if (!column) {
+        return arrow::Status::Invalid("an aggregation without a window writes each group's latest result, keyed by "
+                                      "its GROUP BY columns: select ", plan::DisplayName(key),
+                                      " as a column of the result");
+      }
+      query->upsert_keys_.push_back(*column);
+    }
+  }
   return query;
+}
+
+arrow::Status IncrementalQuery::PlanUpdate(const NodePtr& node) {
+  const auto& aggregate = node->As<plan::AggregateNode>();
+  if (!aggregate.grouping_sets.empty()) return NeedsState("ROLLUP, CUBE or GROUPING SETS");
+  auto merge = std::make_shared<plan::AggregateNode>();
+  merge->keys = aggregate.keys;
+  merge->schema = node->schema;
+  for (size_t i = 0; i < aggregate.aggregates.size(); ++i) {
+    const plan::AggregateCall& call = aggregate.aggregates[i];
+    plan::AggregateCall combine = call;
+    combine.args = {node->schema->field(static_cast<int>(aggregate.keys.size() + i))->name()};
+    if (call.function == "hash_count" || call.function == "hash_count_all") {
+      combine.function = "hash_sum";
+      combine.options = nullptr;
+    } else if (call.function != "hash_sum" && call.function != "hash_min" && call.function != "hash_max") {
+      return NeedsState(call.function.substr(call.function.find('_') + 1) +
+                        " in an aggregation without a window (count, sum, min and max merge across batches; "
+                        "group by an event-time window for the others)");
+    }
+    merge->aggregates.push_back(std::move(combine));
+  }
+  update_ = node;
+  merge_ = merge;
+  return arrow::Status::OK();
 }
 
 arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
@@ -151,12 +219,14 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
     ARROW_RETURN_NOT_OK(Analyze(window ? window->inputs[0] : node->inputs[0], &below));
     if (!below) return arrow::Status::OK();
     const auto& aggregate = node->As<plan::AggregateNode>();
+    if (window_ != nullptr || update_ != nullptr) return NeedsState("two aggregations");
     if (window == nullptr || !aggregate.grouping_sets.empty() ||
         !DerivesFromWindow({aggregate.keys.begin(), aggregate.keys.end()}, node->inputs[0].get(), *window)) {
-      return NeedsState("an aggregation without an event-time window among its GROUP BY keys (GROUP BY DISTINCT, "
-                        "ROLLUP and CUBE included)");
+      if (window != nullptr) ARROW_RETURN_NOT_OK(Analyze(node->inputs[0], &below));  // the window is stateless here
+      ARROW_RETURN_NOT_OK(PlanUpdate(node));
+      *streams = true;
+      return arrow::Status::OK();
     }
-    if (window_ != nullptr) return NeedsState("two windowed aggregations");
     auto delay = WatermarkDelay(window->inputs[0].get(), window->spec.time_field);
     if (!delay) {
       return arrow::Status::Invalid(
@@ -178,6 +248,10 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
     *streams = *streams || s;
   }
   if (!*streams) return arrow::Status::OK();
+  if (update_ != nullptr && node->kind != NodeKind::kProject) {
+    return NeedsState(std::string("a ") + (node->kind == NodeKind::kFilter ? "HAVING or WHERE" : "join, union or sort") +
+                      " over an aggregation without a window (its results are upserts, updated as rows arrive)");
+  }
   switch (node->kind) {
     case NodeKind::kTableScan:
     case NodeKind::kFileScan:
@@ -212,6 +286,25 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
       return NeedsState("LIMIT or OFFSET");
     case NodeKind::kWindow:
       return NeedsState("a window function");
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status IncrementalQuery::RefreshTables(std::map<const plan::LogicalNode*, NodePtr>* replacements) {
+  for (const plan::TableScanNode* scan : tables_) {
+    if (!scan->snapshot) continue;
+    ARROW_ASSIGN_OR_RAISE(auto table, delta::DeltaTable::Open(scan->snapshot->location()));
+    ARROW_ASSIGN_OR_RAISE(auto latest, table->Latest());
+    if (latest->version() == scan->snapshot->version()) continue;
+    if (latest->metadata().schema_string != scan->snapshot->metadata().schema_string ||
+        latest->metadata().partition_columns != scan->snapshot->metadata().partition_columns) {
+      return arrow::Status::Invalid("table ", scan->table_name, " changed its columns at version ", latest->version(),
+                                    " while a streaming query reads it; restart the query to read the new columns");
+    }
+    auto copy = std::make_shared<plan::TableScanNode>(*scan);
+    copy->snapshot = latest;
+    copy->statistics = nullptr;  // they described the old version
+    (*replacements)[scan] = copy;
   }
   return arrow::Status::OK();
 }
@@ -251,8 +344,62 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Run(
                                                 node->schema, "the stream of " + source));
     replacements[node] = Values(node->schema, std::move(rows));
   }
+  ARROW_RETURN_NOT_OK(RefreshTables(&replacements));
+  if (update_) return RunUpdate(std::move(replacements));
   if (window_ == nullptr) return Evaluate(root_.node, replacements, root_.column_names);
+  return RunWindowed(std::move(replacements), context);
+}
 
+arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::RunUpdate(
+    std::map<const plan::LogicalNode*, NodePtr> replacements) {
+  // The batch's groups, merged into the state; the groups it touched are its output.
+  const auto& input = update_->inputs[0];
+  ARROW_ASSIGN_OR_RAISE(auto fresh, Evaluate(input, replacements, input->schema->field_names()));
+  ARROW_ASSIGN_OR_RAISE(fresh, WithSchema(fresh, input->schema, "the rows reaching the aggregation"));
+  const auto names = update_->schema->field_names();
+  ARROW_ASSIGN_OR_RAISE(auto batch, Evaluate(plan::WithInputs(*update_, {Values(input->schema, fresh)}), {}, names));
+  ARROW_ASSIGN_OR_RAISE(batch, WithSchema(batch, update_->schema, "the batch's groups"));
+  if (batch->num_rows() == 0) {
+    return Evaluate(root_.node, {{update_.get(), Values(update_->schema, batch)}}, root_.column_names);
+  }
+  std::shared_ptr<arrow::Table> merged = batch;
+  if (waiting_ && waiting_->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(auto both, arrow::ConcatenateTables({waiting_, batch}));
+    ARROW_ASSIGN_OR_RAISE(merged, Evaluate(plan::WithInputs(*merge_, {Values(update_->schema, both)}), {}, names));
+    ARROW_ASSIGN_OR_RAISE(merged, WithSchema(merged, update_->schema, "the merged groups"));
+  }
+  ARROW_ASSIGN_OR_RAISE(waiting_, merged->CombineChunks());
+  // The touched groups: the merged rows whose keys the batch has (NULL keys match NULL).
+  std::shared_ptr<arrow::Table> touched = waiting_;
+  const auto& keys = update_->As<plan::AggregateNode>().keys;
+  if (!keys.empty()) {
+    auto right = std::make_shared<plan::ProjectNode>();
+    arrow::FieldVector right_fields;
+    auto join = std::make_shared<plan::JoinNode>();
+    join->type = plan::JoinType::kLeftSemi;
+    for (const auto& key : keys) {
+      const std::string renamed = key + "~batch";
+      right->exprs.push_back(cp::field_ref(key));
+      right_fields.push_back(update_->schema->GetFieldByName(key)->WithName(renamed));
+      join->left_keys.push_back(key);
+      join->right_keys.push_back(renamed);
+      join->null_safe.push_back(true);
+    }
+    right->schema = arrow::schema(right_fields);
+    right->inputs = {Values(update_->schema, batch)};
+    for (auto& e : right->exprs) {
+      ARROW_ASSIGN_OR_RAISE(e, e.Bind(*update_->schema));
+    }
+    join->schema = update_->schema;
+    join->inputs = {Values(update_->schema, waiting_), right};
+    ARROW_ASSIGN_OR_RAISE(touched, Evaluate(join, {}, names));
+    ARROW_ASSIGN_OR_RAISE(touched, WithSchema(touched, update_->schema, "the changed groups"));
+  }
+  return Evaluate(root_.node, {{update_.get(), Values(update_->schema, touched)}}, root_.column_names);
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::RunWindowed(
+    std::map<const plan::LogicalNode*, NodePtr> replacements, const BatchContext& context) {
   // 1. The batch's rows reaching the window.
   const NodePtr& window_input = window_->inputs[0];
   ARROW_ASSIGN_OR_RAISE(auto fresh, Evaluate(window_input, replacements, window_input->schema->field_names()));
@@ -285,6 +432,9 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Run(
   ARROW_ASSIGN_OR_RAISE(auto mask, keep.Finish());
   ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(fresh, mask));
   late_rows_ += late;
+  if (late > 0 && late_sink_) {
+    ARROW_RETURN_NOT_OK(WriteLate(fresh, static_cast<const arrow::BooleanArray&>(*mask), context));
+  }
   if (!waiting_) {
     ARROW_ASSIGN_OR_RAISE(waiting_, arrow::Table::MakeEmpty(window_input->schema));
   }
@@ -324,6 +474,55 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Run(
   return output;
 }
 
+std::shared_ptr<arrow::Schema> IncrementalQuery::late_schema() const {
+  if (window_ == nullptr) return nullptr;
+  arrow::FieldVector fields;
+  std::set<std::string> taken;
+  for (const auto& field : window_->inputs[0]->schema->fields()) {
+    // The names users know (a join may bring two of one name: the second gets a suffix).
+    std::string name = plan::DisplayName(field->name());
+    for (int n = 2; taken.count(name); ++n) name = plan::DisplayName(field->name()) + "_" + std::to_string(n);
+    taken.insert(name);
+    fields.push_back(field->WithName(name)->WithNullable(true));
+  }
+  const auto& time_type = window_->inputs[0]->schema->GetFieldByName(window_->spec.time_field)->type();
+  fields.push_back(arrow::field("late_reason", arrow::utf8()));
+  fields.push_back(arrow::field("watermark", time_type));
+  return arrow::schema(fields);
+}
+
+arrow::Status IncrementalQuery::WriteLate(const std::shared_ptr<arrow::Table>& fresh, const arrow::BooleanArray& kept,
+                                          const BatchContext& context) {
+  // The late rows: not kept, with a time (rows without one are in no window, as in batch).
+  const auto& times = *fresh->GetColumnByName(window_->spec.time_field);
+  arrow::BooleanBuilder late;
+  arrow::StringBuilder reasons;
+  int64_t i = 0;
+  for (const auto& chunk : times.chunks()) {
+    for (int64_t j = 0; j < chunk->length(); ++j, ++i) {
+      const bool is_late = !kept.Value(i) && chunk->IsValid(j);
+      ARROW_RETURN_NOT_OK(late.Append(is_late));
+      if (is_late) {
+        ARROW_RETURN_NOT_OK(reasons.Append(window_->spec.kind == plan::TimeWindowKind::kSession
+                                               ? "event time behind the watermark: its session has closed"
+                                               : "every window holding its event time had closed"));
+      }
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto mask, late.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto rows, cp::Filter(fresh, mask));
+  ARROW_ASSIGN_OR_RAISE(auto reason_array, reasons.Finish());
+  const auto schema = late_schema();
+  const auto& time_type = schema->field(schema->num_fields() - 1)->type();
+  ARROW_ASSIGN_OR_RAISE(auto watermark, arrow::MakeArrayFromScalar(
+                                            arrow::TimestampScalar(*watermark_, time_type), reason_array->length()));
+  arrow::ChunkedArrayVector columns = rows.table()->columns();
+  columns.push_back(std::make_shared<arrow::ChunkedArray>(reason_array));
+  columns.push_back(std::make_shared<arrow::ChunkedArray>(watermark));
+  auto table = arrow::Table::Make(schema, std::move(columns), reason_array->length());
+  return late_sink_->Write(context.query_id, context.batch_id, table).status();
+}
+
 arrow::Status IncrementalQuery::Evict(int64_t watermark) {
   const plan::TimeWindowSpec& spec = window_->spec;
   if (spec.kind == plan::TimeWindowKind::kSession) {
@@ -358,7 +557,7 @@ arrow::Status IncrementalQuery::Evict(int64_t watermark) {
 }
 
 arrow::Result<std::string> IncrementalQuery::SaveState(const Checkpoint& checkpoint, int64_t batch_id) {
-  if (window_ == nullptr) return std::string();
+  if (window_ == nullptr && update_ == nullptr) return std::string();
   nlohmann::json state{{"lateRows", late_rows_}};
   if (watermark_) state["watermark"] = *watermark_;
   if (max_event_time_) state["maxEventTime"] = *max_event_time_;
@@ -377,7 +576,7 @@ arrow::Result<std::string> IncrementalQuery::SaveState(const Checkpoint& checkpo
 }
 
 arrow::Status IncrementalQuery::RestoreState(const Checkpoint& checkpoint, const std::string& blob) {
-  if (window_ == nullptr) return arrow::Status::OK();
+  if (window_ == nullptr && update_ == nullptr) return arrow::Status::OK();
   auto corrupt = [&](const std::string& what) {
     return arrow::Status::Invalid("the streaming checkpoint in ", checkpoint.dir(), " holds state this query cannot use (",
                                   what, "); was the query changed? Drop the checkpoint to start over");
@@ -398,7 +597,7 @@ arrow::Status IncrementalQuery::RestoreState(const Checkpoint& checkpoint, const
     if (!rows->is_string()) return corrupt("'rows' is not a file name");
     committed_file_ = rows->get<std::string>();
     ARROW_ASSIGN_OR_RAISE(auto table, checkpoint.ReadStateRows(committed_file_));
-    auto typed = WithSchema(table, window_->inputs[0]->schema, "the saved rows");
+    auto typed = WithSchema(table, window_ ? window_->inputs[0]->schema : update_->schema, "the saved rows");
     if (!typed.ok()) return corrupt(typed.status().message());
     waiting_ = *typed;
   }

@@ -154,7 +154,7 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
     progress.input_rows += rows->num_rows();
     inputs[source->name()] = std::move(rows);
   }
-  ARROW_ASSIGN_OR_RAISE(auto output, transform_->Run(inputs, BatchContext{plan.batch_id, plan.end_of_input}));
+  ARROW_ASSIGN_OR_RAISE(auto output, transform_->Run(inputs, BatchContext{plan.batch_id, plan.end_of_input, checkpoint_->query_id()}));
   progress.output_rows = output->num_rows();
   ARROW_ASSIGN_OR_RAISE(SinkResult written, sink_->Write(checkpoint_->query_id(), plan.batch_id, output));
   progress.write_skipped = written.skipped;

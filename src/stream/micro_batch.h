@@ -50,6 +50,7 @@ struct Trigger {
 struct BatchContext {
   int64_t batch_id = 0;
   bool end_of_input = false;  ///< the inputs have ended: emit everything still held
+  std::string query_id;       ///< the checkpoint's query id (side outputs write their txn with it)
 };
 
 /// What a transform reports of its state after a batch.

@@ -5,6 +5,10 @@
 // DeltaAppendSink appends to a Delta table, each batch one commit carrying the Delta `txn`
 // action (appId = query id, version = batch id); a batch whose id the table's txn already
 // holds is skipped. A batch with no rows commits nothing (re-running it yields no rows again).
+//
+// DeltaUpsertSink merges each batch into a Delta table on key columns (update mode: every row
+// is a group's latest result): a row whose keys the table holds replaces that row, others are
+// inserted; NULL keys match NULL keys. One MERGE commit per batch, with the same txn action.
 #pragma once
 
 #include <arrow/result.h>
@@ -13,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "delta/snapshot.h"
 
@@ -40,6 +45,19 @@ class DeltaAppendSink : public Sink {
 
  private:
   delta::TableLocation location_;
+};
+
+class DeltaUpsertSink : public Sink {
+ public:
+  DeltaUpsertSink(delta::TableLocation location, std::vector<std::string> keys)
+      : location_(std::move(location)), keys_(std::move(keys)) {}
+
+  arrow::Result<SinkResult> Write(const std::string& query_id, int64_t batch_id,
+                                  const std::shared_ptr<arrow::Table>& rows) override;
+
+ private:
+  delta::TableLocation location_;
+  std::vector<std::string> keys_;
 };
 
 }  // namespace tidelake::stream

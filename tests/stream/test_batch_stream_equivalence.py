@@ -1,5 +1,7 @@
 """One logic, two modes: every query of a corpus, run as a streaming table over an out-of-order
-stream, writes exactly the rows the same SQL gives in batch mode over the same data.
+stream, writes exactly the rows the same SQL gives in batch mode over the same data: filters,
+projections, enrichment joins, every window kind of the three dialects, and aggregation without
+a window (update mode: the table holds each group's latest result).
 
 The events' times advance with occasional gaps; they arrive shuffled within a bounded delay
 (20 s), in 12 appends to the source table. Each streaming table is refreshed after every append
@@ -87,6 +89,11 @@ CORPUS = [
     "FROM enriched GROUP BY user, TumblingWindow(minute, 5)",
     "SELECT System.Timestamp() AS window_end, COUNT(*) AS n FROM {src} TIMESTAMP BY ts WHERE amount % 2 = 0 "
     "GROUP BY TumblingWindow(second, 30)",
+    # aggregation without a window: each group's latest result, upserted
+    "SELECT user, count(*) AS n, sum(amount) AS total, min(amount) AS lo, max(ts) AS last FROM {src} GROUP BY user",
+    "SELECT kind, user, count(*) AS n FROM {src} WHERE amount > 30 GROUP BY kind, user",
+    "SELECT u.segment, count(*) AS n, sum(e.amount) AS total FROM {src} e LEFT JOIN raw.users u ON e.user = u.user "
+    "GROUP BY u.segment",
 ]
 
 
@@ -103,7 +110,7 @@ def query_rows(binary, lake, text):
     if not text:
         return []
     records = json.loads(text) if text.startswith("[") else [json.loads(line) for line in text.splitlines()]
-    return sorted(tuple(normalise(v) for v in record.values()) for record in records)
+    return sorted((tuple(normalise(v) for v in record.values()) for record in records), key=repr)
 
 
 def normalise(value):

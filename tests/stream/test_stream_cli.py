@@ -222,6 +222,39 @@ def test_sigkill_of_a_windowed_query_restores_its_state(tidelake_bin, tmp_path):
     assert sum(int(r[1]) for r in got) == written
 
 
+def test_an_enrichment_join_reads_its_table_as_it_is_now(tidelake_bin, tmp_path):
+    """A long-running stream joined with a Delta table sees the table's new versions: each
+    batch reads it as it is when the batch runs (not as it was when the query started)."""
+    lake = tmp_path / "lake"
+    sql(tidelake_bin, lake, "CREATE TABLE raw.clicks (id BIGINT, user STRING); "
+                            "CREATE TABLE raw.users (user STRING, segment STRING); "
+                            "INSERT INTO raw.users VALUES ('a', 'gold')")
+    query = tmp_path / "enrich.sql"
+    query.write_text("CREATE OR REFRESH STREAMING TABLE curated.enriched AS SELECT c.id, u.segment "
+                     "FROM STREAM(raw.clicks) c JOIN raw.users u ON c.user = u.user;\n")
+    runner = subprocess.Popen([tidelake_bin, "stream", "run", str(query), "--lake", str(lake), "--interval", "100ms"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def enriched():
+            proc = sql(tidelake_bin, lake, "SELECT id, segment FROM curated.enriched", check=False)
+            if proc.returncode != 0:
+                return []
+            return sorted(tuple(v.strip('"') for v in line.split(",")) for line in proc.stdout.strip().splitlines()[1:])
+
+        sql(tidelake_bin, lake, "INSERT INTO raw.clicks VALUES (1, 'a'), (2, 'b')")
+        assert wait_for(lambda: enriched() == [("1", "gold")]), enriched()
+        sql(tidelake_bin, lake, "INSERT INTO raw.users VALUES ('b', 'silver')")
+        sql(tidelake_bin, lake, "INSERT INTO raw.clicks VALUES (3, 'b')")
+        assert wait_for(lambda: enriched() == [("1", "gold"), ("3", "silver")]), enriched()
+        stop = stream(tidelake_bin, lake, "stop", "curated.enriched", timeout=120)
+        assert stop.returncode == 0, stop.stderr
+        runner.wait(timeout=60)
+        assert runner.returncode == 0, runner.stderr.read()
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+
+
 def test_a_kafka_source_declared_in_the_script_feeds_a_streaming_table(tidelake_bin, tmp_path):
     bootstrap = os.environ.get("TIDELAKE_KAFKA_BOOTSTRAP")
     if not bootstrap:
