@@ -36,7 +36,8 @@ using session::InvalidAt;
 using session::Lower;
 using session::SchemaOfColumns;
 
-arrow::Result<std::shared_ptr<arrow::Schema>> session::SchemaOfColumns(const std::vector<sql::ColumnDefinition>& columns) {
+arrow::Result<std::shared_ptr<arrow::Schema>> session::SchemaOfColumns(
+    const std::vector<sql::ColumnDefinition>& columns) {
   arrow::FieldVector fields;
   std::vector<std::string> seen;
   for (const auto& column : columns) {

@@ -369,8 +369,9 @@ arrow::Result<StatementResult> Session::Impl::Describe(const sql::DescribeStatem
 
 arrow::Result<StatementResult> Session::Impl::Show(const sql::ShowStatement& show) {
   StatementResult result;
-  if (show.what == sql::ShowKind::kTables || show.what == sql::ShowKind::kViews || show.what == sql::ShowKind::kSources) {
-    const char* what = show.what == sql::ShowKind::kTables ? "TABLES" : show.what == sql::ShowKind::kViews ? "VIEWS" : "SOURCES";
+  const bool tables = show.what == sql::ShowKind::kTables, views = show.what == sql::ShowKind::kViews;
+  if (tables || views || show.what == sql::ShowKind::kSources) {
+    const char* what = tables ? "TABLES" : views ? "VIEWS" : "SOURCES";
     std::optional<std::string> zone;
     if (!show.object.empty()) {
       if (show.object.parts.size() != 1) {
@@ -382,9 +383,9 @@ arrow::Result<StatementResult> Session::Impl::Show(const sql::ShowStatement& sho
       zone = current_zone_;  // as Spark lists the current database
     }
     ARROW_ASSIGN_OR_RAISE(auto names, At(show.object.empty() ? show.pos : show.object.pos,
-                                         show.what == sql::ShowKind::kTables  ? lake_->ListTables(zone)
-                                         : show.what == sql::ShowKind::kViews ? lake_->ListViews(zone)
-                                                                              : lake_->ListSources(zone)));
+                                         tables  ? lake_->ListTables(zone)
+                                         : views ? lake_->ListViews(zone)
+                                                 : lake_->ListSources(zone)));
     std::vector<std::vector<std::string>> rows;
     for (const auto& n : names) {
       auto dot = n.find('.');
@@ -397,7 +398,7 @@ arrow::Result<StatementResult> Session::Impl::Show(const sql::ShowStatement& sho
     if (show.pattern) {
       std::erase_if(rows, [&](const std::vector<std::string>& row) { return !MatchesShowPattern(row[1], *show.pattern); });
     }
-    const char* column = show.what == sql::ShowKind::kTables ? "table" : show.what == sql::ShowKind::kViews ? "view" : "source";
+    const char* column = tables ? "table" : views ? "view" : "source";
     ARROW_ASSIGN_OR_RAISE(result.rows, (session::StringRows({"zone", column}, rows)));
     return result;
   }

@@ -9,6 +9,8 @@
 // now (ReadSourcesNow, before execution: exec/ never opens a source).
 #include <arrow/api.h>
 
+#include <functional>
+
 #include "plan/functions.h"
 #include "session/results.h"
 #include "session/session_impl.h"
@@ -24,16 +26,17 @@ using session::Lower;
 namespace {
 
 // The delay of WATERMARK FOR c AS `expr`: `c` (no delay) or `c - <constant interval>`.
-arrow::Result<int64_t> WatermarkDelay(const sql::WatermarkDefinition& watermark,
-                                      const std::function<arrow::Result<std::shared_ptr<arrow::Scalar>>(const sql::Expr&)>& evaluate) {
+using Evaluate = std::function<arrow::Result<std::shared_ptr<arrow::Scalar>>(const sql::Expr&)>;
+
+arrow::Result<int64_t> WatermarkDelay(const sql::WatermarkDefinition& watermark, const Evaluate& evaluate) {
   const sql::Expr& expr = *watermark.expr;
   auto is_column = [&](const sql::Expr& e) {
     return e.kind == sql::ExprKind::kColumnRef && e.As<sql::ColumnRefExpr>().parts.size() == 1 &&
            Lower(e.As<sql::ColumnRefExpr>().parts[0]) == Lower(watermark.column);
   };
   auto form = [&] {
-    return InvalidAt(expr.pos, "WATERMARK FOR ", watermark.column, " AS takes ", watermark.column, " or ", watermark.column,
-                     " - INTERVAL '<n>' <unit>, got ", sql::ToString(expr));
+    return InvalidAt(expr.pos, "WATERMARK FOR ", watermark.column, " AS takes ", watermark.column, " or ",
+                     watermark.column, " - INTERVAL '<n>' <unit>, got ", sql::ToString(expr));
   };
   if (is_column(expr)) return 0;
   if (expr.kind != sql::ExprKind::kBinary) return form();
@@ -43,7 +46,8 @@ arrow::Result<int64_t> WatermarkDelay(const sql::WatermarkDefinition& watermark,
   if (!value.ok() || (*value)->type->id() != arrow::Type::INTERVAL_MONTH_DAY_NANO || !(*value)->is_valid) return form();
   const auto& interval = std::static_pointer_cast<arrow::MonthDayNanoIntervalScalar>(*value)->value;
   if (interval.months != 0) {
-    return InvalidAt(minus.right->pos, "a watermark delay in months or years has no fixed length; give it in days or less");
+    return InvalidAt(minus.right->pos,
+                     "a watermark delay in months or years has no fixed length; give it in days or less");
   }
   const int64_t delay_us = interval.days * int64_t{86400} * 1000000 + interval.nanoseconds / 1000;
   if (delay_us < 0) return InvalidAt(minus.right->pos, "a watermark delay cannot be negative");
@@ -127,7 +131,9 @@ arrow::Result<std::optional<sql::SourceDescription>> Session::Impl::FindSource(c
     if (!source) continue;
     sql::SourceDescription out;
     auto metadata = stream::SourceMetadataColumns(source->connector);
-    if (!metadata.ok()) return metadata.status().WithMessage("source '", candidate.ToString(), "': ", metadata.status().message());
+    if (!metadata.ok()) {
+      return metadata.status().WithMessage("source '", candidate.ToString(), "': ", metadata.status().message());
+    }
     out.metadata_columns = std::move(*metadata);
     out.definition = std::make_shared<const catalog::SourceDefinition>(std::move(*source));
     return out;

@@ -1,5 +1,6 @@
 // Binding FROM items: tables (with time travel), views, streaming sources, CTE references,
-// table functions over files, subqueries and joins (equi-keys extracted from ON / USING, the rest a residual).
+// table functions over files, subqueries and joins (equi-keys extracted from ON / USING, the
+// rest a residual).
 #include <arrow/dataset/api.h>
 #include <arrow/filesystem/api.h>
 
@@ -140,8 +141,8 @@ arrow::Result<BoundRelation> Binder::Impl::BindTable(const TableRelation& table,
   ARROW_ASSIGN_OR_RAISE(auto source, At(name.pos, catalog_->FindSource(name.parts)));
   if (source) {
     if (table.time_travel) {
-      return At(table.time_travel->value->pos,
-                arrow::Status::Invalid("time travel applies to tables, not to source ", source->definition->name.ToString()));
+      return At(table.time_travel->value->pos, arrow::Status::Invalid("time travel applies to tables, not to source ",
+                                                                      source->definition->name.ToString()));
     }
     return BindSource(table, *source);
   }

@@ -102,9 +102,10 @@ arrow::Result<KafkaSourceOptions> KafkaOptionsOf(const catalog::SourceDefinition
       } else if (mode == "latest-offset" || mode == "latest") {
         out.starting_offsets = "latest";
       } else {
-        return invalid("must be ", k == "scan.startup.mode" ? "'earliest-offset' or 'latest-offset'" : "'earliest' or 'latest'",
-                       ", got '", value, "' (starting from group offsets, a timestamp or given offsets is not ",
-                       "supported yet)");
+        const char* allowed =
+            k == "scan.startup.mode" ? "'earliest-offset' or 'latest-offset'" : "'earliest' or 'latest'";
+        return invalid("must be ", allowed, ", got '", value,
+                       "' (starting from group offsets, a timestamp or given offsets is not supported yet)");
       }
     } else if (k == "maxoffsetspertrigger") {
       ARROW_RETURN_NOT_OK(once("maxOffsetsPerTrigger"));
@@ -119,8 +120,8 @@ arrow::Result<KafkaSourceOptions> KafkaOptionsOf(const catalog::SourceDefinition
         return invalid("must be 'true': a Kafka source always fails when messages it has not read were deleted");
       }
     } else if (k == "json.ignore-parse-errors" || k == "csv.ignore-parse-errors") {
-      return invalid("is not supported: a message that does not parse fails the query, naming its partition and offset, "
-                     "rather than being dropped unseen");
+      return invalid("is not supported: a message that does not parse fails the query, naming its partition and "
+                     "offset, rather than being dropped unseen");
     } else if (k == "connector") {
       return invalid("is given twice");
     } else {
@@ -149,8 +150,8 @@ arrow::Result<KafkaSourceOptions> KafkaOptionsOf(const catalog::SourceDefinition
       }
     }
     if (out.format == KafkaValueFormat::kCsv && arrow::is_nested(field->type()->id())) {
-      return arrow::Status::Invalid("Kafka source '", name, "': a CSV record cannot hold column '", field->name(), "' of type ",
-                                    field->type()->ToString(), "; use format 'json'");
+      return arrow::Status::Invalid("Kafka source '", name, "': a CSV record cannot hold column '", field->name(),
+                                    "' of type ", field->type()->ToString(), "; use format 'json'");
     }
   }
   return out;
