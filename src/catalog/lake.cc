@@ -52,6 +52,8 @@ arrow::Status Lake::RegisterExternalTable(const TableName& name, const std::stri
   if (is_table || external) return arrow::Status::Invalid("table '", name.ToString(), "' already exists");
   ARROW_ASSIGN_OR_RAISE(auto view, FindView(name));
   if (view) return arrow::Status::Invalid("'", name.ToString(), "' is a view");
+  ARROW_ASSIGN_OR_RAISE(bool source, IsSource(name));
+  if (source) return arrow::Status::Invalid("'", name.ToString(), "' is a source");
   std::string path = ExternalPath(name);
   std::string temporary = path + "." + RandomUuid() + ".tmp";
   ARROW_RETURN_NOT_OK(io::WriteFile(*root_.fs, temporary, nlohmann::json{{"location", location}}.dump()));
@@ -107,6 +109,8 @@ arrow::Status Lake::CreateView(const TableName& name, const std::string& sql, co
   ARROW_ASSIGN_OR_RAISE(bool is_table, delta::DeltaTable::Exists(table));
   ARROW_ASSIGN_OR_RAISE(auto external, ExternalLocation(name));
   if (is_table || external) return arrow::Status::Invalid("'", name.ToString(), "' is a table, not a view");
+  ARROW_ASSIGN_OR_RAISE(bool source, IsSource(name));
+  if (source) return arrow::Status::Invalid("'", name.ToString(), "' is a source, not a view");
   std::string path = ViewPath(name);
   ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
   if (info.IsFile() && !replace) {
@@ -148,22 +152,73 @@ arrow::Status Lake::DropView(const TableName& name) {
 }
 
 arrow::Result<std::vector<std::string>> Lake::ListViews(const std::optional<std::string>& zone) const {
+  return ListDefinitions(".views", zone);
+}
+
+arrow::Result<std::vector<std::string>> Lake::ListDefinitions(const std::string& folder,
+                                                              const std::optional<std::string>& zone) const {
   ARROW_ASSIGN_OR_RAISE(auto zones, Zones(zone));
   std::vector<std::string> names;
   for (const auto& z : zones) {
     arrow::fs::FileSelector selector;
-    selector.base_dir = root_.Join(z + "/.views");
+    selector.base_dir = root_.Join(z + "/" + folder);
     selector.allow_not_found = true;
     ARROW_ASSIGN_OR_RAISE(auto entries, root_.fs->GetFileInfo(selector));
     for (const auto& e : entries) {
-      std::string base = e.base_name();
-      if (e.IsFile() && base.size() > 5 && base.substr(base.size() - 5) == ".json") {
-        names.push_back(z + "." + base.substr(0, base.size() - 5));
+      const std::string file = e.base_name();
+      if (e.IsFile() && file.size() > 5 && file.compare(file.size() - 5, 5, ".json") == 0) {
+        names.push_back(z + "." + file.substr(0, file.size() - 5));
       }
     }
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::string Lake::SourcePath(const TableName& name) const {
+  return root_.Join(name.zone + "/.sources/" + name.table + ".json");
+}
+
+arrow::Result<bool> Lake::IsSource(const TableName& name) const {
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(SourcePath(name)));
+  return info.IsFile();
+}
+
+arrow::Status Lake::CreateSource(const SourceDefinition& source) {
+  const TableName& name = source.name;
+  ARROW_ASSIGN_OR_RAISE(bool exists, IsSource(name));
+  if (exists) return arrow::Status::Invalid("source '", name.ToString(), "' already exists");
+  delta::TableLocation table{root_.fs, root_.Join(name.RelativePath()), name.ToString()};
+  ARROW_ASSIGN_OR_RAISE(bool is_table, delta::DeltaTable::Exists(table));
+  ARROW_ASSIGN_OR_RAISE(auto external, ExternalLocation(name));
+  if (is_table || external) return arrow::Status::Invalid("'", name.ToString(), "' is a table");
+  ARROW_ASSIGN_OR_RAISE(auto view, FindView(name));
+  if (view) return arrow::Status::Invalid("'", name.ToString(), "' is a view");
+  ARROW_ASSIGN_OR_RAISE(std::string text, source.ToJson());
+  const std::string path = SourcePath(name);
+  ARROW_RETURN_NOT_OK(root_.fs->CreateDir(root_.Join(name.zone + "/.sources"), /*recursive=*/true));
+  std::string temporary = path + "." + RandomUuid() + ".tmp";
+  ARROW_RETURN_NOT_OK(io::WriteFile(*root_.fs, temporary, text));
+  return root_.fs->Move(temporary, path);
+}
+
+arrow::Result<std::optional<SourceDefinition>> Lake::FindSource(const TableName& name) const {
+  const std::string path = SourcePath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto text, io::ReadFile(*root_.fs, path));
+  return SourceDefinition::FromJson(name, text, path);
+}
+
+arrow::Status Lake::DropSource(const TableName& name) {
+  const std::string path = SourcePath(name);
+  ARROW_ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(path));
+  if (!info.IsFile()) return arrow::Status::KeyError("source '", name.ToString(), "' does not exist");
+  return root_.fs->DeleteFile(path);
+}
+
+arrow::Result<std::vector<std::string>> Lake::ListSources(const std::optional<std::string>& zone) const {
+  return ListDefinitions(".sources", zone);
 }
 
 std::string Lake::StreamingQueryPath(const TableName& name) const {
@@ -195,22 +250,7 @@ arrow::Result<std::optional<std::string>> Lake::ReadStreamingQuery(const TableNa
 }
 
 arrow::Result<std::vector<std::string>> Lake::ListStreamingTables(const std::optional<std::string>& zone) const {
-  ARROW_ASSIGN_OR_RAISE(auto zones, Zones(zone));
-  std::vector<std::string> names;
-  for (const auto& z : zones) {
-    arrow::fs::FileSelector selector;
-    selector.base_dir = root_.Join(z + "/.streams");
-    selector.allow_not_found = true;
-    ARROW_ASSIGN_OR_RAISE(auto entries, root_.fs->GetFileInfo(selector));
-    for (const auto& e : entries) {
-      const std::string file = e.base_name();
-      if (e.IsFile() && file.size() > 5 && file.compare(file.size() - 5, 5, ".json") == 0) {
-        names.push_back(z + "." + file.substr(0, file.size() - 5));
-      }
-    }
-  }
-  std::sort(names.begin(), names.end());
-  return names;
+  return ListDefinitions(".streams", zone);
 }
 
 arrow::Status Lake::DropStreamingQuery(const TableName& name) {

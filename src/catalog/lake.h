@@ -17,6 +17,11 @@
 // <root>/_checkpoints/<zone>.<table>/ (stream::Checkpoint). Directories whose names start
 // with '_' are the lake's own, never zones.
 //
+// Streaming sources (CREATE SOURCE) are definitions only, kept the same way:
+// <root>/<zone>/.sources/<name>.json (catalog::SourceDefinition). A source shares the names of
+// its zone with tables and views: creating any of the three fails when one of the others has
+// the name.
+//
 // Table statistics (ANALYZE TABLE) are kept the same way: <root>/<zone>/.stats/<table>.json,
 // recording the table version they were computed at, so a reader can tell when they are stale.
 // Writing replaces the file atomically (written beside, then renamed over).
@@ -30,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/source_definition.h"
 #include "catalog/table_name.h"
 #include "delta/snapshot.h"
 #include "io/filesystem.h"
@@ -80,6 +86,15 @@ class Lake {
   /// "zone.table" names of the streaming tables in `zone` (every zone when unset), sorted.
   arrow::Result<std::vector<std::string>> ListStreamingTables(const std::optional<std::string>& zone = std::nullopt) const;
 
+  /// Stores a new source. Fails when the name is taken by a source, a table or a view.
+  arrow::Status CreateSource(const SourceDefinition& source);
+  /// The source `name`, if there is one; Invalid naming the file when it is corrupt.
+  arrow::Result<std::optional<SourceDefinition>> FindSource(const TableName& name) const;
+  /// Removes a source; KeyError when there is none.
+  arrow::Status DropSource(const TableName& name);
+  /// "zone.source" names of the sources in `zone` (every zone when unset), sorted.
+  arrow::Result<std::vector<std::string>> ListSources(const std::optional<std::string>& zone = std::nullopt) const;
+
   /// Statistics of one column, as ANALYZE TABLE computed them. Values are kept as text so the
   /// catalog needs no type system: min and max are written by the caller in a form it can
   /// read back (the session uses Arrow's scalar text, cast back to the column type).
@@ -117,6 +132,12 @@ class Lake {
   std::string StatisticsPath(const TableName& name) const;
   std::string StreamingQueryPath(const TableName& name) const;
   std::string ExternalPath(const TableName& name) const;
+  std::string SourcePath(const TableName& name) const;
+  /// Whether `name` is a source (checked before a table or view takes the name).
+  arrow::Result<bool> IsSource(const TableName& name) const;
+  /// "zone.name" of the files `<zone>/<folder>/<name>.json` (views, sources, ...), sorted.
+  arrow::Result<std::vector<std::string>> ListDefinitions(const std::string& folder,
+                                                          const std::optional<std::string>& zone) const;
   arrow::Result<std::vector<std::string>> Zones(const std::optional<std::string>& zone) const;
   io::Location root_;
 };

@@ -72,6 +72,58 @@ TEST_F(LakeTest, AViewCannotTakeATablesName) {
   EXPECT_EQ(status.message(), "'raw.t' is a table, not a view");
 }
 
+TEST_F(LakeTest, SourcesAreStoredListedAndDroppedAndShareNamesWithTablesAndViews) {
+  SourceDefinition source;
+  source.name = Name("raw.events");
+  source.columns = arrow::schema({arrow::field("id", arrow::int64(), /*nullable=*/false),
+                                  arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
+                                  arrow::field("amount", arrow::decimal128(10, 2))});
+  source.connector = "kafka";
+  source.options = {{"topic", "events"}, {"properties.bootstrap.servers", "h:9092"}};
+  source.watermark = SourceWatermark{"ts", 5000000};
+  ASSERT_TRUE(lake_->CreateSource(source).ok());
+  auto found = lake_->FindSource(Name("raw.events")).ValueOrDie();
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->name.ToString(), "raw.events");
+  EXPECT_TRUE(found->columns->Equals(*source.columns));
+  EXPECT_EQ(found->connector, "kafka");
+  EXPECT_EQ(found->options, source.options);
+  ASSERT_TRUE(found->watermark);
+  EXPECT_EQ(found->watermark->column, "ts");
+  EXPECT_EQ(found->watermark->delay_us, 5000000);
+  EXPECT_FALSE(lake_->FindSource(Name("raw.other")).ValueOrDie());
+  EXPECT_EQ(lake_->CreateSource(source).message(), "source 'raw.events' already exists");
+
+  // One name, one object in a zone: sources, tables and views.
+  EXPECT_EQ(lake_->CreateView(Name("raw.events"), "SELECT 1", {}, true).message(),
+            "'raw.events' is a source, not a view");
+  EXPECT_EQ(lake_->RegisterExternalTable(Name("raw.events"), (dir_ / "elsewhere").string()).message(),
+            "'raw.events' is a source");
+  MakeTable("raw.t");
+  source.name = Name("raw.t");
+  EXPECT_EQ(lake_->CreateSource(source).message(), "'raw.t' is a table");
+  ASSERT_TRUE(lake_->CreateView(Name("curated.v"), "SELECT 1", {}, false).ok());
+  source.name = Name("curated.v");
+  EXPECT_EQ(lake_->CreateSource(source).message(), "'curated.v' is a view");
+
+  source.name = Name("curated.clicks");
+  source.watermark.reset();
+  ASSERT_TRUE(lake_->CreateSource(source).ok());
+  EXPECT_FALSE(lake_->FindSource(Name("curated.clicks")).ValueOrDie()->watermark);
+  EXPECT_EQ(lake_->ListSources().ValueOrDie(), (std::vector<std::string>{"curated.clicks", "raw.events"}));
+  EXPECT_EQ(lake_->ListSources("raw").ValueOrDie(), (std::vector<std::string>{"raw.events"}));
+  EXPECT_EQ(lake_->ListTables().ValueOrDie(), (std::vector<std::string>{"raw.t"}));
+  ASSERT_TRUE(lake_->DropSource(Name("raw.events")).ok());
+  EXPECT_TRUE(lake_->DropSource(Name("raw.events")).IsKeyError());
+  EXPECT_EQ(lake_->ListSources().ValueOrDie(), (std::vector<std::string>{"curated.clicks"}));
+
+  std::ofstream(dir_ / "curated" / ".sources" / "clicks.json") << R"({"format": 1, "connector": "kafka"})";
+  auto corrupt = lake_->FindSource(Name("curated.clicks"));
+  ASSERT_FALSE(corrupt.ok());
+  EXPECT_NE(corrupt.status().message().find("the definition of source 'curated.clicks' ("), std::string::npos);
+  EXPECT_NE(corrupt.status().message().find(") is corrupt: no columns"), std::string::npos);
+}
+
 TEST_F(LakeTest, ACorruptViewIsReported) {
   fs::create_directories(dir_ / "raw" / ".views");
   std::ofstream(dir_ / "raw" / ".views" / "bad.json") << "{not json";

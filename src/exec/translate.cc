@@ -25,6 +25,7 @@ const char* KindName(plan::NodeKind kind) {
   switch (kind) {
     case plan::NodeKind::kTableScan: return "table scan";
     case plan::NodeKind::kFileScan: return "file scan";
+    case plan::NodeKind::kSourceScan: return "source scan";
     case plan::NodeKind::kValues: return "values";
     case plan::NodeKind::kFilter: return "filter";
     case plan::NodeKind::kProject: return "project";
@@ -44,6 +45,7 @@ size_t InputCount(plan::NodeKind kind) {
   switch (kind) {
     case plan::NodeKind::kTableScan:
     case plan::NodeKind::kFileScan:
+    case plan::NodeKind::kSourceScan:
     case plan::NodeKind::kValues:
       return 0;
     case plan::NodeKind::kJoin:
@@ -93,6 +95,10 @@ arrow::Result<acero::Declaration> PlanTranslator::TranslateNode(const plan::Node
       return TableScanSource(node.As<plan::TableScanNode>(), SourceOptions{pool_, use_threads_});
     case plan::NodeKind::kFileScan:
       return FileScanSource(node.As<plan::FileScanNode>(), SourceOptions{pool_, use_threads_});
+    case plan::NodeKind::kSourceScan:
+      // The session reads sources (exec/ sits below stream/ and never opens one).
+      return arrow::Status::Invalid("internal error: source '", node.As<plan::SourceScanNode>().source_name,
+                                    "' was not read before execution");
     case plan::NodeKind::kValues:
       return ValuesSource(node.As<plan::ValuesNode>());
     case plan::NodeKind::kFilter: {

@@ -127,6 +127,12 @@ void Print(const LogicalNode& node, int depth, std::ostringstream& out) {
       if (scan.filter) out << " filter: " << ExpressionText(*scan.filter);
       break;
     }
+    case NodeKind::kSourceScan: {
+      const auto& scan = node.As<SourceScanNode>();
+      out << "SourceScan " << scan.definition->name.ToString() << " " << scan.definition->connector << " ["
+          << Names(scan.columns) << "]";
+      break;
+    }
     case NodeKind::kValues:
       out << "Values (" << node.As<ValuesNode>().rows->num_rows() << " rows)";
       break;

@@ -7,6 +7,7 @@ NodePtr WithInputs(const LogicalNode& node, std::vector<NodePtr> inputs) {
   switch (node.kind) {
     case NodeKind::kTableScan: copy = std::make_shared<TableScanNode>(node.As<TableScanNode>()); break;
     case NodeKind::kFileScan: copy = std::make_shared<FileScanNode>(node.As<FileScanNode>()); break;
+    case NodeKind::kSourceScan: copy = std::make_shared<SourceScanNode>(node.As<SourceScanNode>()); break;
     case NodeKind::kValues: copy = std::make_shared<ValuesNode>(node.As<ValuesNode>()); break;
     case NodeKind::kFilter: copy = std::make_shared<FilterNode>(node.As<FilterNode>()); break;
     case NodeKind::kProject: copy = std::make_shared<ProjectNode>(node.As<ProjectNode>()); break;

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/source_definition.h"
 #include "delta/snapshot.h"
 #include "plan/statistics.h"
 #include "plan/time_window.h"
@@ -33,7 +34,7 @@ namespace tidelake::plan {
 namespace cp = arrow::compute;
 
 enum class NodeKind : uint8_t {
-  kTableScan, kFileScan, kValues, kFilter, kProject, kAggregate, kJoin, kSort, kLimit,
+  kTableScan, kFileScan, kSourceScan, kValues, kFilter, kProject, kAggregate, kJoin, kSort, kLimit,
   kSetOperation, kWindow, kWatermark, kTimeWindow,
 };
 
@@ -84,6 +85,19 @@ struct FileScanNode : LogicalNode {
   std::optional<cp::Expression> filter;  ///< over output names, as for TableScanNode
   bool csv_header = true;
   char csv_delimiter = ',';
+};
+
+/// Reads a streaming source declared with CREATE SOURCE (a Kafka topic, ...). Output field i is
+/// the source's column `columns[i]`: a declared column, or one of the metadata columns its
+/// connector adds (Kafka's _key, _partition, _offset, _timestamp). Neither the optimizer nor the
+/// executor reads a source: the session replaces the node by the rows read before execution
+/// (a streaming query: the rows of the batch; a batch query: what the source holds now).
+struct SourceScanNode : LogicalNode {
+  static constexpr NodeKind kKind = NodeKind::kSourceScan;
+  SourceScanNode() : LogicalNode(kKind) {}
+  std::string source_name;  ///< as written
+  std::shared_ptr<const catalog::SourceDefinition> definition;
+  std::vector<std::string> columns;
 };
 
 /// Literal rows (VALUES, and SELECT without FROM as one empty row).

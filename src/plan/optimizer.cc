@@ -55,6 +55,7 @@ std::shared_ptr<LogicalNode> internal::CopyNode(const LogicalNode& node) {
   switch (node.kind) {
     case NodeKind::kTableScan: return Copy<TableScanNode>(node);
     case NodeKind::kFileScan: return Copy<FileScanNode>(node);
+    case NodeKind::kSourceScan: return Copy<SourceScanNode>(node);
     case NodeKind::kValues: return Copy<ValuesNode>(node);
     case NodeKind::kFilter: return Copy<FilterNode>(node);
     case NodeKind::kProject: return Copy<ProjectNode>(node);
@@ -440,6 +441,27 @@ arrow::Result<NodePtr> Prune(const NodePtr& node, FieldSet required) {
         return copy;
       }
       auto copy = Copy<FileScanNode>(*node);
+      copy->columns = kept_columns;
+      copy->schema = arrow::schema(kept_fields);
+      return copy;
+    }
+    case NodeKind::kSourceScan: {
+      // Only the columns read: the session substitutes the source's rows for these.
+      const auto& scan = node->As<SourceScanNode>();
+      std::vector<std::string> kept_columns;
+      arrow::FieldVector kept_fields;
+      for (int i = 0; i < node->schema->num_fields(); ++i) {
+        if (required.count(node->schema->field(i)->name())) {
+          kept_columns.push_back(scan.columns[static_cast<size_t>(i)]);
+          kept_fields.push_back(node->schema->field(i));
+        }
+      }
+      if (kept_fields.empty() && node->schema->num_fields() > 0) {  // count(*): rows, any column
+        kept_columns.push_back(scan.columns[0]);
+        kept_fields.push_back(node->schema->field(0));
+      }
+      if (kept_fields.size() == static_cast<size_t>(node->schema->num_fields())) return node;
+      auto copy = Copy<SourceScanNode>(*node);
       copy->columns = kept_columns;
       copy->schema = arrow::schema(kept_fields);
       return copy;

@@ -325,6 +325,11 @@ Estimate Estimator::Compute(const NodePtr& node) {
       const auto& scan = node->As<FileScanNode>();
       return scan.filter ? Filtered(out, *scan.filter) : out;
     }
+    case NodeKind::kSourceScan: {
+      Estimate out;
+      out.rows = 1e6;  // unknown until the source is read
+      return out;
+    }
     case NodeKind::kValues: {
       Estimate out;
       out.rows = std::max<double>(1.0, static_cast<double>(node->As<ValuesNode>().rows->num_rows()));

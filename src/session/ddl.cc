@@ -1,5 +1,5 @@
 // CREATE TABLE (column list or AS query; OR REPLACE; IF NOT EXISTS; PARTITIONED BY, COMMENT,
-// TBLPROPERTIES, LOCATION), CREATE VIEW and DROP.
+// TBLPROPERTIES, LOCATION), CREATE VIEW and DROP (DROP SOURCE is in sources.cc).
 //
 // LOCATION makes an external table, as in Spark: the lake registers the name for the Delta
 // table at that path (catalog::Lake::RegisterExternalTable), creating the table there first
@@ -34,6 +34,24 @@ namespace tidelake {
 using session::At;
 using session::InvalidAt;
 using session::Lower;
+using session::SchemaOfColumns;
+
+arrow::Result<std::shared_ptr<arrow::Schema>> session::SchemaOfColumns(
+    const std::vector<sql::ColumnDefinition>& columns) {
+  arrow::FieldVector fields;
+  std::vector<std::string> seen;
+  for (const auto& column : columns) {
+    if (std::find(seen.begin(), seen.end(), Lower(column.name)) != seen.end()) {
+      return InvalidAt(column.pos, "column '", column.name, "' is defined twice");
+    }
+    seen.push_back(Lower(column.name));
+    ARROW_ASSIGN_OR_RAISE(auto type, At(column.pos, sql::Binder::ToArrowType(*column.type)));
+    auto field = arrow::field(column.name, type, !column.not_null);
+    if (column.comment) field = field->WithMetadata(arrow::key_value_metadata({"comment"}, {*column.comment}));
+    fields.push_back(field);
+  }
+  return arrow::schema(fields);
+}
 
 namespace {
 
@@ -73,22 +91,6 @@ arrow::Result<std::vector<std::string>> ResolvePartitionColumns(const sql::Creat
     return InvalidAt(create.pos, "cannot partition by every column of the table: at least one column must hold data");
   }
   return out;
-}
-
-arrow::Result<std::shared_ptr<arrow::Schema>> SchemaOfColumns(const std::vector<sql::ColumnDefinition>& columns) {
-  arrow::FieldVector fields;
-  std::vector<std::string> seen;
-  for (const auto& column : columns) {
-    if (std::find(seen.begin(), seen.end(), Lower(column.name)) != seen.end()) {
-      return InvalidAt(column.pos, "column '", column.name, "' is defined twice");
-    }
-    seen.push_back(Lower(column.name));
-    ARROW_ASSIGN_OR_RAISE(auto type, At(column.pos, sql::Binder::ToArrowType(*column.type)));
-    auto field = arrow::field(column.name, type, !column.not_null);
-    if (column.comment) field = field->WithMetadata(arrow::key_value_metadata({"comment"}, {*column.comment}));
-    fields.push_back(field);
-  }
-  return arrow::schema(fields);
 }
 
 // The first duplicate name (case-insensitive) of a query's result, which a table cannot have.
@@ -331,6 +333,7 @@ arrow::Result<StatementResult> Session::Impl::CreateView(const sql::CreateViewSt
 }
 
 arrow::Result<StatementResult> Session::Impl::Drop(const sql::DropStatement& drop) {
+  if (drop.object == sql::DropObject::kSource) return DropSource(drop);
   if (drop.object == sql::DropObject::kView) {
     if (drop.name.parts.size() == 1 && temp_views_.erase(Lower(drop.name.parts[0]))) {
       return StatementResult{{}, "Dropped temporary view " + drop.name.parts[0]};
@@ -346,6 +349,8 @@ arrow::Result<StatementResult> Session::Impl::Drop(const sql::DropStatement& dro
     if (drop.if_exists) return StatementResult{};
     ARROW_ASSIGN_OR_RAISE(auto table, At(drop.name.pos, FindTable(drop.name.parts)));
     if (table) return InvalidAt(drop.name.pos, "'", sql::ToString(drop.name), "' is a table; use DROP TABLE");
+    ARROW_ASSIGN_OR_RAISE(auto source, At(drop.name.pos, FindSource(drop.name.parts)));
+    if (source) return InvalidAt(drop.name.pos, "'", sql::ToString(drop.name), "' is a source; use DROP SOURCE");
     return InvalidAt(drop.name.pos, "view '", sql::ToString(drop.name), "' not found");
   }
   ARROW_ASSIGN_OR_RAISE(auto location, At(drop.name.pos, FindTable(drop.name.parts)));
@@ -353,6 +358,8 @@ arrow::Result<StatementResult> Session::Impl::Drop(const sql::DropStatement& dro
     if (drop.if_exists) return StatementResult{};
     ARROW_ASSIGN_OR_RAISE(auto view, At(drop.name.pos, FindView(drop.name.parts)));
     if (view) return InvalidAt(drop.name.pos, "'", sql::ToString(drop.name), "' is a view; use DROP VIEW");
+    ARROW_ASSIGN_OR_RAISE(auto source, At(drop.name.pos, FindSource(drop.name.parts)));
+    if (source) return InvalidAt(drop.name.pos, "'", sql::ToString(drop.name), "' is a source; use DROP SOURCE");
     return InvalidAt(drop.name.pos, "table '", sql::ToString(drop.name), "' not found");
   }
   if (drop.name.parts.size() == 2 && Lower(drop.name.parts[0]) == "delta") {

@@ -1,6 +1,6 @@
-// DESCRIBE [TABLE] [EXTENDED] t [column], DESCRIBE DETAIL t, DESCRIBE HISTORY t [LIMIT n], and
-// SHOW TABLES | VIEWS [IN zone] [LIKE 'pattern'], SHOW COLUMNS IN t, SHOW CREATE TABLE t, SHOW
-// TBLPROPERTIES t [(key)].
+// DESCRIBE [TABLE] [EXTENDED] t [column], DESCRIBE DETAIL t, DESCRIBE HISTORY t [LIMIT n],
+// DESCRIBE SOURCE s (and DESCRIBE s of a source), and SHOW TABLES | VIEWS | SOURCES [IN zone]
+// [LIKE 'pattern'], SHOW COLUMNS IN t, SHOW CREATE TABLE t, SHOW TBLPROPERTIES t [(key)].
 //
 // Column layouts follow Spark and Delta: DESCRIBE gives (col_name, data_type, comment) rows
 // with Spark's type names and, for a partitioned table, the "# Partition Information" section;
@@ -113,7 +113,52 @@ std::string DdlTypeName(const arrow::DataType& type) {
   return name;
 }
 
+// A watermark delay as SQL writes it: INTERVAL '5' SECOND, INTERVAL '250' MILLISECOND.
+std::string DelayText(int64_t delay_us) {
+  if (delay_us % 1000000 == 0) return "INTERVAL '" + std::to_string(delay_us / 1000000) + "' SECOND";
+  if (delay_us % 1000 == 0) return "INTERVAL '" + std::to_string(delay_us / 1000) + "' MILLISECOND";
+  return "INTERVAL '" + std::to_string(delay_us) + "' MICROSECOND";
+}
+
+// Source options as DESCRIBE shows them: secrets (passwords, JAAS configurations) masked.
+std::map<std::string, std::string> ShownOptions(const std::map<std::string, std::string>& options) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : options) {
+    const std::string key = Lower(k);
+    const bool secret = key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
+                        key.find("jaas") != std::string::npos;
+    out[k] = secret ? "*********(redacted)" : v;
+  }
+  return out;
+}
+
 }  // namespace
+
+// DESCRIBE SOURCE s: its columns (the declared ones, then the connector's metadata columns) and
+// what it reads: connector, watermark and options.
+arrow::Result<StatementResult> Session::Impl::DescribeSource(const sql::DescribeStatement& describe) {
+  ARROW_ASSIGN_OR_RAISE(auto found, At(describe.table.pos, FindSource(describe.table.parts)));
+  if (!found) return InvalidAt(describe.table.pos, "source '", sql::ToString(describe.table), "' not found");
+  const catalog::SourceDefinition& source = *found->definition;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& field : source.columns->fields()) {
+    rows.push_back({field->name(), plan::SqlTypeName(*field->type()), CommentOf(*field)});
+  }
+  for (const auto& field : found->metadata_columns) {
+    rows.push_back({field->name(), plan::SqlTypeName(*field->type()), "metadata (not in *)"});
+  }
+  rows.push_back({"", "", ""});
+  rows.push_back({"# Source Information", "", ""});
+  rows.push_back({"Name", source.name.ToString(), ""});
+  rows.push_back({"Connector", source.connector, ""});
+  if (source.watermark) {
+    rows.push_back({"Watermark", source.watermark->column + " - " + DelayText(source.watermark->delay_us), ""});
+  }
+  rows.push_back({"Options", PropertiesText(ShownOptions(source.options)), ""});
+  StatementResult result;
+  ARROW_ASSIGN_OR_RAISE(result.rows, (session::StringRows({"col_name", "data_type", "comment"}, rows)));
+  return result;
+}
 
 // DESCRIBE t col: Spark's (info_name, info_value) rows for one column (a struct's field by its
 // path); EXTENDED adds the statistics ANALYZE TABLE ... FOR COLUMNS stored, when they describe
@@ -181,6 +226,14 @@ arrow::Result<StatementResult> Session::Impl::DescribeColumn(const sql::Describe
 }
 
 arrow::Result<StatementResult> Session::Impl::Describe(const sql::DescribeStatement& describe) {
+  if (describe.what == sql::DescribeKind::kSource) return DescribeSource(describe);
+  if (describe.what == sql::DescribeKind::kTable && !describe.column) {
+    ARROW_ASSIGN_OR_RAISE(auto table, At(describe.table.pos, FindTable(describe.table.parts)));
+    if (!table) {
+      ARROW_ASSIGN_OR_RAISE(auto source, At(describe.table.pos, FindSource(describe.table.parts)));
+      if (source) return DescribeSource(describe);
+    }
+  }
   ARROW_ASSIGN_OR_RAISE(auto location, RequireTable(describe.table));
   StatementResult result;
   if (describe.what == sql::DescribeKind::kHistory) {
@@ -316,20 +369,23 @@ arrow::Result<StatementResult> Session::Impl::Describe(const sql::DescribeStatem
 
 arrow::Result<StatementResult> Session::Impl::Show(const sql::ShowStatement& show) {
   StatementResult result;
-  if (show.what == sql::ShowKind::kTables || show.what == sql::ShowKind::kViews) {
+  const bool tables = show.what == sql::ShowKind::kTables, views = show.what == sql::ShowKind::kViews;
+  if (tables || views || show.what == sql::ShowKind::kSources) {
+    const char* what = tables ? "TABLES" : views ? "VIEWS" : "SOURCES";
     std::optional<std::string> zone;
     if (!show.object.empty()) {
       if (show.object.parts.size() != 1) {
-        return InvalidAt(show.object.pos, "SHOW ", show.what == sql::ShowKind::kTables ? "TABLES" : "VIEWS",
-                         " IN takes a zone name (raw, refined, curated, ...), got '", sql::ToString(show.object), "'");
+        return InvalidAt(show.object.pos, "SHOW ", what, " IN takes a zone name (raw, refined, curated, ...), got '",
+                         sql::ToString(show.object), "'");
       }
       zone = Lower(show.object.parts[0]);
     } else if (!current_zone_.empty()) {
       zone = current_zone_;  // as Spark lists the current database
     }
     ARROW_ASSIGN_OR_RAISE(auto names, At(show.object.empty() ? show.pos : show.object.pos,
-                                         show.what == sql::ShowKind::kTables ? lake_->ListTables(zone)
-                                                                             : lake_->ListViews(zone)));
+                                         tables  ? lake_->ListTables(zone)
+                                         : views ? lake_->ListViews(zone)
+                                                 : lake_->ListSources(zone)));
     std::vector<std::vector<std::string>> rows;
     for (const auto& n : names) {
       auto dot = n.find('.');
@@ -342,8 +398,8 @@ arrow::Result<StatementResult> Session::Impl::Show(const sql::ShowStatement& sho
     if (show.pattern) {
       std::erase_if(rows, [&](const std::vector<std::string>& row) { return !MatchesShowPattern(row[1], *show.pattern); });
     }
-    ARROW_ASSIGN_OR_RAISE(result.rows,
-                          (session::StringRows({"zone", show.what == sql::ShowKind::kTables ? "table" : "view"}, rows)));
+    const char* column = tables ? "table" : views ? "view" : "source";
+    ARROW_ASSIGN_OR_RAISE(result.rows, (session::StringRows({"zone", column}, rows)));
     return result;
   }
 

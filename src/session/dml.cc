@@ -193,6 +193,7 @@ arrow::Result<StatementResult> Session::Impl::RunDml(const sql::Statement& state
       const auto& merge = statement.As<sql::MergeStatement>();
       ARROW_ASSIGN_OR_RAISE(auto source_plan, binder.BindRelationAsQuery(*merge.source));
       ARROW_ASSIGN_OR_RAISE(source_plan, plan::Optimize(std::move(source_plan)));
+      ARROW_ASSIGN_OR_RAISE(source_plan, ReadSourcesNow(std::move(source_plan)));
       ARROW_ASSIGN_OR_RAISE(auto reader, exec::Execute(source_plan, ExecutionOptions()));
       ARROW_ASSIGN_OR_RAISE(auto source, reader->ToTable());
       return session::RunMerge(merge, location, source, binder,

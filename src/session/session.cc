@@ -79,6 +79,7 @@ exec::ExecOptions Session::Impl::ExecutionOptions() const {
 
 arrow::Result<StatementResult> Session::Impl::RunQuery(const sql::Query& query) {
   ARROW_ASSIGN_OR_RAISE(auto root, PlanQuery(query));
+  ARROW_ASSIGN_OR_RAISE(root, ReadSourcesNow(std::move(root)));
   ARROW_ASSIGN_OR_RAISE(auto reader, exec::Execute(root, ExecutionOptions()));
   StatementResult result;
   result.rows = std::move(reader);
@@ -107,6 +108,8 @@ arrow::Result<StatementResult> Session::Impl::Run(const sql::Statement& statemen
     }
     case StatementKind::kRefresh:
       return Refresh(statement.As<sql::RefreshStatement>());
+    case StatementKind::kCreateSource:
+      return CreateSource(statement.As<sql::CreateSourceStatement>());
     case StatementKind::kInsert:
       return Insert(statement.As<sql::InsertStatement>());
     case StatementKind::kDelete:
@@ -224,6 +227,8 @@ arrow::Result<delta::TableLocation> Session::Impl::NewTableLocation(const sql::O
   ARROW_ASSIGN_OR_RAISE(auto target, TargetName(name));
   ARROW_ASSIGN_OR_RAISE(auto view, lake_->FindView(target));
   if (view) return arrow::Status::Invalid("'", target.ToString(), "' is a view");
+  ARROW_ASSIGN_OR_RAISE(auto source, lake_->FindSource(target));
+  if (source) return arrow::Status::Invalid("'", target.ToString(), "' is a source");
   return lake_->Resolve(target.ToString());
 }
 
@@ -232,6 +237,8 @@ arrow::Result<delta::TableLocation> Session::Impl::RequireTable(const sql::Objec
   if (!location) {
     ARROW_ASSIGN_OR_RAISE(auto view, At(name.pos, FindView(name.parts)));
     if (view) return At(name.pos, arrow::Status::Invalid("'", sql::ToString(name), "' is a view, not a table"));
+    ARROW_ASSIGN_OR_RAISE(auto source, At(name.pos, FindSource(name.parts)));
+    if (source) return At(name.pos, arrow::Status::Invalid("'", sql::ToString(name), "' is a source, not a table"));
     return At(name.pos, arrow::Status::Invalid("table '", sql::ToString(name), "' not found"));
   }
   return *location;

@@ -11,9 +11,12 @@
 //                   CTAS, INSERT, DELETE, UPDATE and MERGE
 //   dml.cc          DELETE, UPDATE, MERGE (free functions, see dml.h)
 //   streaming.cc    CREATE [OR REFRESH] STREAMING TABLE, REFRESH STREAMING TABLE
+//   sources.cc      CREATE SOURCE, DROP SOURCE, sources in the binder and in batch queries
+//                   (DESCRIBE SOURCE and SHOW SOURCES are in describe.cc)
 // Impl is used from one thread at a time (Session is not thread-safe).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,6 +42,7 @@ class Session::Impl : public sql::BinderCatalog {
   arrow::Result<std::optional<delta::TableLocation>> FindTable(const std::vector<std::string>& name) override;
   arrow::Result<std::optional<sql::ViewDefinition>> FindView(const std::vector<std::string>& name) override;
   arrow::Result<std::optional<plan::TableStatistics>> TableStatistics(const delta::Snapshot& snapshot) override;
+  arrow::Result<std::optional<sql::SourceDescription>> FindSource(const std::vector<std::string>& name) override;
 
   // ---- statements
   arrow::Result<StatementResult> Execute(std::string_view text);
@@ -82,12 +86,21 @@ class Session::Impl : public sql::BinderCatalog {
   arrow::Result<StatementResult> Show(const sql::ShowStatement& show);
   arrow::Result<StatementResult> CreateStreamingTable(const sql::CreateTableStatement& create);
   arrow::Result<StatementResult> Refresh(const sql::RefreshStatement& refresh);
+  arrow::Result<StatementResult> CreateSource(const sql::CreateSourceStatement& create);
+  arrow::Result<StatementResult> DropSource(const sql::DropStatement& drop);
+  arrow::Result<StatementResult> DescribeSource(const sql::DescribeStatement& describe);
+
+  // ---- sources (sources.cc)
+  /// `root` with each source it reads replaced by the rows the source holds now (from where a
+  /// new streaming query would start to the end): a batch query over a source.
+  arrow::Result<plan::PlanRoot> ReadSourcesNow(plan::PlanRoot root);
 
   // ---- streaming tables (streaming.cc)
   /// A streaming table's query, bound (not optimized), with its STREAM scans (nodes of root).
   struct StreamingPlan {
     plan::PlanRoot root;
     std::vector<const plan::TableScanNode*> scans;
+    std::vector<const plan::SourceScanNode*> sources;  ///< sources read by name (CREATE SOURCE)
     std::shared_ptr<arrow::Schema> late_schema;  ///< windowed queries: the columns of late rows
   };
   arrow::Result<StreamingPlan> PlanStreamingQuery(const sql::Query& query, const sql::SourcePos& pos);
@@ -116,4 +129,11 @@ class Session::Impl : public sql::BinderCatalog {
   std::map<std::string, sql::ViewDefinition> temp_views_;
 };
 
+namespace session {
+
+/// The schema of a column list (CREATE TABLE, CREATE SOURCE); a column defined twice is an
+/// error at its position.
+arrow::Result<std::shared_ptr<arrow::Schema>> SchemaOfColumns(const std::vector<sql::ColumnDefinition>& columns);
+
+}  // namespace session
 }  // namespace tidelake

@@ -1,9 +1,10 @@
 // CREATE [OR REFRESH] STREAMING TABLE t AS query, and REFRESH STREAMING TABLE t: a Delta table
-// kept up to date by a streaming query over the STREAM(...) tables its query reads.
+// kept up to date by a streaming query over the STREAM(...) tables and the sources declared with
+// CREATE SOURCE (made by stream::MakeSource) its query reads.
 //
 // The query is stored with the table (catalog::Lake::WriteStreamingQuery) and its progress in
 // the table's checkpoint directory; each refresh runs it with the available-now trigger
-// (stream::MicroBatchRunner): every batch reads the rows appended to each STREAM source since
+// (stream::MicroBatchRunner): every batch reads the rows that arrived in each source since
 // the previous batch and runs the query over them incrementally (stream::IncrementalQuery:
 // stateless operators batch by batch; an aggregation grouped by an event-time window keeps
 // rows until the watermark closes their windows, then writes each window's result once; an
@@ -24,6 +25,7 @@
 #include "stream/incremental_query.h"
 #include "stream/micro_batch.h"
 #include "stream/sink.h"
+#include "stream/source_factory.h"
 
 namespace tidelake {
 
@@ -121,14 +123,27 @@ arrow::Result<Session::Impl::StreamingPlan> Session::Impl::PlanStreamingQuery(co
       out.scans.push_back(&node->As<plan::TableScanNode>());
       streams[node.get()] = node->As<plan::TableScanNode>().table_name;
     }
+    if (node->kind == plan::NodeKind::kSourceScan) {
+      out.sources.push_back(&node->As<plan::SourceScanNode>());
+      streams[node.get()] = out.sources.back()->definition->name.ToString();
+    }
     for (const auto& input : node->inputs) find(input);
   };
   find(out.root.node);
   auto incremental = stream::IncrementalQuery::Make(out.root, std::move(streams), ExecutionOptions());
   if (!incremental.ok()) return InvalidAt(pos, incremental.status().message());
   out.late_schema = (*incremental)->late_schema();
-  if (out.scans.empty()) {
-    return InvalidAt(pos, "a streaming table's query must read at least one STREAM(table) source");
+  if (out.scans.empty() && out.sources.empty()) {
+    return InvalidAt(pos, "a streaming table's query must read at least one STREAM(table) source or a source made "
+                          "with CREATE SOURCE");
+  }
+  for (size_t i = 0; i < out.sources.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (out.sources[i]->definition->name.ToString() == out.sources[j]->definition->name.ToString()) {
+        return InvalidAt(pos, "source ", out.sources[i]->definition->name.ToString(),
+                         " is read twice in one streaming query");
+      }
+    }
   }
   for (size_t i = 0; i < out.scans.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
@@ -163,6 +178,12 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
     ARROW_ASSIGN_OR_RAISE(auto source,
                           At(pos, stream::DeltaSource::Make(scan->table_name, scan->snapshot->location(), {})));
     scan_of_source[scan->table_name] = scan;
+    sources.push_back(std::move(source));
+  }
+  for (const auto* scan : plan.sources) {
+    const std::string key = scan->definition->name.ToString();
+    ARROW_ASSIGN_OR_RAISE(auto source, At(pos, stream::MakeSource(*scan->definition, key)));
+    scan_of_source[key] = scan;
     sources.push_back(std::move(source));
   }
   ARROW_ASSIGN_OR_RAISE(auto target, At(pos, lake_->Resolve(name.ToString())));

@@ -77,6 +77,7 @@ std::string_view StatementKindName(StatementKind kind) {
     case StatementKind::kReset: return "RESET";
     case StatementKind::kUse: return "USE";
     case StatementKind::kRefresh: return "REFRESH";
+    case StatementKind::kCreateSource: return "CREATE SOURCE";
   }
   return "?";
 }

@@ -578,6 +578,7 @@ struct JoinRelation : Relation {
 enum class StatementKind : uint8_t {
   kQuery, kExplain, kCreateTable, kCreateView, kDrop, kAlterTable, kInsert, kDelete, kUpdate,
   kMerge, kOptimize, kVacuum, kDescribe, kRestore, kAnalyze, kShow, kSet, kReset, kUse, kRefresh,
+  kCreateSource,
 };
 
 struct Statement {
@@ -658,7 +659,7 @@ struct CreateViewStatement : Statement {
   std::string query_text;  ///< the view's query exactly as written (for the catalog)
 };
 
-enum class DropObject : uint8_t { kTable, kView };
+enum class DropObject : uint8_t { kTable, kView, kSource };
 
 struct DropStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kDrop;
@@ -779,9 +780,10 @@ struct VacuumStatement : Statement {
   bool dry_run = false;
 };
 
-enum class DescribeKind : uint8_t { kTable, kHistory, kDetail };
+enum class DescribeKind : uint8_t { kTable, kHistory, kDetail, kSource };
 
-/// DESCRIBE [TABLE] [EXTENDED] t [column]; DESCRIBE HISTORY t [LIMIT n]; DESCRIBE DETAIL t.
+/// DESCRIBE [TABLE] [EXTENDED] t [column]; DESCRIBE HISTORY t [LIMIT n]; DESCRIBE DETAIL t;
+/// DESCRIBE SOURCE s (DESCRIBE s of a source name means the same).
 struct DescribeStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kDescribe;
   DescribeStatement() : Statement(kKind) {}
@@ -809,9 +811,9 @@ struct AnalyzeStatement : Statement {
   std::vector<std::string> columns;  ///< kForColumns
 };
 
-enum class ShowKind : uint8_t { kTables, kViews, kColumns, kCreateTable, kTblProperties };
+enum class ShowKind : uint8_t { kTables, kViews, kColumns, kCreateTable, kTblProperties, kSources };
 
-/// SHOW TABLES|VIEWS [IN|FROM zone] [LIKE 'pattern']; SHOW COLUMNS IN t; SHOW CREATE TABLE t;
+/// SHOW TABLES|VIEWS|SOURCES [IN|FROM zone] [LIKE 'pattern']; SHOW COLUMNS IN t; SHOW CREATE TABLE t;
 /// SHOW TBLPROPERTIES t [(key)] (the key, when given, is `pattern`).
 struct ShowStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kShow;
@@ -847,6 +849,28 @@ struct RefreshStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kRefresh;
   RefreshStatement() : Statement(kKind) {}
   ObjectName table;
+};
+
+/// WATERMARK FOR column AS expr: `expr` says how the watermark trails the column's largest
+/// value (the session accepts `column` and `column - INTERVAL ...`).
+struct WatermarkDefinition {
+  std::string column;
+  ExprPtr expr;
+  SourcePos pos;
+};
+
+/// CREATE SOURCE [IF NOT EXISTS] name (columns [, WATERMARK FOR c AS expr]) WITH (options): a
+/// streaming source (a Kafka topic, ...) that queries read by name. The WATERMARK may stand
+/// anywhere among the columns; options are written as TBLPROPERTIES are ('key' = 'value').
+struct CreateSourceStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kCreateSource;
+  CreateSourceStatement() : Statement(kKind) {}
+  bool if_not_exists = false;
+  ObjectName name;
+  std::vector<ColumnDefinition> columns;  ///< at least one
+  std::optional<WatermarkDefinition> watermark;
+  std::vector<TableProperty> options;
+  SourcePos options_pos;  ///< where WITH is
 };
 
 // Names of enum values as SQL spells them (e.g. "LEFT SEMI", "INTERSECT", "MINUTE").

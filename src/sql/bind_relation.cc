@@ -1,5 +1,6 @@
-// Binding FROM items: tables (with time travel), views, CTE references, table functions over
-// files, subqueries and joins (equi-keys extracted from ON / USING, the rest a residual).
+// Binding FROM items: tables (with time travel), views, streaming sources, CTE references,
+// table functions over files, subqueries and joins (equi-keys extracted from ON / USING, the
+// rest a residual).
 #include <arrow/dataset/api.h>
 #include <arrow/filesystem/api.h>
 
@@ -131,6 +132,14 @@ arrow::Result<BoundRelation> Binder::Impl::BindTable(const TableRelation& table,
     Requalify(&bound->scope, table.alias.empty() ? name.parts.back() : table.alias);
     return bound;
   }
+  ARROW_ASSIGN_OR_RAISE(auto source, At(name.pos, catalog_->FindSource(name.parts)));
+  if (source) {
+    if (table.time_travel) {
+      return At(table.time_travel->value->pos, arrow::Status::Invalid("time travel applies to tables, not to source ",
+                                                                      source->definition->name.ToString()));
+    }
+    return BindSource(table, *source);
+  }
   std::optional<int64_t> version, timestamp_ms;
   if (table.time_travel) {
     ARROW_ASSIGN_OR_RAISE(auto value, EvaluateConstant(*table.time_travel->value));
@@ -161,6 +170,45 @@ arrow::Result<BoundRelation> Binder::Impl::BindTable(const TableRelation& table,
     bound.node = scan;
   }
   return bound;
+}
+
+arrow::Result<BoundRelation> Binder::Impl::BindSource(const TableRelation& table, const SourceDescription& source) {
+  auto scan = std::make_shared<plan::SourceScanNode>();
+  scan->source_name = ToString(table.name);
+  scan->definition = source.definition;
+  BoundRelation out;
+  arrow::FieldVector fields;
+  const std::vector<std::string> qualifier =
+      table.alias.empty() ? table.name.parts : std::vector<std::string>{table.alias};
+  const auto& watermark = source.definition->watermark;
+  std::string time_field;
+  auto add = [&](const std::shared_ptr<arrow::Field>& field, bool hidden) {
+    std::string unique = NewField(field->name());
+    if (watermark && NamesEqual(field->name(), watermark->column)) time_field = unique;
+    scan->columns.push_back(field->name());
+    fields.push_back(field->WithName(unique));
+    out.scope.columns.push_back({qualifier, field->name(), unique, field->type(), hidden});
+  };
+  for (const auto& field : source.definition->columns->fields()) add(field, /*hidden=*/false);
+  for (const auto& field : source.metadata_columns) add(field, /*hidden=*/true);
+  scan->schema = arrow::schema(fields);
+  out.node = scan;
+  if (watermark) {
+    // WATERMARK FOR c AS c - delay: the rows' event time, as TIMESTAMP BY would declare it.
+    if (time_field.empty()) {
+      return At(table.pos, arrow::Status::Invalid("source ", source.definition->name.ToString(),
+                                                  " declares a watermark on '", watermark->column,
+                                                  "', which is not one of its columns"));
+    }
+    auto node = std::make_shared<plan::WatermarkNode>();
+    node->time_field = time_field;
+    node->delay_us = watermark->delay_us;
+    node->schema = scan->schema;
+    node->inputs = {scan};
+    out.node = node;
+    out.scope.event_time = time_field;
+  }
+  return out;
 }
 
 namespace {

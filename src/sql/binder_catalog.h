@@ -1,5 +1,5 @@
-// What the binder needs to know about the world outside the query: which tables and views a
-// name refers to. The session implements it over the lake (catalog::Lake) plus its temporary
+// What the binder needs to know about the world outside the query: which tables, views and
+// streaming sources a name refers to. The session implements it over the lake (catalog::Lake) plus its temporary
 // views; tests implement it over a map. It also answers, optionally, what is known about a
 // table's size and values (TableStatistics), for cost-based planning.
 //
@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/source_definition.h"
 #include "delta/snapshot.h"
 #include "plan/statistics.h"
 
@@ -28,6 +29,14 @@ struct ViewDefinition {
   std::vector<std::string> columns;
 };
 
+/// A streaming source (CREATE SOURCE) and every column a query may read from it: the declared
+/// columns, then the metadata columns its connector adds (Kafka's _key, _partition, ...), which
+/// are read by name and left out of `*`.
+struct SourceDescription {
+  std::shared_ptr<const catalog::SourceDefinition> definition;
+  arrow::FieldVector metadata_columns;
+};
+
 class BinderCatalog {
  public:
   virtual ~BinderCatalog() = default;
@@ -37,6 +46,11 @@ class BinderCatalog {
 
   /// The view `name` refers to (temporary views first).
   virtual arrow::Result<std::optional<ViewDefinition>> FindView(const std::vector<std::string>& name) = 0;
+
+  /// The streaming source `name` refers to. Optional: catalogs without sources find none.
+  virtual arrow::Result<std::optional<SourceDescription>> FindSource(const std::vector<std::string>& name) {
+    return std::nullopt;
+  }
 
   /// What is known about the size and value distribution of the table `snapshot` belongs to
   /// (ANALYZE TABLE results, else the row count of the Delta log), for the snapshot's version.

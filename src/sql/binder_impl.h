@@ -149,6 +149,8 @@ class Binder::Impl {
   arrow::Result<BoundRelation> BindTableByName(const ObjectName& name, const std::string& alias,
                                                const std::optional<int64_t>& version,
                                                const std::optional<int64_t>& timestamp_ms);
+  /// A streaming source read by name (with or without STREAM(..)).
+  arrow::Result<BoundRelation> BindSource(const TableRelation& table, const SourceDescription& source);
 
   /// Splits an ON condition into equi-keys and residual conditions.
   /// With `inner_shadows` (a subquery's correlated conditions) names resolve in `right` first

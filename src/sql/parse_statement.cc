@@ -1,4 +1,4 @@
-// Statements other than DML: the dispatcher, queries, EXPLAIN, CREATE TABLE / VIEW, DROP,
+// Statements other than DML: the dispatcher, queries, EXPLAIN, CREATE TABLE / VIEW / SOURCE, DROP,
 // ALTER TABLE, and the Delta and session utilities (OPTIMIZE, VACUUM, DESCRIBE, RESTORE,
 // ANALYZE, SHOW, SET, RESET, USE).
 #include <cstdlib>
@@ -65,11 +65,46 @@ arrow::Result<StatementPtr> Parser::ParseCreate() {
     return ParseCreateStreamingTable(/*or_refresh=*/true, pos);
   }
   if (AcceptWords({"STREAMING", "TABLE"})) return ParseCreateStreamingTable(/*or_refresh=*/false, pos);
+  if (AcceptWord("SOURCE")) return ParseCreateSource(pos);
   const bool or_replace = AcceptWords({"OR", "REPLACE"});
   const bool temporary = AcceptWord("TEMP") || AcceptWord("TEMPORARY");
   if (!temporary && AcceptWord("TABLE")) return ParseCreateTable(or_replace, pos);
   if (AcceptWord("VIEW")) return ParseCreateView(or_replace, temporary, pos);
-  return ErrorExpected(temporary ? "VIEW" : "TABLE or VIEW");
+  return ErrorExpected(temporary ? "VIEW" : or_replace ? "TABLE or VIEW" : "TABLE, VIEW or SOURCE");
+}
+
+// CREATE SOURCE [IF NOT EXISTS] name (column type, ... [, WATERMARK FOR c AS expr]) WITH (options)
+arrow::Result<StatementPtr> Parser::ParseCreateSource(const SourcePos& pos) {
+  auto statement = NewStatement<CreateSourceStatement>(pos);
+  if (AtWord("IF")) {
+    ARROW_RETURN_NOT_OK(ExpectWords({"IF", "NOT", "EXISTS"}));
+    statement->if_not_exists = true;
+  }
+  ARROW_ASSIGN_OR_RAISE(statement->name, ParseObjectName("a source name", 2));
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kLParen));
+  do {
+    // `watermark` may also name a column; WATERMARK FOR starts the clause.
+    if (AtWord("WATERMARK") && AtWord("FOR", 1)) {
+      const SourcePos watermark_pos = Advance().pos;
+      if (statement->watermark) return ErrorAt(watermark_pos, "WATERMARK is given twice");
+      Advance();
+      WatermarkDefinition watermark;
+      watermark.pos = watermark_pos;
+      ARROW_ASSIGN_OR_RAISE(watermark.column, ParseIdentifier("a column name"));
+      ARROW_RETURN_NOT_OK(ExpectWord("AS"));
+      ARROW_ASSIGN_OR_RAISE(watermark.expr, ParseExpr());
+      statement->watermark = std::move(watermark);
+      continue;
+    }
+    ARROW_ASSIGN_OR_RAISE(ColumnDefinition column, ParseColumnDefinition());
+    statement->columns.push_back(std::move(column));
+  } while (Accept(TokenKind::kComma));
+  if (!Accept(TokenKind::kRParen)) return ErrorExpected("',' or ')'");
+  if (statement->columns.empty()) return ErrorAt(statement->name.pos, "a source needs at least one column");
+  statement->options_pos = Peek().pos;
+  if (!AcceptWord("WITH")) return ErrorExpected("WITH (connector = ..., ...)");
+  ARROW_ASSIGN_OR_RAISE(statement->options, ParseTableProperties());
+  return StatementPtr(std::move(statement));
 }
 
 arrow::Result<StatementPtr> Parser::ParseCreateStreamingTable(bool or_refresh, const SourcePos& pos) {
@@ -223,15 +258,18 @@ arrow::Result<StatementPtr> Parser::ParseDrop() {
     statement->object = DropObject::kTable;
   } else if (AcceptWord("VIEW")) {
     statement->object = DropObject::kView;
+  } else if (AcceptWord("SOURCE")) {
+    statement->object = DropObject::kSource;
   } else {
-    return ErrorExpected("TABLE or VIEW");
+    return ErrorExpected("TABLE, VIEW or SOURCE");
   }
   if (AtWord("IF")) {
     ARROW_RETURN_NOT_OK(ExpectWords({"IF", "EXISTS"}));
     statement->if_exists = true;
   }
-  ARROW_ASSIGN_OR_RAISE(statement->name, ParseObjectName(statement->object == DropObject::kTable ? "a table name"
-                                                                                                 : "a view name"));
+  ARROW_ASSIGN_OR_RAISE(statement->name, ParseObjectName(statement->object == DropObject::kTable  ? "a table name"
+                                                         : statement->object == DropObject::kView ? "a view name"
+                                                                                                  : "a source name"));
   return StatementPtr(std::move(statement));
 }
 
@@ -349,6 +387,10 @@ arrow::Result<StatementPtr> Parser::ParseDescribe() {
     Advance();
     statement->what = DescribeKind::kDetail;
     ARROW_ASSIGN_OR_RAISE(statement->table, ParseTableNameOrPath("a table name"));
+  } else if (AtWord("SOURCE") && AtIdentifier(1)) {
+    Advance();
+    statement->what = DescribeKind::kSource;
+    ARROW_ASSIGN_OR_RAISE(statement->table, ParseObjectName("a source name", 2));
   } else {
     AcceptWord("TABLE");
     if ((AtWord("EXTENDED") || AtWord("FORMATTED")) && (AtIdentifier(1) || At(TokenKind::kString, 1))) {
@@ -404,8 +446,10 @@ arrow::Result<StatementPtr> Parser::ParseAnalyze() {
 
 arrow::Result<StatementPtr> Parser::ParseShow() {
   auto statement = NewStatement<ShowStatement>(Advance().pos);
-  if (AcceptWord("TABLES") || AcceptWord("VIEWS")) {
-    statement->what = Previous().IsWord("TABLES") ? ShowKind::kTables : ShowKind::kViews;
+  if (AcceptWord("TABLES") || AcceptWord("VIEWS") || AcceptWord("SOURCES")) {
+    statement->what = Previous().IsWord("TABLES")  ? ShowKind::kTables
+                      : Previous().IsWord("VIEWS") ? ShowKind::kViews
+                                                   : ShowKind::kSources;
     if (AcceptWord("IN") || AcceptWord("FROM")) {
       ARROW_ASSIGN_OR_RAISE(statement->object, ParseObjectName("a zone name", 2));
     }
@@ -435,7 +479,7 @@ arrow::Result<StatementPtr> Parser::ParseShow() {
       if (!Accept(TokenKind::kRParen)) return ErrorExpected("')'");
     }
   } else {
-    return ErrorExpected("TABLES, VIEWS, COLUMNS, CREATE TABLE or TBLPROPERTIES");
+    return ErrorExpected("TABLES, VIEWS, SOURCES, COLUMNS, CREATE TABLE or TBLPROPERTIES");
   }
   return StatementPtr(std::move(statement));
 }

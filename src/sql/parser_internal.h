@@ -167,6 +167,7 @@ class Parser {
   arrow::Result<StatementPtr> ParseCreateTable(bool or_replace, const SourcePos& pos);
   arrow::Result<StatementPtr> ParseCreateView(bool or_replace, bool temporary, const SourcePos& pos);
   arrow::Result<StatementPtr> ParseCreateStreamingTable(bool or_refresh, const SourcePos& pos);
+  arrow::Result<StatementPtr> ParseCreateSource(const SourcePos& pos);
   arrow::Result<StatementPtr> ParseRefresh();
   arrow::Result<ColumnDefinition> ParseColumnDefinition();
   arrow::Result<std::vector<TableProperty>> ParseTableProperties();

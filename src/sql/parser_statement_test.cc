@@ -171,6 +171,56 @@ TEST(ParseStatementTest, StreamingTables) {
   EXPECT_EQ(from.alias, "s");
 }
 
+TEST(ParseStatementTest, Sources) {
+  const char* sql =
+      "CREATE SOURCE IF NOT EXISTS raw.events (id BIGINT NOT NULL, ts TIMESTAMP,\n"
+      "  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND, kind STRING COMMENT 'what happened')\n"
+      "WITH (connector = 'kafka', topic = 'events', 'properties.bootstrap.servers' = 'host:9092',\n"
+      "  format = 'json', scan.startup.mode = 'earliest-offset', maxOffsetsPerTrigger = 100)";
+  StatementPtr statement = MustParse(sql);
+  ASSERT_TRUE(statement);
+  ASSERT_EQ(statement->kind, StatementKind::kCreateSource);
+  const auto& create = statement->As<CreateSourceStatement>();
+  EXPECT_TRUE(create.if_not_exists);
+  EXPECT_EQ(create.name.parts, (std::vector<std::string>{"raw", "events"}));
+  ASSERT_EQ(create.columns.size(), 3u);
+  EXPECT_EQ(create.columns[2].name, "kind");
+  EXPECT_TRUE(create.columns[0].not_null);
+  ASSERT_TRUE(create.watermark);
+  EXPECT_EQ(create.watermark->column, "ts");
+  EXPECT_EQ(create.watermark->pos.line, 2u);
+  EXPECT_EQ(create.watermark->pos.column, 3u);
+  EXPECT_EQ(create.watermark->expr->As<BinaryExpr>().op, BinaryOp::kSubtract);
+  ASSERT_EQ(create.options.size(), 6u);
+  EXPECT_EQ(create.options[2].key, "properties.bootstrap.servers");
+  EXPECT_EQ(create.options[4].key, "scan.startup.mode");
+  EXPECT_EQ(create.options[5].value, "100");
+  EXPECT_EQ(create.options[1].pos.line, 3u);
+  EXPECT_EQ(create.options[1].pos.column, 28u);
+  EXPECT_EQ(create.options_pos.line, 3u);
+  EXPECT_EQ(create.options_pos.column, 1u);
+  EXPECT_EQ(Canonical(sql),
+            "CREATE SOURCE IF NOT EXISTS raw.events (id BIGINT NOT NULL, ts TIMESTAMP, kind STRING COMMENT 'what "
+            "happened', WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH ('connector' = 'kafka', 'topic' = 'events', "
+            "'properties.bootstrap.servers' = 'host:9092', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset', "
+            "'maxOffsetsPerTrigger' = '100')");
+  // Spark's option names, and a column that is called watermark.
+  EXPECT_EQ(Canonical("create source s (watermark bigint) with (connector 'kafka', subscribe 'a', "
+                      "kafka.bootstrap.servers 'h:1', startingOffsets 'latest')"),
+            "CREATE SOURCE s (watermark BIGINT) WITH ('connector' = 'kafka', 'subscribe' = 'a', "
+            "'kafka.bootstrap.servers' = 'h:1', 'startingOffsets' = 'latest')");
+  EXPECT_EQ(Canonical("drop source if exists raw.events"), "DROP SOURCE IF EXISTS raw.events");
+  EXPECT_EQ(Canonical("drop source e"), "DROP SOURCE e");
+  EXPECT_EQ(Canonical("show sources"), "SHOW SOURCES");
+  EXPECT_EQ(Canonical("show sources in raw like 'e*'"), "SHOW SOURCES IN raw LIKE 'e*'");
+  EXPECT_EQ(Canonical("describe source raw.events"), "DESCRIBE SOURCE raw.events");
+  // A table called source is still described as a table.
+  StatementPtr table = MustParse("DESCRIBE source");
+  ASSERT_TRUE(table);
+  EXPECT_EQ(table->As<DescribeStatement>().what, DescribeKind::kTable);
+  EXPECT_EQ(table->As<DescribeStatement>().table.parts, std::vector<std::string>{"source"});
+}
+
 TEST(ParseStatementTest, InsertDeleteUpdate) {
   StatementPtr insert = MustParse("INSERT INTO TABLE t (a, b) VALUES (1, 'x'), (2, 'y')");
   ASSERT_TRUE(insert);

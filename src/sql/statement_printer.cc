@@ -97,8 +97,8 @@ std::string PrintStatement(const Statement& st) {
     }
     case StatementKind::kDrop: {
       const auto& n = st.As<DropStatement>();
-      return std::string(n.object == DropObject::kTable ? "DROP TABLE " : "DROP VIEW ") +
-             (n.if_exists ? "IF EXISTS " : "") + ToString(n.name);
+      static constexpr const char* kObjects[] = {"DROP TABLE ", "DROP VIEW ", "DROP SOURCE "};
+      return kObjects[static_cast<int>(n.object)] + std::string(n.if_exists ? "IF EXISTS " : "") + ToString(n.name);
     }
     case StatementKind::kAlterTable: {
       const auto& n = st.As<AlterTableStatement>();
@@ -184,6 +184,8 @@ std::string PrintStatement(const Statement& st) {
           return "DESCRIBE HISTORY " + ToString(n.table) + (n.limit ? " LIMIT " + std::to_string(*n.limit) : "");
         case DescribeKind::kDetail:
           return "DESCRIBE DETAIL " + ToString(n.table);
+        case DescribeKind::kSource:
+          return "DESCRIBE SOURCE " + ToString(n.table);
       }
       return "";
     }
@@ -214,7 +216,8 @@ std::string PrintStatement(const Statement& st) {
       switch (n.what) {
         case ShowKind::kTables:
         case ShowKind::kViews:
-          s = n.what == ShowKind::kTables ? "SHOW TABLES" : "SHOW VIEWS";
+        case ShowKind::kSources:
+          s = n.what == ShowKind::kTables ? "SHOW TABLES" : n.what == ShowKind::kViews ? "SHOW VIEWS" : "SHOW SOURCES";
           if (!n.object.empty()) s += " IN " + ToString(n.object);
           if (n.pattern) s += " LIKE " + QuoteString(*n.pattern);
           return s;
@@ -238,6 +241,17 @@ std::string PrintStatement(const Statement& st) {
       return "USE " + ToString(st.As<UseStatement>().name);
     case StatementKind::kRefresh:
       return "REFRESH STREAMING TABLE " + ToString(st.As<RefreshStatement>().table);
+    case StatementKind::kCreateSource: {
+      const auto& n = st.As<CreateSourceStatement>();
+      std::vector<std::string> elements;
+      for (const ColumnDefinition& c : n.columns) elements.push_back(ColumnDefinitionText(c));
+      if (n.watermark) {
+        elements.push_back("WATERMARK FOR " + QuoteIdentifier(n.watermark->column) + " AS " +
+                           ToString(*n.watermark->expr));
+      }
+      return std::string("CREATE SOURCE ") + (n.if_not_exists ? "IF NOT EXISTS " : "") + ToString(n.name) + " (" +
+             Join(elements, ", ") + ") WITH " + PropertiesText(n.options);
+    }
   }
   return "";
 }

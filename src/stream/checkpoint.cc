@@ -129,6 +129,27 @@ arrow::Status Checkpoint::WriteCommit(const BatchCommit& commit) const {
   return status;
 }
 
+arrow::Result<std::map<std::string, std::string>> Checkpoint::InitialOffsets() const {
+  const std::string path = dir_ + "/sources";
+  ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(path));
+  std::map<std::string, std::string> out;
+  if (info.type() == arrow::fs::FileType::NotFound) return out;
+  ARROW_ASSIGN_OR_RAISE(json j, ReadJson(*fs_, path));
+  for (const auto& [source, offset] : j.items()) {
+    if (!offset.is_string()) return Corrupt(path, "the offset of source '" + source + "' is not a string");
+    out[source] = offset.get<std::string>();
+  }
+  return out;
+}
+
+arrow::Status Checkpoint::WriteInitialOffset(const std::string& source, const std::string& offset) const {
+  ARROW_ASSIGN_OR_RAISE(auto offsets, InitialOffsets());
+  if (!offsets.emplace(source, offset).second) {
+    return arrow::Status::Invalid("source '", source, "' of the streaming query in ", dir_, " has started already");
+  }
+  return store_.PutAtomic(dir_ + "/sources", json(offsets).dump());
+}
+
 arrow::Status Checkpoint::AppendProgress(const std::string& json_line) const {
   const std::string path = dir_ + "/progress";
   ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(path));

@@ -7,6 +7,9 @@
 //   offsets/<N>       the plan of batch N, written before the batch runs: for each source the
 //                     offset it starts after and the offset it ends at, and the watermark
 //   commits/<N>       batch N is complete (its sink commit exists): the operator state after it
+//   sources           {"<source>": "<offset>"}: where each source started when the query first
+//                     read it (recorded before its first batch, so that a source starting at
+//                     its latest offsets starts there once, not again at every restart)
 //   progress          one JSON line per batch, for people and monitors
 //   state/<N>-<id>    rows of operator state after batch N (Arrow IPC), named by commits/N
 //
@@ -66,6 +69,10 @@ class Checkpoint {
   arrow::Status WritePlan(const BatchPlan& plan) const;
   /// Records that a batch is complete. Fails unless it was planned, or if it was committed.
   arrow::Status WriteCommit(const BatchCommit& commit) const;
+  /// Where each source started (see `sources` above); empty before any source started.
+  arrow::Result<std::map<std::string, std::string>> InitialOffsets() const;
+  /// Records where `source` starts. Fails if it is recorded already.
+  arrow::Status WriteInitialOffset(const std::string& source, const std::string& offset) const;
   /// Appends one line (a JSON object) to the progress log.
   arrow::Status AppendProgress(const std::string& json_line) const;
 

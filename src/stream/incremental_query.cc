@@ -255,6 +255,7 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
   switch (node->kind) {
     case NodeKind::kTableScan:
     case NodeKind::kFileScan:
+    case NodeKind::kSourceScan:
     case NodeKind::kValues:
     case NodeKind::kFilter:
     case NodeKind::kProject:
@@ -325,10 +326,15 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Run(
     auto it = inputs.find(source);
     if (it == inputs.end()) return arrow::Status::Invalid("internal error: no rows from source ", source);
     arrow::ChunkedArrayVector columns;
-    const auto& scan = node->kind == NodeKind::kTableScan ? &node->As<plan::TableScanNode>() : nullptr;
+    const std::vector<std::string>* scan_columns = node->kind == NodeKind::kTableScan
+                                                       ? &node->As<plan::TableScanNode>().columns
+                                                   : node->kind == NodeKind::kSourceScan
+                                                       ? &node->As<plan::SourceScanNode>().columns
+                                                       : nullptr;
     for (int i = 0; i < node->schema->num_fields(); ++i) {
       // A scan's output field i is its table column columns[i]; other nodes keep their names.
-      const std::string column = scan ? scan->columns[static_cast<size_t>(i)] : plan::DisplayName(node->schema->field(i)->name());
+      const std::string column = scan_columns ? (*scan_columns)[static_cast<size_t>(i)]
+                                              : plan::DisplayName(node->schema->field(i)->name());
       auto values = it->second->GetColumnByName(column);
       if (!values) return arrow::Status::Invalid("internal error: the stream of ", source, " has no column ", column);
       columns.push_back(std::move(values));

@@ -1,6 +1,8 @@
 #include "stream/kafka_source.h"
 
 #include <arrow/api.h>
+#include <arrow/compute/api.h>
+#include <arrow/csv/api.h>
 #include <arrow/io/memory.h>
 #include <arrow/json/api.h>
 #include <librdkafka/rdkafka.h>
@@ -19,13 +21,26 @@ namespace {
 
 using nlohmann::json;
 
-struct Message {
-  int32_t partition = 0;
-  int64_t offset = 0;
-  std::optional<std::string> key;
-  std::optional<std::string> value;  ///< nullopt: a tombstone
-  std::optional<int64_t> timestamp_ms;
-};
+// Timestamps of `type` (with a time zone) from their text: with a zone offset as written (Z,
+// +hh:mm, -hh:mm after the date), without one as UTC; an empty text is null.
+arrow::Result<std::shared_ptr<arrow::Array>> TimestampsFromText(const arrow::ChunkedArray& text,
+                                                                const std::shared_ptr<arrow::DataType>& type) {
+  ARROW_ASSIGN_OR_RAISE(auto array, arrow::Concatenate(text.chunks()));
+  const auto& strings = static_cast<const arrow::StringArray&>(*array);
+  arrow::StringBuilder zoned;
+  for (int64_t r = 0; r < strings.length(); ++r) {
+    if (strings.IsNull(r) || strings.GetView(r).empty()) {
+      ARROW_RETURN_NOT_OK(zoned.AppendNull());
+      continue;
+    }
+    std::string value(strings.GetView(r));
+    const bool has_offset =
+        value.back() == 'Z' || value.back() == 'z' || value.find_first_of("+-", 10) != std::string::npos;
+    ARROW_RETURN_NOT_OK(zoned.Append(has_offset ? value : value + "Z"));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto with_zones, zoned.Finish());
+  return arrow::compute::Cast(*with_zones, type);
+}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -33,6 +48,14 @@ int64_t NowMs() {
 }
 
 }  // namespace
+
+struct KafkaSource::Message {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::optional<std::string> key;
+  std::optional<std::string> value;  ///< nullopt: a tombstone
+  std::optional<int64_t> timestamp_ms;
+};
 
 // One librdkafka consumer handle, used without a consumer group's rebalancing.
 class KafkaSource::Client {
@@ -85,11 +108,24 @@ KafkaSource::KafkaSource(std::string name, KafkaSourceOptions options, std::uniq
   fields.push_back(arrow::field("_key", arrow::utf8()));
   fields.push_back(arrow::field("_partition", arrow::int32(), /*nullable=*/false));
   fields.push_back(arrow::field("_offset", arrow::int64(), /*nullable=*/false));
-  fields.push_back(arrow::field("_timestamp", arrow::timestamp(arrow::TimeUnit::MILLI, "UTC")));
+  fields.push_back(arrow::field("_timestamp", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")));
   schema_ = arrow::schema(std::move(fields));
 }
 
 KafkaSource::~KafkaSource() = default;
+
+arrow::Status KafkaSource::CheckProperty(const std::string& key, const std::string& value) {
+  if (key == "bootstrap.servers" || key == "enable.auto.commit" || key == "enable.auto.offset.store" ||
+      key == "enable.partition.eof") {
+    return arrow::Status::Invalid("tidelake sets '", key, "' itself (the offsets live in the query's checkpoint)");
+  }
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  const rd_kafka_conf_res_t result = rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error));
+  rd_kafka_conf_destroy(conf);
+  if (result != RD_KAFKA_CONF_OK) return arrow::Status::Invalid(error);
+  return arrow::Status::OK();
+}
 
 arrow::Result<std::unique_ptr<KafkaSource>> KafkaSource::Make(std::string name, KafkaSourceOptions options) {
   if (options.bootstrap_servers.empty()) return arrow::Status::Invalid("Kafka source '", name, "' needs bootstrap servers");
@@ -227,6 +263,89 @@ arrow::Result<std::optional<std::string>> KafkaSource::NextEnd(const std::string
   return Format(end);
 }
 
+arrow::Result<std::shared_ptr<arrow::Table>> KafkaSource::ParseValues(const std::vector<Message>& messages) const {
+  const bool csv = options_.format == KafkaValueFormat::kCsv;
+  const char* format = csv ? "CSV record" : "JSON object";
+  // Many values at once: one per line (a CSV record or a JSON object may span lines).
+  auto parse = [&](const std::string& lines) -> arrow::Result<std::shared_ptr<arrow::Table>> {
+    auto input = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromString(lines));
+    if (csv) {
+      auto read_options = arrow::csv::ReadOptions::Defaults();
+      read_options.use_threads = false;
+      read_options.column_names = options_.value_schema->field_names();
+      auto parse_options = arrow::csv::ParseOptions::Defaults();
+      parse_options.delimiter = options_.csv_delimiter;
+      parse_options.newlines_in_values = true;
+      auto convert_options = arrow::csv::ConvertOptions::Defaults();
+      for (const auto& f : options_.value_schema->fields()) {
+        // Arrow wants a zone offset in the text of a timestamp with a time zone; JSON values
+        // (and Spark) read one without an offset as UTC. Such columns are read as text first.
+        const bool zoned = f->type()->id() == arrow::Type::TIMESTAMP &&
+                           !static_cast<const arrow::TimestampType&>(*f->type()).timezone().empty();
+        convert_options.column_types[f->name()] = zoned ? arrow::utf8() : f->type();
+      }
+      ARROW_ASSIGN_OR_RAISE(auto reader, arrow::csv::TableReader::Make(arrow::io::default_io_context(), input,
+                                                                       read_options, parse_options, convert_options));
+      ARROW_ASSIGN_OR_RAISE(auto table, reader->Read());
+      for (int i = 0; i < table->num_columns(); ++i) {
+        const auto& field = options_.value_schema->field(i);
+        if (table->column(i)->type()->Equals(*field->type())) continue;
+        ARROW_ASSIGN_OR_RAISE(auto times, TimestampsFromText(*table->column(i), field->type()));
+        ARROW_ASSIGN_OR_RAISE(table, table->SetColumn(i, field, std::make_shared<arrow::ChunkedArray>(times)));
+      }
+      return table;
+    }
+    auto read_options = arrow::json::ReadOptions::Defaults();
+    read_options.use_threads = false;
+    auto parse_options = arrow::json::ParseOptions::Defaults();
+    parse_options.explicit_schema = options_.value_schema;
+    parse_options.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Ignore;
+    parse_options.newlines_in_values = true;
+    ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::TableReader::Make(arrow::default_memory_pool(), input, read_options,
+                                                                      parse_options));
+    return reader->Read();
+  };
+  // Tombstones are not parsed: they take a null row (a null index of the Take below).
+  std::string lines;
+  std::vector<const Message*> parsed_messages;
+  arrow::Int64Builder rows;
+  for (const auto& m : messages) {
+    if (!m.value) {
+      ARROW_RETURN_NOT_OK(rows.AppendNull());
+      continue;
+    }
+    if (m.value->find_first_not_of(" \t\r\n") == std::string::npos) {
+      return arrow::Status::Invalid("Kafka source '", name_, "': the message at partition ", m.partition, " offset ",
+                                    m.offset, " of topic '", options_.topic, "' has an empty value, not a ", format);
+    }
+    ARROW_RETURN_NOT_OK(rows.Append(static_cast<int64_t>(parsed_messages.size())));
+    parsed_messages.push_back(&m);
+    lines += *m.value;
+    lines += '\n';
+  }
+  const auto expected = static_cast<int64_t>(parsed_messages.size());
+  auto parsed = parsed_messages.empty() ? arrow::Table::MakeEmpty(options_.value_schema) : parse(lines);
+  if (!parsed.ok() || (*parsed)->num_rows() != expected) {
+    // Find the message at fault, to name it.
+    for (const Message* m : parsed_messages) {
+      auto one = parse(*m->value + "\n");
+      if (!one.ok() || (*one)->num_rows() != 1) {
+        return arrow::Status::Invalid("Kafka source '", name_, "': the message at partition ", m->partition, " offset ",
+                                      m->offset, " of topic '", options_.topic, "' is not a ", format,
+                                      " with the columns ", options_.value_schema->ToString(/*show_metadata=*/false),
+                                      ": ", one.ok() ? "it holds several values" : one.status().message());
+      }
+    }
+    return parsed.ok() ? arrow::Status::Invalid("Kafka source '", name_, "': the values gave ", (*parsed)->num_rows(),
+                                                 " rows for ", expected, " messages")
+                       : parsed.status();
+  }
+  if (expected == static_cast<int64_t>(messages.size())) return *parsed;
+  ARROW_ASSIGN_OR_RAISE(auto indices, rows.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*parsed, indices));
+  return taken.table();
+}
+
 arrow::Result<std::shared_ptr<arrow::Table>> KafkaSource::Read(const std::string& start, const std::string& end) {
   ARROW_ASSIGN_OR_RAISE(auto from, Parse(start));
   ARROW_ASSIGN_OR_RAISE(auto to, Parse(end));
@@ -296,58 +415,18 @@ arrow::Result<std::shared_ptr<arrow::Table>> KafkaSource::Read(const std::string
     return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);
   });
 
-  // Values: one JSON line per message ("{}" for a tombstone), parsed with the declared columns.
-  auto parse = [&](const std::string& lines) -> arrow::Result<std::shared_ptr<arrow::Table>> {
-    auto read_options = arrow::json::ReadOptions::Defaults();
-    read_options.use_threads = false;
-    auto parse_options = arrow::json::ParseOptions::Defaults();
-    parse_options.explicit_schema = options_.value_schema;
-    parse_options.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Ignore;
-    parse_options.newlines_in_values = true;
-    auto input = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromString(lines));
-    ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::TableReader::Make(arrow::default_memory_pool(), input, read_options,
-                                                                      parse_options));
-    return reader->Read();
-  };
-  std::string lines;
-  for (const auto& m : messages) {
-    if (m.value && m.value->find_first_not_of(" \t\r\n") == std::string::npos) {
-      return arrow::Status::Invalid("Kafka source '", name_, "': the message at partition ", m.partition, " offset ",
-                                    m.offset, " of topic '", options_.topic, "' has an empty value, not a JSON object");
-    }
-    lines += m.value ? *m.value : "{}";
-    lines += '\n';
-  }
-  std::shared_ptr<arrow::Table> values;
-  auto parsed = messages.empty() ? arrow::Table::MakeEmpty(options_.value_schema) : parse(lines);
-  if (parsed.ok() && (*parsed)->num_rows() == static_cast<int64_t>(messages.size())) {
-    values = *parsed;
-  } else {
-    // Find the message at fault, to name it.
-    for (const auto& m : messages) {
-      auto one = parse((m.value ? *m.value : "{}") + "\n");
-      if (!one.ok() || (*one)->num_rows() != 1) {
-        return arrow::Status::Invalid("Kafka source '", name_, "': the message at partition ", m.partition, " offset ",
-                                      m.offset, " of topic '", options_.topic, "' is not a JSON object with the columns ",
-                                      options_.value_schema->ToString(/*show_metadata=*/false), ": ",
-                                      one.ok() ? "it holds several values" : one.status().message());
-      }
-    }
-    return parsed.ok() ? arrow::Status::Invalid("Kafka source '", name_, "': the values gave ", (*parsed)->num_rows(),
-                                                 " rows for ", messages.size(), " messages")
-                       : parsed.status();
-  }
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Table> values, ParseValues(messages));
   ARROW_ASSIGN_OR_RAISE(values, values->CombineChunks());
 
   arrow::StringBuilder keys;
   arrow::Int32Builder partitions;
   arrow::Int64Builder offsets;
-  arrow::TimestampBuilder timestamps(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"), arrow::default_memory_pool());
+  arrow::TimestampBuilder timestamps(arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"), arrow::default_memory_pool());
   for (const auto& m : messages) {
     ARROW_RETURN_NOT_OK(m.key ? keys.Append(*m.key) : keys.AppendNull());
     ARROW_RETURN_NOT_OK(partitions.Append(m.partition));
     ARROW_RETURN_NOT_OK(offsets.Append(m.offset));
-    ARROW_RETURN_NOT_OK(m.timestamp_ms ? timestamps.Append(*m.timestamp_ms) : timestamps.AppendNull());
+    ARROW_RETURN_NOT_OK(m.timestamp_ms ? timestamps.Append(*m.timestamp_ms * 1000) : timestamps.AppendNull());
   }
   arrow::ChunkedArrayVector columns = values->columns();
   for (arrow::ArrayBuilder* b : std::initializer_list<arrow::ArrayBuilder*>{&keys, &partitions, &offsets, &timestamps}) {

@@ -8,9 +8,11 @@
 // partitions are read from their beginning.
 //
 // Each message value is a JSON object mapped to the declared columns (missing fields are null,
-// unknown fields ignored); a null value (a tombstone) gives a row of nulls. A value that is not
-// JSON for those columns fails the batch with its partition and offset. Every row also carries
-// the message's `_key` (string), `_partition`, `_offset` and `_timestamp` (UTC).
+// unknown fields ignored), or one CSV record of the declared columns in order; a null value (a
+// tombstone) gives a row of nulls. A value that does not parse into those columns fails the
+// batch with its partition and offset (never skipped). Every row also carries the message's
+// `_key` (string), `_partition`, `_offset` and `_timestamp` (UTC, in microseconds as SQL's
+// TIMESTAMP; Kafka's are milliseconds).
 #pragma once
 
 #include <cstdint>
@@ -18,16 +20,22 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "stream/source.h"
 
 namespace tidelake::stream {
 
+enum class KafkaValueFormat { kJson, kCsv };
+
 struct KafkaSourceOptions {
   std::string bootstrap_servers;
   std::string topic;
-  /// The columns of the JSON values.
+  /// The columns of the values.
   std::shared_ptr<arrow::Schema> value_schema;
+  KafkaValueFormat format = KafkaValueFormat::kJson;
+  /// kCsv: the field delimiter (a record has no header; fields are the columns in order).
+  char csv_delimiter = ',';
   /// Where a new query starts: "earliest" or "latest".
   std::string starting_offsets = "earliest";
   /// At most this many messages per batch, over all partitions.
@@ -52,12 +60,21 @@ class KafkaSource : public Source {
   /// The per-partition positions an offset holds (for tests and status lines).
   static arrow::Result<std::map<int32_t, int64_t>> Positions(const std::string& offset);
 
+  /// Checks a librdkafka consumer setting (`properties` above) without connecting: Invalid with
+  /// the reason (librdkafka's) when it does not know the key or refuses the value, or when the
+  /// key is one the source sets itself to keep offsets in the checkpoint.
+  static arrow::Status CheckProperty(const std::string& key, const std::string& value);
+
  private:
   class Client;
   KafkaSource(std::string name, KafkaSourceOptions options, std::unique_ptr<Client> client);
 
   std::string Format(const std::map<int32_t, int64_t>& positions) const;
   arrow::Result<std::map<int32_t, int64_t>> Parse(const std::string& offset) const;
+  /// One row of the declared columns per message, parsed from its value (`parse` reads many
+  /// values at once; a failure is retried value by value to name the message at fault).
+  struct Message;
+  arrow::Result<std::shared_ptr<arrow::Table>> ParseValues(const std::vector<Message>& messages) const;
   /// Per partition of the topic: its low and high watermarks.
   arrow::Result<std::map<int32_t, std::pair<int64_t, int64_t>>> Watermarks();
 

@@ -74,10 +74,19 @@ arrow::Status MicroBatchRunner::Recover() {
   }
   // The state the next batch starts from: after the last committed batch.
   if (commit) ARROW_RETURN_NOT_OK(transform_->RestoreState(*checkpoint_, commit->state));
+  // A source no batch has read yet starts where it first started, decided once: a source that
+  // starts at its newest message (Kafka's latest offsets) must not start anew at each restart.
+  ARROW_ASSIGN_OR_RAISE(auto initial, checkpoint_->InitialOffsets());
   for (const auto& source : sources_) {
-    if (positions_.count(source->name()) == 0) {
-      ARROW_ASSIGN_OR_RAISE(positions_[source->name()], source->InitialOffset());
+    if (positions_.count(source->name()) != 0) continue;
+    auto it = initial.find(source->name());
+    if (it != initial.end()) {
+      positions_[source->name()] = it->second;
+      continue;
     }
+    ARROW_ASSIGN_OR_RAISE(std::string offset, source->InitialOffset());
+    ARROW_RETURN_NOT_OK(checkpoint_->WriteInitialOffset(source->name(), offset));
+    positions_[source->name()] = std::move(offset);
   }
   recovered_ = true;
   return arrow::Status::OK();

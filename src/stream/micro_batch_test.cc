@@ -256,6 +256,53 @@ TEST_F(MicroBatchTest, DeletesInTheSourceStopTheQueryUnlessIgnored) {
   EXPECT_EQ(SinkIds(), EvenIds(0, 14));
 }
 
+// A source that starts at its newest row, as Kafka's latest offsets do: its offset is the number
+// of rows it has read past (kept by the test in `rows`).
+class LatestSource : public Source {
+ public:
+  explicit LatestSource(std::shared_ptr<arrow::Table>* rows) : rows_(rows), schema_((*rows)->schema()) {}
+  const std::string& name() const override { return name_; }
+  const std::shared_ptr<arrow::Schema>& schema() const override { return schema_; }
+  arrow::Result<std::string> InitialOffset() override { return std::to_string((*rows_)->num_rows()); }
+  arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override {
+    if ((*rows_)->num_rows() <= std::stoll(start)) return std::nullopt;
+    return std::to_string((*rows_)->num_rows());
+  }
+  arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override {
+    const int64_t from = std::stoll(start);
+    return (*rows_)->Slice(from, std::stoll(end) - from);
+  }
+
+ private:
+  std::shared_ptr<arrow::Table>* rows_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::string name_ = "events";
+};
+
+TEST_F(MicroBatchTest, ASourceStartsWhereItFirstStartedAcrossRestarts) {
+  std::shared_ptr<arrow::Table> rows = Rows(0, 4);  // there before the query: never read
+  auto run = [&] {
+    std::vector<std::unique_ptr<Source>> sources;
+    sources.push_back(std::make_unique<LatestSource>(&rows));
+    auto checkpoint = Checkpoint::Open(fs_, (dir_ / "checkpoint").string());
+    ASSERT_TRUE(checkpoint.ok()) << checkpoint.status().ToString();
+    auto runner = MicroBatchRunner::Make(std::move(sources), KeepFilter(), std::make_unique<DeltaAppendSink>(sink_),
+                                         std::move(*checkpoint));
+    ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+    auto status = (*runner)->Run(Trigger{TriggerKind::kAvailableNow});
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  };
+  run();  // starts, finds nothing new: no batch, but the start is recorded
+  EXPECT_EQ(SinkIds(), std::vector<int64_t>{});
+  rows = arrow::ConcatenateTables({rows, Rows(4, 4)}).ValueOrDie();
+  run();  // a restart reads from where the query started, not from the newest row
+  EXPECT_EQ(SinkIds(), EvenIds(4, 8));
+  auto checkpoint = Checkpoint::Open(fs_, (dir_ / "checkpoint").string());
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ((*checkpoint)->InitialOffsets().ValueOrDie(), (std::map<std::string, std::string>{{"events", "4"}}));
+  EXPECT_FALSE((*checkpoint)->WriteInitialOffset("events", "0").ok());
+}
+
 TEST_F(MicroBatchTest, CheckpointKeepsItsQueryIdAndRefusesRewrites) {
   auto first = Checkpoint::Open(fs_, (dir_ / "cp").string());
   ASSERT_TRUE(first.ok()) << first.status().ToString();

@@ -5,14 +5,21 @@
   `stream stop` ends it after the batch in progress;
 - the hard way: a streaming table is run and SIGKILLed at random moments over and over while a
   writer keeps appending to its source; after a final run the table holds exactly the rows the
-  same query gives in batch mode: none lost, none twice.
+  same query gives in batch mode: none lost, none twice;
+- a script that declares a Kafka source (CREATE SOURCE) and a streaming table over it, run
+  against the real broker of TIDELAKE_KAFKA_BOOTSTRAP (scripts/test.sh starts one).
 """
 
+import json
 import os
 import random
 import signal
 import subprocess
 import time
+
+import pytest
+
+import kafka_client
 
 
 def sql(binary, lake, text, check=True):
@@ -238,3 +245,64 @@ def test_an_enrichment_join_reads_its_table_as_it_is_now(tidelake_bin, tmp_path)
     finally:
         if runner.poll() is None:
             runner.kill()
+
+
+def test_a_kafka_source_declared_in_the_script_feeds_a_streaming_table(tidelake_bin, tmp_path):
+    bootstrap = os.environ.get("TIDELAKE_KAFKA_BOOTSTRAP")
+    if not bootstrap:
+        pytest.skip("needs a real Kafka broker: scripts/kafka.sh start DIR, then set TIDELAKE_KAFKA_BOOTSTRAP")
+    producer = kafka_client.Producer(bootstrap)
+    try:
+        topic = producer.create_topic(2)
+
+        def send(first, n):
+            for i in range(first, first + n):
+                event = {"id": i, "amount": i * 1.5, "status": "completed" if i % 3 else "failed",
+                         "ts": f"2024-01-01T10:{i // 60:02d}:{i % 60:02d}Z"}
+                producer.produce(topic, i % 2, json.dumps(event), key=f"k{i}")
+            producer.flush()
+
+        lake = tmp_path / "lake"
+        query = tmp_path / "q.sql"
+        # IF NOT EXISTS and OR REFRESH: the same script starts the query again after a stop.
+        query.write_text(f"""CREATE SOURCE IF NOT EXISTS raw.events (
+  id BIGINT, amount DOUBLE, status STRING, ts TIMESTAMP,
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+) WITH (connector = 'kafka', topic = '{topic}', 'properties.bootstrap.servers' = '{bootstrap}',
+        format = 'json', 'scan.startup.mode' = 'earliest-offset');
+CREATE OR REFRESH STREAMING TABLE refined.completed AS
+SELECT id, amount, _partition AS part FROM raw.events WHERE status = 'completed';
+""")
+        send(0, 30)
+        run = stream(tidelake_bin, lake, "run", str(query), "--trigger", "available-now")
+        assert run.returncode == 0, run.stderr
+        got = sorted(int(r[0]) for r in rows(tidelake_bin, lake, "SELECT id FROM refined.completed"))
+        assert got == expected_ids(30)
+
+        # Running: messages produced meanwhile arrive, each once.
+        runner = subprocess.Popen([tidelake_bin, "stream", "run", str(query), "--lake", str(lake),
+                                   "--interval", "100ms"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            def count():
+                return int(sql(tidelake_bin, lake, "SELECT count(*) FROM refined.completed").stdout.splitlines()[1])
+
+            send(30, 15)
+            assert wait_for(lambda: count() == len(expected_ids(45))), "messages produced while running never arrived"
+            stop = stream(tidelake_bin, lake, "stop", "refined.completed", timeout=120)
+            assert stop.returncode == 0, stop.stderr
+            runner.wait(timeout=60)
+            assert runner.returncode == 0, runner.stderr.read()
+        finally:
+            if runner.poll() is None:
+                runner.kill()
+        table = rows(tidelake_bin, lake, "SELECT id, part FROM refined.completed")
+        assert sorted(int(r[0]) for r in table) == expected_ids(45)
+        assert all(int(part) == int(i) % 2 for i, part in table)
+        # The same query over the source in batch mode gives the same rows.
+        batch = sorted(int(r[0]) for r in rows(tidelake_bin, lake,
+                                                "SELECT id FROM raw.events WHERE status = 'completed'"))
+        assert batch == expected_ids(45)
+        listed = rows(tidelake_bin, lake, "SHOW SOURCES")
+        assert [tuple(value.strip('"') for value in row) for row in listed] == [("raw", "events")]
+    finally:
+        producer.close()
