@@ -4,8 +4,10 @@
 //
 // Each connector is one entry of the table in source_factory.cc: its name, the metadata columns
 // its rows carry after the declared ones, a check of its options (no I/O), and how to make its
-// source. Today: 'kafka' (stream/kafka_source.h), which takes Flink's option names and Spark's:
+// source. Option names match without regard to case; any option a connector does not take is an
+// error naming it (stream/connector_options.h).
 //
+// 'kafka' (stream/kafka_source.h) takes Flink's option names and Spark's:
 //   topic | subscribe                                  the topic (one)
 //   properties.bootstrap.servers | kafka.bootstrap.servers
 //   properties.<setting> | kafka.<setting>             a librdkafka consumer setting
@@ -15,10 +17,21 @@
 //                                                      'earliest' | 'latest' (Spark)
 //   maxOffsetsPerTrigger                               messages per batch, at most
 //   failOnDataLoss                                     'true' only: a loss always fails the query
+// json.ignore-parse-errors is refused: a message that does not parse fails the query, naming
+// its partition and offset, rather than vanish.
 //
-// Option names match without regard to case. Any other option is an error naming it; in
-// particular json.ignore-parse-errors: a message that does not parse fails the query, naming its
-// partition and offset, rather than vanish.
+// 'files' (stream/file_source.h), Spark's file source options:
+//   path, format ('csv' | 'json' | 'parquet'), header and sep | delimiter |
+//   csv.field-delimiter (CSV), maxFilesPerTrigger, pathGlobFilter, minFileAge, maxFileAge.
+//
+// 'nexmark' and 'ecommerce' (stream/generators/): the built-in generators. Both take seed,
+// rate | first-event.rate (events per second of event time), events.num (bounded), rate-limited,
+// max-events-per-trigger, base-time (the time of event 0), out-of-order.fraction,
+// out-of-order.max-delay, late.fraction, late.lateness, late.max-delay. nexmark adds table
+// ('events' (default), 'person', 'auction', 'bid') and person. / auction. / bid.proportion;
+// ecommerce adds stream ('orders' | 'inventory' | 'clickstream', required), customers,
+// products and warehouses. The declared columns are some of the generator's, by name (any
+// case), of the generator's types.
 //
 // All functions are thread-safe (they keep no state).
 #pragma once
