@@ -54,14 +54,14 @@ arrow::Result<int64_t> ParseInterval(const std::string& text) {
 }
 
 // The streaming tables a script creates or refreshes, as zone.table (USE sets the zone of
-// unqualified names, as in the session).
+// unqualified names, else they are in the default zone, as in the session).
 arrow::Result<std::vector<std::string>> StreamingTablesOf(const std::string& script, const std::string& source) {
   auto statements = sql::ParseScript(script);
   if (!statements.ok()) return arrow::Status::Invalid(source, ": ", statements.status().message());
   std::vector<std::string> tables;
-  std::string zone;
+  std::string zone = "curated";  // the session's zone for names created without one
   auto qualified = [&](const sql::ObjectName& name) {
-    std::string out = name.parts.size() == 1 && !zone.empty() ? zone + "." : "";
+    std::string out = name.parts.size() == 1 ? zone + "." : "";
     for (size_t i = 0; i < name.parts.size(); ++i) out += (i ? "." : "") + name.parts[i];
     for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
