@@ -34,7 +34,7 @@ ConnectorOptions::ConnectorOptions(const catalog::SourceDefinition& source, std:
 
 std::string ConnectorOptions::KeyOf(Names names) const {
   for (auto name : names) {
-    if (auto it = by_lower_key_.find(std::string(name)); it != by_lower_key_.end()) return it->second.first;
+    if (auto it = by_lower_key_.find(Lower(name)); it != by_lower_key_.end()) return it->second.first;
   }
   return std::string(*names.begin());
 }
@@ -43,8 +43,8 @@ arrow::Result<std::optional<std::pair<std::string, std::string>>> ConnectorOptio
   settings_.push_back(Joined(names));
   std::optional<std::pair<std::string, std::string>> found;
   for (auto name : names) {
-    read_.insert(std::string(name));
-    auto it = by_lower_key_.find(std::string(name));
+    read_.insert(Lower(name));
+    auto it = by_lower_key_.find(Lower(name));
     if (it == by_lower_key_.end()) continue;
     if (found) {
       if (bad_option_ != nullptr) *bad_option_ = it->second.first;
@@ -128,6 +128,22 @@ arrow::Result<std::optional<char>> ConnectorOptions::Character(Names names) {
     return Invalid(names, "must be one character (not a quote or a line break), got '", *text, "'");
   }
   return (*text)[0];
+}
+
+std::vector<ConnectorOptions::Prefixed> ConnectorOptions::WithPrefix(Names prefixes, std::string listed) {
+  settings_.push_back(std::move(listed));
+  std::vector<Prefixed> out;
+  for (const auto& [lower, option] : by_lower_key_) {
+    if (read_.count(lower) != 0) continue;
+    for (auto prefix : prefixes) {
+      if (lower.size() > prefix.size() && lower.compare(0, prefix.size(), prefix) == 0) {
+        read_.insert(lower);
+        out.push_back({option.first, lower.substr(prefix.size()), option.second});
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 arrow::Status ConnectorOptions::Finish() {

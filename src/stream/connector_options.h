@@ -1,7 +1,8 @@
 // The options of one declared source (CREATE SOURCE .. WITH (..)) as its connector reads them.
 //
 // A connector asks for each setting it takes by every name it answers to (Flink's, Spark's,
-// tidelake's), lower case; the user's keys match without regard to case. A setting given under
+// tidelake's), spelled as its documentation spells them; the user's keys match without regard
+// to case. A setting given under
 // two of its names, a value of the wrong form, and (in Finish) an option nobody asked for are
 // errors that quote the option as written, say which source and connector it belongs to, and
 // record the key in *bad_option so that the SQL error can point at it.
@@ -48,6 +49,16 @@ class ConnectorOptions {
   arrow::Result<std::optional<int64_t>> TimestampMillis(Names names);
   /// One character that is not a quote or a line break.
   arrow::Result<std::optional<char>> Character(Names names);
+  /// Every option not asked for yet whose key starts with one of `prefixes` (lower case,
+  /// ending in '.'), as (key as written, the rest of the key in lower case, value); ask for
+  /// settings whose names share a prefix (properties.bootstrap.servers) first. `listed` names
+  /// them in Finish's list ("properties.* | kafka.*").
+  struct Prefixed {
+    std::string key;
+    std::string rest;
+    std::string value;
+  };
+  std::vector<Prefixed> WithPrefix(Names prefixes, std::string listed);
 
   /// The error for the setting called `names`, which was given (by a check that relates two
   /// settings): "option '<key>' of <title> source '<name>' <message>".

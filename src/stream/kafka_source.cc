@@ -131,8 +131,10 @@ arrow::Result<std::unique_ptr<KafkaSource>> KafkaSource::Make(std::string name, 
   if (options.bootstrap_servers.empty()) return arrow::Status::Invalid("Kafka source '", name, "' needs bootstrap servers");
   if (options.topic.empty()) return arrow::Status::Invalid("Kafka source '", name, "' needs a topic");
   if (!options.value_schema) return arrow::Status::Invalid("Kafka source '", name, "' needs its columns");
-  if (options.starting_offsets != "earliest" && options.starting_offsets != "latest") {
-    return arrow::Status::Invalid("Kafka source '", name, "': startingOffsets must be earliest or latest, got '",
+  if (options.starting_offsets != "earliest" && options.starting_offsets != "latest" &&
+      options.starting_offsets != "offsets" && options.starting_offsets != "timestamp") {
+    return arrow::Status::Invalid("Kafka source '", name,
+                                  "': startingOffsets must be earliest, latest, offsets or timestamp, got '",
                                   options.starting_offsets, "'");
   }
   if (options.max_offsets_per_trigger && *options.max_offsets_per_trigger < 1) {
@@ -222,7 +224,53 @@ arrow::Result<std::string> KafkaSource::InitialOffset() {
   ARROW_ASSIGN_OR_RAISE(auto watermarks, Watermarks());
   std::map<int32_t, int64_t> positions;
   for (const auto& [p, lh] : watermarks) positions[p] = options_.starting_offsets == "latest" ? lh.second : lh.first;
+  if (options_.starting_offsets == "offsets") {
+    for (const auto& [p, offset] : options_.starting_partition_offsets) {
+      auto it = watermarks.find(p);
+      if (it == watermarks.end()) {
+        return arrow::Status::Invalid("Kafka source '", name_, "': topic '", options_.topic, "' has no partition ", p,
+                                      " to start at offset ", offset);
+      }
+      const auto [low, high] = it->second;
+      const int64_t at = offset == -2 ? low : offset == -1 ? high : offset;
+      if (at < low || at > high) {
+        return arrow::Status::Invalid("Kafka source '", name_, "': partition ", p, " of topic '", options_.topic,
+                                      "' holds offsets ", low, " to ", high, "; it cannot start at ", offset);
+      }
+      positions[p] = at;
+    }
+  } else if (options_.starting_offsets == "timestamp") {
+    ARROW_ASSIGN_OR_RAISE(auto at, OffsetsForTime(watermarks));
+    for (const auto& [p, offset] : at) positions[p] = offset;
+  }
   return Format(positions);
+}
+
+arrow::Result<std::map<int32_t, int64_t>> KafkaSource::OffsetsForTime(
+    const std::map<int32_t, std::pair<int64_t, int64_t>>& watermarks) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(watermarks.size()));
+  for (const auto& [p, lh] : watermarks) {
+    rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), p)->offset = options_.starting_timestamp_ms;
+  }
+  rd_kafka_resp_err_t err =
+      rd_kafka_offsets_for_times(client_->handle(), list, static_cast<int>(options_.timeout_ms));
+  std::map<int32_t, int64_t> out;
+  for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; ++i) {
+    const auto& found = list->elems[i];
+    if (found.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      err = found.err;
+      break;
+    }
+    // -1: no message at or after the time; the partition starts at its end.
+    out[found.partition] = found.offset >= 0 ? found.offset : watermarks.at(found.partition).second;
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return arrow::Status::IOError("Kafka source '", name_, "': cannot find the offsets of time ",
+                                  options_.starting_timestamp_ms, " ms in topic '", options_.topic, "': ",
+                                  rd_kafka_err2str(err));
+  }
+  return out;
 }
 
 arrow::Result<std::optional<std::string>> KafkaSource::NextEnd(const std::string& start) {

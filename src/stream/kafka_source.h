@@ -36,8 +36,17 @@ struct KafkaSourceOptions {
   KafkaValueFormat format = KafkaValueFormat::kJson;
   /// kCsv: the field delimiter (a record has no header; fields are the columns in order).
   char csv_delimiter = ',';
-  /// Where a new query starts: "earliest" or "latest".
+  /// Where a new query starts: "earliest", "latest", "offsets" (starting_partition_offsets) or
+  /// "timestamp" (starting_timestamp_ms).
   std::string starting_offsets = "earliest";
+  /// "offsets": per partition, the offset of the first message to read; -2 means the
+  /// partition's earliest and -1 its latest (Spark's convention). Partitions not listed start at
+  /// their earliest; a listed partition the topic lacks, or an offset outside the partition's
+  /// [earliest, latest], is an error.
+  std::map<int32_t, int64_t> starting_partition_offsets;
+  /// "timestamp": each partition starts at its first message whose timestamp is at or after
+  /// this (ms since the epoch), or at its end when it has none.
+  int64_t starting_timestamp_ms = 0;
   /// At most this many messages per batch, over all partitions.
   std::optional<int64_t> max_offsets_per_trigger;
   /// How long one request to the broker may take before the batch fails.
@@ -77,6 +86,9 @@ class KafkaSource : public Source {
   arrow::Result<std::shared_ptr<arrow::Table>> ParseValues(const std::vector<Message>& messages) const;
   /// Per partition of the topic: its low and high watermarks.
   arrow::Result<std::map<int32_t, std::pair<int64_t, int64_t>>> Watermarks();
+  /// Per partition, the first offset whose message is at or after starting_timestamp_ms.
+  arrow::Result<std::map<int32_t, int64_t>> OffsetsForTime(
+      const std::map<int32_t, std::pair<int64_t, int64_t>>& watermarks);
 
   std::string name_;
   KafkaSourceOptions options_;

@@ -4,7 +4,9 @@
 #include <arrow/api.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/uuid.h"
@@ -82,6 +84,61 @@ TEST_F(KafkaFixture, ReadsRangesExactlyAndReplaysThem) {
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   EXPECT_EQ((*batch)->num_rows(), 4);
   EXPECT_EQ(Cell(**batch, "id", 0), "6");
+}
+
+TEST_F(KafkaFixture, StartsAtGivenOffsetsOrAtATime) {
+  for (int i = 0; i < 5; ++i) Produce(0, std::nullopt, R"({"id": )" + std::to_string(i) + "}");
+  Produce(1, std::nullopt, R"({"id": 100})");
+  Flush();
+
+  // Given offsets: partition 0 from offset 3, partition 1 from its latest (-1, Spark's form).
+  KafkaSourceOptions given = Options();
+  given.starting_offsets = "offsets";
+  given.starting_partition_offsets = {{0, 3}, {1, -1}};
+  auto source = KafkaSource::Make("events", given);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  auto start = (*source)->InitialOffset();
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  EXPECT_EQ(*KafkaSource::Positions(*start), (std::map<int32_t, int64_t>{{0, 3}, {1, 1}}));
+
+  // An offset the partition does not hold, or a partition the topic lacks, is an error.
+  given.starting_partition_offsets = {{0, 9}};
+  auto beyond = KafkaSource::Make("events", given);
+  ASSERT_TRUE(beyond.ok());
+  auto refused = (*beyond)->InitialOffset();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("partition 0 of topic '" + topic_ + "' holds offsets 0 to 5; it cannot "
+                                            "start at 9"),
+            std::string::npos)
+      << refused.status().message();
+  given.starting_partition_offsets = {{7, 0}};
+  auto missing = KafkaSource::Make("events", given);
+  ASSERT_TRUE(missing.ok());
+  auto no_partition = (*missing)->InitialOffset();
+  ASSERT_FALSE(no_partition.ok());
+  EXPECT_NE(no_partition.status().message().find("has no partition 7"), std::string::npos);
+
+  if (mock_) {
+    std::cout << "[ kafka    ] starting at a time needs the real broker (the mock cluster has no time index)\n";
+    return;
+  }
+  // A time: each partition from its first message at or after it; a partition with none starts
+  // at its end.
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  Produce(0, std::nullopt, R"({"id": 5})");
+  Flush();
+  KafkaSourceOptions timed = Options();
+  timed.starting_offsets = "timestamp";
+  timed.starting_timestamp_ms = now_ms;
+  auto by_time = KafkaSource::Make("events", timed);
+  ASSERT_TRUE(by_time.ok());
+  auto from_time = (*by_time)->InitialOffset();
+  ASSERT_TRUE(from_time.ok()) << from_time.status().ToString();
+  EXPECT_EQ(*KafkaSource::Positions(*from_time), (std::map<int32_t, int64_t>{{0, 5}, {1, 1}}));
 }
 
 TEST_F(KafkaFixture, BadValuesAndTopicsAreNamed) {

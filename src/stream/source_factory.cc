@@ -1,11 +1,13 @@
 #include "stream/source_factory.h"
 
 #include <arrow/api.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string_view>
 
@@ -28,12 +30,6 @@ std::string Lower(std::string_view s) {
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-// An error about one option: its key goes to *bad_option.
-arrow::Status OptionError(std::string* bad_option, const std::string& key, arrow::Status status) {
-  if (bad_option != nullptr) *bad_option = key;
-  return status;
-}
-
 // ---- kafka
 
 arrow::FieldVector KafkaMetadataColumns() {
@@ -42,108 +38,166 @@ arrow::FieldVector KafkaMetadataColumns() {
           arrow::field("_timestamp", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"))};
 }
 
-constexpr const char* kKafkaOptions =
-    "topic | subscribe, properties.bootstrap.servers | kafka.bootstrap.servers, properties.* | kafka.*, format, "
-    "csv.field-delimiter, scan.startup.mode | startingOffsets, maxOffsetsPerTrigger, failOnDataLoss";
+// Flink's scan.startup.specific-offsets: "partition:0,offset:42;partition:1,offset:300".
+std::optional<std::map<int32_t, int64_t>> ParseFlinkOffsets(const std::string& text) {
+  std::map<int32_t, int64_t> out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    const size_t end = std::min(text.find(';', at), text.size());
+    const std::string entry = text.substr(at, end - at);
+    int32_t partition = 0;
+    int64_t offset = 0;
+    const size_t comma = entry.find(',');
+    if (comma == std::string::npos || !StartsWith(entry, "partition:") ||
+        !StartsWith(std::string_view(entry).substr(comma + 1), "offset:")) {
+      return std::nullopt;
+    }
+    auto [p_end, p_error] = std::from_chars(entry.data() + 10, entry.data() + comma, partition);
+    auto [o_end, o_error] = std::from_chars(entry.data() + comma + 8, entry.data() + entry.size(), offset);
+    if (p_error != std::errc() || p_end != entry.data() + comma || o_error != std::errc() ||
+        o_end != entry.data() + entry.size() || partition < 0 || offset < 0 || !out.emplace(partition, offset).second) {
+      return std::nullopt;
+    }
+    at = end + 1;
+  }
+  return out;
+}
+
+// Spark's startingOffsets JSON: {"topic": {"0": 23, "1": -2}} (-2 earliest, -1 latest).
+std::optional<std::map<int32_t, int64_t>> ParseSparkOffsets(const std::string& text, const std::string& topic) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || j.size() != 1 || !j.contains(topic) || !j[topic].is_object()) {
+    return std::nullopt;
+  }
+  std::map<int32_t, int64_t> out;
+  for (const auto& [key, value] : j[topic].items()) {
+    int32_t partition = 0;
+    auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), partition);
+    if (error != std::errc() || end != key.data() + key.size() || partition < 0 || !value.is_number_integer() ||
+        value.get<int64_t>() < -2) {
+      return std::nullopt;
+    }
+    out[partition] = value.get<int64_t>();
+  }
+  return out;
+}
 
 // The KafkaSourceOptions `source` asks for: Flink's and Spark's option names, one meaning each.
 arrow::Result<KafkaSourceOptions> KafkaOptionsOf(const catalog::SourceDefinition& source, std::string* bad_option) {
+  ConnectorOptions options(source, "Kafka", bad_option);
   KafkaSourceOptions out;
   out.value_schema = source.columns;
-  // Which key set each setting, to refuse one setting given under two names.
-  std::map<std::string, std::string> given;
-  std::optional<std::string> format_key, delimiter_key;
-  for (const auto& [key, value] : source.options) {
-    const std::string k = Lower(key);
-    auto invalid = [&](auto&&... args) {
-      return OptionError(bad_option, key,
-                         arrow::Status::Invalid("option '", key, "' of Kafka source '", source.name.ToString(), "' ",
-                                                std::forward<decltype(args)>(args)...));
-    };
-    auto once = [&](const std::string& setting) -> arrow::Status {
-      auto [it, inserted] = given.emplace(setting, key);
-      if (!inserted) return invalid("sets the ", setting, " that option '", it->second, "' already sets");
-      return arrow::Status::OK();
-    };
-    if (k == "topic" || k == "subscribe") {
-      ARROW_RETURN_NOT_OK(once("topic"));
-      if (value.empty() || value.find_first_of(",;") != std::string::npos) {
-        return invalid("must name one topic, got '", value, "'");
-      }
-      out.topic = value;
-    } else if (k == "properties.bootstrap.servers" || k == "kafka.bootstrap.servers") {
-      ARROW_RETURN_NOT_OK(once("bootstrap servers"));
-      if (value.empty()) return invalid("must name at least one broker (host:port)");
-      out.bootstrap_servers = value;
-    } else if ((StartsWith(k, "properties.") || StartsWith(k, "kafka.")) && k.back() != '.') {
-      // librdkafka's setting names are lower case, as Kafka's are.
-      const std::string setting = k.substr(k.find('.') + 1);
-      ARROW_RETURN_NOT_OK(once("Kafka setting " + setting));
-      auto checked = KafkaSource::CheckProperty(setting, value);
-      if (!checked.ok()) return invalid("is refused: ", checked.message());
-      out.properties[setting] = value;
-    } else if (k == "format" || k == "value.format") {
-      ARROW_RETURN_NOT_OK(once("format"));
-      const std::string f = Lower(value);
-      if (f == "json") {
-        out.format = KafkaValueFormat::kJson;
-      } else if (f == "csv") {
-        out.format = KafkaValueFormat::kCsv;
-      } else {
-        return invalid("must be 'json' or 'csv', got '", value, "'");
-      }
-      format_key = key;
-    } else if (k == "csv.field-delimiter") {
-      ARROW_RETURN_NOT_OK(once("CSV delimiter"));
-      if (value.size() != 1 || value == "\n" || value == "\r" || value == "\"") {
-        return invalid("must be one character (not a quote or a line break), got '", value, "'");
-      }
-      out.csv_delimiter = value[0];
-      delimiter_key = key;
-    } else if (k == "scan.startup.mode" || k == "startingoffsets") {
-      ARROW_RETURN_NOT_OK(once("starting offsets"));
-      const std::string mode = Lower(value);
-      if (mode == "earliest-offset" || mode == "earliest") {
-        out.starting_offsets = "earliest";
-      } else if (mode == "latest-offset" || mode == "latest") {
-        out.starting_offsets = "latest";
-      } else {
-        const char* allowed =
-            k == "scan.startup.mode" ? "'earliest-offset' or 'latest-offset'" : "'earliest' or 'latest'";
-        return invalid("must be ", allowed, ", got '", value,
-                       "' (starting from group offsets, a timestamp or given offsets is not supported yet)");
-      }
-    } else if (k == "maxoffsetspertrigger") {
-      ARROW_RETURN_NOT_OK(once("maxOffsetsPerTrigger"));
-      int64_t n = 0;
-      auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (error != std::errc() || end != value.data() + value.size() || n < 1) {
-        return invalid("must be a positive whole number, got '", value, "'");
-      }
-      out.max_offsets_per_trigger = n;
-    } else if (k == "failondataloss") {
-      if (Lower(value) != "true") {
-        return invalid("must be 'true': a Kafka source always fails when messages it has not read were deleted");
-      }
-    } else if (k == "json.ignore-parse-errors" || k == "csv.ignore-parse-errors") {
-      return invalid("is not supported: a message that does not parse fails the query, naming its partition and "
-                     "offset, rather than being dropped unseen");
-    } else if (k == "connector") {
-      return invalid("is given twice");
-    } else {
-      return invalid("is unknown (a Kafka source takes ", kKafkaOptions, ")");
-    }
-  }
-  if (delimiter_key && out.format != KafkaValueFormat::kCsv) {
-    return OptionError(bad_option, *delimiter_key,
-                       arrow::Status::Invalid("option '", *delimiter_key, "' of Kafka source '", source.name.ToString(),
-                                              "' applies to format 'csv' only"));
-  }
+  ARROW_ASSIGN_OR_RAISE(auto topic, options.Text({"topic", "subscribe"}));
+  ARROW_ASSIGN_OR_RAISE(auto servers, options.Text({"properties.bootstrap.servers", "kafka.bootstrap.servers"}));
+  ARROW_ASSIGN_OR_RAISE(auto format, options.Choice({"format", "value.format"}, {"json", "csv"}));
+  ARROW_ASSIGN_OR_RAISE(auto delimiter, options.Character({"csv.field-delimiter"}));
+  ARROW_ASSIGN_OR_RAISE(auto flink_mode, options.Choice({"scan.startup.mode"}, {"earliest-offset", "latest-offset",
+                                                                                "specific-offsets", "timestamp",
+                                                                                "group-offsets"}));
+  ARROW_ASSIGN_OR_RAISE(auto spark_offsets, options.Text({"startingOffsets"}));
+  ARROW_ASSIGN_OR_RAISE(auto flink_offsets, options.Text({"scan.startup.specific-offsets"}));
+  ARROW_ASSIGN_OR_RAISE(auto timestamp, options.Integer({"scan.startup.timestamp-millis", "startingTimestamp"}, 0));
+  ARROW_ASSIGN_OR_RAISE(out.max_offsets_per_trigger, options.Integer({"maxOffsetsPerTrigger"}, 1));
+  ARROW_ASSIGN_OR_RAISE(auto fail_on_data_loss, options.Text({"failOnDataLoss"}));
+  ARROW_ASSIGN_OR_RAISE(auto ignore_errors, options.Text({"json.ignore-parse-errors", "csv.ignore-parse-errors"}));
+  // After the settings named properties.* or kafka.* themselves.
+  const auto properties = options.WithPrefix({"properties.", "kafka."}, "properties.* | kafka.*");
+  ARROW_RETURN_NOT_OK(options.Finish());
+
   const std::string name = source.name.ToString();
-  if (out.topic.empty()) return arrow::Status::Invalid("Kafka source '", name, "' needs topic = '...' (or subscribe)");
-  if (out.bootstrap_servers.empty()) {
+  if (!topic) return arrow::Status::Invalid("Kafka source '", name, "' needs topic = '...' (or subscribe)");
+  if (topic->empty() || topic->find_first_of(",;") != std::string::npos) {
+    return options.Invalid({"topic", "subscribe"}, "must name one topic, got '", *topic, "'");
+  }
+  out.topic = *topic;
+  if (!servers) {
     return arrow::Status::Invalid("Kafka source '", name,
                                   "' needs 'properties.bootstrap.servers' = 'host:port' (or kafka.bootstrap.servers)");
+  }
+  if (servers->empty()) {
+    return options.Invalid({"properties.bootstrap.servers", "kafka.bootstrap.servers"},
+                           "must name at least one broker (host:port)");
+  }
+  out.bootstrap_servers = *servers;
+  for (const auto& property : properties) {
+    auto checked = KafkaSource::CheckProperty(property.rest, property.value);
+    if (!checked.ok()) {
+      if (bad_option != nullptr) *bad_option = property.key;
+      return arrow::Status::Invalid("option '", property.key, "' of Kafka source '", name,
+                                    "' is refused: ", checked.message());
+    }
+    // librdkafka's setting names are lower case, as Kafka's are.
+    out.properties[property.rest] = property.value;
+  }
+  out.format = format == "csv" ? KafkaValueFormat::kCsv : KafkaValueFormat::kJson;
+  if (delimiter) {
+    if (out.format != KafkaValueFormat::kCsv) {
+      return options.Invalid({"csv.field-delimiter"}, "applies to format 'csv' only");
+    }
+    out.csv_delimiter = *delimiter;
+  }
+
+  // Where a new query starts: Flink's scan.startup.* or Spark's startingOffsets / startingTimestamp.
+  if (flink_mode && spark_offsets) {
+    return options.Invalid({"startingOffsets"}, "sets what option 'scan.startup.mode' already sets");
+  }
+  auto needs = [&](ConnectorOptions::Names names, const char* mode) {
+    return options.Invalid(names, "applies to ", mode, " only");
+  };
+  if (flink_offsets && flink_mode != "specific-offsets") {
+    return needs({"scan.startup.specific-offsets"}, "scan.startup.mode = 'specific-offsets'");
+  }
+  if (flink_mode == "group-offsets") {
+    return options.Invalid({"scan.startup.mode"}, "cannot be 'group-offsets': a source's offsets live in the query's "
+                                                  "checkpoint, never in a consumer group");
+  } else if (flink_mode == "earliest-offset" || flink_mode == "latest-offset") {
+    out.starting_offsets = flink_mode == "earliest-offset" ? "earliest" : "latest";
+  } else if (flink_mode == "specific-offsets") {
+    if (!flink_offsets) {
+      return options.Invalid({"scan.startup.mode"},
+                             "'specific-offsets' needs 'scan.startup.specific-offsets' = 'partition:0,offset:42;...'");
+    }
+    auto offsets = ParseFlinkOffsets(*flink_offsets);
+    if (!offsets) {
+      return options.Invalid({"scan.startup.specific-offsets"},
+                             "must be 'partition:<n>,offset:<n>' entries separated by ';', got '", *flink_offsets, "'");
+    }
+    out.starting_offsets = "offsets";
+    out.starting_partition_offsets = std::move(*offsets);
+  } else if (spark_offsets) {
+    const std::string lower = Lower(*spark_offsets);
+    if (lower == "earliest" || lower == "latest") {
+      out.starting_offsets = lower;
+    } else {
+      auto offsets = ParseSparkOffsets(*spark_offsets, out.topic);
+      if (!offsets) {
+        return options.Invalid({"startingOffsets"}, "must be 'earliest', 'latest' or JSON such as {\"", out.topic,
+                               "\": {\"0\": 23, \"1\": -2}} (-2: earliest, -1: latest), got '", *spark_offsets, "'");
+      }
+      out.starting_offsets = "offsets";
+      out.starting_partition_offsets = std::move(*offsets);
+    }
+  }
+  // Spark's startingTimestamp wins over startingOffsets, as in Spark; Flink's needs its mode.
+  if (flink_mode == "timestamp" && !timestamp) {
+    return options.Invalid({"scan.startup.mode"}, "'timestamp' needs 'scan.startup.timestamp-millis' = <ms>");
+  }
+  if (timestamp) {
+    if (flink_mode && flink_mode != "timestamp") {
+      return needs({"scan.startup.timestamp-millis", "startingTimestamp"}, "scan.startup.mode = 'timestamp'");
+    }
+    out.starting_offsets = "timestamp";
+    out.starting_timestamp_ms = *timestamp;
+  }
+
+  if (fail_on_data_loss && Lower(*fail_on_data_loss) != "true") {
+    return options.Invalid({"failOnDataLoss"},
+                           "must be 'true': a Kafka source always fails when messages it has not read were deleted");
+  }
+  if (ignore_errors) {
+    return options.Invalid({"json.ignore-parse-errors", "csv.ignore-parse-errors"},
+                           "is not supported: a message that does not parse fails the query, naming its partition and "
+                           "offset, rather than being dropped unseen");
   }
   if (!source.columns || source.columns->num_fields() == 0) {
     return arrow::Status::Invalid("Kafka source '", name, "' needs its columns");
@@ -183,10 +237,10 @@ arrow::Result<FileSourceOptions> FileOptionsOf(const catalog::SourceDefinition& 
   ARROW_ASSIGN_OR_RAISE(auto format, options.Choice({"format"}, {"csv", "json", "parquet"}));
   ARROW_ASSIGN_OR_RAISE(auto header, options.Boolean({"header"}));
   ARROW_ASSIGN_OR_RAISE(auto delimiter, options.Character({"sep", "delimiter", "csv.field-delimiter"}));
-  ARROW_ASSIGN_OR_RAISE(out.max_files_per_trigger, options.Integer({"maxfilespertrigger"}, 1));
-  ARROW_ASSIGN_OR_RAISE(auto glob, options.Text({"pathglobfilter"}));
-  ARROW_ASSIGN_OR_RAISE(auto min_age, options.DurationMillis({"minfileage"}));
-  ARROW_ASSIGN_OR_RAISE(out.max_file_age_ms, options.DurationMillis({"maxfileage"}));
+  ARROW_ASSIGN_OR_RAISE(out.max_files_per_trigger, options.Integer({"maxFilesPerTrigger"}, 1));
+  ARROW_ASSIGN_OR_RAISE(auto glob, options.Text({"pathGlobFilter"}));
+  ARROW_ASSIGN_OR_RAISE(auto min_age, options.DurationMillis({"minFileAge"}));
+  ARROW_ASSIGN_OR_RAISE(out.max_file_age_ms, options.DurationMillis({"maxFileAge"}));
   ARROW_RETURN_NOT_OK(options.Finish());
 
   if (!path || path->empty()) return options.SourceInvalid("needs path = '<directory>'");
@@ -204,7 +258,7 @@ arrow::Result<FileSourceOptions> FileOptionsOf(const catalog::SourceDefinition& 
   out.path_glob_filter = glob.value_or("");
   out.min_file_age_ms = min_age.value_or(0);
   if (out.max_file_age_ms && *out.max_file_age_ms < 1) {
-    return options.Invalid({"maxfileage"}, "must be at least one millisecond");
+    return options.Invalid({"maxFileAge"}, "must be at least one millisecond");
   }
   return out;
 }
