@@ -130,7 +130,7 @@ arrow::Result<std::optional<sql::SourceDescription>> Session::Impl::FindSource(c
     ARROW_ASSIGN_OR_RAISE(auto source, lake_->FindSource(candidate));
     if (!source) continue;
     sql::SourceDescription out;
-    auto metadata = stream::SourceMetadataColumns(source->connector);
+    auto metadata = stream::SourceMetadataColumns(*source);
     if (!metadata.ok()) {
       return metadata.status().WithMessage("source '", candidate.ToString(), "': ", metadata.status().message());
     }
@@ -167,7 +167,7 @@ arrow::Result<StatementResult> Session::Impl::CreateSource(const sql::CreateSour
   if (connector == nullptr) {
     return InvalidAt(create.options_pos, "a source needs the option connector = '...' (e.g. 'kafka')");
   }
-  ARROW_ASSIGN_OR_RAISE(auto metadata, At(connector->pos, stream::SourceMetadataColumns(source.connector)));
+  ARROW_ASSIGN_OR_RAISE(auto metadata, At(connector->pos, stream::SourceMetadataColumns(source)));
   for (const auto& column : create.columns) {
     for (const auto& field : metadata) {
       if (Lower(column.name) == field->name()) {

@@ -12,7 +12,10 @@
 #include <string_view>
 
 #include "plan/functions.h"
+#include "io/filesystem.h"
 #include "stream/connector_options.h"
+#include "stream/delta_change_source.h"
+#include "stream/delta_source.h"
 #include "stream/file_source.h"
 #include "stream/generators/ecommerce_source.h"
 #include "stream/generators/nexmark_source.h"
@@ -299,6 +302,8 @@ arrow::Result<GeneratorOptions> GeneratorOptionsOf(ConnectorOptions& options) {
   return out;
 }
 
+// ---- declared columns: some of a generator's or a table's, by name
+
 // The field of struct type `type` called `name` (any case), or -1.
 int FieldIndex(const arrow::DataType& type, const std::string& name) {
   for (int i = 0; i < type.num_fields(); ++i) {
@@ -381,48 +386,137 @@ arrow::Result<std::vector<int>> DeclaredColumnIndices(const catalog::SourceDefin
   return indices;
 }
 
-// A generator's rows as the declared columns: those of its columns, in declared order and
-// with the declared names and types.
+// A source's rows as the declared columns, then its metadata columns: those of its columns, in
+// that order, with the declared names and types (a generator's or a table's columns, of which
+// a declaration names some).
 class DeclaredColumnsSource : public Source {
  public:
-  DeclaredColumnsSource(std::unique_ptr<Source> generator, std::shared_ptr<arrow::Schema> declared,
-                        std::vector<int> indices)
-      : generator_(std::move(generator)), declared_(std::move(declared)), indices_(std::move(indices)) {}
+  DeclaredColumnsSource(std::unique_ptr<Source> inner, std::shared_ptr<arrow::Schema> schema, std::vector<int> indices)
+      : inner_(std::move(inner)), schema_(std::move(schema)), indices_(std::move(indices)) {}
 
-  const std::string& name() const override { return generator_->name(); }
-  const std::shared_ptr<arrow::Schema>& schema() const override { return declared_; }
-  arrow::Result<std::string> InitialOffset() override { return generator_->InitialOffset(); }
+  const std::string& name() const override { return inner_->name(); }
+  const std::shared_ptr<arrow::Schema>& schema() const override { return schema_; }
+  arrow::Result<std::string> InitialOffset() override { return inner_->InitialOffset(); }
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override {
-    return generator_->NextEnd(start);
+    return inner_->NextEnd(start);
   }
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override {
-    ARROW_ASSIGN_OR_RAISE(auto rows, generator_->Read(start, end));
+    ARROW_ASSIGN_OR_RAISE(auto rows, inner_->Read(start, end));
     arrow::ChunkedArrayVector columns;
     for (size_t i = 0; i < indices_.size(); ++i) {
-      const auto& type = declared_->field(static_cast<int>(i))->type();
+      const auto& type = schema_->field(static_cast<int>(i))->type();
       arrow::ArrayVector chunks;
       for (const auto& chunk : rows->column(indices_[i])->chunks()) {
         chunks.push_back(arrow::MakeArray(Conformed(chunk->data(), type)));
       }
       columns.push_back(std::make_shared<arrow::ChunkedArray>(std::move(chunks), type));
     }
-    return arrow::Table::Make(declared_, std::move(columns), rows->num_rows());
+    return arrow::Table::Make(schema_, std::move(columns), rows->num_rows());
   }
 
  private:
-  std::unique_ptr<Source> generator_;
-  std::shared_ptr<arrow::Schema> declared_;
+  std::unique_ptr<Source> inner_;
+  std::shared_ptr<arrow::Schema> schema_;
   std::vector<int> indices_;
 };
 
 arrow::Result<std::unique_ptr<Source>> WithDeclaredColumns(const catalog::SourceDefinition& source,
-                                                           std::unique_ptr<Source> generator, const std::string& what) {
-  ARROW_ASSIGN_OR_RAISE(auto indices, DeclaredColumnIndices(source, *generator->schema(), what));
+                                                           std::unique_ptr<Source> inner, const std::string& what,
+                                                           const arrow::FieldVector& metadata = {}) {
+  const arrow::Schema& has = *inner->schema();
+  ARROW_ASSIGN_OR_RAISE(auto indices, DeclaredColumnIndices(source, has, what));
+  arrow::FieldVector fields = source.columns->fields();
+  for (const auto& field : metadata) {
+    const int i = has.GetFieldIndex(field->name());
+    if (i < 0) {
+      return arrow::Status::Invalid("internal error: ", what, " source '", source.name.ToString(),
+                                    "' reads no column ", field->name());
+    }
+    indices.push_back(i);
+    fields.push_back(field);
+  }
   return std::unique_ptr<Source>(
-      std::make_unique<DeclaredColumnsSource>(std::move(generator), source.columns, std::move(indices)));
+      std::make_unique<DeclaredColumnsSource>(std::move(inner), arrow::schema(std::move(fields)), std::move(indices)));
 }
 
-// nexmark: Flink's NEXMark connector's option names where it has them.
+// ---- delta: a Delta table as a stream (Spark's readStream.format("delta") options)
+
+bool ReadsChangeFeed(const catalog::SourceDefinition& source) {
+  for (const auto& [key, value] : source.options) {
+    if (Lower(key) == "readchangefeed") return Lower(value) == "true";
+  }
+  return false;
+}
+
+arrow::FieldVector DeltaMetadataColumns(const catalog::SourceDefinition& source) {
+  return ReadsChangeFeed(source) ? DeltaChangeSource::ChangeColumns() : arrow::FieldVector{};
+}
+
+struct DeltaConnectorOptions {
+  std::string path;
+  bool change_feed = false;
+  DeltaSourceOptions table;
+  DeltaChangeSourceOptions changes;
+};
+
+arrow::Result<DeltaConnectorOptions> DeltaOptionsOf(const catalog::SourceDefinition& source,
+                                                    std::string* bad_option) {
+  ConnectorOptions options(source, "delta", bad_option);
+  DeltaConnectorOptions out;
+  ARROW_ASSIGN_OR_RAISE(auto path, options.Text({"path"}));
+  ARROW_ASSIGN_OR_RAISE(auto change_feed, options.Boolean({"readChangeFeed"}));
+  ARROW_ASSIGN_OR_RAISE(auto version, options.Integer({"startingVersion"}, 0));
+  ARROW_ASSIGN_OR_RAISE(auto timestamp, options.TimestampMillis({"startingTimestamp"}));
+  ARROW_ASSIGN_OR_RAISE(auto max_files, options.Integer({"maxFilesPerTrigger"}, 1));
+  ARROW_ASSIGN_OR_RAISE(auto max_bytes, options.Integer({"maxBytesPerTrigger"}, 1));
+  ARROW_ASSIGN_OR_RAISE(auto ignore_deletes, options.Boolean({"ignoreDeletes"}));
+  ARROW_ASSIGN_OR_RAISE(auto ignore_changes, options.Boolean({"ignoreChanges"}));
+  ARROW_RETURN_NOT_OK(options.Finish());
+  if (!path || path->empty()) return options.SourceInvalid("needs path = '<the table's directory or URI>'");
+  out.path = *path;
+  out.change_feed = change_feed.value_or(false);
+  if (version && timestamp) {
+    return options.Invalid({"startingTimestamp"}, "cannot be given with option 'startingVersion'");
+  }
+  if (out.change_feed) {
+    // Every change is read; what the others filter or bound does not apply.
+    if (timestamp) return options.Invalid({"startingTimestamp"}, "applies without readChangeFeed only; use startingVersion");
+    if (max_bytes) return options.Invalid({"maxBytesPerTrigger"}, "applies without readChangeFeed only");
+    if (ignore_deletes) return options.Invalid({"ignoreDeletes"}, "applies without readChangeFeed only");
+    if (ignore_changes) return options.Invalid({"ignoreChanges"}, "applies without readChangeFeed only");
+    out.changes.starting_version = version;
+    if (max_files) out.changes.max_versions_per_trigger = *max_files;
+    return out;
+  }
+  out.table.starting_version = version;
+  out.table.starting_timestamp_ms = timestamp;
+  if (max_files) out.table.max_files_per_trigger = *max_files;
+  out.table.max_bytes_per_trigger = max_bytes;
+  out.table.ignore_deletes = ignore_deletes.value_or(false);
+  out.table.ignore_changes = ignore_changes.value_or(false);
+  return out;
+}
+
+arrow::Status CheckDelta(const catalog::SourceDefinition& source, std::string* bad_option) {
+  return DeltaOptionsOf(source, bad_option).status();
+}
+
+arrow::Result<std::unique_ptr<Source>> MakeDelta(const catalog::SourceDefinition& source, std::string name) {
+  ARROW_ASSIGN_OR_RAISE(auto options, DeltaOptionsOf(source, nullptr));
+  ARROW_ASSIGN_OR_RAISE(auto where, io::ResolveLocation(options.path));
+  delta::TableLocation location{where.fs, where.path, options.path};
+  std::unique_ptr<Source> inner;
+  if (options.change_feed) {
+    ARROW_ASSIGN_OR_RAISE(auto changes, DeltaChangeSource::Make(name, std::move(location), options.changes));
+    inner = std::move(changes);
+  } else {
+    ARROW_ASSIGN_OR_RAISE(auto table, DeltaSource::Make(name, std::move(location), options.table));
+    inner = std::move(table);
+  }
+  return WithDeclaredColumns(source, std::move(inner), "delta", DeltaMetadataColumns(source));
+}
+
+// ---- nexmark: Flink's NEXMark connector's option names where it has them
 arrow::Result<std::unique_ptr<Source>> MakeNexmarkSource(const catalog::SourceDefinition& source, std::string name,
                                                          std::string* bad_option) {
   ConnectorOptions options(source, "nexmark", bad_option);
@@ -488,20 +582,23 @@ arrow::Result<std::unique_ptr<Source>> MakeEcommerce(const catalog::SourceDefini
   return MakeEcommerceSource(source, std::move(name), nullptr);
 }
 
-arrow::FieldVector NoMetadataColumns() { return {}; }
+arrow::FieldVector NoMetadataColumns(const catalog::SourceDefinition&) { return {}; }
+
+arrow::FieldVector KafkaColumnsOf(const catalog::SourceDefinition&) { return KafkaMetadataColumns(); }
 
 // ---- the connectors
 
 struct Connector {
   std::string_view name;
-  arrow::FieldVector (*metadata_columns)();
+  arrow::FieldVector (*metadata_columns)(const catalog::SourceDefinition& source);
   arrow::Status (*check)(const catalog::SourceDefinition& source, std::string* bad_option);
   arrow::Result<std::unique_ptr<Source>> (*make)(const catalog::SourceDefinition& source, std::string name);
 };
 
 // One entry per connector.
 constexpr Connector kConnectors[] = {
-    {"kafka", KafkaMetadataColumns, CheckKafka, MakeKafka},
+    {"kafka", KafkaColumnsOf, CheckKafka, MakeKafka},
+    {"delta", DeltaMetadataColumns, CheckDelta, MakeDelta},
     {"files", NoMetadataColumns, CheckFiles, MakeFiles},
     {"nexmark", NoMetadataColumns, CheckNexmark, MakeNexmark},
     {"ecommerce", NoMetadataColumns, CheckEcommerce, MakeEcommerce},
@@ -519,9 +616,9 @@ arrow::Result<const Connector*> Find(const std::string& connector) {
 
 }  // namespace
 
-arrow::Result<arrow::FieldVector> SourceMetadataColumns(const std::string& connector) {
-  ARROW_ASSIGN_OR_RAISE(const Connector* c, Find(connector));
-  return c->metadata_columns();
+arrow::Result<arrow::FieldVector> SourceMetadataColumns(const catalog::SourceDefinition& source) {
+  ARROW_ASSIGN_OR_RAISE(const Connector* c, Find(source.connector));
+  return c->metadata_columns(source);
 }
 
 arrow::Status CheckSource(const catalog::SourceDefinition& source, std::string* bad_option) {

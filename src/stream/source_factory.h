@@ -20,6 +20,12 @@
 // json.ignore-parse-errors is refused: a message that does not parse fails the query, naming
 // its partition and offset, rather than vanish.
 //
+// 'delta' (stream/delta_source.h, stream/delta_change_source.h), Spark's Delta source options:
+//   path (the table's directory or URI), readChangeFeed ('true': every row-level change, with
+//   _change_type, _commit_version, _commit_timestamp), startingVersion, startingTimestamp,
+//   maxFilesPerTrigger (with readChangeFeed: commits per batch), maxBytesPerTrigger,
+//   ignoreDeletes, ignoreChanges.
+//
 // 'files' (stream/file_source.h), Spark's file source options:
 //   path, format ('csv' | 'json' | 'parquet'), header and sep | delimiter |
 //   csv.field-delimiter (CSV), maxFilesPerTrigger, pathGlobFilter, minFileAge, maxFileAge.
@@ -31,7 +37,7 @@
 // ('events' (default), 'person', 'auction', 'bid') and person. / auction. / bid.proportion;
 // ecommerce adds stream ('orders' | 'inventory' | 'clickstream', required), customers,
 // products and warehouses. The declared columns are some of the generator's, by name (any
-// case), of the generator's types.
+// case), of the generator's types; so are a delta source's, of the table's.
 //
 // All functions are thread-safe (they keep no state).
 #pragma once
@@ -47,10 +53,10 @@
 
 namespace tidelake::stream {
 
-/// The metadata columns a `connector` source adds after the declared columns, as its rows hold
-/// them (Kafka: _key STRING, _partition INT, _offset BIGINT, _timestamp TIMESTAMP). Invalid
-/// when no connector has that name.
-arrow::Result<arrow::FieldVector> SourceMetadataColumns(const std::string& connector);
+/// The metadata columns `source` adds after its declared columns, as its rows hold them (Kafka:
+/// _key STRING, _partition INT, _offset BIGINT, _timestamp TIMESTAMP; a Delta change feed:
+/// _change_type, _commit_version, _commit_timestamp). Invalid when no connector has its name.
+arrow::Result<arrow::FieldVector> SourceMetadataColumns(const catalog::SourceDefinition& source);
 
 /// Checks `source` without connecting anywhere: its connector exists, each option is one the
 /// connector takes and its value is valid, the options it needs are given, and its columns
