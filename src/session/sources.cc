@@ -54,9 +54,11 @@ arrow::Result<int64_t> WatermarkDelay(const sql::WatermarkDefinition& watermark,
   return delay_us;
 }
 
-// The rows of `source` from where a new query starts to its current end.
+// The rows of `source` from where a new query starts to what it holds now (as an available-now
+// run reads them: a source that keeps growing is read up to where it was when the read began).
 arrow::Result<std::shared_ptr<arrow::Table>> ReadAvailable(stream::Source* source) {
   ARROW_ASSIGN_OR_RAISE(std::string start, source->InitialOffset());
+  ARROW_RETURN_NOT_OK(source->PrepareAvailableNow(start));
   std::vector<std::shared_ptr<arrow::Table>> tables;
   while (true) {
     ARROW_ASSIGN_OR_RAISE(auto end, source->NextEnd(start));

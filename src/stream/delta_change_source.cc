@@ -3,6 +3,8 @@
 #include <arrow/api.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "delta/change_data_feed.h"
 #include "delta/scan.h"
 
@@ -70,12 +72,19 @@ arrow::Result<std::string> DeltaChangeSource::InitialOffset() {
   return Format({snapshot_->version(), /*snapshot=*/true});
 }
 
+arrow::Status DeltaChangeSource::PrepareAvailableNow(const std::string&) {
+  ARROW_ASSIGN_OR_RAISE(auto latest, delta::Snapshot::Load(location_));
+  available_now_ = latest->version();
+  return arrow::Status::OK();
+}
+
 arrow::Result<std::optional<std::string>> DeltaChangeSource::NextEnd(const std::string& start) {
   ARROW_ASSIGN_OR_RAISE(Position from, Parse(start));
   // The commits to read: from.version on (after it, when its snapshot is read instead), while
   // they exist, at most max_versions_per_trigger of them.
   int64_t next = from.snapshot ? from.version + 1 : from.version;
-  const int64_t limit = next + options_.max_versions_per_trigger;
+  int64_t limit = next + options_.max_versions_per_trigger;
+  if (available_now_) limit = std::min(limit, *available_now_ + 1);
   while (next < limit) {
     ARROW_ASSIGN_OR_RAISE(bool exists, CommitExists(next));
     if (!exists) break;

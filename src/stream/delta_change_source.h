@@ -46,6 +46,7 @@ class DeltaChangeSource : public Source {
   arrow::Result<std::string> InitialOffset() override;
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override;
+  arrow::Status PrepareAvailableNow(const std::string& start) override;
 
  private:
   struct Position {
@@ -70,6 +71,7 @@ class DeltaChangeSource : public Source {
   DeltaChangeSourceOptions options_;
   std::shared_ptr<const delta::Snapshot> snapshot_;  ///< the table when the source was made
   std::shared_ptr<arrow::Schema> schema_;
+  std::optional<int64_t> available_now_;  ///< available-now: no commit after this version
 };
 
 }  // namespace tidelake::stream

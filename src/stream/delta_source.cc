@@ -172,11 +172,17 @@ arrow::Result<DeltaSource::Position> DeltaSource::Walk(
   return last;
 }
 
+arrow::Status DeltaSource::PrepareAvailableNow(const std::string&) {
+  ARROW_ASSIGN_OR_RAISE(auto latest, delta::Snapshot::Load(location_));
+  available_now_ = latest->version();
+  return arrow::Status::OK();
+}
+
 arrow::Result<std::optional<std::string>> DeltaSource::NextEnd(const std::string& start) {
   ARROW_ASSIGN_OR_RAISE(Position from, Parse(start));
   int64_t files = 0;
   int64_t bytes = 0;
-  ARROW_ASSIGN_OR_RAISE(Position end, Walk(from, std::nullopt, [&](const Position&, const delta::AddFile& file) {
+  ARROW_ASSIGN_OR_RAISE(Position end, Walk(from, available_now_, [&](const Position&, const delta::AddFile& file) {
                           if (files >= options_.max_files_per_trigger) return false;
                           if (options_.max_bytes_per_trigger && files > 0 && bytes >= *options_.max_bytes_per_trigger) {
                             return false;

@@ -52,6 +52,7 @@ class DeltaSource : public Source {
   arrow::Result<std::string> InitialOffset() override;
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override;
+  arrow::Status PrepareAvailableNow(const std::string& start) override;
 
  private:
   struct Position {
@@ -85,6 +86,8 @@ class DeltaSource : public Source {
   std::shared_ptr<delta::Scan> reader_;  ///< reads single files with the table's schema
   /// The starting snapshot's files, loaded once (it never changes).
   std::optional<std::pair<int64_t, std::vector<delta::AddFile>>> starting_files_;
+  /// Available-now: the table's latest version when the run started.
+  std::optional<int64_t> available_now_;
 };
 
 }  // namespace tidelake::stream

@@ -140,6 +140,13 @@ arrow::Result<FileSource::FileLog> FileSource::Parse(const std::string& offset) 
 
 arrow::Result<std::string> FileSource::InitialOffset() { return Format(FileLog{}); }
 
+arrow::Status FileSource::PrepareAvailableNow(const std::string&) {
+  ARROW_ASSIGN_OR_RAISE(auto listed, io::ListFiles(*fs_, dir_));
+  available_now_.emplace();
+  for (const auto& entry : listed) available_now_->insert(entry.name);
+  return arrow::Status::OK();
+}
+
 arrow::Result<std::optional<std::string>> FileSource::NextEnd(const std::string& start) {
   ARROW_ASSIGN_OR_RAISE(FileLog log, Parse(start));
   std::set<std::string> seen;
@@ -153,6 +160,7 @@ arrow::Result<std::optional<std::string>> FileSource::NextEnd(const std::string&
   std::vector<LoggedFile> found;
   for (const auto& entry : listed) {
     if (seen.count(entry.name) != 0 || !Eligible(entry.name)) continue;
+    if (available_now_ && available_now_->count(entry.name) == 0) continue;
     ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(entry.path));
     if (info.type() != arrow::fs::FileType::File) continue;  // gone since the listing
     LoggedFile file{0, entry.name, Millis(info.mtime()), info.size()};

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,7 @@ class FileSource : public Source {
   arrow::Result<std::string> InitialOffset() override;
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override;
+  arrow::Status PrepareAvailableNow(const std::string& start) override;
 
   /// One file of the log an offset holds.
   struct LoggedFile {
@@ -109,6 +111,8 @@ class FileSource : public Source {
   FileSourceOptions options_;
   std::shared_ptr<arrow::fs::FileSystem> fs_;
   std::string dir_;  ///< the directory's path within fs_
+  /// Available-now: the names of the files the directory held when the run started.
+  std::optional<std::set<std::string>> available_now_;
 };
 
 }  // namespace tidelake::stream

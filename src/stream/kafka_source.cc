@@ -273,6 +273,13 @@ arrow::Result<std::map<int32_t, int64_t>> KafkaSource::OffsetsForTime(
   return out;
 }
 
+arrow::Status KafkaSource::PrepareAvailableNow(const std::string&) {
+  ARROW_ASSIGN_OR_RAISE(auto watermarks, Watermarks());
+  available_now_.emplace();
+  for (const auto& [p, lh] : watermarks) (*available_now_)[p] = lh.second;
+  return arrow::Status::OK();
+}
+
 arrow::Result<std::optional<std::string>> KafkaSource::NextEnd(const std::string& start) {
   ARROW_ASSIGN_OR_RAISE(auto from, Parse(start));
   ARROW_ASSIGN_OR_RAISE(auto watermarks, Watermarks());
@@ -286,7 +293,12 @@ arrow::Result<std::optional<std::string>> KafkaSource::NextEnd(const std::string
                                     p, " of topic '", options_.topic,
                                     "' were deleted (retention) before the query read them; nothing is read past a loss");
     }
-    end[p] = std::max(begin, lh.second);
+    int64_t high = lh.second;
+    if (available_now_) {  // a partition made since the run started holds nothing for it
+      auto cap = available_now_->find(p);
+      high = std::min(high, cap == available_now_->end() ? begin : cap->second);
+    }
+    end[p] = std::max(begin, high);
     available += end[p] - begin;
   }
   if (available == 0) return std::nullopt;

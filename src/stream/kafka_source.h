@@ -65,6 +65,7 @@ class KafkaSource : public Source {
   arrow::Result<std::string> InitialOffset() override;
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override;
+  arrow::Status PrepareAvailableNow(const std::string& start) override;
 
   /// The per-partition positions an offset holds (for tests and status lines).
   static arrow::Result<std::map<int32_t, int64_t>> Positions(const std::string& offset);
@@ -94,6 +95,8 @@ class KafkaSource : public Source {
   KafkaSourceOptions options_;
   std::unique_ptr<Client> client_;
   std::shared_ptr<arrow::Schema> schema_;
+  /// Available-now: per partition, the end of what it held when the run started.
+  std::optional<std::map<int32_t, int64_t>> available_now_;
 };
 
 }  // namespace tidelake::stream

@@ -181,6 +181,9 @@ arrow::Status MicroBatchRunner::Run(const Trigger& trigger, const std::function<
   if (trigger.kind == TriggerKind::kProcessingTime && trigger.interval_ms < 0) {
     return arrow::Status::Invalid("the trigger interval must not be negative, got ", trigger.interval_ms, " ms");
   }
+  if (trigger.kind == TriggerKind::kAvailableNow) {
+    for (const auto& source : sources_) ARROW_RETURN_NOT_OK(source->PrepareAvailableNow(positions_[source->name()]));
+  }
   bool ran_new = false;
   while (!stopped()) {
     const bool was_pending = pending_.has_value();

@@ -36,6 +36,11 @@ class Source {
 
   /// The rows after `start` up to and including `end`.
   virtual arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) = 0;
+
+  /// An available-now run is starting at `start`: from now on NextEnd offers nothing the source
+  /// did not hold at this moment, so that the run ends even while the source keeps growing (a
+  /// live topic, a rate-limited generator), as Spark's Trigger.AvailableNow does.
+  virtual arrow::Status PrepareAvailableNow(const std::string& start) = 0;
 };
 
 }  // namespace tidelake::stream

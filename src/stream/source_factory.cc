@@ -400,6 +400,7 @@ class DeclaredColumnsSource : public Source {
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override {
     return inner_->NextEnd(start);
   }
+  arrow::Status PrepareAvailableNow(const std::string& start) override { return inner_->PrepareAvailableNow(start); }
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override {
     ARROW_ASSIGN_OR_RAISE(auto rows, inner_->Read(start, end));
     arrow::ChunkedArrayVector columns;

@@ -154,8 +154,7 @@ arrow::Result<std::string> GeneratorSource::InitialOffset() {
   return Format(Position{0, options_.base_time_ms.value_or(now), now});
 }
 
-arrow::Result<std::optional<std::string>> GeneratorSource::NextEnd(const std::string& start) {
-  ARROW_ASSIGN_OR_RAISE(Position position, Parse(start));
+int64_t GeneratorSource::AvailableAt(const Position& position) const {
   constexpr int64_t kNoEnd = std::numeric_limits<int64_t>::max();
   int64_t end = options_.event_count.value_or(kNoEnd);
   if (options_.rate_limited.value_or(!options_.event_count.has_value())) {
@@ -164,6 +163,19 @@ arrow::Result<std::optional<std::string>> GeneratorSource::NextEnd(const std::st
     const double due = std::floor(elapsed_ms * options_.events_per_second / 1000.0) + 1;
     if (due < static_cast<double>(end)) end = static_cast<int64_t>(due);
   }
+  return end;
+}
+
+arrow::Status GeneratorSource::PrepareAvailableNow(const std::string& start) {
+  ARROW_ASSIGN_OR_RAISE(Position position, Parse(start));
+  available_now_ = AvailableAt(position);
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::optional<std::string>> GeneratorSource::NextEnd(const std::string& start) {
+  ARROW_ASSIGN_OR_RAISE(Position position, Parse(start));
+  int64_t end = AvailableAt(position);
+  if (available_now_) end = std::min(end, *available_now_);
   if (options_.max_events_per_trigger && end - position.event > *options_.max_events_per_trigger) {
     end = position.event + *options_.max_events_per_trigger;
   }

@@ -109,6 +109,7 @@ class GeneratorSource : public Source {
   arrow::Result<std::string> InitialOffset() override;
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override;
+  arrow::Status PrepareAvailableNow(const std::string& start) override;
 
   const GeneratorOptions& options() const { return options_; }
   /// The event an offset is at: how many events come before it.
@@ -138,11 +139,14 @@ class GeneratorSource : public Source {
   };
   arrow::Result<Position> Parse(const std::string& offset) const;
   std::string Format(const Position& position) const;
+  /// How many events exist at `position` (all of them, or those due on the wall clock).
+  int64_t AvailableAt(const Position& position) const;
 
   std::string name_;
   std::string generator_;
   GeneratorOptions options_;
   std::shared_ptr<arrow::Schema> schema_;
+  std::optional<int64_t> available_now_;  ///< available-now: no event at or past this
 };
 
 }  // namespace tidelake::stream

@@ -116,6 +116,24 @@ TEST_F(GeneratorSourceTest, AnUnboundedGeneratorFollowsTheWallClockAndCatchesUpA
   EXPECT_EQ(NextEvent(*restarted, second), 6101);  // what fell due while it was down
 }
 
+TEST_F(GeneratorSourceTest, AnAvailableNowRunEndsAtWhatWasDueWhenItStarted) {
+  int64_t now = 5000000;
+  auto options = Options();
+  options.generator.event_count.reset();
+  options.generator.events_per_second = 100;
+  options.generator.base_time_ms.reset();
+  options.generator.now_ms = [&now] { return now; };
+  auto source = Make(options);
+  ASSERT_TRUE(source);
+  const std::string initial = *source->InitialOffset();
+  now += 1000;  // 101 events are due
+  ASSERT_TRUE(source->PrepareAvailableNow(initial).ok());
+  now += 1000;  // 100 more fall due while the run goes on: not for it
+  std::string end;
+  EXPECT_EQ(NextEvent(*source, initial, &end), 101);
+  EXPECT_EQ(NextEvent(*source, end), -1);
+}
+
 TEST_F(GeneratorSourceTest, TimestampsAdvanceByOneOverTheRateAndAreMonotoneWithoutDisorder) {
   auto options = Options();
   options.generator.events_per_second = 7777;
