@@ -7,17 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "common/strings.h"
 #include "delta/schema.h"
 
 namespace tidelake::cli {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t\n");

@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/strings.h"
 #include "delta/data_writer.h"
 #include "delta/scan.h"
 #include "delta/zorder.h"
@@ -22,11 +23,6 @@ namespace {
 
 // Z-ordered slices are cut by row count, so their writers must never roll on their own.
 constexpr int64_t kNoRoll = int64_t{1} << 62;
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string JoinNames(const std::vector<std::string>& names) {
   if (names.empty()) return "none";

@@ -14,6 +14,7 @@
 #include <cctype>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "exec/scan_source.h"
 
 namespace tidelake::exec {
@@ -23,11 +24,6 @@ namespace cp = arrow::compute;
 namespace {
 
 constexpr int64_t kBatchRows = 64 * 1024;
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Batches of `rows` rows and no columns (count(*) over Parquet needs no column data).
 class RowCountReader : public arrow::RecordBatchReader {

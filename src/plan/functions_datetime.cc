@@ -7,17 +7,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/strings.h"
 #include "plan/functions_internal.h"
 #include "plan/kernels_datetime_text.h"
 
 namespace tidelake::plan::internal {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 arrow::Result<std::string> FormatLiteral(std::string_view fn, size_t index, const cp::Expression& e) {
   auto v = StringLiteral(e);

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/strings.h"
 #include "plan/functions_internal.h"
 #include "plan/kernels_common.h"
 #include "plan/kernels_datetime_text.h"
@@ -33,12 +34,6 @@ std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') s.remove_prefix(1);
   while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') s.remove_suffix(1);
   return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

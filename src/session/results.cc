@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace tidelake::session {
 
@@ -18,12 +19,6 @@ arrow::Status At(const sql::SourcePos& pos, arrow::Status status) {
 std::string DottedPath(const std::vector<std::string>& parts) {
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : ".") + p;
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/strings.h"
 #include "sql/token.h"
 
 namespace tidelake::session {
@@ -32,7 +33,7 @@ arrow::Status InvalidAt(const sql::SourcePos& pos, Args&&... args) {
   return At(pos, arrow::Status::Invalid(std::forward<Args>(args)...));
 }
 
-std::string Lower(std::string_view s);
+using tidelake::Lower;
 
 /// A column path as messages and commit parameters spell it: a.b.c (no quoting).
 std::string DottedPath(const std::vector<std::string>& parts);

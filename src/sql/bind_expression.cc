@@ -5,17 +5,12 @@
 
 #include <cctype>
 
+#include "common/strings.h"
 #include "delta/temporal_text.h"
 #include "sql/ast_printer.h"
 #include "sql/binder_impl.h"
 
 namespace tidelake::sql {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string FunctionName(const FunctionCallExpr& call) {
   std::string name;

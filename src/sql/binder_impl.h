@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "sql/binder.h"
 
 namespace tidelake::sql {
@@ -207,8 +208,7 @@ bool ReferencesOuter(const Expr& expr, const Scope& inner);
 /// Splits a condition at its top-level ANDs.
 std::vector<const Expr*> Conjuncts(const Expr& condition);
 
-/// `s` in lower case (ASCII): SQL names compare case-insensitively.
-std::string Lower(std::string_view s);
+using tidelake::Lower;
 
 /// A call's function name, lower case, its parts joined by '.': "system.timestamp".
 std::string FunctionName(const FunctionCallExpr& call);

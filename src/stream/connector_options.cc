@@ -4,18 +4,13 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/strings.h"
 #include "delta/interval.h"
 #include "delta/temporal_text.h"
 
 namespace tidelake::stream {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Joined(ConnectorOptions::Names names) {
   std::string out;

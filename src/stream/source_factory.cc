@@ -11,8 +11,9 @@
 #include <optional>
 #include <string_view>
 
-#include "plan/functions.h"
+#include "common/strings.h"
 #include "io/filesystem.h"
+#include "plan/functions.h"
 #include "stream/connector_options.h"
 #include "stream/delta_change_source.h"
 #include "stream/delta_source.h"
@@ -24,12 +25,6 @@
 namespace tidelake::stream {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 

@@ -247,65 +247,71 @@ def test_an_enrichment_join_reads_its_table_as_it_is_now(tidelake_bin, tmp_path)
             runner.kill()
 
 
-def test_a_kafka_source_declared_in_the_script_feeds_a_streaming_table(tidelake_bin, tmp_path):
+@pytest.fixture
+def kafka():
+    """(bootstrap servers, producer) of the real broker TIDELAKE_KAFKA_BOOTSTRAP names (scripts/test.sh
+    starts one); tests that need it are skipped without one."""
     bootstrap = os.environ.get("TIDELAKE_KAFKA_BOOTSTRAP")
     if not bootstrap:
         pytest.skip("needs a real Kafka broker: scripts/kafka.sh start DIR, then set TIDELAKE_KAFKA_BOOTSTRAP")
     producer = kafka_client.Producer(bootstrap)
-    try:
-        topic = producer.create_topic(2)
+    yield bootstrap, producer
+    producer.close()
 
-        def send(first, n):
-            for i in range(first, first + n):
-                event = {"id": i, "amount": i * 1.5, "status": "completed" if i % 3 else "failed",
-                         "ts": f"2024-01-01T10:{i // 60:02d}:{i % 60:02d}Z"}
-                producer.produce(topic, i % 2, json.dumps(event), key=f"k{i}")
-            producer.flush()
 
-        lake = tmp_path / "lake"
-        query = tmp_path / "q.sql"
-        # IF NOT EXISTS and OR REFRESH: the same script starts the query again after a stop.
-        query.write_text(f"""CREATE SOURCE IF NOT EXISTS raw.events (
+def test_a_kafka_source_declared_in_the_script_feeds_a_streaming_table(tidelake_bin, tmp_path, kafka):
+    bootstrap, producer = kafka
+    topic = producer.create_topic(2)
+
+    def send(first, n):
+        for i in range(first, first + n):
+            event = {"id": i, "amount": i * 1.5, "status": "completed" if i % 3 else "failed",
+                     "ts": f"2024-01-01T10:{i // 60:02d}:{i % 60:02d}Z"}
+            producer.produce(topic, i % 2, json.dumps(event), key=f"k{i}")
+        producer.flush()
+
+    lake = tmp_path / "lake"
+    query = tmp_path / "q.sql"
+    # IF NOT EXISTS and OR REFRESH: the same script starts the query again after a stop.
+    query.write_text(f"""CREATE SOURCE IF NOT EXISTS raw.events (
   id BIGINT, amount DOUBLE, status STRING, ts TIMESTAMP,
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
 ) WITH (connector = 'kafka', topic = '{topic}', 'properties.bootstrap.servers' = '{bootstrap}',
-        format = 'json', 'scan.startup.mode' = 'earliest-offset');
+    format = 'json', 'scan.startup.mode' = 'earliest-offset');
 CREATE OR REFRESH STREAMING TABLE refined.completed AS
 SELECT id, amount, _partition AS part FROM raw.events WHERE status = 'completed';
 """)
-        send(0, 30)
-        run = stream(tidelake_bin, lake, "run", str(query), "--trigger", "available-now")
-        assert run.returncode == 0, run.stderr
-        got = sorted(int(r[0]) for r in rows(tidelake_bin, lake, "SELECT id FROM refined.completed"))
-        assert got == expected_ids(30)
+    send(0, 30)
+    run = stream(tidelake_bin, lake, "run", str(query), "--trigger", "available-now")
+    assert run.returncode == 0, run.stderr
+    got = sorted(int(r[0]) for r in rows(tidelake_bin, lake, "SELECT id FROM refined.completed"))
+    assert got == expected_ids(30)
 
-        # Running: messages produced meanwhile arrive, each once.
-        runner = subprocess.Popen([tidelake_bin, "stream", "run", str(query), "--lake", str(lake),
-                                   "--interval", "100ms"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            def count():
-                return int(sql(tidelake_bin, lake, "SELECT count(*) FROM refined.completed").stdout.splitlines()[1])
+    # Running: messages produced meanwhile arrive, each once.
+    runner = subprocess.Popen([tidelake_bin, "stream", "run", str(query), "--lake", str(lake),
+                               "--interval", "100ms"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def count():
+            return int(sql(tidelake_bin, lake, "SELECT count(*) FROM refined.completed").stdout.splitlines()[1])
 
-            send(30, 15)
-            assert wait_for(lambda: count() == len(expected_ids(45))), "messages produced while running never arrived"
-            stop = stream(tidelake_bin, lake, "stop", "refined.completed", timeout=120)
-            assert stop.returncode == 0, stop.stderr
-            runner.wait(timeout=60)
-            assert runner.returncode == 0, runner.stderr.read()
-        finally:
-            if runner.poll() is None:
-                runner.kill()
-        table = rows(tidelake_bin, lake, "SELECT id, part FROM refined.completed")
-        assert sorted(int(r[0]) for r in table) == expected_ids(45)
-        assert all(int(part) == int(i) % 2 for i, part in table)
-        # The same query over the source in batch mode gives the same rows.
-        batch = sorted(int(r[0]) for r in rows(tidelake_bin, lake,
-                                                "SELECT id FROM raw.events WHERE status = 'completed'"))
-        assert batch == expected_ids(45)
-        listed = rows(tidelake_bin, lake, "SHOW SOURCES")
-        assert [tuple(value.strip('"') for value in row) for row in listed] == [("raw", "events")]
+        send(30, 15)
+        assert wait_for(lambda: count() == len(expected_ids(45))), "messages produced while running never arrived"
+        stop = stream(tidelake_bin, lake, "stop", "refined.completed", timeout=120)
+        assert stop.returncode == 0, stop.stderr
+        runner.wait(timeout=60)
+        assert runner.returncode == 0, runner.stderr.read()
     finally:
-        producer.close()
+        if runner.poll() is None:
+            runner.kill()
+    table = rows(tidelake_bin, lake, "SELECT id, part FROM refined.completed")
+    assert sorted(int(r[0]) for r in table) == expected_ids(45)
+    assert all(int(part) == int(i) % 2 for i, part in table)
+    # The same query over the source in batch mode gives the same rows.
+    batch = sorted(int(r[0]) for r in rows(tidelake_bin, lake,
+                                            "SELECT id FROM raw.events WHERE status = 'completed'"))
+    assert batch == expected_ids(45)
+    listed = rows(tidelake_bin, lake, "SHOW SOURCES")
+    assert [tuple(value.strip('"') for value in row) for row in listed] == [("raw", "events")]
 
 
 # The seed's Stream Analytics query, as written there; only its input and output are declared
@@ -345,47 +351,41 @@ def seed_script(topic, bootstrap):
 """
 
 
-def test_the_seed_query_over_kafka_killed_dozens_of_times_equals_one_uninterrupted_run(tidelake_bin, tmp_path):
+def test_the_seed_query_over_kafka_killed_dozens_of_times_equals_one_uninterrupted_run(tidelake_bin, tmp_path, kafka):
     """The hard way, over a real broker: the seed's windowed query reads a 3-partition topic
     while a producer keeps writing; the process is SIGKILLed at random moments 24 times and
     restarted each time. Its output must equal, row for row, one uninterrupted run's over the
     same topic, and the batch-mode answer of the same SQL."""
-    bootstrap = os.environ.get("TIDELAKE_KAFKA_BOOTSTRAP")
-    if not bootstrap:
-        pytest.skip("needs a real Kafka broker: scripts/kafka.sh start DIR, then set TIDELAKE_KAFKA_BOOTSTRAP")
-    producer = kafka_client.Producer(bootstrap)
-    try:
-        topic = producer.create_topic(3)
+    bootstrap, producer = kafka
+    topic = producer.create_topic(3)
 
-        def send(first, n):
-            # Event i happens 7 s after event i-1, for one of 5 customers; the 5-minute windows
-            # close as time moves on.
-            for i in range(first, first + n):
-                second = 7 * i
-                event = {"event_id": f"e{i}", "customer_id": f"c{i * 7 % 5}", "event_type": "view",
-                         "event_timestamp": f"2024-01-01T{10 + second // 3600:02d}:{second // 60 % 60:02d}:"
-                                            f"{second % 60:02d}Z"}
-                producer.produce(topic, i % 3, json.dumps(event))
-            producer.flush()
+    def send(first, n):
+        # Event i happens 7 s after event i-1, for one of 5 customers; the 5-minute windows
+        # close as time moves on.
+        for i in range(first, first + n):
+            second = 7 * i
+            event = {"event_id": f"e{i}", "customer_id": f"c{i * 7 % 5}", "event_type": "view",
+                     "event_timestamp": f"2024-01-01T{10 + second // 3600:02d}:{second // 60 % 60:02d}:"
+                                        f"{second % 60:02d}Z"}
+            producer.produce(topic, i % 3, json.dumps(event))
+        producer.flush()
 
-        script = tmp_path / "seed.sql"
-        script.write_text(seed_script(topic, bootstrap))
-        killed = tmp_path / "killed"
-        written = kill_at_random_moments(tidelake_bin, killed, script, random.Random(2024), send,
-                                         before=30, during=20, runs=24)
-        final = stream(tidelake_bin, killed, "run", str(script), "--trigger", "available-now", "--end-of-input")
-        assert final.returncode == 0, final.stderr
+    script = tmp_path / "seed.sql"
+    script.write_text(seed_script(topic, bootstrap))
+    killed = tmp_path / "killed"
+    written = kill_at_random_moments(tidelake_bin, killed, script, random.Random(2024), send,
+                                     before=30, during=20, runs=24)
+    final = stream(tidelake_bin, killed, "run", str(script), "--trigger", "available-now", "--end-of-input")
+    assert final.returncode == 0, final.stderr
 
-        whole = tmp_path / "whole"
-        once = stream(tidelake_bin, whole, "run", str(script), "--trigger", "available-now", "--end-of-input")
-        assert once.returncode == 0, once.stderr
+    whole = tmp_path / "whole"
+    once = stream(tidelake_bin, whole, "run", str(script), "--trigger", "available-now", "--end-of-input")
+    assert once.returncode == 0, once.stderr
 
-        query = "SELECT customer_id, event_count, window_end FROM CosmosDBOutput"
-        got = sorted(rows(tidelake_bin, killed, query))
-        assert len(got) == len(set(got)), "a window was written twice"
-        assert got == sorted(rows(tidelake_bin, whole, query))
-        assert sum(int(r[1]) for r in got) == written, "events were lost"
-        batch = sorted(rows(tidelake_bin, whole, SEED_QUERY.replace("INTO\nCosmosDBOutput\n", "")))
-        assert got == batch
-    finally:
-        producer.close()
+    query = "SELECT customer_id, event_count, window_end FROM CosmosDBOutput"
+    got = sorted(rows(tidelake_bin, killed, query))
+    assert len(got) == len(set(got)), "a window was written twice"
+    assert got == sorted(rows(tidelake_bin, whole, query))
+    assert sum(int(r[1]) for r in got) == written, "events were lost"
+    batch = sorted(rows(tidelake_bin, whole, SEED_QUERY.replace("INTO\nCosmosDBOutput\n", "")))
+    assert got == batch
