@@ -102,6 +102,42 @@ std::string OutputOf(const plan::LogicalNode& node, std::string field, const pla
   return field;
 }
 
+// True when output `field` of the windowed aggregation `aggregate` is a GROUP BY key that is
+// its window's end, passed through projections and filters unchanged.
+bool IsWindowEnd(const plan::LogicalNode& aggregate, const std::string& field, const plan::TimeWindowNode& window) {
+  const auto& keys = aggregate.As<plan::AggregateNode>().keys;
+  const int i = aggregate.schema->GetFieldIndex(field);
+  if (i < 0 || static_cast<size_t>(i) >= keys.size()) return false;
+  std::string name = keys[static_cast<size_t>(i)];
+  const plan::LogicalNode* node = aggregate.inputs[0].get();
+  while (node != &window) {
+    if (node->kind == NodeKind::kProject) {
+      const int j = node->schema->GetFieldIndex(name);
+      if (j < 0) return false;
+      const auto* ref = node->As<plan::ProjectNode>().exprs[static_cast<size_t>(j)].field_ref();
+      if (ref == nullptr || ref->name() == nullptr) return false;
+      name = *ref->name();
+    } else if (node->kind != NodeKind::kFilter) {
+      return false;
+    }
+    node = node->inputs[0].get();
+  }
+  return name == window.schema->field(window.schema->num_fields() - 1)->name();
+}
+
+// A watermark delay (microseconds) in the unit of a timestamp type, rounded up: a longer delay
+// only keeps rows longer.
+int64_t DelayIn(int64_t delay_us, const arrow::DataType& type) {
+  if (type.id() != arrow::Type::TIMESTAMP) return delay_us;
+  switch (static_cast<const arrow::TimestampType&>(type).unit()) {
+    case arrow::TimeUnit::SECOND: return (delay_us + 999'999) / 1'000'000;
+    case arrow::TimeUnit::MILLI: return (delay_us + 999) / 1'000;
+    case arrow::TimeUnit::MICRO: return delay_us;
+    case arrow::TimeUnit::NANO: return delay_us * 1'000;
+  }
+  return delay_us;
+}
+
 }  // namespace
 
 IncrementalQuery::IncrementalQuery(plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams,
@@ -168,7 +204,8 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
     return arrow::Status::OK();
   }
   if (operators_.size() != operators_below) {
-    return NeedsState("an aggregation grouped by an event-time window over the result of another aggregation");
+    return NeedsState("an aggregation grouped by an event-time window over a join of two streams or over another "
+                      "aggregation (its event times have no watermark)");
   }
   auto delay = WatermarkDelay(window->inputs[0].get(), window->spec.time_field);
   if (!delay) {
@@ -215,7 +252,16 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
                  : arrow::Status::OK();
     case NodeKind::kJoin: {
       const auto& join = node->As<plan::JoinNode>();
-      if (input_streams[0] && input_streams[1]) return NeedsState("a join of two streams");
+      if (input_streams[0] && input_streams[1]) {
+        ARROW_ASSIGN_OR_RAISE(auto stream_join,
+                              StreamJoin::Make(node,
+                                               [this](const plan::LogicalNode& side, const std::string& field) {
+                                                 return WatermarkOf(side, field);
+                                               },
+                                               options_));
+        operators_.push_back(std::move(stream_join));
+        return arrow::Status::OK();
+      }
       if (input_streams[1]) return NeedsState("a join whose right side reads a stream");
       if (join.type == plan::JoinType::kRight || join.type == plan::JoinType::kFull) {
         return NeedsState("a RIGHT or FULL OUTER join");
@@ -290,6 +336,65 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Run(
     replacements[op->node()] = Values(op->node()->schema, std::move(rows));
   }
   return Evaluate(root_.node, replacements, root_.column_names, options_);
+}
+
+std::optional<ColumnWatermark> IncrementalQuery::WatermarkOf(const plan::LogicalNode& side, std::string field) const {
+  const plan::LogicalNode* node = &side;
+  while (true) {
+    for (const WindowedAggregation* windowed : windowed_) {
+      if (windowed->node() == node) {
+        return IsWindowEnd(*node, field, windowed->window()) ? std::optional(ColumnWatermark{0, windowed})
+                                                               : std::nullopt;
+      }
+    }
+    // Other operators' rows (a join's pairs) may carry any old time; a stream has no watermark
+    // until a WatermarkNode above it declares one.
+    for (const auto& op : operators_) {
+      if (op->node() == node) return std::nullopt;
+    }
+    if (streams_.count(node)) return std::nullopt;
+    switch (node->kind) {
+      case NodeKind::kWatermark: {
+        const auto& watermark = node->As<plan::WatermarkNode>();
+        if (watermark.time_field == field) {
+          return ColumnWatermark{DelayIn(watermark.delay_us, *node->schema->GetFieldByName(field)->type())};
+        }
+        node = node->inputs[0].get();
+        break;
+      }
+      case NodeKind::kFilter:
+        node = node->inputs[0].get();
+        break;
+      case NodeKind::kProject: {
+        const int i = node->schema->GetFieldIndex(field);
+        if (i < 0) return std::nullopt;
+        const auto* ref = node->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
+        if (ref == nullptr || ref->name() == nullptr) return std::nullopt;
+        field = *ref->name();
+        node = node->inputs[0].get();
+        break;
+      }
+      case NodeKind::kJoin:  // with a table: the field comes from one side, unchanged
+        node = node->inputs[0]->schema->GetFieldIndex(field) >= 0 ? node->inputs[0].get() : node->inputs[1].get();
+        break;
+      case NodeKind::kTimeWindow: {
+        // A window ends at most `size` after the time it holds: the end's watermark trails its
+        // largest value by the time's delay plus the size.
+        const auto& window = node->As<plan::TimeWindowNode>();
+        const int n = node->schema->num_fields();
+        if (field == node->schema->field(n - 2)->name()) return std::nullopt;
+        if (field == node->schema->field(n - 1)->name()) {
+          auto time = WatermarkOf(*node->inputs[0], window.spec.time_field);
+          if (!time || time->from != nullptr) return std::nullopt;
+          return ColumnWatermark{time->delay + window.spec.size};
+        }
+        node = node->inputs[0].get();
+        break;
+      }
+      default:
+        return std::nullopt;
+    }
+  }
 }
 
 std::shared_ptr<arrow::Schema> IncrementalQuery::late_schema() const {

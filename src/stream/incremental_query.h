@@ -14,12 +14,21 @@
 //  - an aggregation grouped by an event-time window (append mode, WindowedAggregation): a
 //    plan::TimeWindowNode under it, through projections and filters, over an input without
 //    other stateful operators;
+//  - an inner join of two streams (StreamJoin): each side any plan over streams whose rows only
+//    grow (stateless operators, windowed aggregations, other joins). Both sides' rows are state;
+//    a window join or an interval join forgets those no later row can match, by the other
+//    side's watermark on the column the condition bounds (a WatermarkNode's event time, a
+//    window end computed from one, or a windowed aggregation's window end); a join without a
+//    time bound keeps every row;
 //  - an aggregation without a window (update mode, UpdateAggregation): count, sum, min and max,
 //    under projections only; the sink upserts its rows on the GROUP BY columns
 //    (output_mode() == kUpdate; upsert_keys() names them in the output).
+// An operator's watermark is the event time its output is complete up to: a windowed
+// aggregation's; for a join, the earliest of the watermarks it follows. metrics() reports the
+// earliest of all.
 // Anything else (sorting, limits, window functions, aggregates that do not merge such as
-// count(DISTINCT) or avg without a window, joins of two streams) is refused by Make, naming what
-// would need state.
+// count(DISTINCT) or avg without a window, outer, semi and anti joins of two streams, a windowed
+// aggregation over a join of two streams) is refused by Make, naming what would need state.
 //
 // State (each operator's rows, watermark and late-row count) is saved with every commit and
 // restored on restart, so a re-run batch computes what it computed the first time.
@@ -30,6 +39,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -39,6 +49,7 @@
 #include "stream/micro_batch.h"
 #include "stream/sink.h"
 #include "stream/stateful_operator.h"
+#include "stream/stream_join.h"
 
 namespace tidelake::stream {
 
@@ -81,6 +92,10 @@ class IncrementalQuery : public Transform {
   /// checks every other operator is stateless. `*streams`: whether `node`'s rows stream.
   arrow::Status Analyze(const plan::NodePtr& node, bool* streams);
   arrow::Status AnalyzeAggregate(const plan::NodePtr& node, bool* streams);
+  /// Where the watermark of output `field` of `side` (a join's input) comes from, if it has
+  /// one: a WatermarkNode's event time, a window end computed from one, or the window end of a
+  /// windowed aggregation under it.
+  std::optional<ColumnWatermark> WatermarkOf(const plan::LogicalNode& side, std::string field) const;
 
   plan::PlanRoot root_;
   std::map<const plan::LogicalNode*, std::string> streams_;
