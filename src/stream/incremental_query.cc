@@ -149,6 +149,13 @@ IncrementalQuery::~IncrementalQuery() = default;
 arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
     plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams, exec::ExecOptions options) {
   std::unique_ptr<IncrementalQuery> query(new IncrementalQuery(std::move(root), std::move(streams), options));
+  std::function<void(const NodePtr&)> find_filters = [&](const NodePtr& node) {
+    if (node->kind == NodeKind::kFilter && node->inputs[0]->kind == NodeKind::kJoin) {
+      query->filter_over_[node->inputs[0].get()] = node;
+    }
+    for (const auto& input : node->inputs) find_filters(input);
+  };
+  find_filters(query->root_.node);
   bool streaming = false;
   ARROW_RETURN_NOT_OK(query->Analyze(query->root_.node, &streaming));
   std::function<void(const plan::LogicalNode&)> find_tables = [&](const plan::LogicalNode& node) {
@@ -193,6 +200,7 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
                       "rows arrive)");
   }
   const auto& aggregate = node->As<plan::AggregateNode>();
+  if (window == nullptr && aggregate.grouping_sets.empty() && GroupsClosedWindows(*node)) return arrow::Status::OK();
   if (window == nullptr || !aggregate.grouping_sets.empty() ||
       !DerivesFromWindow({aggregate.keys.begin(), aggregate.keys.end()}, node->inputs[0].get(), *window)) {
     if (window != nullptr && window->spec.kind == plan::TimeWindowKind::kSession) {
@@ -253,8 +261,9 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
     case NodeKind::kJoin: {
       const auto& join = node->As<plan::JoinNode>();
       if (input_streams[0] && input_streams[1]) {
+        auto filter = filter_over_.find(node.get());
         ARROW_ASSIGN_OR_RAISE(auto stream_join,
-                              StreamJoin::Make(node,
+                              StreamJoin::Make(node, filter == filter_over_.end() ? nullptr : filter->second,
                                                [this](const plan::LogicalNode& side, const std::string& field) {
                                                  return WatermarkOf(side, field);
                                                },
@@ -391,10 +400,39 @@ std::optional<ColumnWatermark> IncrementalQuery::WatermarkOf(const plan::Logical
         node = node->inputs[0].get();
         break;
       }
+      case NodeKind::kAggregate: {
+        // Grouping closed windows (GroupsClosedWindows): a key is complete when its input is.
+        const auto& keys = node->As<plan::AggregateNode>().keys;
+        const int i = node->schema->GetFieldIndex(field);
+        if (i < 0 || static_cast<size_t>(i) >= keys.size() || !GroupsClosedWindows(*node)) return std::nullopt;
+        field = keys[static_cast<size_t>(i)];
+        node = node->inputs[0].get();
+        break;
+      }
       default:
         return std::nullopt;
     }
   }
+}
+
+bool IncrementalQuery::GroupsClosedWindows(const plan::LogicalNode& aggregate) const {
+  const auto& keys = aggregate.As<plan::AggregateNode>().keys;
+  for (std::string key : keys) {
+    const plan::LogicalNode* node = aggregate.inputs[0].get();
+    while (node->kind == NodeKind::kProject || node->kind == NodeKind::kFilter) {
+      if (node->kind == NodeKind::kProject) {
+        const int i = node->schema->GetFieldIndex(key);
+        const auto* ref = i < 0 ? nullptr : node->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
+        if (ref == nullptr || ref->name() == nullptr) break;
+        key = *ref->name();
+      }
+      node = node->inputs[0].get();
+    }
+    for (const WindowedAggregation* windowed : windowed_) {
+      if (windowed->node() == node && IsWindowEnd(*node, key, windowed->window())) return true;
+    }
+  }
+  return false;
 }
 
 std::shared_ptr<arrow::Schema> IncrementalQuery::late_schema() const {

@@ -14,15 +14,17 @@
 //  - an aggregation grouped by an event-time window (append mode, WindowedAggregation): a
 //    plan::TimeWindowNode under it, through projections and filters, over an input without
 //    other stateful operators;
-//  - an inner join of two streams (StreamJoin): each side any plan over streams whose rows only
-//    grow (stateless operators, windowed aggregations, other joins). Both sides' rows are state;
-//    a window join or an interval join forgets those no later row can match, by the other
-//    side's watermark on the column the condition bounds (a WatermarkNode's event time, a
-//    window end computed from one, or a windowed aggregation's window end); a join without a
-//    time bound keeps every row;
+//  - an inner join of two streams (StreamJoin), with the WHERE right over it: each side any plan
+//    over streams whose rows only grow (stateless operators, windowed aggregations, other
+//    joins). Both sides' rows are state; a window join or an interval join forgets those no
+//    later row can match, by the other side's watermark on the column the condition bounds (a
+//    WatermarkNode's event time, a window end computed from one, or a windowed aggregation's
+//    window end); a join without a time bound keeps every row;
 //  - an aggregation without a window (update mode, UpdateAggregation): count, sum, min and max,
 //    under projections only; the sink upserts its rows on the GROUP BY columns
 //    (output_mode() == kUpdate; upsert_keys() names them in the output).
+// An aggregation grouping a windowed aggregation's results by their window end (NEXMark q5's
+// maximum per window) is stateless: every window's rows come in the batch that closes it.
 // An operator's watermark is the event time its output is complete up to: a windowed
 // aggregation's; for a join, the earliest of the watermarks it follows. metrics() reports the
 // earliest of all.
@@ -96,6 +98,9 @@ class IncrementalQuery : public Transform {
   /// one: a WatermarkNode's event time, a window end computed from one, or the window end of a
   /// windowed aggregation under it.
   std::optional<ColumnWatermark> WatermarkOf(const plan::LogicalNode& side, std::string field) const;
+  /// True when `aggregate` groups the output of a windowed aggregation (through projections and
+  /// filters) by its window end: each batch then holds every row of the windows it groups.
+  bool GroupsClosedWindows(const plan::LogicalNode& aggregate) const;
 
   plan::PlanRoot root_;
   std::map<const plan::LogicalNode*, std::string> streams_;
@@ -106,6 +111,7 @@ class IncrementalQuery : public Transform {
   UpdateAggregation* update_ = nullptr;                       ///< the aggregation in update mode, if any
   std::vector<std::string> upsert_keys_;
   std::vector<const plan::TableScanNode*> tables_;  ///< scans of tables (not streams) in root_
+  std::map<const plan::LogicalNode*, plan::NodePtr> filter_over_;  ///< joins in root_: the FilterNode over each
   std::set<std::string> committed_files_;           ///< the state files the last commit names
 };
 

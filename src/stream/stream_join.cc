@@ -92,7 +92,8 @@ arrow::Result<std::shared_ptr<arrow::Table>> Concat(const std::shared_ptr<arrow:
 
 }  // namespace
 
-std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join) {
+std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
+                                            const std::optional<arrow::compute::Expression>& filter) {
   std::vector<TimeConstraint> out;
   if (join.type != plan::JoinType::kInner && join.type != plan::JoinType::kCross) return out;
   const arrow::Schema& left = *join.inputs[0]->schema;
@@ -118,9 +119,9 @@ std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join) {
     // `a <=> b` matches NULL with NULL: rows without a time still match, so it bounds nothing.
     if (!join.null_safe[i]) add(join.left_keys[i], join.right_keys[i], 0, 0);
   }
-  if (!join.residual) return out;
   std::vector<cp::Expression> conjuncts;
-  Conjuncts(*join.residual, &conjuncts);
+  if (join.residual) Conjuncts(*join.residual, &conjuncts);
+  if (filter) Conjuncts(*filter, &conjuncts);
   for (const auto& conjunct : conjuncts) {
     const auto* call = conjunct.call();
     if (call == nullptr || call->arguments.size() != 2) continue;
@@ -140,7 +141,8 @@ std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join) {
   return out;
 }
 
-arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, const ColumnWatermarkOf& watermark_of,
+arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, plan::NodePtr filter,
+                                                            const ColumnWatermarkOf& watermark_of,
                                                             exec::ExecOptions options) {
   const auto& join = node->As<plan::JoinNode>();
   if (join.type != plan::JoinType::kInner && join.type != plan::JoinType::kCross) {
@@ -148,8 +150,10 @@ arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, 
                                   " of two streams yet: a row without a match would have to be written once no "
                                   "match can come any more. Inner joins of two streams are supported");
   }
-  std::unique_ptr<StreamJoin> out(new StreamJoin(std::move(node), options));
-  for (const auto& constraint : TimeConstraints(join)) {
+  std::optional<cp::Expression> where;
+  if (filter) where = filter->As<plan::FilterNode>().predicate;
+  std::unique_ptr<StreamJoin> out(new StreamJoin(std::move(node), std::move(filter), options));
+  for (const auto& constraint : TimeConstraints(join, where)) {
     // A lower bound prunes left rows by the right side's watermark; an upper bound, right rows
     // by the left side's.
     Bound bound{constraint};
@@ -244,8 +248,9 @@ arrow::Status StreamJoin::Prune() {
 
 arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Join(std::shared_ptr<arrow::Table> left,
                                                               std::shared_ptr<arrow::Table> right) {
-  auto join = plan::WithInputs(*join_, {Values(join_->inputs[0]->schema, std::move(left)),
-                                        Values(join_->inputs[1]->schema, std::move(right))});
+  plan::NodePtr join = plan::WithInputs(*join_, {Values(join_->inputs[0]->schema, std::move(left)),
+                                                Values(join_->inputs[1]->schema, std::move(right))});
+  if (filter_) join = plan::WithInputs(*filter_, {join});
   return EvaluateNode(join, {}, options_, "the joined rows");
 }
 
@@ -272,7 +277,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements&
   sides_[1].rows.rows = right_all;
   for (int s = 0; s < 2; ++s) AdvanceWatermarks(s, *fresh[s]);
   ARROW_RETURN_NOT_OK(Prune());
-  if (parts.empty()) return arrow::Table::MakeEmpty(join_->schema);
+  if (parts.empty()) return arrow::Table::MakeEmpty(node()->schema);
   ARROW_ASSIGN_OR_RAISE(auto output, arrow::ConcatenateTables(parts));
   return output->CombineChunks();
 }

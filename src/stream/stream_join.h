@@ -37,9 +37,10 @@ struct TimeConstraint {
   std::optional<int64_t> lo, hi;
 };
 
-/// The time constraints of a join condition (its keys and its residual), merged per pair of
-/// columns. Only inner and cross joins have them.
-std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join);
+/// The time constraints of a join condition (its keys and its residual, and `filter`: a WHERE
+/// over the join's output), merged per pair of columns. Only inner and cross joins have them.
+std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
+                                            const std::optional<arrow::compute::Expression>& filter = std::nullopt);
 
 /// Where the watermark of a column of a join side comes from: no row the side emits in a later
 /// batch, unless late, has a smaller value in the column.
@@ -57,11 +58,15 @@ using ColumnWatermarkOf =
 
 class StreamJoin : public StatefulOperator {
  public:
-  /// `join`: a JoinNode whose two inputs stream. Fails, naming why, for join types it cannot run.
-  static arrow::Result<std::unique_ptr<StreamJoin>> Make(plan::NodePtr join, const ColumnWatermarkOf& watermark_of,
+  /// `join`: a JoinNode whose two inputs stream; `filter`: null, or a FilterNode over it (a
+  /// WHERE, which an inner join applies as if it were part of its condition: the operator then
+  /// stands for the filter, and the filter's time constraints prune too). Fails, naming why, for
+  /// join types it cannot run.
+  static arrow::Result<std::unique_ptr<StreamJoin>> Make(plan::NodePtr join, plan::NodePtr filter,
+                                                         const ColumnWatermarkOf& watermark_of,
                                                          exec::ExecOptions options);
 
-  const plan::LogicalNode* node() const override { return join_.get(); }
+  const plan::LogicalNode* node() const override { return filter_ ? filter_.get() : join_.get(); }
   arrow::Result<std::shared_ptr<arrow::Table>> Run(const Replacements& below, const BatchContext& context) override;
   /// The earliest watermark of the columns it tracks (of both sides).
   std::optional<int64_t> watermark() const override;
@@ -94,7 +99,8 @@ class StreamJoin : public StatefulOperator {
     int left_column = -1, right_column = -1;
   };
 
-  StreamJoin(plan::NodePtr join, exec::ExecOptions options) : join_(std::move(join)), options_(options) {}
+  StreamJoin(plan::NodePtr join, plan::NodePtr filter, exec::ExecOptions options)
+      : join_(std::move(join)), filter_(std::move(filter)), options_(options) {}
 
   /// Index of `field` among side `s`'s tracked columns, adding it; -1 when it has no watermark.
   int Track(int s, const std::string& field, const ColumnWatermarkOf& watermark_of);
@@ -111,6 +117,7 @@ class StreamJoin : public StatefulOperator {
                                                     std::shared_ptr<arrow::Table> right);
 
   plan::NodePtr join_;
+  plan::NodePtr filter_;  ///< null, or the WHERE over join_ this operator applies
   exec::ExecOptions options_;
   std::vector<TimeConstraint> constraints_;
   std::vector<Bound> bounds_;

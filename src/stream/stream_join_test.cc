@@ -127,6 +127,15 @@ TEST_F(StreamJoinTest, ReadsIntervalBoundsFromTheCondition) {
   EXPECT_EQ(constraints[0].hi, 7 * kSecond);
 }
 
+TEST_F(StreamJoinTest, ReadsBoundsFromAWhereOverTheJoin) {
+  // ON ad = ad2 WHERE t2 >= t AND t2 <= t + 30 s (NEXMark q7 bounds its join so).
+  auto join = ClickJoin(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")));
+  auto constraints = TimeConstraints(join->As<plan::JoinNode>(), cp::less_equal(cp::field_ref("t2"), Plus("t", 30)));
+  ASSERT_EQ(constraints.size(), 1u);
+  EXPECT_EQ(constraints[0].lo, -30 * kSecond);
+  EXPECT_EQ(constraints[0].hi, 0);
+}
+
 TEST_F(StreamJoinTest, IgnoresWhatDoesNotBoundTime) {
   // Months have no fixed length; one side only; no condition at all.
   auto months = cp::call("tidelake_add_interval", {cp::field_ref("t"), Interval(1, 0, 0)});
@@ -140,14 +149,14 @@ TEST_F(StreamJoinTest, IgnoresWhatDoesNotBoundTime) {
 }
 
 TEST_F(StreamJoinTest, RefusesOuterJoins) {
-  auto join = StreamJoin::Make(ClickJoin(std::nullopt, plan::JoinType::kLeft), Delay(0), exec::ExecOptions{});
+  auto join = StreamJoin::Make(ClickJoin(std::nullopt, plan::JoinType::kLeft), nullptr, Delay(0), exec::ExecOptions{});
   ASSERT_FALSE(join.ok());
   EXPECT_NE(join.status().message().find("LEFT OUTER join of two streams"), std::string::npos)
       << join.status().message();
 }
 
 TEST_F(StreamJoinTest, EmitsEachPairOnceWhicheverSideComesLast) {
-  auto made = StreamJoin::Make(ClickJoin(std::nullopt), Delay(0), exec::ExecOptions{});
+  auto made = StreamJoin::Make(ClickJoin(std::nullopt), nullptr, Delay(0), exec::ExecOptions{});
   ASSERT_TRUE(made.ok()) << made.status().ToString();
   StreamJoin& join = **made;
   EXPECT_TRUE(join.constraints().empty());  // unbounded: every row stays
@@ -162,7 +171,7 @@ TEST_F(StreamJoinTest, IntervalJoinForgetsRowsNoLaterRowCanMatch) {
   // t2 BETWEEN t AND t + 60 s; watermarks trail by 5 s.
   auto made = StreamJoin::Make(ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
                                                   cp::less_equal(cp::field_ref("t2"), Plus("t", 60)))),
-                               Delay(5), exec::ExecOptions{});
+                               nullptr, Delay(5), exec::ExecOptions{});
   ASSERT_TRUE(made.ok()) << made.status().ToString();
   StreamJoin& join = **made;
   ASSERT_EQ(join.constraints().size(), 1u);
@@ -185,7 +194,7 @@ TEST_F(StreamJoinTest, StateSurvivesARestart) {
                             cp::less_equal(cp::field_ref("t2"), Plus("t", 60)));
   auto node = ClickJoin(condition);
   // Watermarks 100 s behind: nothing is forgotten yet.
-  auto first = StreamJoin::Make(node, Delay(100), exec::ExecOptions{}).ValueOrDie();
+  auto first = StreamJoin::Make(node, nullptr, Delay(100), exec::ExecOptions{}).ValueOrDie();
   EXPECT_EQ(Batch(first.get(), {{"x", 0}, {"x", 100}}, {{"y", 30}}), std::vector<std::string>{});
   auto checkpoint = Checkpoint::Open(std::make_shared<arrow::fs::LocalFileSystem>(), dir_.string()).ValueOrDie();
   std::set<std::string> files;
@@ -193,7 +202,7 @@ TEST_F(StreamJoinTest, StateSurvivesARestart) {
   ASSERT_TRUE(state.ok()) << state.status().ToString();
   EXPECT_EQ(files.size(), 2u);
 
-  auto second = StreamJoin::Make(node, Delay(100), exec::ExecOptions{}).ValueOrDie();
+  auto second = StreamJoin::Make(node, nullptr, Delay(100), exec::ExecOptions{}).ValueOrDie();
   std::set<std::string> restored;
   ASSERT_TRUE(second->RestoreState(*checkpoint, *state, &restored).ok());
   EXPECT_EQ(restored, files);
@@ -206,7 +215,7 @@ TEST_F(StreamJoinTest, StateSurvivesARestart) {
   EXPECT_EQ(Batch(first.get(), {}, {}), std::vector<std::string>{});
 
   // State written for another query is refused, not misread.
-  auto unbounded = StreamJoin::Make(ClickJoin(std::nullopt), Delay(5), exec::ExecOptions{}).ValueOrDie();
+  auto unbounded = StreamJoin::Make(ClickJoin(std::nullopt), nullptr, Delay(5), exec::ExecOptions{}).ValueOrDie();
   EXPECT_FALSE(unbounded->RestoreState(*checkpoint, *state, &restored).ok());
 }
 

@@ -123,6 +123,15 @@ CORPUS = [
     "FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '30' SECONDS)) x "
     "JOIN TABLE(TUMBLE(TABLE q, DESCRIPTOR(pts), INTERVAL '30' SECONDS)) y "
     "ON x.user = y.user AND x.window_end = y.window_end",
+    # a stream joined with its own windowed aggregate (NEXMark q7: bounded by the WHERE) and with
+    # the maximum of its windows' counts (NEXMark q5)
+    "WITH b AS (SELECT * FROM {tight}) SELECT B.id, B.amount FROM b B JOIN (SELECT max(amount) AS top, "
+    "window_end AS we FROM TABLE(TUMBLE(TABLE b, DESCRIPTOR(ts), INTERVAL '30' SECONDS)) GROUP BY window_start, "
+    "window_end) T ON B.amount = T.top WHERE B.ts BETWEEN T.we - INTERVAL 30 SECONDS AND T.we",
+    "WITH s AS (SELECT * FROM {tight}), c AS (SELECT user, count(*) AS n, window_start AS ws, window_end AS we "
+    "FROM TABLE(HOP(TABLE s, DESCRIPTOR(ts), INTERVAL '10' SECONDS, INTERVAL '30' SECONDS)) "
+    "GROUP BY user, window_start, window_end) SELECT c.user, c.n, c.ws FROM c "
+    "JOIN (SELECT max(n) AS top, ws, we FROM c GROUP BY ws, we) m ON c.ws = m.ws AND c.we = m.we AND c.n >= m.top",
 ]
 
 
