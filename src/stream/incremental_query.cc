@@ -102,29 +102,6 @@ std::string OutputOf(const plan::LogicalNode& node, std::string field, const pla
   return field;
 }
 
-// True when output `field` of the windowed aggregation `aggregate` is a GROUP BY key that is
-// its window's end, passed through projections and filters unchanged.
-bool IsWindowEnd(const plan::LogicalNode& aggregate, const std::string& field, const plan::TimeWindowNode& window) {
-  const auto& keys = aggregate.As<plan::AggregateNode>().keys;
-  const int i = aggregate.schema->GetFieldIndex(field);
-  if (i < 0 || static_cast<size_t>(i) >= keys.size()) return false;
-  std::string name = keys[static_cast<size_t>(i)];
-  const plan::LogicalNode* node = aggregate.inputs[0].get();
-  while (node != &window) {
-    if (node->kind == NodeKind::kProject) {
-      const int j = node->schema->GetFieldIndex(name);
-      if (j < 0) return false;
-      const auto* ref = node->As<plan::ProjectNode>().exprs[static_cast<size_t>(j)].field_ref();
-      if (ref == nullptr || ref->name() == nullptr) return false;
-      name = *ref->name();
-    } else if (node->kind != NodeKind::kFilter) {
-      return false;
-    }
-    node = node->inputs[0].get();
-  }
-  return name == window.schema->field(window.schema->num_fields() - 1)->name();
-}
-
 // A watermark delay (microseconds) in the unit of a timestamp type, rounded up: a longer delay
 // only keeps rows longer.
 int64_t DelayIn(int64_t delay_us, const arrow::DataType& type) {
@@ -211,19 +188,29 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
     operators_.push_back(std::move(update));
     return arrow::Status::OK();
   }
+  ColumnWatermark time;
   if (operators_.size() != operators_below) {
-    return NeedsState("an aggregation grouped by an event-time window over a join of two streams or over another "
-                      "aggregation (its event times have no watermark)");
+    // Over another operator's rows: its watermark on the time column (a join bounding it, a
+    // windowed aggregation's window end), if it has one.
+    auto of_operator = WatermarkOf(*window->inputs[0], window->spec.time_field);
+    if (!of_operator || of_operator->from == nullptr) {
+      return NeedsState("an aggregation grouped by an event-time window over a join of two streams or another "
+                        "aggregation whose rows have no watermark on the window's time column (an interval or window "
+                        "join has one on the time columns it bounds)");
+    }
+    time = *of_operator;
+  } else {
+    auto delay = WatermarkDelay(window->inputs[0].get(), window->spec.time_field);
+    if (!delay) {
+      return arrow::Status::Invalid(
+          "a windowed aggregation over a stream needs a watermark on its time column ",
+          plan::DisplayName(window->spec.time_field),
+          ": declare one with TIMESTAMP BY, WATERMARK column DELAY OF INTERVAL ..., or WATERMARK FOR in CREATE "
+          "SOURCE");
+    }
+    time.delay = *delay;
   }
-  auto delay = WatermarkDelay(window->inputs[0].get(), window->spec.time_field);
-  if (!delay) {
-    return arrow::Status::Invalid(
-        "a windowed aggregation over a stream needs a watermark on its time column ",
-        plan::DisplayName(window->spec.time_field),
-        ": declare one with TIMESTAMP BY, WATERMARK column DELAY OF INTERVAL ..., or WATERMARK FOR in CREATE "
-        "SOURCE");
-  }
-  auto windowed = std::make_unique<WindowedAggregation>(node, window, *delay, options_);
+  auto windowed = std::make_unique<WindowedAggregation>(node, window, std::move(time), options_);
   windowed_.push_back(windowed.get());
   operators_.push_back(std::move(windowed));
   return arrow::Status::OK();
@@ -350,17 +337,13 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Run(
 std::optional<ColumnWatermark> IncrementalQuery::WatermarkOf(const plan::LogicalNode& side, std::string field) const {
   const plan::LogicalNode* node = &side;
   while (true) {
-    for (const WindowedAggregation* windowed : windowed_) {
-      if (windowed->node() == node) {
-        return IsWindowEnd(*node, field, windowed->window()) ? std::optional(ColumnWatermark{0, windowed})
-                                                               : std::nullopt;
+    // An operator's output: a windowed aggregation's window ends, a time column a join bounds.
+    for (const auto& op : operators_) {
+      if (op->node() == node) {
+        return op->HasOutputWatermark(field) ? std::optional(ColumnWatermark{0, op.get(), field}) : std::nullopt;
       }
     }
-    // Other operators' rows (a join's pairs) may carry any old time; a stream has no watermark
-    // until a WatermarkNode above it declares one.
-    for (const auto& op : operators_) {
-      if (op->node() == node) return std::nullopt;
-    }
+    // A stream has no watermark until a WatermarkNode above it declares one.
     if (streams_.count(node)) return std::nullopt;
     switch (node->kind) {
       case NodeKind::kWatermark: {
@@ -429,7 +412,7 @@ bool IncrementalQuery::GroupsClosedWindows(const plan::LogicalNode& aggregate) c
       node = node->inputs[0].get();
     }
     for (const WindowedAggregation* windowed : windowed_) {
-      if (windowed->node() == node && IsWindowEnd(*node, key, windowed->window())) return true;
+      if (windowed->node() == node && windowed->HasOutputWatermark(key)) return true;
     }
   }
   return false;

@@ -12,8 +12,9 @@
 // bottom-up, and the rows each emits in the batch replace its node in the plan above it (as
 // literal rows), so they compose:
 //  - an aggregation grouped by an event-time window (append mode, WindowedAggregation): a
-//    plan::TimeWindowNode under it, through projections and filters, over an input without
-//    other stateful operators;
+//    plan::TimeWindowNode under it, through projections and filters; its time column's
+//    watermark comes from a WatermarkNode or, over another operator's rows, from that operator
+//    (an interval or window join's bounded time columns, a windowed aggregation's window end);
 //  - an inner join of two streams (StreamJoin), with the WHERE right over it: each side any plan
 //    over streams whose rows only grow (stateless operators, windowed aggregations, other
 //    joins). Both sides' rows are state; a window join or an interval join forgets those no
@@ -26,11 +27,14 @@
 // An aggregation grouping a windowed aggregation's results by their window end (NEXMark q5's
 // maximum per window) is stateless: every window's rows come in the batch that closes it.
 // An operator's watermark is the event time its output is complete up to: a windowed
-// aggregation's; for a join, the earliest of the watermarks it follows. metrics() reports the
-// earliest of all.
+// aggregation's; for a join, the earliest of the watermarks of its inputs that it follows.
+// metrics() reports the earliest of all. Per column (OutputWatermark), a join's bounded time
+// columns carry the earlier of their own side's watermark and the other side's shifted by the
+// bound, which is what lets a windowed aggregation above it close windows.
 // Anything else (sorting, limits, window functions, aggregates that do not merge such as
 // count(DISTINCT) or avg without a window, outer, semi and anti joins of two streams, a windowed
-// aggregation over a join of two streams) is refused by Make, naming what would need state.
+// aggregation over rows without a watermark on its time column, such as an unbounded join's) is
+// refused by Make, naming what would need state.
 //
 // State (each operator's rows, watermark and late-row count) is saved with every commit and
 // restored on restart, so a re-run batch computes what it computed the first time.

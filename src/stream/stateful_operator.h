@@ -39,6 +39,11 @@ class StatefulOperator {
   virtual arrow::Result<std::shared_ptr<arrow::Table>> Run(const Replacements& below, const BatchContext& context) = 0;
   /// Event time the output is complete up to, if the operator tracks one.
   virtual std::optional<int64_t> watermark() const = 0;
+  /// Whether output column `field` has a watermark (OutputWatermark may still be unknown).
+  virtual bool HasOutputWatermark(const std::string& field) const { return false; }
+  /// The watermark of output column `field`: no row emitted later has a smaller value there
+  /// (a windowed aggregation's window end; a time column a join bounds). Unknown: nullopt.
+  virtual std::optional<int64_t> OutputWatermark(const std::string& field) const { return std::nullopt; }
   virtual int64_t state_rows() const = 0;
   /// Rows dropped because they arrived after the state they needed was gone (total).
   virtual int64_t late_rows() const { return 0; }
@@ -50,6 +55,17 @@ class StatefulOperator {
   /// Restores what SaveState recorded; adds the files it names to `files`.
   virtual arrow::Status RestoreState(const Checkpoint& checkpoint, const nlohmann::json& state,
                                      std::set<std::string>* files) = 0;
+};
+
+/// Where the watermark of a timestamp column comes from: no row that comes later, unless late,
+/// has a smaller value in the column.
+struct ColumnWatermark {
+  /// The column trails its largest value seen by `delay` (an event time with a declared delay;
+  /// a window end computed from one, whose delay adds the window's size).
+  int64_t delay = 0;
+  /// Or: output column `field` of this operator (its OutputWatermark).
+  const StatefulOperator* from = nullptr;
+  std::string field;
 };
 
 /// One table of an operator's state, kept as a checkpoint file: Save writes it when its rows

@@ -3,6 +3,7 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 
+#include <algorithm>
 #include <limits>
 
 namespace tidelake::stream {
@@ -207,7 +208,7 @@ void StreamJoin::AdvanceWatermarks(int s, const arrow::Table& fresh) {
   for (auto& tracked : sides_[s].columns) {
     std::optional<int64_t> candidate;
     if (tracked.source.from != nullptr) {
-      candidate = tracked.source.from->watermark();
+      candidate = tracked.source.from->OutputWatermark(tracked.source.field);
     } else {
       for (const auto& chunk : fresh.GetColumnByName(tracked.field)->chunks()) {
         const auto& times = static_cast<const arrow::TimestampArray&>(*chunk);
@@ -288,6 +289,32 @@ std::optional<int64_t> StreamJoin::watermark() const {
     for (const auto& tracked : side.columns) {
       if (tracked.watermark && (!out || *tracked.watermark < *out)) out = tracked.watermark;
     }
+  }
+  return out;
+}
+
+bool StreamJoin::HasOutputWatermark(const std::string& field) const {
+  for (const auto& bound : bounds_) {
+    if (bound.left_column >= 0 && bound.right_column >= 0 &&
+        (field == bound.constraint.left_field || field == bound.constraint.right_field)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<int64_t> StreamJoin::OutputWatermark(const std::string& field) const {
+  std::optional<int64_t> out;
+  for (const auto& bound : bounds_) {
+    if (bound.left_column < 0 || bound.right_column < 0) continue;
+    const TimeConstraint& c = bound.constraint;
+    const auto& left = sides_[0].columns[static_cast<size_t>(bound.left_column)].watermark;
+    const auto& right = sides_[1].columns[static_cast<size_t>(bound.right_column)].watermark;
+    if (!left || !right) continue;
+    std::optional<int64_t> candidate;
+    if (field == c.left_field) candidate = std::min(*left, SaturatingAdd(*right, *c.lo));
+    if (field == c.right_field) candidate = std::min(*right, SaturatingAdd(*left, SaturatingNegate(*c.hi)));
+    if (candidate && (!out || *candidate > *out)) out = candidate;
   }
   return out;
 }

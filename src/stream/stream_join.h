@@ -13,7 +13,13 @@
 // dropped: a left row goes once left < right watermark + lo, a right row once right < left
 // watermark - hi. A row that arrives with a value below its own side's watermark of the previous
 // batch is late (its partners may be gone): it is dropped and counted. Joins without such a
-// bound (NEXMark q3: auctions joined with their sellers) keep every row.
+// bound (NEXMark q3: auctions joined with their sellers) keep every row. A WHERE right over the
+// join is applied with it and bounds it the same way (NEXMark q7).
+//
+// The pairs emitted later hold a row not yet seen (not below its side's watermark) or one still
+// in the state (not below the other side's watermark shifted by the bound): so a bounded time
+// column has a watermark in the join's output too (OutputWatermark), for a windowed aggregation
+// or another join above.
 //
 // Outer, semi and anti joins of two streams are refused by Make: their rows without a match
 // would need the watermark to say when no match can come any more.
@@ -42,16 +48,6 @@ struct TimeConstraint {
 std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
                                             const std::optional<arrow::compute::Expression>& filter = std::nullopt);
 
-/// Where the watermark of a column of a join side comes from: no row the side emits in a later
-/// batch, unless late, has a smaller value in the column.
-struct ColumnWatermark {
-  /// The column trails its largest value seen by `delay` (an event time with a declared delay;
-  /// a window end computed from one, whose delay adds the window's size).
-  int64_t delay = 0;
-  /// Or: the watermark of this operator's output (a windowed aggregation's window end).
-  const StatefulOperator* from = nullptr;
-};
-
 /// The watermark of `field` of a side (`side`: a join's input), if it has one.
 using ColumnWatermarkOf =
     std::function<std::optional<ColumnWatermark>(const plan::LogicalNode& side, const std::string& field)>;
@@ -70,6 +66,11 @@ class StreamJoin : public StatefulOperator {
   arrow::Result<std::shared_ptr<arrow::Table>> Run(const Replacements& below, const BatchContext& context) override;
   /// The earliest watermark of the columns it tracks (of both sides).
   std::optional<int64_t> watermark() const override;
+  /// A time column a constraint bounds, with watermarks on both sides: later pairs hold a row
+  /// of its side not yet seen (at or above that side's watermark) or one still in the state
+  /// (not below the other side's watermark shifted by the bound).
+  bool HasOutputWatermark(const std::string& field) const override;
+  std::optional<int64_t> OutputWatermark(const std::string& field) const override;
   int64_t state_rows() const override { return sides_[0].rows.num_rows() + sides_[1].rows.num_rows(); }
   int64_t late_rows() const override { return late_rows_; }
   arrow::Result<nlohmann::json> SaveState(const Checkpoint& checkpoint, int64_t batch_id,

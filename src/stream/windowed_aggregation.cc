@@ -55,10 +55,13 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::Run(const Repl
   }
 
   const std::optional<int64_t> previous = watermark_;
-  if (max_event_time_) {
-    const int64_t candidate = *max_event_time_ - delay_;
-    if (!watermark_ || candidate > *watermark_) watermark_ = candidate;
+  std::optional<int64_t> candidate;
+  if (time_.from != nullptr) {
+    candidate = time_.from->OutputWatermark(time_.field);
+  } else if (max_event_time_) {
+    candidate = *max_event_time_ - time_.delay;
   }
+  if (candidate && (!watermark_ || *candidate > *watermark_)) watermark_ = candidate;
   if (context.end_of_input) watermark_ = std::numeric_limits<int64_t>::max();
 
   // 3. The windows that closed in this batch: ends in (previous, watermark].
@@ -78,6 +81,24 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::Run(const Repl
                         EvaluateNode(aggregate_, {{window_, filter}}, options_, "the closed windows' results"));
   ARROW_RETURN_NOT_OK(Evict(*watermark_));
   return output;
+}
+
+bool WindowedAggregation::HasOutputWatermark(const std::string& field) const {
+  const auto& keys = aggregate_->As<plan::AggregateNode>().keys;
+  const int i = aggregate_->schema->GetFieldIndex(field);
+  if (i < 0 || static_cast<size_t>(i) >= keys.size()) return false;
+  std::string name = keys[static_cast<size_t>(i)];
+  for (const plan::LogicalNode* node = aggregate_->inputs[0].get(); node != window_; node = node->inputs[0].get()) {
+    if (node->kind == plan::NodeKind::kProject) {
+      const int j = node->schema->GetFieldIndex(name);
+      const auto* ref = j < 0 ? nullptr : node->As<plan::ProjectNode>().exprs[static_cast<size_t>(j)].field_ref();
+      if (ref == nullptr || ref->name() == nullptr) return false;
+      name = *ref->name();
+    } else if (node->kind != plan::NodeKind::kFilter) {
+      return false;
+    }
+  }
+  return name == window_->schema->field(window_->schema->num_fields() - 1)->name();
 }
 
 std::shared_ptr<arrow::Schema> WindowedAggregation::late_schema() const {

@@ -5,7 +5,8 @@
 // complete.
 //
 // The watermark is the largest event time seen minus the delay of the WatermarkNode on the
-// window's time column, and never moves back. It is also the operator's output watermark: every
+// window's time column or, when the window reads another operator's output (a join bounding the
+// time column), that operator's watermark on the column; it never moves back. It is also the operator's output watermark: every
 // window emitted later ends after it. A row that arrives when every window holding it has closed
 // is late: dropped and counted, and with a late sink also written there, with the reason and the
 // watermark it missed (late_schema()). At the end of input every open window closes.
@@ -22,16 +23,21 @@ namespace tidelake::stream {
 
 class WindowedAggregation : public StatefulOperator {
  public:
-  /// `aggregate`: an AggregateNode over `window` (through projections and filters); `delay`: the
-  /// watermark delay on the window's time column.
-  WindowedAggregation(plan::NodePtr aggregate, const plan::TimeWindowNode* window, int64_t delay,
+  /// `aggregate`: an AggregateNode over `window` (through projections and filters); `time`: the
+  /// watermark of the window's time column.
+  WindowedAggregation(plan::NodePtr aggregate, const plan::TimeWindowNode* window, ColumnWatermark time,
                       exec::ExecOptions options)
-      : aggregate_(std::move(aggregate)), window_(window), delay_(delay), options_(options) {}
+      : aggregate_(std::move(aggregate)), window_(window), time_(std::move(time)), options_(options) {}
 
   const plan::LogicalNode* node() const override { return aggregate_.get(); }
   const plan::TimeWindowNode& window() const { return *window_; }
   arrow::Result<std::shared_ptr<arrow::Table>> Run(const Replacements& below, const BatchContext& context) override;
   std::optional<int64_t> watermark() const override { return watermark_; }
+  /// The window ends among the output (GROUP BY keys passed through unchanged) carry the watermark.
+  bool HasOutputWatermark(const std::string& field) const override;
+  std::optional<int64_t> OutputWatermark(const std::string& field) const override {
+    return HasOutputWatermark(field) ? watermark_ : std::nullopt;
+  }
   int64_t state_rows() const override { return waiting_.num_rows(); }
   int64_t late_rows() const override { return late_rows_; }
   arrow::Result<nlohmann::json> SaveState(const Checkpoint& checkpoint, int64_t batch_id,
@@ -53,7 +59,7 @@ class WindowedAggregation : public StatefulOperator {
 
   plan::NodePtr aggregate_;
   const plan::TimeWindowNode* window_;
-  int64_t delay_;
+  ColumnWatermark time_;
   exec::ExecOptions options_;
   std::unique_ptr<Sink> late_sink_;
 

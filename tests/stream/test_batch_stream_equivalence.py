@@ -123,6 +123,11 @@ CORPUS = [
     "FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '30' SECONDS)) x "
     "JOIN TABLE(TUMBLE(TABLE q, DESCRIPTOR(pts), INTERVAL '30' SECONDS)) y "
     "ON x.user = y.user AND x.window_end = y.window_end",
+    # windowed aggregations over an interval join, on either side's time
+    "SELECT window.start, count(*) AS n, sum(p.paid) AS paid FROM {tight} e JOIN {pay} p "
+    "ON p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS GROUP BY window(p.pts, '1 minute')",
+    "SELECT window.start, e.user, count(*) AS n FROM {tight} e JOIN {pay} p "
+    "ON e.user = p.user AND p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS GROUP BY window(e.ts, '30 seconds'), e.user",
     # a stream joined with its own windowed aggregate (NEXMark q7: bounded by the WHERE) and with
     # the maximum of its windows' counts (NEXMark q5)
     "WITH b AS (SELECT * FROM {tight}) SELECT B.id, B.amount FROM b B JOIN (SELECT max(amount) AS top, "
