@@ -9,8 +9,10 @@
 // stateless operators batch by batch; an aggregation grouped by an event-time window keeps
 // rows until the watermark closes their windows, then writes each window's result once; an
 // aggregation without a window keeps each group's result and upserts the groups a batch
-// changed), and writes the result to t exactly once. Queries that would need other state are
-// refused when they are created, naming what needs state.
+// changed; an inner join of two streams keeps both sides' rows, pruned by event time when its
+// condition bounds it), and writes the result to t exactly once. Queries that would need other
+// state are refused when they are created, naming what needs state. A table streamed twice in
+// one query (a self-join) is one source whose rows each batch gives to both scans.
 #include <arrow/api.h>
 
 #include "common/clock.h"
@@ -145,13 +147,6 @@ arrow::Result<Session::Impl::StreamingPlan> Session::Impl::PlanStreamingQuery(co
       }
     }
   }
-  for (size_t i = 0; i < out.scans.size(); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (out.scans[i]->snapshot->location().root == out.scans[j]->snapshot->location().root) {
-        return InvalidAt(pos, "STREAM(", out.scans[i]->table_name, ") is read twice in one streaming query");
-      }
-    }
-  }
   return out;
 }
 
@@ -174,9 +169,18 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
 
   std::vector<std::unique_ptr<stream::Source>> sources;
   std::map<std::string, const plan::LogicalNode*> scan_of_source;
+  std::map<const plan::LogicalNode*, std::string> streams;
+  // A table read twice (a self-join) is one source: each batch gives both scans the same rows.
+  std::map<std::string, std::string> source_of_table;  // by location
   for (const auto* scan : plan.scans) {
+    const std::string& root = scan->snapshot->location().root;
+    if (auto it = source_of_table.find(root); it != source_of_table.end()) {
+      streams[scan] = it->second;
+      continue;
+    }
     ARROW_ASSIGN_OR_RAISE(auto source,
                           At(pos, stream::DeltaSource::Make(scan->table_name, scan->snapshot->location(), {})));
+    source_of_table[root] = scan->table_name;
     scan_of_source[scan->table_name] = scan;
     sources.push_back(std::move(source));
   }
@@ -189,7 +193,6 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
   ARROW_ASSIGN_OR_RAISE(auto target, At(pos, lake_->Resolve(name.ToString())));
   ARROW_ASSIGN_OR_RAISE(auto checkpoint,
                         At(pos, stream::Checkpoint::Open(lake_->root().fs, lake_->CheckpointDir(name))));
-  std::map<const plan::LogicalNode*, std::string> streams;
   for (const auto& [source, scan] : scan_of_source) streams[scan] = source;
   ARROW_ASSIGN_OR_RAISE(auto transform, At(pos, stream::IncrementalQuery::Make(plan.root, std::move(streams),
                                                                                ExecutionOptions())));

@@ -4,14 +4,13 @@
 #include <arrow/compute/api.h>
 
 #include <functional>
-#include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "delta/table.h"
-#include "exec/time_window.h"
-#include "plan/optimizer.h"
+#include "stream/update_aggregation.h"
+#include "stream/windowed_aggregation.h"
 
 namespace tidelake::stream {
 
@@ -21,57 +20,12 @@ namespace cp = arrow::compute;
 using plan::NodeKind;
 using plan::NodePtr;
 
-arrow::Status NeedsState(const std::string& what) {
-  return arrow::Status::Invalid("a streaming query cannot use ", what,
-                                " over a stream yet: it needs state kept across batches. Supported: filters, "
-                                "projections, UNION ALL, joins of a stream (left) with tables, and aggregations "
-                                "grouped by an event-time window");
-}
-
 std::set<std::string> FieldsOf(const cp::Expression& e) {
   std::set<std::string> out;
   for (const auto& ref : cp::FieldsInExpression(e)) {
     if (const auto* name = ref.name()) out.insert(*name);
   }
   return out;
-}
-
-// `node` with the nodes in `replacements` replaced.
-NodePtr Replace(const NodePtr& node, const std::map<const plan::LogicalNode*, NodePtr>& replacements) {
-  auto it = replacements.find(node.get());
-  if (it != replacements.end()) return it->second;
-  std::vector<NodePtr> inputs;
-  bool changed = false;
-  for (const auto& input : node->inputs) {
-    inputs.push_back(Replace(input, replacements));
-    changed = changed || inputs.back() != input;
-  }
-  return changed ? plan::WithInputs(*node, std::move(inputs)) : node;
-}
-
-NodePtr Values(const std::shared_ptr<arrow::Schema>& schema, std::shared_ptr<arrow::Table> rows) {
-  auto values = std::make_shared<plan::ValuesNode>();
-  values->schema = schema;
-  values->rows = std::move(rows);
-  return values;
-}
-
-// `table` with `schema` (the plan's field names), when the column types agree.
-arrow::Result<std::shared_ptr<arrow::Table>> WithSchema(const std::shared_ptr<arrow::Table>& table,
-                                                        const std::shared_ptr<arrow::Schema>& schema,
-                                                        const std::string& what) {
-  if (table->num_columns() != schema->num_fields()) {
-    return arrow::Status::Invalid(what, " has ", table->num_columns(), " columns, the query expects ",
-                                  schema->num_fields());
-  }
-  for (int i = 0; i < schema->num_fields(); ++i) {
-    if (!table->column(i)->type()->Equals(*schema->field(i)->type())) {
-      return arrow::Status::Invalid(what, ": column ", plan::DisplayName(schema->field(i)->name()), " is ",
-                                    table->column(i)->type()->ToString(), ", the query expects ",
-                                    schema->field(i)->type()->ToString());
-    }
-  }
-  return arrow::Table::Make(schema, table->columns(), table->num_rows());
 }
 
 // The window under an aggregation: below its input through projections and filters.
@@ -148,11 +102,37 @@ std::string OutputOf(const plan::LogicalNode& node, std::string field, const pla
   return field;
 }
 
+// A watermark delay (microseconds) in the unit of a timestamp type, rounded up: a longer delay
+// only keeps rows longer.
+int64_t DelayIn(int64_t delay_us, const arrow::DataType& type) {
+  if (type.id() != arrow::Type::TIMESTAMP) return delay_us;
+  switch (static_cast<const arrow::TimestampType&>(type).unit()) {
+    case arrow::TimeUnit::SECOND: return (delay_us + 999'999) / 1'000'000;
+    case arrow::TimeUnit::MILLI: return (delay_us + 999) / 1'000;
+    case arrow::TimeUnit::MICRO: return delay_us;
+    case arrow::TimeUnit::NANO: return delay_us * 1'000;
+  }
+  return delay_us;
+}
+
 }  // namespace
+
+IncrementalQuery::IncrementalQuery(plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams,
+                                   exec::ExecOptions options)
+    : root_(std::move(root)), streams_(std::move(streams)), options_(options) {}
+
+IncrementalQuery::~IncrementalQuery() = default;
 
 arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
     plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams, exec::ExecOptions options) {
   std::unique_ptr<IncrementalQuery> query(new IncrementalQuery(std::move(root), std::move(streams), options));
+  std::function<void(const NodePtr&)> find_filters = [&](const NodePtr& node) {
+    if (node->kind == NodeKind::kFilter && node->inputs[0]->kind == NodeKind::kJoin) {
+      query->filter_over_[node->inputs[0].get()] = node;
+    }
+    for (const auto& input : node->inputs) find_filters(input);
+  };
+  find_filters(query->root_.node);
   bool streaming = false;
   ARROW_RETURN_NOT_OK(query->Analyze(query->root_.node, &streaming));
   std::function<void(const plan::LogicalNode&)> find_tables = [&](const plan::LogicalNode& node) {
@@ -164,11 +144,11 @@ arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
   find_tables(*query->root_.node);
   if (query->update_) {
     // Upserts are keyed by the GROUP BY columns: each must be an output column as it is.
-    const auto& aggregate = query->update_->As<plan::AggregateNode>();
-    for (const auto& key : aggregate.keys) {
+    const plan::LogicalNode& update = *query->update_->node();
+    for (const auto& key : update.As<plan::AggregateNode>().keys) {
       std::optional<std::string> column;
       for (int i = 0; i < query->root_.node->schema->num_fields() && !column; ++i) {
-        if (OutputOf(*query->root_.node, query->root_.node->schema->field(i)->name(), *query->update_) == key) {
+        if (OutputOf(*query->root_.node, query->root_.node->schema->field(i)->name(), update) == key) {
           column = query->root_.column_names[static_cast<size_t>(i)];
         }
       }
@@ -183,50 +163,43 @@ arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
   return query;
 }
 
-arrow::Status IncrementalQuery::PlanUpdate(const NodePtr& node) {
-  const auto& aggregate = node->As<plan::AggregateNode>();
-  if (!aggregate.grouping_sets.empty()) return NeedsState("ROLLUP, CUBE or GROUPING SETS");
-  auto merge = std::make_shared<plan::AggregateNode>();
-  merge->keys = aggregate.keys;
-  merge->schema = node->schema;
-  for (size_t i = 0; i < aggregate.aggregates.size(); ++i) {
-    const plan::AggregateCall& call = aggregate.aggregates[i];
-    plan::AggregateCall combine = call;
-    combine.args = {node->schema->field(static_cast<int>(aggregate.keys.size() + i))->name()};
-    if (call.function == "hash_count" || call.function == "hash_count_all") {
-      combine.function = "hash_sum";
-      combine.options = nullptr;
-    } else if (call.function != "hash_sum" && call.function != "hash_min" && call.function != "hash_max") {
-      return NeedsState(call.function.substr(call.function.find('_') + 1) +
-                        " in an aggregation without a window (count, sum, min and max merge across batches; "
-                        "group by an event-time window for the others)");
-    }
-    merge->aggregates.push_back(std::move(combine));
+arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* streams) {
+  // Between the aggregation and its window there are only projections and filters, which
+  // run on the rows of closed windows: the window's input is what must stream.
+  const plan::TimeWindowNode* window = WindowUnder(*node);
+  const size_t operators_below = operators_.size();
+  bool below = false;
+  ARROW_RETURN_NOT_OK(Analyze(window ? window->inputs[0] : node->inputs[0], &below));
+  if (!below) return arrow::Status::OK();
+  *streams = true;  // its results stream on to the operators above
+  if (update_ != nullptr) {
+    return NeedsState("an aggregation over an aggregation without a window (its results are upserts, updated as "
+                      "rows arrive)");
   }
-  update_ = node;
-  merge_ = merge;
-  return arrow::Status::OK();
-}
-
-arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
-  *streams = streams_.count(node.get()) > 0;
-  if (*streams) return arrow::Status::OK();
-  if (node->kind == NodeKind::kAggregate) {
-    // Between the aggregation and its window there are only projections and filters, which
-    // run on the rows of closed windows: the window's input is what must stream statelessly.
-    const plan::TimeWindowNode* window = WindowUnder(*node);
-    bool below = false;
-    ARROW_RETURN_NOT_OK(Analyze(window ? window->inputs[0] : node->inputs[0], &below));
-    if (!below) return arrow::Status::OK();
-    const auto& aggregate = node->As<plan::AggregateNode>();
-    if (window_ != nullptr || update_ != nullptr) return NeedsState("two aggregations");
-    if (window == nullptr || !aggregate.grouping_sets.empty() ||
-        !DerivesFromWindow({aggregate.keys.begin(), aggregate.keys.end()}, node->inputs[0].get(), *window)) {
-      if (window != nullptr) ARROW_RETURN_NOT_OK(Analyze(node->inputs[0], &below));  // the window is stateless here
-      ARROW_RETURN_NOT_OK(PlanUpdate(node));
-      *streams = true;
-      return arrow::Status::OK();
+  const auto& aggregate = node->As<plan::AggregateNode>();
+  if (window == nullptr && aggregate.grouping_sets.empty() && GroupsClosedWindows(*node)) return arrow::Status::OK();
+  if (window == nullptr || !aggregate.grouping_sets.empty() ||
+      !DerivesFromWindow({aggregate.keys.begin(), aggregate.keys.end()}, node->inputs[0].get(), *window)) {
+    if (window != nullptr && window->spec.kind == plan::TimeWindowKind::kSession) {
+      return NeedsState("a session window outside an aggregation");
     }
+    ARROW_ASSIGN_OR_RAISE(auto update, UpdateAggregation::Make(node, options_));
+    update_ = update.get();
+    operators_.push_back(std::move(update));
+    return arrow::Status::OK();
+  }
+  ColumnWatermark time;
+  if (operators_.size() != operators_below) {
+    // Over another operator's rows: its watermark on the time column (a join bounding it, a
+    // windowed aggregation's window end), if it has one.
+    auto of_operator = WatermarkOf(*window->inputs[0], window->spec.time_field);
+    if (!of_operator || of_operator->from == nullptr) {
+      return NeedsState("an aggregation grouped by an event-time window over a join of two streams or another "
+                        "aggregation whose rows have no watermark on the window's time column (an interval or window "
+                        "join has one on the time columns it bounds)");
+    }
+    time = *of_operator;
+  } else {
     auto delay = WatermarkDelay(window->inputs[0].get(), window->spec.time_field);
     if (!delay) {
       return arrow::Status::Invalid(
@@ -235,11 +208,18 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
           ": declare one with TIMESTAMP BY, WATERMARK column DELAY OF INTERVAL ..., or WATERMARK FOR in CREATE "
           "SOURCE");
     }
-    window_ = window;
-    delay_us_ = *delay;
-    *streams = true;  // its results stream on to the operators above
-    return arrow::Status::OK();
+    time.delay = *delay;
   }
+  auto windowed = std::make_unique<WindowedAggregation>(node, window, std::move(time), options_);
+  windowed_.push_back(windowed.get());
+  operators_.push_back(std::move(windowed));
+  return arrow::Status::OK();
+}
+
+arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
+  *streams = streams_.count(node.get()) > 0;
+  if (*streams) return arrow::Status::OK();
+  if (node->kind == NodeKind::kAggregate) return AnalyzeAggregate(node, streams);
   std::vector<bool> input_streams;
   for (const auto& input : node->inputs) {
     bool s = false;
@@ -267,6 +247,17 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
                  : arrow::Status::OK();
     case NodeKind::kJoin: {
       const auto& join = node->As<plan::JoinNode>();
+      if (input_streams[0] && input_streams[1]) {
+        auto filter = filter_over_.find(node.get());
+        ARROW_ASSIGN_OR_RAISE(auto stream_join,
+                              StreamJoin::Make(node, filter == filter_over_.end() ? nullptr : filter->second,
+                                               [this](const plan::LogicalNode& side, const std::string& field) {
+                                                 return WatermarkOf(side, field);
+                                               },
+                                               options_));
+        operators_.push_back(std::move(stream_join));
+        return arrow::Status::OK();
+      }
       if (input_streams[1]) return NeedsState("a join whose right side reads a stream");
       if (join.type == plan::JoinType::kRight || join.type == plan::JoinType::kFull) {
         return NeedsState("a RIGHT or FULL OUTER join");
@@ -290,7 +281,7 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
   return arrow::Status::OK();
 }
 
-arrow::Status IncrementalQuery::RefreshTables(std::map<const plan::LogicalNode*, NodePtr>* replacements) {
+arrow::Status IncrementalQuery::RefreshTables(Replacements* replacements) {
   for (const plan::TableScanNode* scan : tables_) {
     if (!scan->snapshot) continue;
     ARROW_ASSIGN_OR_RAISE(auto table, delta::DeltaTable::Open(scan->snapshot->location()));
@@ -309,19 +300,9 @@ arrow::Status IncrementalQuery::RefreshTables(std::map<const plan::LogicalNode*,
   return arrow::Status::OK();
 }
 
-arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Evaluate(
-    const NodePtr& node, const std::map<const plan::LogicalNode*, NodePtr>& replacements,
-    const std::vector<std::string>& names) {
-  plan::PlanRoot batch{Replace(node, replacements), names, false};
-  ARROW_ASSIGN_OR_RAISE(batch, plan::Optimize(std::move(batch)));
-  ARROW_ASSIGN_OR_RAISE(auto reader, exec::Execute(batch, options_));
-  ARROW_ASSIGN_OR_RAISE(auto table, reader->ToTable());
-  return table->RenameColumns(names);
-}
-
 arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Run(
     const std::map<std::string, std::shared_ptr<arrow::Table>>& inputs, const BatchContext& context) {
-  std::map<const plan::LogicalNode*, NodePtr> replacements;
+  Replacements replacements;
   for (const auto& [node, source] : streams_) {
     auto it = inputs.find(source);
     if (it == inputs.end()) return arrow::Status::Invalid("internal error: no rows from source ", source);
@@ -345,270 +326,155 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Run(
     replacements[node] = Values(node->schema, std::move(rows));
   }
   ARROW_RETURN_NOT_OK(RefreshTables(&replacements));
-  if (update_) return RunUpdate(std::move(replacements));
-  if (window_ == nullptr) return Evaluate(root_.node, replacements, root_.column_names);
-  return RunWindowed(std::move(replacements), context);
+  // Bottom-up: each operator reads what the ones under it emitted in this batch.
+  for (const auto& op : operators_) {
+    ARROW_ASSIGN_OR_RAISE(auto rows, op->Run(replacements, context));
+    replacements[op->node()] = Values(op->node()->schema, std::move(rows));
+  }
+  return Evaluate(root_.node, replacements, root_.column_names, options_);
 }
 
-arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::RunUpdate(
-    std::map<const plan::LogicalNode*, NodePtr> replacements) {
-  // The batch's groups, merged into the state; the groups it touched are its output.
-  const auto& input = update_->inputs[0];
-  ARROW_ASSIGN_OR_RAISE(auto fresh, Evaluate(input, replacements, input->schema->field_names()));
-  ARROW_ASSIGN_OR_RAISE(fresh, WithSchema(fresh, input->schema, "the rows reaching the aggregation"));
-  const auto names = update_->schema->field_names();
-  ARROW_ASSIGN_OR_RAISE(auto batch, Evaluate(plan::WithInputs(*update_, {Values(input->schema, fresh)}), {}, names));
-  ARROW_ASSIGN_OR_RAISE(batch, WithSchema(batch, update_->schema, "the batch's groups"));
-  if (batch->num_rows() == 0) {
-    return Evaluate(root_.node, {{update_.get(), Values(update_->schema, batch)}}, root_.column_names);
-  }
-  std::shared_ptr<arrow::Table> merged = batch;
-  if (waiting_ && waiting_->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(auto both, arrow::ConcatenateTables({waiting_, batch}));
-    ARROW_ASSIGN_OR_RAISE(merged, Evaluate(plan::WithInputs(*merge_, {Values(update_->schema, both)}), {}, names));
-    ARROW_ASSIGN_OR_RAISE(merged, WithSchema(merged, update_->schema, "the merged groups"));
-  }
-  ARROW_ASSIGN_OR_RAISE(waiting_, merged->CombineChunks());
-  // The touched groups: the merged rows whose keys the batch has (NULL keys match NULL).
-  std::shared_ptr<arrow::Table> touched = waiting_;
-  const auto& keys = update_->As<plan::AggregateNode>().keys;
-  if (!keys.empty()) {
-    auto right = std::make_shared<plan::ProjectNode>();
-    arrow::FieldVector right_fields;
-    auto join = std::make_shared<plan::JoinNode>();
-    join->type = plan::JoinType::kLeftSemi;
-    for (const auto& key : keys) {
-      const std::string renamed = key + "~batch";
-      right->exprs.push_back(cp::field_ref(key));
-      right_fields.push_back(update_->schema->GetFieldByName(key)->WithName(renamed));
-      join->left_keys.push_back(key);
-      join->right_keys.push_back(renamed);
-      join->null_safe.push_back(true);
-    }
-    right->schema = arrow::schema(right_fields);
-    right->inputs = {Values(update_->schema, batch)};
-    for (auto& e : right->exprs) {
-      ARROW_ASSIGN_OR_RAISE(e, e.Bind(*update_->schema));
-    }
-    join->schema = update_->schema;
-    join->inputs = {Values(update_->schema, waiting_), right};
-    ARROW_ASSIGN_OR_RAISE(touched, Evaluate(join, {}, names));
-    ARROW_ASSIGN_OR_RAISE(touched, WithSchema(touched, update_->schema, "the changed groups"));
-  }
-  return Evaluate(root_.node, {{update_.get(), Values(update_->schema, touched)}}, root_.column_names);
-}
-
-arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::RunWindowed(
-    std::map<const plan::LogicalNode*, NodePtr> replacements, const BatchContext& context) {
-  // 1. The batch's rows reaching the window.
-  const NodePtr& window_input = window_->inputs[0];
-  ARROW_ASSIGN_OR_RAISE(auto fresh, Evaluate(window_input, replacements, window_input->schema->field_names()));
-  ARROW_ASSIGN_OR_RAISE(fresh, WithSchema(fresh, window_input->schema, "the rows reaching the window"));
-  ARROW_ASSIGN_OR_RAISE(fresh, fresh->CombineChunks());
-
-  // 2. Late rows leave; the watermark follows the largest event time.
-  const plan::TimeWindowSpec& spec = window_->spec;
-  auto time_column = fresh->GetColumnByName(spec.time_field);
-  arrow::BooleanBuilder keep;
-  ARROW_RETURN_NOT_OK(keep.Reserve(fresh->num_rows()));
-  int64_t late = 0;
-  for (const auto& chunk : time_column->chunks()) {
-    const auto& times = static_cast<const arrow::TimestampArray&>(*chunk);
-    for (int64_t i = 0; i < times.length(); ++i) {
-      if (times.IsNull(i)) {  // in no window, in batch mode too
-        keep.UnsafeAppend(false);
-        continue;
+std::optional<ColumnWatermark> IncrementalQuery::WatermarkOf(const plan::LogicalNode& side, std::string field) const {
+  const plan::LogicalNode* node = &side;
+  while (true) {
+    // An operator's output: a windowed aggregation's window ends, a time column a join bounds.
+    for (const auto& op : operators_) {
+      if (op->node() == node) {
+        return op->HasOutputWatermark(field) ? std::optional(ColumnWatermark{0, op.get(), field}) : std::nullopt;
       }
-      const int64_t t = times.Value(i);
-      // Sessions: a row older than the watermark could only join a session already closed.
-      const bool is_late = watermark_ && (spec.kind == plan::TimeWindowKind::kSession
-                                              ? t < *watermark_
-                                              : plan::LastWindowEnd(spec, t) <= *watermark_);
-      keep.UnsafeAppend(!is_late);
-      late += is_late;
-      if (!max_event_time_ || t > *max_event_time_) max_event_time_ = t;
+    }
+    // A stream has no watermark until a WatermarkNode above it declares one.
+    if (streams_.count(node)) return std::nullopt;
+    switch (node->kind) {
+      case NodeKind::kWatermark: {
+        const auto& watermark = node->As<plan::WatermarkNode>();
+        if (watermark.time_field == field) {
+          return ColumnWatermark{DelayIn(watermark.delay_us, *node->schema->GetFieldByName(field)->type())};
+        }
+        node = node->inputs[0].get();
+        break;
+      }
+      case NodeKind::kFilter:
+        node = node->inputs[0].get();
+        break;
+      case NodeKind::kProject: {
+        const int i = node->schema->GetFieldIndex(field);
+        if (i < 0) return std::nullopt;
+        const auto* ref = node->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
+        if (ref == nullptr || ref->name() == nullptr) return std::nullopt;
+        field = *ref->name();
+        node = node->inputs[0].get();
+        break;
+      }
+      case NodeKind::kJoin:  // with a table: the field comes from one side, unchanged
+        node = node->inputs[0]->schema->GetFieldIndex(field) >= 0 ? node->inputs[0].get() : node->inputs[1].get();
+        break;
+      case NodeKind::kTimeWindow: {
+        // A window ends at most `size` after the time it holds: the end's watermark trails its
+        // largest value by the time's delay plus the size.
+        const auto& window = node->As<plan::TimeWindowNode>();
+        const int n = node->schema->num_fields();
+        if (field == node->schema->field(n - 2)->name()) return std::nullopt;
+        if (field == node->schema->field(n - 1)->name()) {
+          auto time = WatermarkOf(*node->inputs[0], window.spec.time_field);
+          if (!time || time->from != nullptr) return std::nullopt;
+          return ColumnWatermark{time->delay + window.spec.size};
+        }
+        node = node->inputs[0].get();
+        break;
+      }
+      case NodeKind::kAggregate: {
+        // Grouping closed windows (GroupsClosedWindows): a key is complete when its input is.
+        const auto& keys = node->As<plan::AggregateNode>().keys;
+        const int i = node->schema->GetFieldIndex(field);
+        if (i < 0 || static_cast<size_t>(i) >= keys.size() || !GroupsClosedWindows(*node)) return std::nullopt;
+        field = keys[static_cast<size_t>(i)];
+        node = node->inputs[0].get();
+        break;
+      }
+      default:
+        return std::nullopt;
     }
   }
-  ARROW_ASSIGN_OR_RAISE(auto mask, keep.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(fresh, mask));
-  late_rows_ += late;
-  if (late > 0 && late_sink_) {
-    ARROW_RETURN_NOT_OK(WriteLate(fresh, static_cast<const arrow::BooleanArray&>(*mask), context));
-  }
-  if (!waiting_) {
-    ARROW_ASSIGN_OR_RAISE(waiting_, arrow::Table::MakeEmpty(window_input->schema));
-  }
-  ARROW_ASSIGN_OR_RAISE(waiting_, arrow::ConcatenateTables({waiting_, kept.table()}));
-  ARROW_ASSIGN_OR_RAISE(waiting_, waiting_->CombineChunks());
+}
 
-  const std::optional<int64_t> previous = watermark_;
-  if (max_event_time_) {
-    const int64_t candidate = *max_event_time_ - delay_us_;
-    if (!watermark_ || candidate > *watermark_) watermark_ = candidate;
-  }
-  if (context.end_of_input) watermark_ = std::numeric_limits<int64_t>::max();
-
-  // 3. The windows that closed in this batch: ends in (previous, watermark].
-  std::shared_ptr<arrow::Table> output;
-  if (watermark_ && watermark_ != previous && waiting_->num_rows() > 0) {
-    const auto& end_field = window_->schema->field(window_->schema->num_fields() - 1);
-    auto bound = [&](int64_t v) { return cp::literal(std::make_shared<arrow::TimestampScalar>(v, end_field->type())); };
-    cp::Expression closed = cp::less_equal(cp::field_ref(end_field->name()), bound(*watermark_));
-    if (previous) closed = cp::and_(cp::greater(cp::field_ref(end_field->name()), bound(*previous)), closed);
-    auto window = plan::WithInputs(*window_, {Values(window_input->schema, waiting_)});
-    auto filter = std::make_shared<plan::FilterNode>();
-    ARROW_ASSIGN_OR_RAISE(filter->predicate, closed.Bind(*window->schema));
-    filter->schema = window->schema;
-    filter->inputs = {window};
-    replacements[window_] = filter;
-    ARROW_ASSIGN_OR_RAISE(output, Evaluate(root_.node, replacements, root_.column_names));
-    ARROW_RETURN_NOT_OK(Evict(*watermark_));
-  } else {
-    // Nothing closed: no rows, with the result's columns.
-    arrow::FieldVector fields;
-    for (int i = 0; i < root_.node->schema->num_fields(); ++i) {
-      fields.push_back(root_.node->schema->field(i)->WithName(root_.column_names[static_cast<size_t>(i)]));
+bool IncrementalQuery::GroupsClosedWindows(const plan::LogicalNode& aggregate) const {
+  const auto& keys = aggregate.As<plan::AggregateNode>().keys;
+  for (std::string key : keys) {
+    const plan::LogicalNode* node = aggregate.inputs[0].get();
+    while (node->kind == NodeKind::kProject || node->kind == NodeKind::kFilter) {
+      if (node->kind == NodeKind::kProject) {
+        const int i = node->schema->GetFieldIndex(key);
+        const auto* ref = i < 0 ? nullptr : node->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
+        if (ref == nullptr || ref->name() == nullptr) break;
+        key = *ref->name();
+      }
+      node = node->inputs[0].get();
     }
-    ARROW_ASSIGN_OR_RAISE(output, arrow::Table::MakeEmpty(arrow::schema(fields)));
+    for (const WindowedAggregation* windowed : windowed_) {
+      if (windowed->node() == node && windowed->HasOutputWatermark(key)) return true;
+    }
   }
-  return output;
+  return false;
 }
 
 std::shared_ptr<arrow::Schema> IncrementalQuery::late_schema() const {
-  if (window_ == nullptr) return nullptr;
-  arrow::FieldVector fields;
-  std::set<std::string> taken;
-  for (const auto& field : window_->inputs[0]->schema->fields()) {
-    // The names users know (a join may bring two of one name: the second gets a suffix).
-    std::string name = plan::DisplayName(field->name());
-    for (int n = 2; taken.count(name); ++n) name = plan::DisplayName(field->name()) + "_" + std::to_string(n);
-    taken.insert(name);
-    fields.push_back(field->WithName(name)->WithNullable(true));
-  }
-  const auto& time_type = window_->inputs[0]->schema->GetFieldByName(window_->spec.time_field)->type();
-  fields.push_back(arrow::field("late_reason", arrow::utf8()));
-  fields.push_back(arrow::field("watermark", time_type));
-  return arrow::schema(fields);
+  return windowed_.size() == 1 ? windowed_[0]->late_schema() : nullptr;
 }
 
-arrow::Status IncrementalQuery::WriteLate(const std::shared_ptr<arrow::Table>& fresh, const arrow::BooleanArray& kept,
-                                          const BatchContext& context) {
-  // The late rows: not kept, with a time (rows without one are in no window, as in batch).
-  const auto& times = *fresh->GetColumnByName(window_->spec.time_field);
-  arrow::BooleanBuilder late;
-  arrow::StringBuilder reasons;
-  int64_t i = 0;
-  for (const auto& chunk : times.chunks()) {
-    for (int64_t j = 0; j < chunk->length(); ++j, ++i) {
-      const bool is_late = !kept.Value(i) && chunk->IsValid(j);
-      ARROW_RETURN_NOT_OK(late.Append(is_late));
-      if (is_late) {
-        ARROW_RETURN_NOT_OK(reasons.Append(window_->spec.kind == plan::TimeWindowKind::kSession
-                                               ? "event time behind the watermark: its session has closed"
-                                               : "every window holding its event time had closed"));
-      }
-    }
-  }
-  ARROW_ASSIGN_OR_RAISE(auto mask, late.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto rows, cp::Filter(fresh, mask));
-  ARROW_ASSIGN_OR_RAISE(auto reason_array, reasons.Finish());
-  const auto schema = late_schema();
-  const auto& time_type = schema->field(schema->num_fields() - 1)->type();
-  ARROW_ASSIGN_OR_RAISE(auto watermark, arrow::MakeArrayFromScalar(
-                                            arrow::TimestampScalar(*watermark_, time_type), reason_array->length()));
-  arrow::ChunkedArrayVector columns = rows.table()->columns();
-  columns.push_back(std::make_shared<arrow::ChunkedArray>(reason_array));
-  columns.push_back(std::make_shared<arrow::ChunkedArray>(watermark));
-  auto table = arrow::Table::Make(schema, std::move(columns), reason_array->length());
-  return late_sink_->Write(context.query_id, context.batch_id, table).status();
-}
-
-arrow::Status IncrementalQuery::Evict(int64_t watermark) {
-  const plan::TimeWindowSpec& spec = window_->spec;
-  if (spec.kind == plan::TimeWindowKind::kSession) {
-    // A row stays while its session is open: assign sessions and keep those ending later.
-    auto assigned_schema = window_->schema;
-    cp::ExecContext ctx(arrow::default_memory_pool());
-    ARROW_ASSIGN_OR_RAISE(auto assigned, exec::AssignSessions(spec, waiting_, assigned_schema, &ctx));
-    const int end = assigned->num_columns() - 1;
-    ARROW_ASSIGN_OR_RAISE(
-        auto open, cp::CallFunction("greater", {assigned->column(end),
-                                                std::make_shared<arrow::TimestampScalar>(
-                                                    watermark, assigned->column(end)->type())}));
-    ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(assigned, open));
-    ARROW_ASSIGN_OR_RAISE(auto without_end, kept.table()->RemoveColumn(end));
-    ARROW_ASSIGN_OR_RAISE(auto rows, without_end->RemoveColumn(end - 1));
-    ARROW_ASSIGN_OR_RAISE(waiting_, WithSchema(rows, window_->inputs[0]->schema, "the waiting rows"));
-    ARROW_ASSIGN_OR_RAISE(waiting_, waiting_->CombineChunks());
-    return arrow::Status::OK();
-  }
-  arrow::BooleanBuilder keep;
-  ARROW_RETURN_NOT_OK(keep.Reserve(waiting_->num_rows()));
-  for (const auto& chunk : waiting_->GetColumnByName(spec.time_field)->chunks()) {
-    const auto& times = static_cast<const arrow::TimestampArray&>(*chunk);
-    for (int64_t i = 0; i < times.length(); ++i) {
-      keep.UnsafeAppend(plan::LastWindowEnd(spec, times.Value(i)) > watermark);
-    }
-  }
-  ARROW_ASSIGN_OR_RAISE(auto mask, keep.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(waiting_, mask));
-  ARROW_ASSIGN_OR_RAISE(waiting_, kept.table()->CombineChunks());
-  return arrow::Status::OK();
+void IncrementalQuery::set_late_sink(std::unique_ptr<Sink> sink) {
+  if (windowed_.size() == 1) windowed_[0]->set_late_sink(std::move(sink));
 }
 
 arrow::Result<std::string> IncrementalQuery::SaveState(const Checkpoint& checkpoint, int64_t batch_id) {
-  if (window_ == nullptr && update_ == nullptr) return std::string();
-  nlohmann::json state{{"lateRows", late_rows_}};
-  if (watermark_) state["watermark"] = *watermark_;
-  if (max_event_time_) state["maxEventTime"] = *max_event_time_;
-  std::string file;
-  if (waiting_ && waiting_->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(file, checkpoint.WriteStateRows(batch_id, waiting_));
-    state["rows"] = file;
+  if (operators_.empty()) return std::string();
+  nlohmann::json states = nlohmann::json::array();
+  std::set<std::string> files;
+  for (const auto& op : operators_) {
+    ARROW_ASSIGN_OR_RAISE(auto state, op->SaveState(checkpoint, batch_id, &files));
+    states.push_back(std::move(state));
   }
-  // Every other file is unreachable once this batch commits, except the one the last commit
+  // Every other file is unreachable once this batch commits, except those the last commit
   // names (until it does). Older ones go now.
-  if (!committed_file_.empty() || !file.empty()) {
-    ARROW_RETURN_NOT_OK(checkpoint.DeleteStateRowsExcept({committed_file_, file}));
+  if (!committed_files_.empty() || !files.empty()) {
+    std::set<std::string> keep = committed_files_;
+    keep.insert(files.begin(), files.end());
+    ARROW_RETURN_NOT_OK(checkpoint.DeleteStateRowsExcept(keep));
   }
-  committed_file_ = file;
-  return state.dump();
+  committed_files_ = std::move(files);
+  return nlohmann::json{{"operators", std::move(states)}}.dump();
 }
 
 arrow::Status IncrementalQuery::RestoreState(const Checkpoint& checkpoint, const std::string& blob) {
-  if (window_ == nullptr && update_ == nullptr) return arrow::Status::OK();
-  auto corrupt = [&](const std::string& what) {
-    return arrow::Status::Invalid("the streaming checkpoint in ", checkpoint.dir(), " holds state this query cannot use (",
-                                  what, "); was the query changed? Drop the checkpoint to start over");
-  };
+  if (operators_.empty()) return arrow::Status::OK();
   nlohmann::json state = nlohmann::json::parse(blob, nullptr, /*allow_exceptions=*/false);
-  if (state.is_discarded() || !state.is_object()) return corrupt("not a JSON object");
-  auto number = [&](const char* key) -> std::optional<int64_t> {
-    auto it = state.find(key);
-    if (it == state.end() || !it->is_number_integer()) return std::nullopt;
-    return it->get<int64_t>();
-  };
-  watermark_ = number("watermark");
-  max_event_time_ = number("maxEventTime");
-  late_rows_ = number("lateRows").value_or(0);
-  waiting_ = nullptr;
-  committed_file_.clear();
-  if (auto rows = state.find("rows"); rows != state.end()) {
-    if (!rows->is_string()) return corrupt("'rows' is not a file name");
-    committed_file_ = rows->get<std::string>();
-    ARROW_ASSIGN_OR_RAISE(auto table, checkpoint.ReadStateRows(committed_file_));
-    auto typed = WithSchema(table, window_ ? window_->inputs[0]->schema : update_->schema, "the saved rows");
-    if (!typed.ok()) return corrupt(typed.status().message());
-    waiting_ = *typed;
+  if (state.is_discarded() || !state.is_object()) return CorruptState(checkpoint, "not a JSON object");
+  nlohmann::json states;
+  if (auto it = state.find("operators"); it != state.end()) {
+    states = *it;
+  } else {
+    states = nlohmann::json::array({state});  // written when a query had one operator at most
+  }
+  if (!states.is_array() || states.size() != operators_.size()) {
+    return CorruptState(checkpoint, "it holds the state of " + std::to_string(states.is_array() ? states.size() : 0) +
+                                        " operators, the query has " + std::to_string(operators_.size()));
+  }
+  committed_files_.clear();
+  for (size_t i = 0; i < operators_.size(); ++i) {
+    if (!states[i].is_object()) return CorruptState(checkpoint, "an operator's state is not a JSON object");
+    ARROW_RETURN_NOT_OK(operators_[i]->RestoreState(checkpoint, states[i], &committed_files_));
   }
   return arrow::Status::OK();
 }
 
 TransformMetrics IncrementalQuery::metrics() const {
+  // The query is complete up to the earliest of its operators' watermarks.
   TransformMetrics m;
-  m.watermark_us = watermark_;
-  m.state_rows = waiting_ ? waiting_->num_rows() : 0;
-  m.late_rows = late_rows_;
+  for (const auto& op : operators_) {
+    if (auto w = op->watermark(); w && (!m.watermark_us || *w < *m.watermark_us)) m.watermark_us = w;
+    m.state_rows += op->state_rows();
+    m.late_rows += op->late_rows();
+  }
   return m;
 }
 

@@ -2,33 +2,42 @@
 // it writes over a whole stream are the rows the same plan gives in batch mode over all of it
 // (except late rows, which are dropped and counted).
 //
-// The shapes it runs:
-//  - stateless plans: operators that give the same rows batch by batch as all at once —
-//    filters, projections, UNION ALL, window assignment (not sessions), joins of a stream (on
-//    the left) with tables. Each batch runs the whole plan with the streaming scans replaced
-//    by the rows the batch read. Tables (an enrichment join's dimension table) are read at
-//    their newest version in every batch: a batch sees the table as it is when it runs.
-//  - one windowed aggregation (append mode): an AggregateNode grouping by an event-time
-//    window (a plan::TimeWindowNode under it, through projections and filters) over a stateless
-//    input, under stateless operators. Rows wait in state until the watermark closes their
-//    windows; then the plan above the window runs once over the rows of the windows that
-//    closed, so every window's result is written once, complete. The watermark is the largest
-//    event time seen minus the delay of the WatermarkNode on the window's time column, and
-//    never moves back; a row that arrives when every window holding it has closed is late:
-//    dropped and counted, and with a late sink (set_late_sink) also written there, with the
-//    reason and the watermark it missed (late_schema()), exactly once per batch.
-//  - one aggregation without a window (update mode): count, sum, min and max grouped by
-//    columns, under projections only. Its state is the current result of every group; each
-//    batch aggregates its rows, merges them into the state (counts and sums add, minima and
-//    maxima compare) and writes the groups it changed, which the sink upserts on the GROUP BY
-//    columns (output_mode() == kUpdate; upsert_keys() names them in the output).
-// Anything else (sorting, limits, window functions, joins of two streams, aggregates that do
-// not merge such as count(DISTINCT) or avg without a window) is refused by Make, naming what
-// would need state.
+// Stateless operators give the same rows batch by batch as all at once: filters, projections,
+// UNION ALL, window assignment (not sessions), joins of a stream (on the left) with tables.
+// Tables (an enrichment join's dimension table) are read at their newest version in every batch:
+// a batch sees the table as it is when it runs. Each batch runs the plan with the streaming scans
+// replaced by the rows the batch read.
 //
-// State (the waiting rows or the groups, the watermark, the late-row count) is saved with
-// every commit and restored on restart, so a re-run batch computes what it computed the first
-// time.
+// Stateful nodes are stream::StatefulOperator objects. Make finds them; each batch runs them
+// bottom-up, and the rows each emits in the batch replace its node in the plan above it (as
+// literal rows), so they compose:
+//  - an aggregation grouped by an event-time window (append mode, WindowedAggregation): a
+//    plan::TimeWindowNode under it, through projections and filters; its time column's
+//    watermark comes from a WatermarkNode or, over another operator's rows, from that operator
+//    (an interval or window join's bounded time columns, a windowed aggregation's window end);
+//  - an inner join of two streams (StreamJoin), with the WHERE right over it: each side any plan
+//    over streams whose rows only grow (stateless operators, windowed aggregations, other
+//    joins). Both sides' rows are state; a window join or an interval join forgets those no
+//    later row can match, by the other side's watermark on the column the condition bounds (a
+//    WatermarkNode's event time, a window end computed from one, or a windowed aggregation's
+//    window end); a join without a time bound keeps every row;
+//  - an aggregation without a window (update mode, UpdateAggregation): count, sum, min and max,
+//    under projections only; the sink upserts its rows on the GROUP BY columns
+//    (output_mode() == kUpdate; upsert_keys() names them in the output).
+// An aggregation grouping a windowed aggregation's results by their window end (NEXMark q5's
+// maximum per window) is stateless: every window's rows come in the batch that closes it.
+// An operator's watermark is the event time its output is complete up to: a windowed
+// aggregation's; for a join, the earliest of the watermarks of its inputs that it follows.
+// metrics() reports the earliest of all. Per column (OutputWatermark), a join's bounded time
+// columns carry the earlier of their own side's watermark and the other side's shifted by the
+// bound, which is what lets a windowed aggregation above it close windows.
+// Anything else (sorting, limits, window functions, aggregates that do not merge such as
+// count(DISTINCT) or avg without a window, outer, semi and anti joins of two streams, a windowed
+// aggregation over rows without a watermark on its time column, such as an unbounded join's) is
+// refused by Make, naming what would need state.
+//
+// State (each operator's rows, watermark and late-row count) is saved with every commit and
+// restored on restart, so a re-run batch computes what it computed the first time.
 #pragma once
 
 #include <arrow/result.h>
@@ -37,14 +46,21 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "exec/executor.h"
 #include "plan/logical_plan.h"
 #include "stream/micro_batch.h"
 #include "stream/sink.h"
+#include "stream/stateful_operator.h"
+#include "stream/stream_join.h"
 
 namespace tidelake::stream {
+
+class UpdateAggregation;
+class WindowedAggregation;
 
 class IncrementalQuery : public Transform {
  public:
@@ -52,6 +68,7 @@ class IncrementalQuery : public Transform {
   /// the name of the source whose rows replace each. Errors say what cannot be streamed.
   static arrow::Result<std::unique_ptr<IncrementalQuery>> Make(
       plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams, exec::ExecOptions options);
+  ~IncrementalQuery() override;
 
   arrow::Result<std::shared_ptr<arrow::Table>> Run(const std::map<std::string, std::shared_ptr<arrow::Table>>& inputs,
                                                    const BatchContext& context) override;
@@ -64,58 +81,42 @@ class IncrementalQuery : public Transform {
   /// Update mode: the output columns the sink upserts on (the GROUP BY columns).
   const std::vector<std::string>& upsert_keys() const { return upsert_keys_; }
 
-  /// Window mode: the columns of late rows (the window's input, then late_reason and
-  /// watermark); null for queries without a window.
+  /// Queries with one windowed aggregation: the columns of late rows (the window's input, then
+  /// late_reason and watermark); null for others.
   std::shared_ptr<arrow::Schema> late_schema() const;
-  /// Where late rows go (besides being counted); none: they are dropped.
-  void set_late_sink(std::unique_ptr<Sink> sink) { late_sink_ = std::move(sink); }
+  /// Where late rows go (besides being counted); none: they are dropped. Only for queries with
+  /// a late_schema().
+  void set_late_sink(std::unique_ptr<Sink> sink);
 
  private:
   IncrementalQuery(plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams,
-                   exec::ExecOptions options)
-      : root_(std::move(root)), streams_(std::move(streams)), options_(options) {}
+                   exec::ExecOptions options);
 
   /// The plan's table scans at their newest versions, where they moved (by node).
-  arrow::Status RefreshTables(std::map<const plan::LogicalNode*, plan::NodePtr>* replacements);
-  /// Finds the windowed aggregation and checks every other operator is stateless.
+  arrow::Status RefreshTables(Replacements* replacements);
+  /// Finds the stateful operators under `node` (appending them bottom-up to operators_) and
+  /// checks every other operator is stateless. `*streams`: whether `node`'s rows stream.
   arrow::Status Analyze(const plan::NodePtr& node, bool* streams);
-  /// The rows of `node`'s plan, with `replacements` substituted.
-  arrow::Result<std::shared_ptr<arrow::Table>> Evaluate(
-      const plan::NodePtr& node, const std::map<const plan::LogicalNode*, plan::NodePtr>& replacements,
-      const std::vector<std::string>& names);
-  /// Writes the rows of `fresh` that `kept` leaves out (and that have a time) to the late sink.
-  arrow::Status WriteLate(const std::shared_ptr<arrow::Table>& fresh, const arrow::BooleanArray& kept,
-                          const BatchContext& context);
-  /// Drops the waiting rows whose windows have all closed at `watermark`.
-  arrow::Status Evict(int64_t watermark);
-  /// Windowed aggregation (append mode) and aggregation without a window (update mode).
-  arrow::Result<std::shared_ptr<arrow::Table>> RunWindowed(std::map<const plan::LogicalNode*, plan::NodePtr> replacements,
-                                                           const BatchContext& context);
-  arrow::Result<std::shared_ptr<arrow::Table>> RunUpdate(std::map<const plan::LogicalNode*, plan::NodePtr> replacements);
-  /// Checks an aggregation without a window can run in update mode; sets update_.
-  arrow::Status PlanUpdate(const plan::NodePtr& aggregate);
+  arrow::Status AnalyzeAggregate(const plan::NodePtr& node, bool* streams);
+  /// Where the watermark of output `field` of `side` (a join's input) comes from, if it has
+  /// one: a WatermarkNode's event time, a window end computed from one, or the window end of a
+  /// windowed aggregation under it.
+  std::optional<ColumnWatermark> WatermarkOf(const plan::LogicalNode& side, std::string field) const;
+  /// True when `aggregate` groups the output of a windowed aggregation (through projections and
+  /// filters) by its window end: each batch then holds every row of the windows it groups.
+  bool GroupsClosedWindows(const plan::LogicalNode& aggregate) const;
 
   plan::PlanRoot root_;
   std::map<const plan::LogicalNode*, std::string> streams_;
   exec::ExecOptions options_;
 
-  // The windowed aggregation, if any.
-  const plan::TimeWindowNode* window_ = nullptr;
-  int64_t delay_us_ = 0;
-  // The aggregation in update mode, if any, and how its state merges.
-  std::shared_ptr<const plan::LogicalNode> update_;
-  std::shared_ptr<const plan::AggregateNode> merge_;  ///< merges state rows (over update_'s output)
+  std::vector<std::unique_ptr<StatefulOperator>> operators_;  ///< bottom-up: inputs before readers
+  std::vector<WindowedAggregation*> windowed_;                ///< those that are windowed aggregations
+  UpdateAggregation* update_ = nullptr;                       ///< the aggregation in update mode, if any
   std::vector<std::string> upsert_keys_;
-  std::unique_ptr<Sink> late_sink_;
   std::vector<const plan::TableScanNode*> tables_;  ///< scans of tables (not streams) in root_
-
-  // State: window mode: rows of the window's input whose windows are open; update mode: the
-  // current result of every group (update_'s output).
-  std::shared_ptr<arrow::Table> waiting_;
-  std::optional<int64_t> watermark_;
-  std::optional<int64_t> max_event_time_;
-  int64_t late_rows_ = 0;
-  std::string committed_file_;  ///< the state file the last commit names
+  std::map<const plan::LogicalNode*, plan::NodePtr> filter_over_;  ///< joins in root_: the FilterNode over each
+  std::set<std::string> committed_files_;           ///< the state files the last commit names
 };
 
 }  // namespace tidelake::stream

@@ -1,7 +1,8 @@
 """One logic, two modes: every query of a corpus, run as a streaming table over an out-of-order
 stream, writes exactly the rows the same SQL gives in batch mode over the same data: filters,
-projections, enrichment joins, every window kind of the three dialects, and aggregation without
-a window (update mode: the table holds each group's latest result).
+projections, enrichment joins, every window kind of the three dialects, aggregation without
+a window (update mode: the table holds each group's latest result), and joins of two streams
+(unbounded, interval and window joins, whose state is pruned by the watermarks).
 
 The events' times advance with occasional gaps; they arrive shuffled within a bounded delay
 (20 s), in 12 appends to the source table. Each streaming table is refreshed after every append
@@ -10,7 +11,12 @@ The events' times advance with occasional gaps; they arrive shuffled within a bo
 delay (30 s) exceeds the disorder, so no event is late and nothing may be lost.
 
 Each query is written once with `{src}` for its input: `STREAM(raw.events) WATERMARK ts DELAY
-OF INTERVAL 30 SECONDS` in streaming mode, `raw.events` in batch mode.
+OF INTERVAL 30 SECONDS` in streaming mode, `raw.events` in batch mode. Joins of two streams read
+`{pay}` too: payments for the 'buy' events, a few seconds after them, as out of order as the
+events and arriving interleaved with them. The joins bounded in time read the events as
+`{tight}`, with a delay (21 s) just above the disorder, as the payments: their pairs span
+appends and their state is pruned close to what later rows need, so a pruning rule off by a few
+seconds (a bound's sign, the wrong side's watermark) loses pairs here.
 """
 
 import json
@@ -26,6 +32,11 @@ DISORDER_S = 20
 
 STREAM_SRC = "STREAM(raw.events) WATERMARK ts DELAY OF INTERVAL 30 SECONDS"
 BATCH_SRC = "raw.events"
+# The joins bounded in time read both streams with a delay just above their disorder, so that a
+# pruning rule off by a few seconds forgets rows a later row matches.
+STREAM_TIGHT = "STREAM(raw.events) WATERMARK ts DELAY OF INTERVAL 21 SECONDS"
+STREAM_PAY = "STREAM(raw.payments) WATERMARK pts DELAY OF INTERVAL 21 SECONDS"
+BATCH_PAY = "raw.payments"
 
 CORPUS = [
     # stateless: filters and projections
@@ -94,6 +105,38 @@ CORPUS = [
     "SELECT kind, user, count(*) AS n FROM {src} WHERE amount > 30 GROUP BY kind, user",
     "SELECT u.segment, count(*) AS n, sum(e.amount) AS total FROM {src} e LEFT JOIN raw.users u ON e.user = u.user "
     "GROUP BY u.segment",
+    # joins of two streams: unbounded (every row kept)
+    "SELECT e.id, e.user, p.pid, p.paid FROM {src} e JOIN {pay} p ON e.id = p.event_id",
+    "SELECT e.id, u.segment, p.paid FROM {src} e JOIN {pay} p ON e.id = p.event_id JOIN raw.users u ON e.user = u.user",
+    "SELECT e.user, count(*) AS n, sum(p.paid) AS paid FROM {src} e JOIN {pay} p ON e.id = p.event_id GROUP BY e.user",
+    # interval joins: state pruned by both watermarks
+    "SELECT e.id, p.pid FROM {tight} e JOIN {pay} p ON p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS",
+    "SELECT p.pid, e.id, e.kind FROM {pay} p JOIN {tight} e "
+    "ON e.ts >= p.pts - INTERVAL 5 SECONDS AND e.ts < p.pts + INTERVAL 5 SECONDS WHERE e.kind <> 'view'",
+    "SELECT e.id, p.pid FROM {tight} e JOIN {pay} p "
+    "ON e.user = p.user AND p.pts BETWEEN e.ts - INTERVAL 2 SECONDS AND e.ts + INTERVAL 12 SECONDS",
+    # window joins: of two windowed aggregations, and of rows in window table functions
+    "SELECT a.ws, a.user, a.n, b.paid FROM (SELECT window.start AS ws, window.end AS we, user, count(*) AS n "
+    "FROM {tight} GROUP BY window(ts, '1 minute'), user) a JOIN (SELECT window.end AS we, user, sum(paid) AS paid "
+    "FROM {pay} GROUP BY window(pts, '1 minute'), user) b ON a.user = b.user AND a.we = b.we",
+    "WITH s AS (SELECT * FROM {tight}), q AS (SELECT * FROM {pay}) SELECT x.id, y.pid, x.window_start "
+    "FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '30' SECONDS)) x "
+    "JOIN TABLE(TUMBLE(TABLE q, DESCRIPTOR(pts), INTERVAL '30' SECONDS)) y "
+    "ON x.user = y.user AND x.window_end = y.window_end",
+    # windowed aggregations over an interval join, on either side's time
+    "SELECT window.start, count(*) AS n, sum(p.paid) AS paid FROM {tight} e JOIN {pay} p "
+    "ON p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS GROUP BY window(p.pts, '1 minute')",
+    "SELECT window.start, e.user, count(*) AS n FROM {tight} e JOIN {pay} p "
+    "ON e.user = p.user AND p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS GROUP BY window(e.ts, '30 seconds'), e.user",
+    # a stream joined with its own windowed aggregate (NEXMark q7: bounded by the WHERE) and with
+    # the maximum of its windows' counts (NEXMark q5)
+    "WITH b AS (SELECT * FROM {tight}) SELECT B.id, B.amount FROM b B JOIN (SELECT max(amount) AS top, "
+    "window_end AS we FROM TABLE(TUMBLE(TABLE b, DESCRIPTOR(ts), INTERVAL '30' SECONDS)) GROUP BY window_start, "
+    "window_end) T ON B.amount = T.top WHERE B.ts BETWEEN T.we - INTERVAL 30 SECONDS AND T.we",
+    "WITH s AS (SELECT * FROM {tight}), c AS (SELECT user, count(*) AS n, window_start AS ws, window_end AS we "
+    "FROM TABLE(HOP(TABLE s, DESCRIPTOR(ts), INTERVAL '10' SECONDS, INTERVAL '30' SECONDS)) "
+    "GROUP BY user, window_start, window_end) SELECT c.user, c.n, c.ws FROM c "
+    "JOIN (SELECT max(n) AS top, ws, we FROM c GROUP BY ws, we) m ON c.ws = m.ws AND c.we = m.we AND c.n >= m.top",
 ]
 
 
@@ -135,9 +178,27 @@ def events():
     return arrival
 
 
+def payments(rows):
+    """A payment per 'buy' event, 0 to 8 s after it: (pid, event id, user, paid, time, arrival)."""
+    rng = random.Random(20261126)
+    out = []
+    for i, user, kind, amount, t in sorted(rows):
+        if kind == "buy":
+            pts = t + timedelta(milliseconds=rng.randrange(0, 8000))
+            out.append((len(out), i, user, amount + 1, pts, pts + timedelta(seconds=rng.uniform(0, DISORDER_S))))
+    return out
+
+
+def stamp(t):
+    return f"TIMESTAMP '{t.strftime('%Y-%m-%d %H:%M:%S.%f')}'"
+
+
 def values(rows):
-    return ", ".join(f"({i}, '{u}', '{k}', {a}, TIMESTAMP '{t.strftime('%Y-%m-%d %H:%M:%S.%f')}')"
-                     for i, u, k, a, t in rows)
+    return ", ".join(f"({i}, '{u}', '{k}', {a}, {stamp(t)})" for i, u, k, a, t in rows)
+
+
+def payment_values(rows):
+    return ", ".join(f"({p}, {e}, '{u}', {a}, {stamp(t)})" for p, e, u, a, t, _ in rows)
 
 
 @pytest.mark.parametrize("corpus", [CORPUS])
@@ -147,19 +208,27 @@ def test_streaming_equals_batch(tidelake_bin, tmp_path, corpus):
     setup = ["CREATE TABLE raw.events (id BIGINT, user STRING, kind STRING, amount INT, ts TIMESTAMP)",
              "CREATE TABLE raw.users (user STRING, segment STRING)",
              "INSERT INTO raw.users VALUES ('u0', 'gold'), ('u1', 'silver'), ('u2', 'gold'), ('u3', 'bronze'), "
-             "('u4', 'silver')"]
+             "('u4', 'silver')",
+             "CREATE TABLE raw.payments (pid BIGINT, event_id BIGINT, user STRING, paid INT, pts TIMESTAMP)"]
     tables = [f"curated.q{k}" for k in range(len(corpus))]
     for table, query in zip(tables, corpus):
-        setup.append(f"CREATE STREAMING TABLE {table} AS {query.format(src=STREAM_SRC)}")
+        setup.append(f"CREATE STREAMING TABLE {table} AS {query.format(src=STREAM_SRC, tight=STREAM_TIGHT, pay=STREAM_PAY)}")
     run(tidelake_bin, "sql", "--lake", str(lake), "-c", ";\n".join(setup))
 
     arrival = events()
+    paid = payments(arrival)
     chunk = len(arrival) // APPENDS
     refresh_all = ";\n".join(f"REFRESH STREAMING TABLE {t}" for t in tables)
     for n in range(APPENDS):
         part = arrival[n * chunk:(n + 1) * chunk if n < APPENDS - 1 else len(arrival)]
-        run(tidelake_bin, "sql", "--lake", str(lake), "-c",
-            f"INSERT INTO raw.events VALUES {values(part)};\n{refresh_all}")
+        # The payments that arrive before this append's last event (the rest with the last).
+        until = max(r[4] for r in part) + timedelta(seconds=DISORDER_S / 2)
+        pay = [p for p in paid if p[5] <= until or n == APPENDS - 1]
+        paid = [p for p in paid if p not in pay]
+        inserts = f"INSERT INTO raw.events VALUES {values(part)};\n"
+        if pay:
+            inserts += f"INSERT INTO raw.payments VALUES {payment_values(pay)};\n"
+        run(tidelake_bin, "sql", "--lake", str(lake), "-c", inserts + refresh_all)
 
     final = tmp_path / "final.sql"
     final.write_text(refresh_all + ";\n")
@@ -168,7 +237,7 @@ def test_streaming_equals_batch(tidelake_bin, tmp_path, corpus):
     mismatches = []
     for k, (table, query) in enumerate(zip(tables, corpus)):
         streamed = query_rows(tidelake_bin, lake, f"SELECT * FROM {table}")
-        batch = query_rows(tidelake_bin, lake, query.format(src=BATCH_SRC))
+        batch = query_rows(tidelake_bin, lake, query.format(src=BATCH_SRC, tight=BATCH_SRC, pay=BATCH_PAY))
         assert batch, f"query {k} gives no rows in batch mode; the corpus should exercise it: {query}"
         if streamed != batch:
             missing = [r for r in batch if r not in streamed][:3]

@@ -1,0 +1,67 @@
+#include "stream/plan_rows.h"
+
+#include "plan/optimizer.h"
+
+namespace tidelake::stream {
+
+plan::NodePtr Replace(const plan::NodePtr& node, const Replacements& replacements) {
+  auto it = replacements.find(node.get());
+  if (it != replacements.end()) return it->second;
+  std::vector<plan::NodePtr> inputs;
+  bool changed = false;
+  for (const auto& input : node->inputs) {
+    inputs.push_back(Replace(input, replacements));
+    changed = changed || inputs.back() != input;
+  }
+  return changed ? plan::WithInputs(*node, std::move(inputs)) : node;
+}
+
+plan::NodePtr Values(const std::shared_ptr<arrow::Schema>& schema, std::shared_ptr<arrow::Table> rows) {
+  auto values = std::make_shared<plan::ValuesNode>();
+  values->schema = schema;
+  values->rows = std::move(rows);
+  return values;
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> WithSchema(const std::shared_ptr<arrow::Table>& table,
+                                                        const std::shared_ptr<arrow::Schema>& schema,
+                                                        const std::string& what) {
+  if (table->num_columns() != schema->num_fields()) {
+    return arrow::Status::Invalid(what, " has ", table->num_columns(), " columns, the query expects ",
+                                  schema->num_fields());
+  }
+  for (int i = 0; i < schema->num_fields(); ++i) {
+    if (!table->column(i)->type()->Equals(*schema->field(i)->type())) {
+      return arrow::Status::Invalid(what, ": column ", plan::DisplayName(schema->field(i)->name()), " is ",
+                                    table->column(i)->type()->ToString(), ", the query expects ",
+                                    schema->field(i)->type()->ToString());
+    }
+  }
+  return arrow::Table::Make(schema, table->columns(), table->num_rows());
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> Evaluate(const plan::NodePtr& node, const Replacements& replacements,
+                                                      const std::vector<std::string>& names,
+                                                      const exec::ExecOptions& options) {
+  plan::PlanRoot batch{Replace(node, replacements), names, false};
+  ARROW_ASSIGN_OR_RAISE(batch, plan::Optimize(std::move(batch)));
+  ARROW_ASSIGN_OR_RAISE(auto reader, exec::Execute(batch, options));
+  ARROW_ASSIGN_OR_RAISE(auto table, reader->ToTable());
+  return table->RenameColumns(names);
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> EvaluateNode(const plan::NodePtr& node, const Replacements& replacements,
+                                                          const exec::ExecOptions& options, const std::string& what) {
+  ARROW_ASSIGN_OR_RAISE(auto rows, Evaluate(node, replacements, node->schema->field_names(), options));
+  ARROW_ASSIGN_OR_RAISE(rows, WithSchema(rows, node->schema, what));
+  return rows->CombineChunks();
+}
+
+arrow::Status NeedsState(const std::string& what) {
+  return arrow::Status::Invalid("a streaming query cannot use ", what,
+                                " over a stream yet: it needs state kept across batches. Supported: filters, "
+                                "projections, UNION ALL, joins of a stream (left) with tables, inner joins of two "
+                                "streams, and aggregations grouped by an event-time window");
+}
+
+}  // namespace tidelake::stream

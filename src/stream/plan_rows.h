@@ -1,0 +1,51 @@
+// Running parts of a query's logical plan over rows the streaming engine holds: the helpers
+// the incremental query and its stateful operators share. A part of the plan runs in batch mode
+// (plan::Optimize, then exec::Execute) with some of its nodes replaced by literal rows (a
+// ValuesNode): a stream's scan by the rows of the batch, a stateful operator by what it emits.
+//
+// Stateless functions, safe from any thread.
+#pragma once
+
+#include <arrow/result.h>
+#include <arrow/table.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/executor.h"
+#include "plan/logical_plan.h"
+
+namespace tidelake::stream {
+
+/// Plan nodes and what stands in for them in one batch.
+using Replacements = std::map<const plan::LogicalNode*, plan::NodePtr>;
+
+/// `node` with the nodes in `replacements` replaced (the tree is copied only where it changes).
+plan::NodePtr Replace(const plan::NodePtr& node, const Replacements& replacements);
+
+/// Literal rows with `schema` (the plan's field names); `rows` has the same column types.
+plan::NodePtr Values(const std::shared_ptr<arrow::Schema>& schema, std::shared_ptr<arrow::Table> rows);
+
+/// `table` with `schema` (the plan's field names), when the column types agree; `what` names
+/// the rows in the error.
+arrow::Result<std::shared_ptr<arrow::Table>> WithSchema(const std::shared_ptr<arrow::Table>& table,
+                                                        const std::shared_ptr<arrow::Schema>& schema,
+                                                        const std::string& what);
+
+/// The rows of `node`'s plan with `replacements` substituted, run in batch mode, with columns
+/// named `names`.
+arrow::Result<std::shared_ptr<arrow::Table>> Evaluate(const plan::NodePtr& node, const Replacements& replacements,
+                                                      const std::vector<std::string>& names,
+                                                      const exec::ExecOptions& options);
+
+/// As Evaluate, with `node`'s own schema (field names), in one chunk.
+arrow::Result<std::shared_ptr<arrow::Table>> EvaluateNode(const plan::NodePtr& node, const Replacements& replacements,
+                                                          const exec::ExecOptions& options, const std::string& what);
+
+/// The error for a query shape the streaming engine does not run: `what` would need state it
+/// does not keep.
+arrow::Status NeedsState(const std::string& what);
+
+}  // namespace tidelake::stream

@@ -1,0 +1,129 @@
+// An inner join of two streams: each batch emits the pairs that involve a row of the batch,
+//   ΔL ⋈ (R ∪ ΔR)  ∪  L ⋈ ΔR,
+// where L and R are the rows each side emitted in earlier batches (the state) and ΔL, ΔR the
+// rows they emit in this one. The joins themselves run in the batch engine, so keys, NULLs and
+// residual conditions mean what they mean in batch mode, and over a whole stream the join
+// emits exactly the pairs the batch join gives (late rows aside).
+//
+// State is pruned by event time when the join condition bounds it. Each time constraint is a
+// pair of timestamp columns, one per side, with left - right in [lo, hi]: an equality of window
+// ends (a window join; lo = hi = 0) or an interval condition (`L.t BETWEEN R.t - INTERVAL a AND
+// R.t + INTERVAL b`, or >= / <= pairs). When a side's column has a watermark (no row it emits
+// later has a smaller value), the other side's rows that could only match smaller values are
+// dropped: a left row goes once left < right watermark + lo, a right row once right < left
+// watermark - hi. A row that arrives with a value below its own side's watermark of the previous
+// batch is late (its partners may be gone): it is dropped and counted. Joins without such a
+// bound (NEXMark q3: auctions joined with their sellers) keep every row. A WHERE right over the
+// join is applied with it and bounds it the same way (NEXMark q7).
+//
+// The pairs emitted later hold a row not yet seen (not below its side's watermark) or one still
+// in the state (not below the other side's watermark shifted by the bound): so a bounded time
+// column has a watermark in the join's output too (OutputWatermark), for a windowed aggregation
+// or another join above.
+//
+// Outer, semi and anti joins of two streams are refused by Make: their rows without a match
+// would need the watermark to say when no match can come any more.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exec/executor.h"
+#include "stream/stateful_operator.h"
+
+namespace tidelake::stream {
+
+/// What a join condition says of two timestamp columns: every pair it accepts has
+/// left_field - right_field in [lo, hi] (an absent bound is unbounded), in the columns' unit.
+struct TimeConstraint {
+  std::string left_field, right_field;
+  std::optional<int64_t> lo, hi;
+};
+
+/// The time constraints of a join condition (its keys and its residual, and `filter`: a WHERE
+/// over the join's output), merged per pair of columns. Only inner and cross joins have them.
+std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
+                                            const std::optional<arrow::compute::Expression>& filter = std::nullopt);
+
+/// The watermark of `field` of a side (`side`: a join's input), if it has one.
+using ColumnWatermarkOf =
+    std::function<std::optional<ColumnWatermark>(const plan::LogicalNode& side, const std::string& field)>;
+
+class StreamJoin : public StatefulOperator {
+ public:
+  /// `join`: a JoinNode whose two inputs stream; `filter`: null, or a FilterNode over it (a
+  /// WHERE, which an inner join applies as if it were part of its condition: the operator then
+  /// stands for the filter, and the filter's time constraints prune too). Fails, naming why, for
+  /// join types it cannot run.
+  static arrow::Result<std::unique_ptr<StreamJoin>> Make(plan::NodePtr join, plan::NodePtr filter,
+                                                         const ColumnWatermarkOf& watermark_of,
+                                                         exec::ExecOptions options);
+
+  const plan::LogicalNode* node() const override { return filter_ ? filter_.get() : join_.get(); }
+  arrow::Result<std::shared_ptr<arrow::Table>> Run(const Replacements& below, const BatchContext& context) override;
+  /// The earliest watermark of the columns it tracks (of both sides).
+  std::optional<int64_t> watermark() const override;
+  /// A time column a constraint bounds, with watermarks on both sides: later pairs hold a row
+  /// of its side not yet seen (at or above that side's watermark) or one still in the state
+  /// (not below the other side's watermark shifted by the bound).
+  bool HasOutputWatermark(const std::string& field) const override;
+  std::optional<int64_t> OutputWatermark(const std::string& field) const override;
+  int64_t state_rows() const override { return sides_[0].rows.num_rows() + sides_[1].rows.num_rows(); }
+  int64_t late_rows() const override { return late_rows_; }
+  arrow::Result<nlohmann::json> SaveState(const Checkpoint& checkpoint, int64_t batch_id,
+                                          std::set<std::string>* files) override;
+  arrow::Status RestoreState(const Checkpoint& checkpoint, const nlohmann::json& state,
+                             std::set<std::string>* files) override;
+
+  /// The constraints that prune state (for EXPLAIN-like checks and tests): those with a bound
+  /// and a watermark on the column that bound is checked against.
+  const std::vector<TimeConstraint>& constraints() const { return constraints_; }
+
+ private:
+  /// A column of one side whose watermark the join follows.
+  struct TrackedColumn {
+    std::string field;
+    ColumnWatermark source;
+    std::optional<int64_t> max_seen;   ///< delay-based: the largest value emitted so far
+    std::optional<int64_t> watermark;  ///< as of the end of the last batch
+  };
+  struct Side {
+    std::vector<TrackedColumn> columns;
+    StateRows rows;  ///< the rows the side emitted so far, less the pruned ones
+  };
+  /// A constraint, with the tracked columns it reads (-1: none).
+  struct Bound {
+    TimeConstraint constraint;
+    int left_column = -1, right_column = -1;
+  };
+
+  StreamJoin(plan::NodePtr join, plan::NodePtr filter, exec::ExecOptions options)
+      : join_(std::move(join)), filter_(std::move(filter)), options_(options) {}
+
+  /// Index of `field` among side `s`'s tracked columns, adding it; -1 when it has no watermark.
+  int Track(int s, const std::string& field, const ColumnWatermarkOf& watermark_of);
+  /// `rows` of side `s` without those below a bound of `s` (late: counted) or with no time.
+  arrow::Result<std::shared_ptr<arrow::Table>> DropLate(int s, const std::shared_ptr<arrow::Table>& rows);
+  /// Moves the watermarks of side `s` on from its rows `fresh` of this batch.
+  void AdvanceWatermarks(int s, const arrow::Table& fresh);
+  /// Drops the state rows no later row of the other side can match.
+  arrow::Status Prune();
+  /// Keeps the rows of `rows` whose `field` is >= `threshold` (nulls go).
+  static arrow::Result<std::shared_ptr<arrow::Table>> KeepFrom(const std::shared_ptr<arrow::Table>& rows,
+                                                               const std::string& field, int64_t threshold);
+  arrow::Result<std::shared_ptr<arrow::Table>> Join(std::shared_ptr<arrow::Table> left,
+                                                    std::shared_ptr<arrow::Table> right);
+
+  plan::NodePtr join_;
+  plan::NodePtr filter_;  ///< null, or the WHERE over join_ this operator applies
+  exec::ExecOptions options_;
+  std::vector<TimeConstraint> constraints_;
+  std::vector<Bound> bounds_;
+  Side sides_[2];
+  int64_t late_rows_ = 0;
+};
+
+}  // namespace tidelake::stream

@@ -1,0 +1,85 @@
+#include "stream/update_aggregation.h"
+
+#include <arrow/api.h>
+
+namespace tidelake::stream {
+
+namespace cp = arrow::compute;
+
+arrow::Result<std::unique_ptr<UpdateAggregation>> UpdateAggregation::Make(plan::NodePtr node,
+                                                                          exec::ExecOptions options) {
+  const auto& aggregate = node->As<plan::AggregateNode>();
+  if (!aggregate.grouping_sets.empty()) return NeedsState("ROLLUP, CUBE or GROUPING SETS");
+  auto merge = std::make_shared<plan::AggregateNode>();
+  merge->keys = aggregate.keys;
+  merge->schema = node->schema;
+  for (size_t i = 0; i < aggregate.aggregates.size(); ++i) {
+    const plan::AggregateCall& call = aggregate.aggregates[i];
+    plan::AggregateCall combine = call;
+    combine.args = {node->schema->field(static_cast<int>(aggregate.keys.size() + i))->name()};
+    if (call.function == "hash_count" || call.function == "hash_count_all") {
+      combine.function = "hash_sum";
+      combine.options = nullptr;
+    } else if (call.function != "hash_sum" && call.function != "hash_min" && call.function != "hash_max") {
+      return NeedsState(call.function.substr(call.function.find('_') + 1) +
+                        " in an aggregation without a window (count, sum, min and max merge across batches; "
+                        "group by an event-time window for the others)");
+    }
+    merge->aggregates.push_back(std::move(combine));
+  }
+  return std::unique_ptr<UpdateAggregation>(new UpdateAggregation(std::move(node), std::move(merge), options));
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> UpdateAggregation::Run(const Replacements& below, const BatchContext&) {
+  // The batch's groups, merged into the state; the groups it touched are its output.
+  const auto& input = aggregate_->inputs[0];
+  const auto& schema = aggregate_->schema;
+  ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(input, below, options_, "the rows reaching the aggregation"));
+  ARROW_ASSIGN_OR_RAISE(auto batch, EvaluateNode(plan::WithInputs(*aggregate_, {Values(input->schema, fresh)}), {},
+                                                 options_, "the batch's groups"));
+  if (batch->num_rows() == 0) return batch;
+  std::shared_ptr<arrow::Table> merged = batch;
+  if (groups_.num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(auto both, arrow::ConcatenateTables({groups_.rows, batch}));
+    ARROW_ASSIGN_OR_RAISE(merged, EvaluateNode(plan::WithInputs(*merge_, {Values(schema, both)}), {}, options_,
+                                               "the merged groups"));
+  }
+  groups_.rows = merged;
+  // The touched groups: the merged rows whose keys the batch has (NULL keys match NULL).
+  const auto& keys = aggregate_->As<plan::AggregateNode>().keys;
+  if (keys.empty()) return groups_.rows;
+  auto right = std::make_shared<plan::ProjectNode>();
+  arrow::FieldVector right_fields;
+  auto join = std::make_shared<plan::JoinNode>();
+  join->type = plan::JoinType::kLeftSemi;
+  for (const auto& key : keys) {
+    const std::string renamed = key + "~batch";
+    right->exprs.push_back(cp::field_ref(key));
+    right_fields.push_back(schema->GetFieldByName(key)->WithName(renamed));
+    join->left_keys.push_back(key);
+    join->right_keys.push_back(renamed);
+    join->null_safe.push_back(true);
+  }
+  right->schema = arrow::schema(right_fields);
+  right->inputs = {Values(schema, batch)};
+  for (auto& e : right->exprs) {
+    ARROW_ASSIGN_OR_RAISE(e, e.Bind(*schema));
+  }
+  join->schema = schema;
+  join->inputs = {Values(schema, groups_.rows), right};
+  return EvaluateNode(join, {}, options_, "the changed groups");
+}
+
+arrow::Result<nlohmann::json> UpdateAggregation::SaveState(const Checkpoint& checkpoint, int64_t batch_id,
+                                                           std::set<std::string>* files) {
+  nlohmann::json state = nlohmann::json::object();
+  ARROW_RETURN_NOT_OK(groups_.Save(checkpoint, batch_id, "rows", &state, files));
+  return state;
+}
+
+arrow::Status UpdateAggregation::RestoreState(const Checkpoint& checkpoint, const nlohmann::json& state,
+                                              std::set<std::string>* files) {
+  return groups_.Restore(checkpoint, state, "rows", aggregate_->schema, files);
+}
+
+}  // namespace tidelake::stream
