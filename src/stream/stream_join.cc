@@ -184,6 +184,8 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::KeepFrom(const std::sha
   ARROW_ASSIGN_OR_RAISE(auto mask, cp::CallFunction("greater_equal", {column, std::make_shared<arrow::TimestampScalar>(
                                                                                   threshold, column->type())}));
   ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(rows, mask));  // a null comparison drops the row
+  // The same table when nothing goes, so that unchanged state is not written again.
+  if (kept.table()->num_rows() == rows->num_rows()) return rows;
   return kept.table()->CombineChunks();
 }
 
