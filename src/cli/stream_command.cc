@@ -8,6 +8,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <fstream>
 #include <iostream>
@@ -181,17 +182,29 @@ arrow::Status RunStream(const StreamArgs& args) {
     tables.push_back(name);
   }
 
-  // The script first: it creates the tables (and refreshes them once).
+  // Running from here on (`stream stop` finds the pid files), also while the script creates
+  // the tables and refreshes them once: a stop asked for then ends the run after the script.
+  struct PidFiles {
+    const catalog::Lake& lake;
+    std::vector<catalog::TableName> written;
+    ~PidFiles() {
+      for (const auto& name : written) std::remove(PidPath(lake, name).c_str());
+    }
+  } pid_files{*lake, {}};
+  for (const auto& name : tables) {
+    std::error_code ignored;  // the checkpoint directory may exist already
+    std::filesystem::create_directories(lake->CheckpointDir(name), ignored);
+    std::ofstream pid(PidPath(*lake, name));
+    pid << ::getpid() << "\n";
+    if (!pid) return arrow::Status::IOError("cannot write ", PidPath(*lake, name));
+    pid_files.written.push_back(name);
+  }
+  ::signal(SIGINT, RequestStop);
+  ::signal(SIGTERM, RequestStop);
   {
     ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake));
     ARROW_RETURN_NOT_OK(RunScriptOn(*session, script, args.file));
   }
-  for (const auto& name : tables) {
-    std::ofstream pid(PidPath(*lake, name));
-    pid << ::getpid() << "\n";
-  }
-  ::signal(SIGINT, RequestStop);
-  ::signal(SIGTERM, RequestStop);
 
   std::vector<TableStatus> statuses(tables.size());
   std::mutex mutex;
@@ -258,7 +271,6 @@ arrow::Status RunStream(const StreamArgs& args) {
   }
   for (auto& t : threads) t.join();
   if (terminal) std::cerr << "\r\033[K" << StatusLine(statuses) << "\n";
-  for (const auto& name : tables) std::remove(PidPath(*lake, name).c_str());
   for (const auto& s : statuses) {
     if (!s.status.ok()) return arrow::Status(s.status.code(), s.name + ": " + s.status.message());
   }
