@@ -18,7 +18,10 @@ and runs as `CREATE STREAMING TABLE curated.qN AS <query>`, each run in a fresh 
    clock (event i becomes available at startedAtMs + i * 1000 / rate, startedAtMs being
    recorded in its offsets), at half of that maximum and at --low-rate, with
    `tidelake stream run FILE --interval 50ms` for --duration seconds, then
-   `tidelake stream stop curated.qN`.
+   `tidelake stream stop curated.qN`. (FILE creates the table over the generator bounded to no
+   events, then declares the source again, unbounded: `stream run` refreshes the table once
+   with the available-now trigger before its interval trigger starts, and over a rate-limited
+   source that refresh would never end; see rate_limited_script_for.)
 
 Latency is computed from the query's checkpoint (`<lake>/_checkpoints/curated.qN`), exactly,
 for every bid (every input row) ingested between --warmup seconds after the generator started
@@ -239,6 +242,17 @@ def script_for(query: str, options: dict) -> str:
     return source_sql(options) + f"\nCREATE STREAMING TABLE curated.{query} AS\n{query_text(query)};\n"
 
 
+def rate_limited_script_for(query: str, options: dict) -> str:
+    """The script of a latency run. `stream run` first runs its script, whose CREATE STREAMING
+    TABLE refreshes the table with the available-now trigger, and only then starts the interval
+    trigger; over a rate-limited source that refresh never ends (each batch finds the events that
+    fell due while it ran), so the table is created over the same generator bounded to no events
+    (its refresh reads nothing, and records the generator's start, startedAtMs, in the
+    checkpoint), and the source is then declared again, unbounded, for the interval trigger."""
+    return (script_for(query, {"events.num": 0, **options})
+            + "\nDROP SOURCE bid;\n" + source_sql(options))
+
+
 def first_error(stderr: str) -> str:
     lines = [l.strip() for l in stderr.strip().splitlines() if l.strip()]
     line = next((l for l in lines if l.lower().startswith("error")), lines[-1] if lines else "no message")
@@ -292,7 +306,7 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
     lake = workdir / f"lake-latency-{query}-{rate}"
     shutil.rmtree(lake, ignore_errors=True)
     script = workdir / f"latency-{query}-{rate}.sql"
-    script.write_text(script_for(query, {"rate": rate, "seed": 1}))
+    script.write_text(rate_limited_script_for(query, {"rate": rate, "seed": 1}))
     log = workdir / f"latency-{query}-{rate}.log"
     checkpoint = lake / "_checkpoints" / f"curated.{query}"
     table = f"curated.{query}"
@@ -351,8 +365,17 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
     durations = sorted(b.duration_ms for b in measured)
     # Where an event's time goes: the wait until its batch started, then the batch.
     wait = stats["mean_ms"] - stats["batch_mean_ms"] if stats["visible"] else None
-    gaps = sorted(b.timestamp_ms - c for b, c in commits if c is not None)
+    # A batch's time before its Delta commit (read, query, Parquet file, snapshot) and after it
+    # (the commit file, every 10th version a Delta checkpoint, the checkpoint's commits/<k>).
+    ids = {b.batch_id for b in measured}
+    committed = [(b, v, c) for b, v, c in commits if b.batch_id in ids]
+    before = [c - (b.timestamp_ms - b.duration_ms) for b, v, c in committed]
+    after = [b.timestamp_ms - c for b, v, c in committed]
+    with_checkpoint = [b.duration_ms for b, v, c in committed if v % 10 == 0]
+    without = [b.duration_ms for b, v, c in committed if v % 10 != 0]
     starts = [b.timestamp_ms - b.duration_ms for b in measured]
+    # Batches slow down as the table grows (more files in each snapshot and Delta checkpoint).
+    quarter = max(1, len(measured) // 4)
     return dict(query=query, rate=rate, interval=interval, duration_s=duration, warmup_s=warmup,
                 batches=len(batches), measured_batches=len(measured), rows_read=read, rows_written=count,
                 stats=stats, wait_mean_ms=wait,
@@ -364,9 +387,20 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
                 rows_per_batch=sum(b.input_rows for b in measured) / len(measured) if measured else None,
                 commits=len(commits), delta_checkpoints=len(list((lake / "curated" / query / "_delta_log")
                                                                  .glob("*.checkpoint.parquet"))),
-                after_commit_median_ms=gaps[len(gaps) // 2] if gaps else None,
-                after_commit_max_ms=gaps[-1] if gaps else None,
-                checkpoint_files=sum(1 for p in checkpoint.rglob("*") if p.is_file()))
+                before_commit_median_ms=median(before), after_commit_median_ms=median(after),
+                after_commit_max_ms=max(after, default=None),
+                checkpoint_batch_mean_ms=mean(with_checkpoint), other_batch_mean_ms=mean(without),
+                first_quarter_batch_mean_ms=mean([b.duration_ms for b in measured[:quarter]]),
+                last_quarter_batch_mean_ms=mean([b.duration_ms for b in measured[-quarter:]]))
+
+
+def median(values: list) -> float | None:
+    values = sorted(values)
+    return values[len(values) // 2] if values else None
+
+
+def mean(values: list) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 def check_batches(batches: list[Batch], checkpoint: Path, source: str, rows: Rows) -> None:
@@ -382,9 +416,10 @@ def check_batches(batches: list[Batch], checkpoint: Path, source: str, rows: Row
                            f"{rows.between(b.first, b.end)} bids")
 
 
-def check_delta_log(table_dir: Path, batches: list[Batch]) -> list[tuple[Batch, int | None]]:
+def check_delta_log(table_dir: Path, batches: list[Batch]) -> list[tuple[Batch, int, int]]:
     """Each sink commit names a batch (txn version) and is timed no later than that batch's
-    progress record. Returns (batch, commitInfo.timestamp) for the batches that committed."""
+    progress record. Returns (batch, table version, commitInfo.timestamp) for the batches that
+    committed."""
     log_dir = table_dir / "_delta_log"
     if not log_dir.is_dir():
         raise RunError(f"{log_dir} does not exist")
@@ -402,14 +437,16 @@ def check_delta_log(table_dir: Path, batches: list[Batch]) -> list[tuple[Batch, 
         if txn["version"] in found:
             raise RunError(f"batch {txn['version']} was committed twice ({path.name})")
         timestamp = info.get("timestamp")
-        if timestamp is not None and timestamp > batch.timestamp_ms:
+        if not isinstance(timestamp, int):
+            raise RunError(f"{path.name} has no commitInfo.timestamp")
+        if timestamp > batch.timestamp_ms:
             raise RunError(f"{path.name} (batch {batch.batch_id}) is timed {timestamp} ms, after the batch's "
                            f"progress record ({batch.timestamp_ms} ms)")
-        found[txn["version"]] = timestamp
+        found[txn["version"]] = (int(path.name.split(".")[0]), timestamp)
     for b in batches:
         if b.output_rows > 0 and not b.write_skipped and b.batch_id not in found:
             raise RunError(f"batch {b.batch_id} wrote {b.output_rows} rows but no commit of {log_dir} names it")
-    return [(by_id[k], v) for k, v in sorted(found.items())]
+    return [(by_id[k], version, timestamp) for k, (version, timestamp) in sorted(found.items())]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,8 +518,13 @@ def section_text(throughput: dict, latency: list[dict], info: dict) -> str:
             f"{fmt_ms(r['rows_per_batch'], 0)} rows each); mean latency {fmt_ms(s['mean_ms'])} ms = "
             f"{fmt_ms(r['wait_mean_ms'])} ms waiting for the batch to start + {fmt_ms(s['batch_mean_ms'])} ms "
             f"of batch (batch p99 {fmt_ms(r['duration_p99_ms'], 0)} ms, max {fmt_ms(r['duration_max_ms'], 0)} ms); "
-            f"progress recorded {fmt_ms(r['after_commit_median_ms'], 0)} ms (median; max "
-            f"{fmt_ms(r['after_commit_max_ms'], 0)} ms) after the Delta commit's commitInfo.timestamp; "
+            f"of a batch, {fmt_ms(r['before_commit_median_ms'], 0)} ms (median) until its Delta commit's "
+            f"commitInfo.timestamp and {fmt_ms(r['after_commit_median_ms'], 0)} ms (median; max "
+            f"{fmt_ms(r['after_commit_max_ms'], 0)} ms) after it; batches writing a Delta checkpoint (every "
+            f"10th version) take {fmt_ms(r['checkpoint_batch_mean_ms'])} ms on average, the others "
+            f"{fmt_ms(r['other_batch_mean_ms'])} ms; batches of the first quarter of the run take "
+            f"{fmt_ms(r['first_quarter_batch_mean_ms'])} ms on average, of the last quarter "
+            f"{fmt_ms(r['last_quarter_batch_mean_ms'])} ms; "
             f"{r['commits']} Delta commits, {r['delta_checkpoints']} Delta checkpoints; "
             f"{r['rows_read']:,} bids read, {r['rows_written']:,} rows in the table"
             + (f"; **{behind:,} bids of the window were not visible when the query stopped**" if behind else "")
@@ -503,7 +545,12 @@ METHOD = [
     "events.",
     "- Queries: q0, q1, q2 of `bench/nexmark/queries` (the text the NEXMark benchmark runs), each as "
     "`CREATE STREAMING TABLE curated.qN AS ...` run by `tidelake stream run FILE --interval 50ms` in a "
-    "fresh lake, stopped after the run's duration with `tidelake stream stop curated.qN`.",
+    "fresh lake, stopped after the run's duration with `tidelake stream stop curated.qN`. FILE creates the "
+    "table over the generator with `'events.num' = '0'` and then declares `bid` again without it: "
+    "`stream run` refreshes the table with the available-now trigger before it starts the interval "
+    "trigger, and over a rate-limited source that refresh never ends (each batch finds the events that "
+    "fell due while it ran), so the interval trigger would never start. The generator's start "
+    "(startedAtMs) is the time of that first refresh, a few ms before the first interval batch.",
     "- Maximum throughput: the same query over `events.num` generated events with "
     "`tidelake stream run FILE --trigger available-now`; events / the process's wall time, best of the runs. "
     "This is what one large batch sustains; at 50 ms triggers each batch also pays its fixed costs "
