@@ -311,6 +311,7 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
     checkpoint = lake / "_checkpoints" / f"curated.{query}"
     table = f"curated.{query}"
     cmd = [str(binary), "stream", "run", str(script), "--lake", str(lake), "--interval", interval]
+    load_start = os.getloadavg()[0]
     with open(log, "w") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
     try:
@@ -332,6 +333,7 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
         if stop.returncode != 0:
             raise RunError(f"`tidelake stream stop {table}` failed: {first_error(stop.stderr)}")
         proc.wait(timeout=120)
+        load_end = os.getloadavg()[0]
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -377,6 +379,7 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
     # Batches slow down as the table grows (more files in each snapshot and Delta checkpoint).
     quarter = max(1, len(measured) // 4)
     return dict(query=query, rate=rate, interval=interval, duration_s=duration, warmup_s=warmup,
+                load=(load_start, load_end),
                 batches=len(batches), measured_batches=len(measured), rows_read=read, rows_written=count,
                 stats=stats, wait_mean_ms=wait,
                 duration_mean_ms=sum(durations) / len(durations) if durations else None,
@@ -447,6 +450,18 @@ def check_delta_log(table_dir: Path, batches: list[Batch]) -> list[tuple[Batch, 
         if b.output_rows > 0 and not b.write_skipped and b.batch_id not in found:
             raise RunError(f"batch {b.batch_id} wrote {b.output_rows} rows but no commit of {log_dir} names it")
     return [(by_id[k], version, timestamp) for k, (version, timestamp) in sorted(found.items())]
+
+
+def wait_for_quiet(max_load: float | None, max_wait: float) -> None:
+    """On a machine shared with other work, waits (at most max_wait s) until the 1-min load
+    average is below max_load; a run's load is reported with it either way."""
+    if max_load is None:
+        return
+    deadline = time.monotonic() + max_wait
+    while os.getloadavg()[0] >= max_load and time.monotonic() < deadline:
+        time.sleep(5)
+    if os.getloadavg()[0] >= max_load:
+        print(f"load average still {os.getloadavg()[0]:.1f} after {max_wait:g} s; running anyway", flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -526,7 +541,8 @@ def section_text(throughput: dict, latency: list[dict], info: dict) -> str:
             f"{fmt_ms(r['first_quarter_batch_mean_ms'])} ms on average, of the last quarter "
             f"{fmt_ms(r['last_quarter_batch_mean_ms'])} ms; "
             f"{r['commits']} Delta commits, {r['delta_checkpoints']} Delta checkpoints; "
-            f"{r['rows_read']:,} bids read, {r['rows_written']:,} rows in the table"
+            f"{r['rows_read']:,} bids read, {r['rows_written']:,} rows in the table; load average "
+            f"{r['load'][0]:.1f} / {r['load'][1]:.1f} at the run's start / end"
             + (f"; **{behind:,} bids of the window were not visible when the query stopped**" if behind else "")
             + ".")
     if max(info["load_start"], info["load_end"]) > 1.0:
@@ -581,6 +597,9 @@ def main() -> int:
                         help="the first rate, events/s, instead of half of the measured maximum")
     parser.add_argument("--throughput-events", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=2, help="throughput runs per query (best reported)")
+    parser.add_argument("--max-load", type=float, default=None,
+                        help="before each run, wait for the 1-min load average to fall below this (a shared machine)")
+    parser.add_argument("--max-wait", type=float, default=180, help="seconds to wait for --max-load, at most")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "tidelake-latency-bench")
     parser.add_argument("--output", type=Path, default=ROOT / "bench/RESULTS.md")
     args = parser.parse_args()
@@ -614,6 +633,7 @@ def main() -> int:
         for q in queries:
             rates = []
             if args.rate is None:
+                wait_for_quiet(args.max_load, args.max_wait)
                 t = run_throughput(args.binary, q, args.throughput_events, args.runs, args.workdir)
                 throughput[q] = t
                 print(f"{q}: maximum {t['events_per_s']:,.0f} events/s (wall {t['wall_s']} s, {t['batches']} batches)",
@@ -624,6 +644,7 @@ def main() -> int:
             if args.low_rate:
                 rates.append((args.low_rate, False))
             for rate, half in rates:
+                wait_for_quiet(args.max_load, args.max_wait)
                 r = run_latency(args.binary, q, rate, args.interval, args.duration, args.warmup, args.workdir)
                 r["half_of_max"] = half
                 latency.append(r)
