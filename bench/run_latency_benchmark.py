@@ -29,13 +29,19 @@ and 1 s before the stop: batch k reads the events from the end offset of batch k
 `sources` file for batch 0) to its own (`offsets/<k>`, repeated in the progress log), and its
 progress record's `timestamp` is taken after the batch's Delta commit and its checkpoint commit,
 so its rows are visible by then. An event's latency = that timestamp - its ingestion time. It
-includes the wait for the next trigger, generating the batch's events, running the query,
+includes the wait for the next trigger, writing the batch's plan (offsets/<k>), generating the
+batch's events, running the query,
 writing the Parquet file and the Delta commit (every 10th commit also writes a Delta
 checkpoint), and the checkpoint files written after the commit. The percentiles are ranks over
 all those events (no sampling): the latencies of a batch's events form an arithmetic sequence,
 so counting the events below a bound is a formula per batch, and a binary search on the bound
 finds each rank. An event of the window that no batch read before the stop counts as not
-visible (a run that falls behind says so rather than report its backlog as fast).
+visible (a run that falls behind says so rather than report its backlog as fast). The same
+ranks to the Delta commit's commitInfo.timestamp (taken before the commit file is published)
+bound the latency from below.
+
+On a machine shared with other work, --max-load makes each run wait (at most --max-wait s)
+for the 1-min load average to fall below it; each run's load is reported.
 
 Cross-checks (any failure fails the run, exit status 1, and nothing is written): the batches'
 offset ranges follow each other and equal `offsets/<k>`; each batch read as many rows as there
@@ -503,9 +509,10 @@ def section_text(throughput: dict, latency: list[dict], info: dict) -> str:
         "",
         "End-to-end latency of each bid: from the moment the rate-limited NEXMark generator makes it "
         "available (its ingestion) to the moment the micro-batch that read it has committed its rows to "
-        "the Delta sink and recorded its progress. It includes the wait for the next trigger, generating "
-        "the batch's events, running the query, writing the Parquet file, the Delta commit (and every 10th "
-        "commit a Delta checkpoint), and the streaming checkpoint's files after the commit. Every bid "
+        "the Delta sink and recorded its progress. It includes the wait for the next trigger, writing the "
+        "batch's plan (`offsets/<k>`), generating the batch's events, running the query, writing the "
+        "Parquet file, the Delta commit (and every 10th commit a Delta checkpoint), and the streaming "
+        "checkpoint's files after the commit. Every bid "
         f"ingested from {info['warmup']:g} s after the start to 1 s before the stop is counted (exact ranks, "
         "no sampling).",
         "",
