@@ -374,9 +374,10 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
     at_commit = {b.batch_id: c for b, v, c in commits}
     commit_stats = latency_stats([dataclasses.replace(b, timestamp_ms=at_commit.get(b.batch_id, b.timestamp_ms))
                                   for b in batches], started_at, rate, *window, rows)
-    # The batches that read events of the window (the warm-up's are left out).
-    lo_event = math.ceil(warmup * rate)
-    measured = [b for b in batches if b.end > lo_event and b.end > b.first]
+    # The batches that read events of the window (the warm-up's and the last second's are left out).
+    lo_event = math.ceil((window[0] - started_at) * rate / 1000)
+    hi_event = math.ceil((window[1] - started_at) * rate / 1000)
+    measured = [b for b in batches if b.end > lo_event and b.first < hi_event and b.end > b.first]
     durations = sorted(b.duration_ms for b in measured)
     # Where an event's time goes: the wait until its batch started, then the batch.
     wait = stats["mean_ms"] - stats["batch_mean_ms"] if stats["visible"] else None
@@ -389,6 +390,9 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
     with_checkpoint = [b.duration_ms for b, v, c in committed if v % 10 == 0]
     without = [b.duration_ms for b, v, c in committed if v % 10 != 0]
     starts = [b.timestamp_ms - b.duration_ms for b in measured]
+    # Between batches: the trigger's sleep, then the next batch's plan (offsets/<k>) and the
+    # previous one's progress line, none of which durationMs counts.
+    pauses = [b.timestamp_ms - b.duration_ms - a.timestamp_ms for a, b in zip(measured, measured[1:])]
     # Batches slow down as the table grows (more files in each snapshot and Delta checkpoint).
     quarter = max(1, len(measured) // 4)
     return dict(query=query, rate=rate, interval=interval, duration_s=duration, warmup_s=warmup,
@@ -399,6 +403,7 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
                 duration_p99_ms=durations[min(len(durations) - 1, math.ceil(0.99 * len(durations)) - 1)]
                 if durations else None,
                 duration_max_ms=durations[-1] if durations else None,
+                pause_max_ms=max(pauses, default=None),
                 batch_spacing_ms=(starts[-1] - starts[0]) / (len(starts) - 1) if len(starts) > 1 else None,
                 rows_per_batch=sum(b.input_rows for b in measured) / len(measured) if measured else None,
                 commits=len(commits), delta_checkpoints=len(list((lake / "curated" / query / "_delta_log")
@@ -548,7 +553,8 @@ def section_text(throughput: dict, latency: list[dict], info: dict) -> str:
             f"instead of the progress record, p50 {fmt_ms(r['commit_stats']['quantiles'][0.5])} ms and p99 "
             f"{fmt_ms(r['commit_stats']['quantiles'][0.99])} ms; mean latency {fmt_ms(s['mean_ms'])} ms = "
             f"{fmt_ms(r['wait_mean_ms'])} ms waiting for the batch to start + {fmt_ms(s['batch_mean_ms'])} ms "
-            f"of batch (batch p99 {fmt_ms(r['duration_p99_ms'], 0)} ms, max {fmt_ms(r['duration_max_ms'], 0)} ms); "
+            f"of batch (batch p99 {fmt_ms(r['duration_p99_ms'], 0)} ms, max {fmt_ms(r['duration_max_ms'], 0)} ms; "
+            f"longest pause between two batches {fmt_ms(r['pause_max_ms'], 0)} ms); "
             f"of a batch, {fmt_ms(r['before_commit_median_ms'], 0)} ms (median) until its Delta commit's "
             f"commitInfo.timestamp and {fmt_ms(r['after_commit_median_ms'], 0)} ms (median; max "
             f"{fmt_ms(r['after_commit_max_ms'], 0)} ms) after it; batches writing a Delta checkpoint (every "
