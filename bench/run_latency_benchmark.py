@@ -21,7 +21,7 @@ and runs as `CREATE STREAMING TABLE curated.qN AS <query>`, each run in a fresh 
    `tidelake stream stop curated.qN`. (FILE creates the table over the generator bounded to no
    events, then declares the source again, unbounded: `stream run` refreshes the table once
    with the available-now trigger before its interval trigger starts, and over a rate-limited
-   source that refresh would never end; see rate_limited_script_for.)
+   source that refresh never ended before main's 1533ed0; see rate_limited_script_for.)
 
 Latency is computed from the query's checkpoint (`<lake>/_checkpoints/curated.qN`), exactly,
 for every bid (every input row) ingested between --warmup seconds after the generator started
@@ -252,10 +252,11 @@ def script_for(query: str, options: dict) -> str:
 def rate_limited_script_for(query: str, options: dict) -> str:
     """The script of a latency run. `stream run` first runs its script, whose CREATE STREAMING
     TABLE refreshes the table with the available-now trigger, and only then starts the interval
-    trigger; over a rate-limited source that refresh never ends (each batch finds the events that
-    fell due while it ran), so the table is created over the same generator bounded to no events
-    (its refresh reads nothing, and records the generator's start, startedAtMs, in the
-    checkpoint), and the source is then declared again, unbounded, for the interval trigger."""
+    trigger; over a rate-limited source that refresh never ended before main's 1533ed0 (each
+    batch found the events that fell due while it ran). So the table is created over the same
+    generator bounded to no events (its refresh reads nothing, and records the generator's
+    start, startedAtMs, in the checkpoint), and the source is then declared again, unbounded,
+    for the interval trigger; with either binary the generator starts when the table does."""
     return (script_for(query, {"events.num": 0, **options})
             + "\nDROP SOURCE bid;\n" + source_sql(options))
 
@@ -470,6 +471,18 @@ def check_delta_log(table_dir: Path, batches: list[Batch]) -> list[tuple[Batch, 
     return [(by_id[k], version, timestamp) for k, (version, timestamp) in sorted(found.items())]
 
 
+def binary_source(binary: Path, commit: str, build_type: str) -> str:
+    """What the binary was built from: this checkout's commit, or, for a binary of another
+    worktree (--binary), that worktree's HEAD when the benchmark ran and the binary's build time."""
+    top = subprocess.run(["git", "-C", str(binary.resolve().parent), "rev-parse", "--show-toplevel"],
+                         capture_output=True, text=True).stdout.strip()
+    if not top or Path(top).resolve() == ROOT.resolve():
+        return f"commit {commit}, {build_type}"
+    head = subprocess.run(["git", "-C", top, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    built = datetime.datetime.fromtimestamp(binary.stat().st_mtime, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{binary}, {build_type}, built {built} in {top} (its HEAD when this ran: {head.stdout.strip() or 'unknown'})"
+
+
 def wait_for_quiet(max_load: float | None, max_wait: float) -> None:
     """On a machine shared with other work, waits (at most max_wait s) until the 1-min load
     average is below max_load; a run's load is reported with it either way."""
@@ -567,10 +580,12 @@ def section_text(throughput: dict, latency: list[dict], info: dict) -> str:
             f"{r['load'][0]:.1f} / {r['load'][1]:.1f} at the run's start / end"
             + (f"; **{behind:,} bids of the window were not visible when the query stopped**" if behind else "")
             + ".")
-    if max(info["load_start"], info["load_end"]) > 1.0:
+    peak = max([info["load_start"], info["load_end"]] + [max(r["load"]) for r in latency])
+    if peak > 1.0:
         lines += ["", f"The machine's {info['nproc']} CPUs were shared with other work during this run (load "
-                  f"average up to {max(info['load_start'], info['load_end']):.1f}); latencies, their tails above "
-                  "all, move with it."]
+                  f"average up to {peak:.1f} at a run's start or end); latencies, their tails above all, move "
+                  "with it: a pause of a few hundred ms (a busy CPU, a slow fsync) in a 20 s run is enough to "
+                  "move p99."]
     lines += ["", "### Method", "", *METHOD, ""]
     return "\n".join(lines)
 
@@ -586,9 +601,10 @@ METHOD = [
     "fresh lake, stopped after the run's duration with `tidelake stream stop curated.qN`. FILE creates the "
     "table over the generator with `'events.num' = '0'` and then declares `bid` again without it: "
     "`stream run` refreshes the table with the available-now trigger before it starts the interval "
-    "trigger, and over a rate-limited source that refresh never ends (each batch finds the events that "
-    "fell due while it ran), so the interval trigger would never start. The generator's start "
-    "(startedAtMs) is the time of that first refresh, a few ms before the first interval batch.",
+    "trigger, and over a rate-limited source that refresh never ended before main's 1533ed0 (each "
+    "batch found the events that fell due while it ran), so the interval trigger never started. The "
+    "generator's start (startedAtMs) is the time of that first refresh, a few ms before the first "
+    "interval batch.",
     "- Maximum throughput: the same query over `events.num` generated events with "
     "`tidelake stream run FILE --trigger available-now`; events / the process's wall time, best of the runs. "
     "This is what one large batch sustains; at 50 ms triggers each batch also pays its fixed costs "
@@ -646,8 +662,7 @@ def main() -> int:
     info.update(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 command=" ".join([".deps/venv/bin/python", "bench/run_latency_benchmark.py", *sys.argv[1:]]),
                 load_start=os.getloadavg()[0], warmup=args.warmup)
-    info["tidelake"] = f"commit {info['commit']}, {build_type}" + (
-        f" ({args.binary})" if args.binary.resolve() != (ROOT / "build/release/tidelake").resolve() else "")
+    info["tidelake"] = binary_source(args.binary, info["commit"], build_type)
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     throughput, latency = {}, []
