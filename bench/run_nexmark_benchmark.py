@@ -280,7 +280,7 @@ def section_text(results: dict, info: dict) -> str:
                  + (f": {', '.join(missed)}" if missed else "")
                  + f", {len(unmeasured)} without a ratio"
                  + (f": {', '.join(unmeasured)}" if unmeasured else "") + ").")
-    lines.append("- End-to-end latency (p50/p99 at half of the maximum throughput): not measured by this driver.")
+    lines.append("- End-to-end latency (p50/p99 at half of the maximum throughput): measured by `bench/run_latency_benchmark.py`, in the `## Streaming latency` section below.")
 
     notes = []
     for q in results:
