@@ -3,9 +3,11 @@ kernel, and the tidelake commit (flagged when src/ or include/ have uncommitted 
 the pieces of RESULTS.md every benchmark driver writes the same way: the machine table's rows,
 and replacing one `## ` section while keeping the others."""
 
+import datetime
 import os
 import platform
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +32,26 @@ def machine() -> dict:
         commit += " + uncommitted changes in src/ or include/"
     return dict(cpu=cpu, nproc=os.cpu_count(), memory=f"{mem_kb / 1024 / 1024:.1f} GiB",
                 kernel=platform.release(), commit=commit or "unknown")
+
+
+def run_info(script: str, **extra) -> dict:
+    """machine(), plus when the run began, the command that reproduces it (`script` with this
+    process's arguments) and the load average then; `extra` is added as it is."""
+    info = machine()
+    info.update(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                command=" ".join([".deps/venv/bin/python", script, *sys.argv[1:]]),
+                load_start=os.getloadavg()[0], **extra)
+    return info
+
+
+def build_type(binary: Path) -> str:
+    """The CMake build type of the build directory holding `binary` ("Release build")."""
+    cache = binary.parent / "CMakeCache.txt"
+    if cache.exists():
+        for line in cache.read_text().splitlines():
+            if line.startswith("CMAKE_BUILD_TYPE:"):
+                return line.split("=", 1)[1] + " build"
+    return "unknown build type"
 
 
 def machine_rows(info: dict) -> list:

@@ -24,7 +24,6 @@ RESULTS-quick.md in the work directory unless --output is given.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import shutil
@@ -44,7 +43,7 @@ from deltalake import DeltaTable, write_deltalake
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from machine_info import machine, machine_rows  # noqa: E402
+from machine_info import build_type as build_type_of, machine_rows, run_info  # noqa: E402
 BUILD_HINT = (
     "cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DTIDELAKE_SANITIZE=OFF "
     "-DTIDELAKE_BUILD_BENCHMARKS=ON -DTIDELAKE_BUILD_TESTS=OFF \"-DCMAKE_CXX_FLAGS=-Wno-restrict\" && "
@@ -434,17 +433,9 @@ def main() -> int:
     size = SIZES["quick" if args.quick else "full"]
     output = args.output or (args.workdir / "RESULTS-quick.md" if args.quick else ROOT / "bench/RESULTS.md")
     args.workdir.mkdir(parents=True, exist_ok=True)
-    build_type = "unknown build type"
-    cmake_cache = args.binary.parent / "CMakeCache.txt"
-    if cmake_cache.exists():
-        for line in cmake_cache.read_text().splitlines():
-            if line.startswith("CMAKE_BUILD_TYPE:"):
-                build_type = line.split("=", 1)[1] + " build"
+    build_type = build_type_of(args.binary)
 
-    info = machine()
-    info.update(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                command=" ".join([".deps/venv/bin/python", "bench/run_delta_benchmarks.py", *sys.argv[1:]]),
-                load_start=os.getloadavg()[0], build=build_type)
+    info = run_info("bench/run_delta_benchmarks.py", build=build_type)
     rows_needed = max(size["write_rows"], size["scan_files"] * size["scan_rows_per_file"],
                       (size["appends"] + 1) * size["append_rows"])
     source = ensure_source(args.workdir, rows_needed)

@@ -71,7 +71,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from machine_info import machine, machine_rows, replace_section  # noqa: E402
+from machine_info import build_type as build_type_of, machine_rows, replace_section, run_info  # noqa: E402
 
 QUERIES_DIR = ROOT / "bench" / "nexmark" / "queries"
 QUERIES = ["q0", "q1", "q2"]
@@ -651,17 +651,9 @@ def main() -> int:
     if not args.binary.exists():
         print(f"{args.binary} is missing; build it first:\n  {BUILD_HINT}", file=sys.stderr)
         return 2
-    build_type = "unknown build type"
-    cmake_cache = args.binary.parent / "CMakeCache.txt"
-    if cmake_cache.exists():
-        for line in cmake_cache.read_text().splitlines():
-            if line.startswith("CMAKE_BUILD_TYPE:"):
-                build_type = line.split("=", 1)[1] + " build"
+    build_type = build_type_of(args.binary)
 
-    info = machine()
-    info.update(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                command=" ".join([".deps/venv/bin/python", "bench/run_latency_benchmark.py", *sys.argv[1:]]),
-                load_start=os.getloadavg()[0], warmup=args.warmup)
+    info = run_info("bench/run_latency_benchmark.py", warmup=args.warmup)
     info["tidelake"] = binary_source(args.binary, info["commit"], build_type)
     args.workdir.mkdir(parents=True, exist_ok=True)
 

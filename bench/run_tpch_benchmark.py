@@ -23,7 +23,6 @@ not counted; DuckDB's and Polars' are the time of execute + fetch in Python; Spa
 from __future__ import annotations
 
 import argparse
-import datetime
 import math
 import os
 import re
@@ -36,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from machine_info import machine, machine_rows, replace_section  # noqa: E402
+from machine_info import build_type as build_type_of, machine_rows, replace_section, run_info  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests" / "interop"))
 import tpch_common as tpch  # noqa: E402
 
@@ -288,20 +287,12 @@ def main() -> int:
         return 2
     queries = [int(q) for q in args.queries.split(",") if q] or tpch.QUERIES
     engines = ["tidelake", "duckdb", "polars"] + ([] if args.no_spark else ["spark"])
-    build_type = "unknown build type"
-    cmake_cache = args.binary.parent / "CMakeCache.txt"
-    if cmake_cache.exists():
-        for line in cmake_cache.read_text().splitlines():
-            if line.startswith("CMAKE_BUILD_TYPE:"):
-                build_type = line.split("=", 1)[1] + " build"
+    build_type = build_type_of(args.binary)
 
     import duckdb
     import polars as pl
 
-    info = machine()
-    info.update(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                command=" ".join([".deps/venv/bin/python", "bench/run_tpch_benchmark.py", *sys.argv[1:]]),
-                load_start=os.getloadavg()[0], build=build_type, runs=args.runs, spark_runs=args.spark_runs)
+    info = run_info("bench/run_tpch_benchmark.py", build=build_type, runs=args.runs, spark_runs=args.spark_runs)
     peers = [f"duckdb {duckdb.__version__}", f"polars {pl.__version__}"]
 
     data = tpch.ensure_data(1)
