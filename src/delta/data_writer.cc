@@ -22,6 +22,7 @@
 #include "delta/file_stats.h"
 #include "delta/partition_values.h"
 #include "delta/schema.h"
+#include "io/durable_file.h"
 #include "io/filesystem.h"
 
 namespace tidelake::delta {
@@ -245,6 +246,8 @@ arrow::Status DataWriter::CloseFile(OpenFile* file) {
   ARROW_RETURN_NOT_OK(file->stats->AddParquetFooter(*file->writer->metadata()));
   ARROW_ASSIGN_OR_RAISE(int64_t size, file->sink->Tell());
   ARROW_RETURN_NOT_OK(file->sink->Close());
+  // Durable before the commit that will name it (a crash must not leave a commit naming a torn file).
+  ARROW_RETURN_NOT_OK(io::SyncWrittenFile(*location_.fs, io::JoinPath(location_.root, file->relative_path)));
   bytes_written_ += size;
   AddFile add;
   add.path = EncodePath(file->relative_path);
