@@ -54,38 +54,6 @@ bool DerivesFromWindow(std::set<std::string> fields, const plan::LogicalNode* no
   return fields.count(window.schema->field(n - 2)->name()) || fields.count(window.schema->field(n - 1)->name());
 }
 
-// The watermark delay declared on `field` below `node` (following renames through
-// projections), or nullopt when no WatermarkNode declares it.
-std::optional<int64_t> WatermarkDelay(const plan::LogicalNode* node, std::string field) {
-  while (true) {
-    switch (node->kind) {
-      case NodeKind::kWatermark: {
-        const auto& watermark = node->As<plan::WatermarkNode>();
-        if (watermark.time_field == field) return watermark.delay_us;
-        node = node->inputs[0].get();
-        break;
-      }
-      case NodeKind::kFilter:
-        node = node->inputs[0].get();
-        break;
-      case NodeKind::kProject: {
-        const int i = node->schema->GetFieldIndex(field);
-        if (i < 0) return std::nullopt;
-        const auto* ref = node->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
-        if (ref == nullptr || ref->name() == nullptr) return std::nullopt;
-        field = *ref->name();
-        node = node->inputs[0].get();
-        break;
-      }
-      case NodeKind::kJoin:
-        node = node->inputs[0]->schema->GetFieldIndex(field) >= 0 ? node->inputs[0].get() : node->inputs[1].get();
-        break;
-      default:
-        return std::nullopt;
-    }
-  }
-}
-
 // The field of `target`'s output that output `field` of `node` passes through unchanged
 // (through projections), or "" when it is computed.
 std::string OutputOf(const plan::LogicalNode& node, std::string field, const plan::LogicalNode& target) {
@@ -188,29 +156,23 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
     operators_.push_back(std::move(update));
     return arrow::Status::OK();
   }
-  ColumnWatermark time;
+  // The time column's watermark: a WatermarkNode's, or over another operator's rows that
+  // operator's (a join bounding the column, a windowed aggregation's window end), if it has one.
+  auto time = WatermarkOf(*window->inputs[0], window->spec.time_field);
   if (operators_.size() != operators_below) {
-    // Over another operator's rows: its watermark on the time column (a join bounding it, a
-    // windowed aggregation's window end), if it has one.
-    auto of_operator = WatermarkOf(*window->inputs[0], window->spec.time_field);
-    if (!of_operator || of_operator->from == nullptr) {
+    if (!time || time->from == nullptr) {
       return NeedsState("an aggregation grouped by an event-time window over a join of two streams or another "
                         "aggregation whose rows have no watermark on the window's time column (an interval or window "
                         "join has one on the time columns it bounds)");
     }
-    time = *of_operator;
-  } else {
-    auto delay = WatermarkDelay(window->inputs[0].get(), window->spec.time_field);
-    if (!delay) {
-      return arrow::Status::Invalid(
-          "a windowed aggregation over a stream needs a watermark on its time column ",
-          plan::DisplayName(window->spec.time_field),
-          ": declare one with TIMESTAMP BY, WATERMARK column DELAY OF INTERVAL ..., or WATERMARK FOR in CREATE "
-          "SOURCE");
-    }
-    time.delay = *delay;
+  } else if (!time) {
+    return arrow::Status::Invalid(
+        "a windowed aggregation over a stream needs a watermark on its time column ",
+        plan::DisplayName(window->spec.time_field),
+        ": declare one with TIMESTAMP BY, WATERMARK column DELAY OF INTERVAL ..., or WATERMARK FOR in CREATE "
+        "SOURCE");
   }
-  auto windowed = std::make_unique<WindowedAggregation>(node, window, std::move(time), options_);
+  auto windowed = std::make_unique<WindowedAggregation>(node, window, *time, options_);
   windowed_.push_back(windowed.get());
   operators_.push_back(std::move(windowed));
   return arrow::Status::OK();
