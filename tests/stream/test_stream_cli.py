@@ -42,6 +42,14 @@ def stream(binary, lake, *args, timeout=300):
                           timeout=timeout)
 
 
+def stop_running(binary, lake, table, runner):
+    """`tidelake stream stop TABLE`, which must end `runner` (a `stream run` process) cleanly."""
+    stop = stream(binary, lake, "stop", table, timeout=120)
+    assert stop.returncode == 0, stop.stderr
+    runner.wait(timeout=60)
+    assert runner.returncode == 0, runner.stderr.read()
+
+
 QUERY = """CREATE OR REFRESH STREAMING TABLE refined.completed AS
 SELECT id, amount FROM STREAM(raw.events) WHERE status = 'completed';
 """
@@ -133,10 +141,7 @@ def test_interval_trigger_follows_the_source_until_stopped(tidelake_bin, tmp_pat
         assert wait_for(lambda: count() == 8), "rows appended while running never arrived"
         again = stream(tidelake_bin, lake, "run", str(query))
         assert again.returncode != 0 and "is already running" in again.stderr
-        stop = stream(tidelake_bin, lake, "stop", "refined.completed", timeout=120)
-        assert stop.returncode == 0, stop.stderr
-        runner.wait(timeout=60)
-        assert runner.returncode == 0, runner.stderr.read()
+        stop_running(tidelake_bin, lake, "refined.completed", runner)
     finally:
         if runner.poll() is None:
             runner.kill()
@@ -276,10 +281,7 @@ def test_an_enrichment_join_reads_its_table_as_it_is_now(tidelake_bin, tmp_path)
         sql(tidelake_bin, lake, "INSERT INTO raw.users VALUES ('b', 'silver')")
         sql(tidelake_bin, lake, "INSERT INTO raw.clicks VALUES (3, 'b')")
         assert wait_for(lambda: enriched() == [("1", "gold"), ("3", "silver")]), enriched()
-        stop = stream(tidelake_bin, lake, "stop", "curated.enriched", timeout=120)
-        assert stop.returncode == 0, stop.stderr
-        runner.wait(timeout=60)
-        assert runner.returncode == 0, runner.stderr.read()
+        stop_running(tidelake_bin, lake, "curated.enriched", runner)
     finally:
         if runner.poll() is None:
             runner.kill()
@@ -334,10 +336,7 @@ SELECT id, amount, _partition AS part FROM raw.events WHERE status = 'completed'
 
         send(30, 15)
         assert wait_for(lambda: count() == len(expected_ids(45))), "messages produced while running never arrived"
-        stop = stream(tidelake_bin, lake, "stop", "refined.completed", timeout=120)
-        assert stop.returncode == 0, stop.stderr
-        runner.wait(timeout=60)
-        assert runner.returncode == 0, runner.stderr.read()
+        stop_running(tidelake_bin, lake, "refined.completed", runner)
     finally:
         if runner.poll() is None:
             runner.kill()
