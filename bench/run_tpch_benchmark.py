@@ -116,6 +116,7 @@ def spark_session(lake: Path):
         SparkSession.builder.master(f"local[{cores}]")
         .appName("tidelake-tpch")
         .config("spark.jars.ivy", str(ROOT / ".deps" / "ivy"))
+        .config("spark.jars.ivySettings", str(ROOT / "scripts" / "spark-ivysettings.xml"))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "4g")

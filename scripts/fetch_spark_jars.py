@@ -4,6 +4,7 @@ Starting a local SparkSession with spark.jars.packages makes Spark download the 
 once; later sessions that point spark.jars.ivy at the same folder find them there.
 """
 import sys
+from pathlib import Path
 
 from delta import configure_spark_with_delta_pip
 from pyspark.sql import SparkSession
@@ -15,6 +16,7 @@ def main() -> None:
         SparkSession.builder.master("local[1]")
         .appName("tidelake-setup")
         .config("spark.jars.ivy", ivy)
+        .config("spark.jars.ivySettings", str(Path(__file__).with_name("spark-ivysettings.xml")))
         .config("spark.ui.enabled", "false")
     )
     spark = configure_spark_with_delta_pip(builder).getOrCreate()

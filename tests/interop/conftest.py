@@ -33,6 +33,7 @@ def spark():
         SparkSession.builder.master("local[1]")
         .appName("tidelake-interop")
         .config("spark.jars.ivy", str(ROOT / ".deps" / "ivy"))
+        .config("spark.jars.ivySettings", str(ROOT / "scripts" / "spark-ivysettings.xml"))
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.session.timeZone", "UTC")
