@@ -14,6 +14,7 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -22,8 +23,10 @@
 
 #include "catalog/lake.h"
 #include "cli/sql_shell.h"
+#include "common/strings.h"
 #include "io/arrow_json.h"
 #include "sql/parser.h"
+#include "sql/table_references.h"
 #include "tidelake/session.h"
 
 namespace tidelake::cli {
@@ -54,24 +57,37 @@ arrow::Result<int64_t> ParseInterval(const std::string& text) {
   return unit == "s" ? n * 1000 : unit == "m" ? n * 60000 : n;
 }
 
-// The streaming tables a script creates or refreshes, as zone.table (USE sets the zone of
-// unqualified names, else they are in the default zone, as in the session).
-arrow::Result<std::vector<std::string>> StreamingTablesOf(const std::string& script, const std::string& source) {
+// The streaming tables a script creates, refreshes or streams into, as zone.table (USE sets
+// the zone of unqualified names, else they are in the default zone, as in the session). An
+// INSERT streams into its table when its query reads STREAM(...) or a source (one the script
+// declares, or one of the lake's): the script runs in streaming runtime mode, as Flink's does.
+arrow::Result<std::vector<std::string>> StreamingTablesOf(const std::string& script, const std::string& source,
+                                                          const catalog::Lake& lake) {
   auto statements = sql::ParseScript(script);
   if (!statements.ok()) return arrow::Status::Invalid(source, ": ", statements.status().message());
   std::vector<std::string> tables;
+  std::set<std::string> declared_sources;
   std::string zone = "curated";  // the session's zone for names created without one
   auto qualified = [&](const sql::ObjectName& name) {
     std::string out = name.parts.size() == 1 ? zone + "." : "";
     for (size_t i = 0; i < name.parts.size(); ++i) out += (i ? "." : "") + name.parts[i];
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
+    return Lower(out);
+  };
+  auto is_source = [&](const sql::ObjectName& name) -> arrow::Result<bool> {
+    const std::string full = qualified(name);
+    if (declared_sources.count(full)) return true;
+    auto parsed = catalog::TableName::Parse(full);
+    if (!parsed.ok()) return false;  // not a lake name: the session reports it
+    ARROW_ASSIGN_OR_RAISE(auto found, lake.FindSource(*parsed));
+    return found.has_value();
   };
   for (const auto& parsed : *statements) {
     const sql::Statement& statement = *parsed.statement;
     std::optional<std::string> table;
     if (statement.kind == sql::StatementKind::kUse) {
       zone = qualified(statement.As<sql::UseStatement>().name);
+    } else if (statement.kind == sql::StatementKind::kCreateSource) {
+      declared_sources.insert(qualified(statement.As<sql::CreateSourceStatement>().name));
     } else if (statement.kind == sql::StatementKind::kCreateTable &&
                statement.As<sql::CreateTableStatement>().streaming) {
       table = qualified(statement.As<sql::CreateTableStatement>().name);
@@ -79,11 +95,18 @@ arrow::Result<std::vector<std::string>> StreamingTablesOf(const std::string& scr
       table = qualified(statement.As<sql::RefreshStatement>().table);
     } else if (statement.kind == sql::StatementKind::kQuery) {  // SELECT ... INTO output (Stream Analytics)
       if (const sql::ObjectName* into = statement.As<sql::QueryStatement>().query->Into()) table = qualified(*into);
+    } else if (statement.kind == sql::StatementKind::kInsert) {
+      const auto& insert = statement.As<sql::InsertStatement>();
+      for (const auto* read : sql::FromTables(*insert.query)) {
+        ARROW_ASSIGN_OR_RAISE(bool streams, read->streaming ? arrow::Result<bool>(true) : is_source(read->name));
+        if (streams) table = qualified(insert.table);
+      }
     }
     if (table && std::find(tables.begin(), tables.end(), *table) == tables.end()) tables.push_back(*table);
   }
   if (tables.empty()) {
-    return arrow::Status::Invalid(source, " creates or refreshes no streaming table (CREATE STREAMING TABLE t AS ...)");
+    return arrow::Status::Invalid(source, " creates or refreshes no streaming table (CREATE STREAMING TABLE t AS ..., "
+                                          "or INSERT INTO t SELECT ... FROM STREAM(...))");
   }
   return tables;
 }
@@ -170,8 +193,8 @@ arrow::Status RunStream(const StreamArgs& args) {
   }
   run.end_of_input = args.end_of_input;
   ARROW_ASSIGN_OR_RAISE(std::string script, ReadWholeFile(args.file));
-  ARROW_ASSIGN_OR_RAISE(auto names, StreamingTablesOf(script, args.file));
   ARROW_ASSIGN_OR_RAISE(auto lake, catalog::Lake::Open(args.lake));
+  ARROW_ASSIGN_OR_RAISE(auto names, StreamingTablesOf(script, args.file, *lake));
   std::vector<catalog::TableName> tables;
   for (const auto& n : names) {
     ARROW_ASSIGN_OR_RAISE(auto name, catalog::TableName::Parse(n));
@@ -203,6 +226,8 @@ arrow::Status RunStream(const StreamArgs& args) {
   ::signal(SIGTERM, RequestStop);
   {
     ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake));
+    // Flink's setting: an INSERT from a source streams (a script may SET it back to batch).
+    ARROW_RETURN_NOT_OK(session->Execute("SET execution.runtime-mode = streaming").status());
     ARROW_RETURN_NOT_OK(RunScriptOn(*session, script, args.file));
   }
 

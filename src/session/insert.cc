@@ -25,6 +25,7 @@
 #include "session/dml.h"
 #include "session/results.h"
 #include "session/session_impl.h"
+#include "session/store_assignment.h"
 #include "sql/ast_printer.h"
 
 namespace tidelake {
@@ -32,23 +33,11 @@ namespace tidelake {
 namespace cp = arrow::compute;
 using session::At;
 using session::InvalidAt;
+using session::JoinNames;
 using session::Lower;
+using session::TableColumn;
 
 namespace {
-
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-// The table's spelling of `name`, or nothing.
-std::optional<std::string> TableColumn(const arrow::Schema& schema, const std::string& name) {
-  for (const auto& f : schema.fields()) {
-    if (Lower(f->name()) == Lower(name)) return f->name();
-  }
-  return std::nullopt;
-}
 
 // `column = value` (or `column IS NULL`) for one partition value.
 cp::Expression PartitionEquals(const std::string& column, const std::shared_ptr<arrow::Scalar>& value) {
@@ -113,38 +102,12 @@ arrow::Result<StatementResult> Session::Impl::Insert(const sql::InsertStatement&
     }
     static_values.emplace_back(*column, *cast);
   }
-  auto is_static = [&](const std::string& column) {
-    for (const auto& [name, _] : static_values) {
-      if (name == column) return true;
-    }
-    return false;
-  };
-
   // The columns the query fills, in its order.
-  std::vector<std::string> targets;
-  if (!insert.columns.empty()) {
-    for (const auto& c : insert.columns) {
-      auto column = TableColumn(*table_schema, c);
-      if (!column) {
-        std::vector<std::string> names;
-        for (const auto& f : table_schema->fields()) names.push_back(f->name());
-        return InvalidAt(insert.table.pos, "column '", c, "' of the INSERT column list is not a column of table '",
-                         location.display_name, "' (columns: ", JoinNames(names), ")");
-      }
-      if (std::find(targets.begin(), targets.end(), *column) != targets.end()) {
-        return InvalidAt(insert.table.pos, "the INSERT column list names column '", *column, "' twice");
-      }
-      if (is_static(*column)) {
-        return InvalidAt(insert.table.pos, "column '", *column,
-                         "' has a static value in the PARTITION clause and cannot also be in the column list");
-      }
-      targets.push_back(*column);
-    }
-  } else {
-    for (const auto& f : table_schema->fields()) {
-      if (!is_static(f->name())) targets.push_back(f->name());
-    }
-  }
+  std::vector<std::string> static_columns;
+  for (const auto& [name, _] : static_values) static_columns.push_back(name);
+  ARROW_ASSIGN_OR_RAISE(auto targets, At(insert.table.pos, session::InsertTargets(*table_schema, insert.columns,
+                                                                                  static_columns,
+                                                                                  location.display_name)));
 
   ARROW_ASSIGN_OR_RAISE(auto query, RunQuery(*insert.query));
   int width = query.rows->schema()->num_fields();
@@ -164,19 +127,7 @@ arrow::Result<StatementResult> Session::Impl::Insert(const sql::InsertStatement&
     return InvalidAt(insert.query->pos, "INSERT INTO ", location.display_name, " gives ", width, " values for ",
                      targets.size(), " columns (", JoinNames(targets), ")");
   }
-  // Spark's store assignment (ANSI): a number is cast to the column's numeric type, with an
-  // error on overflow; other type differences are left to the Delta writer's schema check.
-  auto numeric = [](const arrow::DataType& t) { return arrow::is_numeric(t.id()) || arrow::is_decimal(t.id()); };
-  arrow::FieldVector renamed;
-  for (int i = 0; i < width; ++i) {
-    const std::string& name = targets[static_cast<size_t>(i)];
-    auto field = query.rows->schema()->field(i)->WithName(name);
-    auto target = table_schema->GetFieldByName(name);
-    if (target && numeric(*target->type()) && numeric(*field->type()) && !target->type()->Equals(*field->type())) {
-      field = field->WithType(target->type());
-    }
-    renamed.push_back(field);
-  }
+  arrow::FieldVector renamed = session::AssignedFields(*query.rows->schema(), targets, *table_schema);
   for (const auto& [name, value] : static_values) renamed.push_back(arrow::field(name, value->type));
   auto schema = arrow::schema(renamed);
   auto source = query.rows;
@@ -187,16 +138,8 @@ arrow::Result<StatementResult> Session::Impl::Insert(const sql::InsertStatement&
         if (!batch) return batch;
         arrow::ArrayVector columns = batch->columns();
         for (int i = 0; i < width; ++i) {
-          const auto& type = schema->field(i)->type();
-          if (columns[static_cast<size_t>(i)]->type()->Equals(*type)) continue;
-          auto cast = cp::Cast(*columns[static_cast<size_t>(i)], type, cp::CastOptions::Safe());
-          if (!cast.ok()) {
-            // Spark's CAST_OVERFLOW_IN_TABLE_INSERT: say which column could not hold which value.
-            return arrow::Status::Invalid("a value of type ", plan::SqlTypeName(*columns[static_cast<size_t>(i)]->type()),
-                                          " does not fit column '", schema->field(i)->name(), "' of type ",
-                                          plan::SqlTypeName(*type), " (", cast.status().message(), ")");
-          }
-          columns[static_cast<size_t>(i)] = *cast;
+          ARROW_ASSIGN_OR_RAISE(auto assigned, session::AssignValues(columns[static_cast<size_t>(i)], *schema->field(i)));
+          columns[static_cast<size_t>(i)] = assigned.make_array();
         }
         for (const auto& [_, value] : constants) {
           ARROW_ASSIGN_OR_RAISE(auto filled, arrow::MakeArrayFromScalar(*value, batch->num_rows()));

@@ -24,6 +24,18 @@ using session::At;
 using session::Lower;
 using session::StringRows;
 
+namespace {
+
+// Flink writes SET 'key' = 'value': the quotes are not part of either.
+std::string Unquoted(const std::string& text) {
+  if (text.size() >= 2 && (text.front() == '\'' || text.front() == '"') && text.back() == text.front()) {
+    return text.substr(1, text.size() - 2);
+  }
+  return text;
+}
+
+}  // namespace
+
 // ---- BinderCatalog
 
 arrow::Result<std::optional<delta::TableLocation>> Session::Impl::FindTable(const std::vector<std::string>& name) {
@@ -110,8 +122,11 @@ arrow::Result<StatementResult> Session::Impl::Run(const sql::Statement& statemen
       return Refresh(statement.As<sql::RefreshStatement>());
     case StatementKind::kCreateSource:
       return CreateSource(statement.As<sql::CreateSourceStatement>());
-    case StatementKind::kInsert:
-      return Insert(statement.As<sql::InsertStatement>());
+    case StatementKind::kInsert: {
+      const auto& insert = statement.As<sql::InsertStatement>();
+      ARROW_ASSIGN_OR_RAISE(bool streams, InsertStreams(insert));
+      return streams ? InsertFromStream(insert) : Insert(insert);
+    }
     case StatementKind::kDelete:
     case StatementKind::kUpdate:
     case StatementKind::kMerge:
@@ -142,7 +157,7 @@ arrow::Result<StatementResult> Session::Impl::Run(const sql::Statement& statemen
         for (const auto& [k, v] : settings_) rows.push_back({k, v});
         ARROW_ASSIGN_OR_RAISE(result.rows, (StringRows({"key", "value"}, rows)));
       } else if (!set.value) {
-        auto value = Get(set.key);
+        auto value = Get(Unquoted(set.key));
         ARROW_ASSIGN_OR_RAISE(result.rows, (StringRows({"key", "value"}, {{set.key, value.value_or("<undefined>")}})));
       } else {
         Set(set.key, *set.value);
@@ -174,7 +189,9 @@ arrow::Result<StatementResult> Session::Impl::Run(const sql::Statement& statemen
                                                          " statements are not supported yet"));
 }
 
-void Session::Impl::Set(const std::string& key, const std::string& value) { settings_[Lower(key)] = value; }
+void Session::Impl::Set(const std::string& key, const std::string& value) {
+  settings_[Lower(Unquoted(key))] = Unquoted(value);
+}
 
 std::optional<std::string> Session::Impl::Get(const std::string& key) const {
   auto it = settings_.find(Lower(key));

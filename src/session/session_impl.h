@@ -4,6 +4,7 @@
 //   ddl.cc          CREATE TABLE [OR REPLACE | IF NOT EXISTS] [AS], CREATE VIEW, DROP
 //   alter.cc        ALTER TABLE ADD COLUMNS / SET | UNSET TBLPROPERTIES / RENAME | DROP COLUMN
 //   insert.cc       INSERT INTO | OVERWRITE [PARTITION (..)] [(cols)] [REPLACE WHERE]
+//   insert_flow.cc  INSERT INTO t SELECT .. FROM STREAM(..): a query that streams into a table
 //   maintenance.cc  OPTIMIZE, VACUUM, RESTORE
 //   analyze.cc      ANALYZE TABLE, and the statistics the planner asks for
 //   describe.cc     DESCRIBE [EXTENDED | DETAIL | HISTORY], SHOW ...
@@ -102,11 +103,31 @@ class Session::Impl : public sql::BinderCatalog {
     std::vector<const plan::TableScanNode*> scans;
     std::vector<const plan::SourceScanNode*> sources;  ///< sources read by name (CREATE SOURCE)
     std::shared_ptr<arrow::Schema> late_schema;  ///< windowed queries: the columns of late rows
+    bool upserts = false;  ///< update mode: the rows are each group's latest result
   };
   arrow::Result<StreamingPlan> PlanStreamingQuery(const sql::Query& query, const sql::SourcePos& pos);
+  /// The statement a streaming table's rows come from: its query (CREATE STREAMING TABLE) or a
+  /// streaming INSERT into it; nothing for a plain table.
+  arrow::Result<std::unique_ptr<sql::Statement>> StoredStreamingStatement(const catalog::TableName& name,
+                                                                         const sql::SourcePos& pos);
+  /// Creates `<table>_late` when the table's TBLPROPERTIES send late rows there.
+  arrow::Status EnsureLateTable(const catalog::TableName& name, const std::shared_ptr<arrow::Schema>& late_schema,
+                                const sql::SourcePos& pos);
   arrow::Result<StatementResult> RefreshStreamingTable(const catalog::TableName& name, const sql::SourcePos& pos);
   /// Stream Analytics' SELECT ... INTO output: CREATE OR REFRESH STREAMING TABLE output AS it.
   arrow::Result<StatementResult> RunSelectInto(const sql::Query& query, const sql::ObjectName& into);
+
+  // ---- streaming INSERT (insert_flow.cc)
+  /// Whether `insert` streams: its query reads STREAM(...), or, in streaming runtime mode
+  /// (SET execution.runtime-mode = streaming, as `stream run` does), a declared source.
+  arrow::Result<bool> InsertStreams(const sql::InsertStatement& insert);
+  arrow::Result<StatementResult> InsertFromStream(const sql::InsertStatement& insert);
+  /// A streaming INSERT's query, planned, and the fields its columns are written as.
+  struct InsertFlowPlan {
+    StreamingPlan plan;
+    arrow::FieldVector fields;
+  };
+  arrow::Result<InsertFlowPlan> PlanInsertFlow(const sql::InsertStatement& insert);
 
  public:
   arrow::Status RunStreamingTable(const std::string& name, const StreamingRun& run,

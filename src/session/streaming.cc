@@ -12,7 +12,9 @@
 // changed; an inner join of two streams keeps both sides' rows, pruned by event time when its
 // condition bounds it), and writes the result to t exactly once. Queries that would need other
 // state are refused when they are created, naming what needs state. A table streamed twice in
-// one query (a self-join) is one source whose rows each batch gives to both scans.
+// one query (a self-join) is one source whose rows each batch gives to both scans. A streaming
+// INSERT into a table (insert_flow.cc) is stored and run the same way, with its rows put into
+// the table's columns (session::AssigningSink).
 #include <arrow/api.h>
 
 #include "common/clock.h"
@@ -20,6 +22,7 @@
 #include "plan/optimizer.h"
 #include "session/results.h"
 #include "session/session_impl.h"
+#include "session/store_assignment.h"
 #include "sql/ast_printer.h"
 #include "sql/parser.h"
 #include "stream/checkpoint.h"
@@ -73,9 +76,13 @@ arrow::Result<StatementResult> Session::Impl::CreateStreamingTable(const sql::Cr
                      "' already exists (use CREATE OR REFRESH STREAMING TABLE to keep refreshing it)");
   }
   if (exists) {
-    ARROW_ASSIGN_OR_RAISE(auto stored, At(create.name.pos, lake_->ReadStreamingQuery(name)));
+    ARROW_ASSIGN_OR_RAISE(auto stored, StoredStreamingStatement(name, create.name.pos));
     if (!stored) {
       return InvalidAt(create.name.pos, "table '", location.display_name, "' exists and is not a streaming table");
+    }
+    if (stored->kind != sql::StatementKind::kQuery) {
+      return InvalidAt(create.name.pos, "table '", location.display_name, "' is fed by a streaming INSERT (",
+                       sql::ToString(*stored), "); it is not a streaming table with a query of its own");
     }
     ARROW_RETURN_NOT_OK(At(create.name.pos, lake_->WriteStreamingQuery(name, sql)));
   } else {
@@ -88,17 +95,41 @@ arrow::Result<StatementResult> Session::Impl::CreateStreamingTable(const sql::Cr
       return created.status();
     }
   }
-  if (late_table) {
-    ARROW_ASSIGN_OR_RAISE(auto late_location, At(create.name.pos, NewTableLocation(LateTableName(name))));
-    ARROW_ASSIGN_OR_RAISE(bool late_exists, delta::DeltaTable::Exists(late_location));
-    if (!late_exists) {
-      delta::CreateOptions options;
-      options.schema = planned.late_schema;
-      options.description = "late rows of streaming table " + name.ToString();
-      ARROW_RETURN_NOT_OK(At(create.name.pos, delta::DeltaTable::Create(late_location, options).status()));
-    }
-  }
+  if (late_table) ARROW_RETURN_NOT_OK(EnsureLateTable(name, planned.late_schema, create.name.pos));
   return RefreshStreamingTable(name, create.name.pos);
+}
+
+arrow::Status Session::Impl::EnsureLateTable(const catalog::TableName& name,
+                                             const std::shared_ptr<arrow::Schema>& late_schema,
+                                             const sql::SourcePos& pos) {
+  if (!late_schema) return arrow::Status::OK();  // a query without late rows
+  ARROW_ASSIGN_OR_RAISE(auto location, At(pos, lake_->Resolve(name.ToString())));
+  ARROW_ASSIGN_OR_RAISE(auto table, At(pos, delta::DeltaTable::Open(location)));
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, At(pos, table->Latest()));
+  const auto& configuration = snapshot->metadata().configuration;
+  if (auto it = configuration.find(kLateEvents); it == configuration.end() || it->second != "table") {
+    return arrow::Status::OK();
+  }
+  ARROW_ASSIGN_OR_RAISE(auto late_location, At(pos, NewTableLocation(LateTableName(name))));
+  ARROW_ASSIGN_OR_RAISE(bool late_exists, delta::DeltaTable::Exists(late_location));
+  if (late_exists) return arrow::Status::OK();
+  delta::CreateOptions options;
+  options.schema = late_schema;
+  options.description = "late rows of streaming table " + name.ToString();
+  return At(pos, delta::DeltaTable::Create(late_location, options).status());
+}
+
+arrow::Result<std::unique_ptr<sql::Statement>> Session::Impl::StoredStreamingStatement(const catalog::TableName& name,
+                                                                                      const sql::SourcePos& pos) {
+  ARROW_ASSIGN_OR_RAISE(auto stored, At(pos, lake_->ReadStreamingQuery(name)));
+  if (!stored) return nullptr;
+  auto statement = sql::ParseStatement(*stored);
+  if (!statement.ok() || ((*statement)->kind != sql::StatementKind::kQuery &&
+                          (*statement)->kind != sql::StatementKind::kInsert)) {
+    return InvalidAt(pos, "the stored query of streaming table '", name.ToString(), "' is not a query or an INSERT: ",
+                     *stored);
+  }
+  return std::move(*statement);
 }
 
 arrow::Result<StatementResult> Session::Impl::RunSelectInto(const sql::Query& query, const sql::ObjectName& into) {
@@ -135,6 +166,7 @@ arrow::Result<Session::Impl::StreamingPlan> Session::Impl::PlanStreamingQuery(co
   auto incremental = stream::IncrementalQuery::Make(out.root, std::move(streams), ExecutionOptions());
   if (!incremental.ok()) return InvalidAt(pos, incremental.status().message());
   out.late_schema = (*incremental)->late_schema();
+  out.upserts = (*incremental)->output_mode() == stream::IncrementalQuery::OutputMode::kUpdate;
   if (out.scans.empty() && out.sources.empty()) {
     return InvalidAt(pos, "a streaming table's query must read at least one STREAM(table) source or a source made "
                           "with CREATE SOURCE");
@@ -144,18 +176,25 @@ arrow::Result<Session::Impl::StreamingPlan> Session::Impl::PlanStreamingQuery(co
 
 arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::StreamingRunner(const catalog::TableName& name,
                                                                                         const sql::SourcePos& pos) {
-  ARROW_ASSIGN_OR_RAISE(auto stored, At(pos, lake_->ReadStreamingQuery(name)));
-  if (!stored) return InvalidAt(pos, "'", name.ToString(), "' is not a streaming table");
-  ARROW_ASSIGN_OR_RAISE(auto statement, sql::ParseStatement(*stored));
-  if (statement->kind != sql::StatementKind::kQuery) {
-    return InvalidAt(pos, "the stored query of streaming table '", name.ToString(), "' is not a query");
-  }
-  const sql::Query& query = *statement->As<sql::QueryStatement>().query;
-  auto planned = PlanStreamingQuery(query, query.pos);
+  ARROW_ASSIGN_OR_RAISE(auto statement, StoredStreamingStatement(name, pos));
+  if (!statement) return InvalidAt(pos, "'", name.ToString(), "' is not a streaming table");
+  // A streaming table's own query, or a streaming INSERT into the table (insert_flow.cc).
+  const auto* insert =
+      statement->kind == sql::StatementKind::kInsert ? &statement->As<sql::InsertStatement>() : nullptr;
+  arrow::FieldVector insert_fields;
+  auto planned = [&]() -> arrow::Result<StreamingPlan> {
+    if (insert == nullptr) {
+      const sql::Query& query = *statement->As<sql::QueryStatement>().query;
+      return PlanStreamingQuery(query, query.pos);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto flow, PlanInsertFlow(*insert));
+    insert_fields = std::move(flow.fields);
+    return std::move(flow.plan);
+  }();
   if (!planned.ok()) {
     // Positions in the message are in the stored query, which the message shows.
     return InvalidAt(pos, "the query of streaming table '", name.ToString(), "' no longer binds (did a source change?): ",
-                     planned.status().message(), " in: ", *stored);
+                     planned.status().message(), " in: ", sql::ToString(*statement));
   }
   StreamingPlan plan = std::move(*planned);
 
@@ -211,6 +250,7 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
   } else {
     sink = std::make_unique<stream::DeltaAppendSink>(target);
   }
+  if (insert != nullptr) sink = session::AssigningSink(std::move(sink), std::move(insert_fields));
   return stream::MicroBatchRunner::Make(std::move(sources), std::move(transform), std::move(sink),
                                         std::move(checkpoint));
 }

@@ -187,6 +187,33 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tidelake_bin, tm
     assert got == batch
 
 
+def test_a_flink_style_insert_streams_into_an_existing_table_through_sigkills(tidelake_bin, tmp_path):
+    # Flink's way: a source, a sink table, and INSERT INTO sink SELECT ... FROM source, which
+    # `stream run` runs as a stream (execution.runtime-mode = streaming), into the table's
+    # own columns (amount DOUBLE into a DECIMAL column, id into the last column).
+    lake = tmp_path / "lake"
+    make_source(tidelake_bin, lake)
+    sql(tidelake_bin, lake, "CREATE TABLE refined.completed_copy (amount DECIMAL(12,2), note STRING, id BIGINT)")
+    script = tmp_path / "flow.sql"
+    script.write_text(f"""CREATE SOURCE IF NOT EXISTS raw.event_feed (id BIGINT, amount DOUBLE, status STRING)
+  WITH (connector = 'delta', path = '{lake}/raw/events');
+INSERT INTO refined.completed_copy (id, amount)
+SELECT id, amount FROM raw.event_feed WHERE status = 'completed';
+""")
+    written = kill_at_random_moments(tidelake_bin, lake, script, random.Random(20261126),
+                                     lambda first, n: append(tidelake_bin, lake, first, n), before=15, during=5,
+                                     runs=6)
+    final = stream(tidelake_bin, lake, "run", str(script), "--trigger", "available-now")
+    assert final.returncode == 0, final.stderr
+    got = sorted((int(r[0]), int(r[1]), r[2]) for r in rows(
+        tidelake_bin, lake, "SELECT id, CAST(amount * 100 AS BIGINT), note IS NULL FROM refined.completed_copy"))
+    assert len(got) == len(set(got)), "rows were written twice"
+    assert got == [(i, i * 150, "true") for i in expected_ids(written)]
+    status = stream(tidelake_bin, lake, "status", "refined.completed_copy")
+    assert status.returncode == 0, status.stderr
+    assert "INSERT INTO refined.completed_copy" in status.stdout
+
+
 WINDOWED = """CREATE OR REFRESH STREAMING TABLE curated.per_10s AS
 SELECT window.start AS w, count(*) AS n, sum(id) AS ids
 FROM STREAM(raw.ticks) WATERMARK ts DELAY OF INTERVAL 5 SECONDS
