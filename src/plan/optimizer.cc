@@ -466,8 +466,21 @@ arrow::Result<NodePtr> Prune(const NodePtr& node, FieldSet required) {
       copy->schema = arrow::schema(kept_fields);
       return copy;
     }
-    case NodeKind::kValues:
-      return node;
+    case NodeKind::kValues: {
+      // Literal rows (a stream's batch stands in for its scan this way): the columns read.
+      std::vector<int> kept;
+      for (int i = 0; i < node->schema->num_fields(); ++i) {
+        if (required.count(node->schema->field(i)->name())) kept.push_back(i);
+      }
+      if (kept.empty() && node->schema->num_fields() > 0) kept.push_back(0);  // count(*): rows, any column
+      if (kept.size() == static_cast<size_t>(node->schema->num_fields())) return node;
+      auto copy = Copy<ValuesNode>(*node);
+      ARROW_ASSIGN_OR_RAISE(copy->rows, copy->rows->SelectColumns(kept));
+      arrow::FieldVector fields;
+      for (int i : kept) fields.push_back(node->schema->field(i));
+      copy->schema = arrow::schema(std::move(fields));
+      return copy;
+    }
     case NodeKind::kFilter: {
       auto copy = Copy<FilterNode>(*node);
       for (const auto& f : FieldsOf(copy->predicate)) required.insert(f);

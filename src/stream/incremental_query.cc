@@ -172,7 +172,7 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
         ": declare one with TIMESTAMP BY, WATERMARK column DELAY OF INTERVAL ..., or WATERMARK FOR in CREATE "
         "SOURCE");
   }
-  auto windowed = std::make_unique<WindowedAggregation>(node, window, *time, options_);
+  ARROW_ASSIGN_OR_RAISE(auto windowed, WindowedAggregation::Make(node, window, *time, options_));
   windowed_.push_back(windowed.get());
   operators_.push_back(std::move(windowed));
   return arrow::Status::OK();

@@ -2,6 +2,8 @@
 
 #include <arrow/api.h>
 
+#include "stream/aggregate_merge.h"
+
 namespace tidelake::stream {
 
 namespace cp = arrow::compute;
@@ -10,23 +12,14 @@ arrow::Result<std::unique_ptr<UpdateAggregation>> UpdateAggregation::Make(plan::
                                                                           exec::ExecOptions options) {
   const auto& aggregate = node->As<plan::AggregateNode>();
   if (!aggregate.grouping_sets.empty()) return NeedsState("ROLLUP, CUBE or GROUPING SETS");
-  auto merge = std::make_shared<plan::AggregateNode>();
-  merge->keys = aggregate.keys;
-  merge->schema = node->schema;
-  for (size_t i = 0; i < aggregate.aggregates.size(); ++i) {
-    const plan::AggregateCall& call = aggregate.aggregates[i];
-    plan::AggregateCall combine = call;
-    combine.args = {node->schema->field(static_cast<int>(aggregate.keys.size() + i))->name()};
-    if (call.function == "hash_count" || call.function == "hash_count_all") {
-      combine.function = "hash_sum";
-      combine.options = nullptr;
-    } else if (call.function != "hash_sum" && call.function != "hash_min" && call.function != "hash_max") {
+  for (const auto& call : aggregate.aggregates) {
+    if (!MergeCall(call, "")) {
       return NeedsState(call.function.substr(call.function.find('_') + 1) +
                         " in an aggregation without a window (count, sum, min and max merge across batches; "
                         "group by an event-time window for the others)");
     }
-    merge->aggregates.push_back(std::move(combine));
   }
+  auto merge = MergeNode(node->schema, aggregate.keys, aggregate.aggregates);
   return std::unique_ptr<UpdateAggregation>(new UpdateAggregation(std::move(node), std::move(merge), options));
 }
 

@@ -1,5 +1,5 @@
 // An aggregation without a window run over a stream in update mode: count, sum, min and max
-// grouped by columns. Its state is the current result of every group; each batch aggregates
+// (and the other aggregates that merge, see aggregate_merge.h) grouped by columns. Its state is the current result of every group; each batch aggregates
 // its rows, merges them into the state (counts and sums add, minima and maxima compare) and
 // emits the groups it changed, with their new results, which the sink upserts on the GROUP BY
 // columns. Its output is upserts, not appends, so only projections may read it.

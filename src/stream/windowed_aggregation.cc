@@ -6,54 +6,127 @@
 #include <limits>
 
 #include "exec/time_window.h"
+#include "stream/aggregate_merge.h"
 
 namespace tidelake::stream {
 
 namespace cp = arrow::compute;
+using plan::NodeKind;
 
-arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::Run(const Replacements& below,
-                                                                      const BatchContext& context) {
-  // 1. The batch's rows reaching the window.
-  const plan::NodePtr& window_input = window_->inputs[0];
-  ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(window_input, below, options_, "the rows reaching the window"));
+namespace {
 
-  // 2. Late rows leave; the watermark follows the largest event time.
+// The window end's column in partial results: after the GROUP BY keys.
+constexpr const char* kWindowEnd = "~window_end";
+
+// `node`, on the path from an aggregation down to `window`, copied so that its output also
+// carries the window's end, as its last field kWindowEnd. Fields are only added at the end, so
+// the bound expressions of the nodes copied stay valid.
+arrow::Result<plan::NodePtr> WithWindowEnd(const plan::NodePtr& node, const plan::TimeWindowNode* window) {
+  if (node.get() == window) {
+    auto project = std::make_shared<plan::ProjectNode>();
+    arrow::FieldVector fields = node->schema->fields();
+    for (const auto& field : fields) project->exprs.push_back(cp::field_ref(field->name()));
+    project->exprs.push_back(cp::field_ref(fields.back()->name()));  // the window's end
+    fields.push_back(fields.back()->WithName(kWindowEnd));
+    for (auto& e : project->exprs) {
+      ARROW_ASSIGN_OR_RAISE(e, e.Bind(*node->schema));
+    }
+    project->schema = arrow::schema(std::move(fields));
+    project->inputs = {node};
+    return project;
+  }
+  ARROW_ASSIGN_OR_RAISE(auto input, WithWindowEnd(node->inputs[0], window));
+  const auto end = input->schema->field(input->schema->num_fields() - 1);
+  if (node->kind == NodeKind::kFilter) {
+    auto filter = std::make_shared<plan::FilterNode>();
+    filter->predicate = node->As<plan::FilterNode>().predicate;
+    filter->schema = input->schema;
+    filter->inputs = {input};
+    return filter;
+  }
+  if (node->kind != NodeKind::kProject) {
+    return arrow::Status::Invalid("internal error: a node other than a projection or a filter between a windowed "
+                                  "aggregation and its window");
+  }
+  auto project = std::make_shared<plan::ProjectNode>();
+  project->exprs = node->As<plan::ProjectNode>().exprs;
+  ARROW_ASSIGN_OR_RAISE(auto end_ref, cp::field_ref(kWindowEnd).Bind(*input->schema));
+  project->exprs.push_back(std::move(end_ref));
+  ARROW_ASSIGN_OR_RAISE(project->schema, node->schema->AddField(node->schema->num_fields(), end));
+  project->inputs = {input};
+  return project;
+}
+
+// The aggregation `node` with the window's end as one more key, after its own.
+std::shared_ptr<plan::AggregateNode> AlsoByWindowEnd(const plan::AggregateNode& node,
+                                                     const std::shared_ptr<arrow::Field>& end) {
+  auto partial = std::make_shared<plan::AggregateNode>(node);
+  partial->keys.push_back(kWindowEnd);
+  const int keys = static_cast<int>(node.keys.size());
+  partial->schema = node.schema->AddField(keys, end).ValueOrDie();  // keys < num_fields: cannot fail
+  return partial;
+}
+
+}  // namespace
+
+arrow::Result<std::unique_ptr<WindowedAggregation>> WindowedAggregation::Make(plan::NodePtr aggregate,
+                                                                              const plan::TimeWindowNode* window,
+                                                                              ColumnWatermark time,
+                                                                              exec::ExecOptions options) {
+  std::unique_ptr<WindowedAggregation> op(
+      new WindowedAggregation(std::move(aggregate), window, std::move(time), options));
+  ARROW_RETURN_NOT_OK(op->PlanPartialResults());
+  return op;
+}
+
+arrow::Status WindowedAggregation::PlanPartialResults() {
+  const auto& aggregate = aggregate_->As<plan::AggregateNode>();
+  // Sessions grow and merge as rows arrive: their rows wait. So do aggregates that do not merge.
+  if (window_->spec.kind == plan::TimeWindowKind::kSession || !aggregate.grouping_sets.empty()) {
+    return arrow::Status::OK();
+  }
+  auto merge_closed = MergeNode(aggregate_->schema, aggregate.keys, aggregate.aggregates);
+  if (!merge_closed) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto input, WithWindowEnd(aggregate_->inputs[0], window_));
+  auto partial = AlsoByWindowEnd(aggregate, input->schema->field(input->schema->num_fields() - 1));
+  partial->inputs = {input};
+  auto keys = partial->keys;
+  merge_groups_ = MergeNode(partial->schema, keys, aggregate.aggregates);
+  merge_closed_ = merge_closed;
+  partial_ = partial;
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<arrow::BooleanArray>> WindowedAggregation::SortOutLate(const arrow::ChunkedArray& times,
+                                                                                     int64_t* late) {
   const plan::TimeWindowSpec& spec = window_->spec;
-  auto time_column = fresh->GetColumnByName(spec.time_field);
   arrow::BooleanBuilder keep;
-  ARROW_RETURN_NOT_OK(keep.Reserve(fresh->num_rows()));
-  int64_t late = 0;
-  for (const auto& chunk : time_column->chunks()) {
-    const auto& times = static_cast<const arrow::TimestampArray&>(*chunk);
-    for (int64_t i = 0; i < times.length(); ++i) {
-      if (times.IsNull(i)) {  // in no window, in batch mode too
+  ARROW_RETURN_NOT_OK(keep.Reserve(times.length()));
+  *late = 0;
+  for (const auto& chunk : times.chunks()) {
+    const auto& values = static_cast<const arrow::TimestampArray&>(*chunk);
+    for (int64_t i = 0; i < values.length(); ++i) {
+      if (values.IsNull(i)) {  // in no window, in batch mode too
         keep.UnsafeAppend(false);
         continue;
       }
-      const int64_t t = times.Value(i);
+      const int64_t t = values.Value(i);
       // Sessions: a row older than the watermark could only join a session already closed.
       const bool is_late = watermark_ && (spec.kind == plan::TimeWindowKind::kSession
                                               ? t < *watermark_
                                               : plan::LastWindowEnd(spec, t) <= *watermark_);
       keep.UnsafeAppend(!is_late);
-      late += is_late;
+      *late += is_late;
       if (!max_event_time_ || t > *max_event_time_) max_event_time_ = t;
     }
   }
-  ARROW_ASSIGN_OR_RAISE(auto mask, keep.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(fresh, mask));
-  late_rows_ += late;
-  if (late > 0 && late_sink_) {
-    ARROW_RETURN_NOT_OK(WriteLate(fresh, static_cast<const arrow::BooleanArray&>(*mask), context));
-  }
-  if (!waiting_.rows) {
-    ARROW_ASSIGN_OR_RAISE(waiting_.rows, arrow::Table::MakeEmpty(window_input->schema));
-  }
-  if (kept.table()->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(waiting_.rows, arrow::ConcatenateTables({waiting_.rows, kept.table()}));
-    ARROW_ASSIGN_OR_RAISE(waiting_.rows, waiting_.rows->CombineChunks());
-  }
+  late_rows_ += *late;
+  std::shared_ptr<arrow::BooleanArray> mask;
+  ARROW_RETURN_NOT_OK(keep.Finish(&mask));
+  return mask;
+}
 
+std::optional<int64_t> WindowedAggregation::AdvanceWatermark(const BatchContext& context) {
   const std::optional<int64_t> previous = watermark_;
   std::optional<int64_t> candidate;
   if (time_.from != nullptr) {
@@ -63,8 +136,107 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::Run(const Repl
   }
   if (candidate && (!watermark_ || *candidate > *watermark_)) watermark_ = candidate;
   if (context.end_of_input) watermark_ = std::numeric_limits<int64_t>::max();
+  return previous;
+}
 
-  // 3. The windows that closed in this batch: ends in (previous, watermark].
+arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::Run(const Replacements& below,
+                                                                      const BatchContext& context) {
+  return partial_ ? RunPartial(below, context) : RunRows(below, context);
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunPartial(const Replacements& below,
+                                                                             const BatchContext& context) {
+  const auto& end_type = window_->schema->field(window_->schema->num_fields() - 1)->type();
+  auto at = [&](int64_t v) { return std::make_shared<arrow::TimestampScalar>(v, end_type); };
+  const plan::NodePtr& window_input = window_->inputs[0];
+  const int end_column = static_cast<int>(aggregate_->As<plan::AggregateNode>().keys.size());
+  if (!groups_.rows) {
+    ARROW_ASSIGN_OR_RAISE(groups_.rows, arrow::Table::MakeEmpty(partial_->schema));
+  }
+
+  // 1. The batch's event times: late rows are counted (and written to the late sink), the
+  //    watermark follows the largest. Only the time column is computed for this.
+  auto time_only = std::make_shared<plan::ProjectNode>();
+  const auto time_field = window_input->schema->GetFieldByName(window_->spec.time_field);
+  ARROW_ASSIGN_OR_RAISE(auto time_ref, cp::field_ref(time_field->name()).Bind(*window_input->schema));
+  time_only->exprs = {time_ref};
+  time_only->schema = arrow::schema({time_field});
+  time_only->inputs = {window_input};
+  ARROW_ASSIGN_OR_RAISE(auto times, EvaluateNode(time_only, below, options_, "the batch's event times"));
+  int64_t late = 0;
+  ARROW_ASSIGN_OR_RAISE(auto kept, SortOutLate(*times->column(0), &late));
+  if (late > 0 && late_sink_) {
+    ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(window_input, below, options_, "the rows reaching the window"));
+    ARROW_RETURN_NOT_OK(WriteLate(fresh, *kept, context));
+  }
+  const std::optional<int64_t> previous = AdvanceWatermark(context);
+
+  // 2. The batch's rows into the partial results of the windows still open: the windows that
+  //    closed before this batch take no rows (a late row is in none of those that remain; a
+  //    hopping window's row behind the watermark only in those still open).
+  if (times->num_rows() > late) {
+    plan::NodePtr windowed = plan::WithInputs(*window_, {Replace(window_input, below)});
+    if (previous) {
+      auto open = std::make_shared<plan::FilterNode>();
+      const auto& end_name = window_->schema->field(window_->schema->num_fields() - 1)->name();
+      ARROW_ASSIGN_OR_RAISE(open->predicate,
+                            cp::greater(cp::field_ref(end_name), cp::literal(at(*previous))).Bind(*window_->schema));
+      open->schema = window_->schema;
+      open->inputs = {windowed};
+      windowed = open;
+    }
+    Replacements replacements = below;
+    replacements[window_] = windowed;
+    ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(partial_, replacements, options_, "the batch's partial results"));
+    if (fresh->num_rows() > 0) {
+      std::shared_ptr<arrow::Table> merged = fresh;
+      if (groups_.num_rows() > 0) {
+        ARROW_ASSIGN_OR_RAISE(auto both, arrow::ConcatenateTables({groups_.rows, fresh}));
+        ARROW_ASSIGN_OR_RAISE(merged, EvaluateNode(plan::WithInputs(*merge_groups_, {Values(partial_->schema, both)}),
+                                                   {}, options_, "the merged partial results"));
+      }
+      groups_.rows = merged;
+    }
+  }
+
+  // 3. The windows the watermark closed: their groups leave, merged by the keys alone.
+  if (!watermark_ || watermark_ == previous || groups_.num_rows() == 0) {
+    return arrow::Table::MakeEmpty(aggregate_->schema);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto is_closed, cp::CallFunction("less_equal", {groups_.rows->column(end_column),
+                                                                        at(*watermark_)}));
+  ARROW_ASSIGN_OR_RAISE(auto closed, cp::Filter(groups_.rows, is_closed));
+  if (closed.table()->num_rows() == 0) return arrow::Table::MakeEmpty(aggregate_->schema);
+  ARROW_ASSIGN_OR_RAISE(auto is_open, cp::CallFunction("invert", {is_closed}));
+  ARROW_ASSIGN_OR_RAISE(auto open, cp::Filter(groups_.rows, is_open));
+  ARROW_ASSIGN_OR_RAISE(groups_.rows, open.table()->CombineChunks());
+  ARROW_ASSIGN_OR_RAISE(auto results, closed.table()->RemoveColumn(end_column));
+  ARROW_ASSIGN_OR_RAISE(results, WithSchema(results, aggregate_->schema, "the closed windows' partial results"));
+  return EvaluateNode(plan::WithInputs(*merge_closed_, {Values(aggregate_->schema, results)}), {}, options_,
+                      "the closed windows' results");
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunRows(const Replacements& below,
+                                                                          const BatchContext& context) {
+  // 1. The batch's rows reaching the window; late rows leave; the watermark follows the largest
+  //    event time.
+  const plan::NodePtr& window_input = window_->inputs[0];
+  ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(window_input, below, options_, "the rows reaching the window"));
+  int64_t late = 0;
+  ARROW_ASSIGN_OR_RAISE(auto mask, SortOutLate(*fresh->GetColumnByName(window_->spec.time_field), &late));
+  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(fresh, mask));
+  if (late > 0 && late_sink_) ARROW_RETURN_NOT_OK(WriteLate(fresh, *mask, context));
+  const std::optional<int64_t> previous = AdvanceWatermark(context);
+
+  if (!waiting_.rows) {
+    ARROW_ASSIGN_OR_RAISE(waiting_.rows, arrow::Table::MakeEmpty(window_input->schema));
+  }
+  if (kept.table()->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(waiting_.rows, arrow::ConcatenateTables({waiting_.rows, kept.table()}));
+    ARROW_ASSIGN_OR_RAISE(waiting_.rows, waiting_.rows->CombineChunks());
+  }
+
+  // 2. The windows that closed in this batch: ends in (previous, watermark].
   if (!watermark_ || watermark_ == previous || waiting_.num_rows() == 0) {
     return arrow::Table::MakeEmpty(aggregate_->schema);  // nothing closed
   }
@@ -188,7 +360,11 @@ arrow::Result<nlohmann::json> WindowedAggregation::SaveState(const Checkpoint& c
   nlohmann::json state{{"lateRows", late_rows_}};
   if (watermark_) state["watermark"] = *watermark_;
   if (max_event_time_) state["maxEventTime"] = *max_event_time_;
-  ARROW_RETURN_NOT_OK(waiting_.Save(checkpoint, batch_id, "rows", &state, files));
+  if (partial_) {
+    ARROW_RETURN_NOT_OK(groups_.Save(checkpoint, batch_id, "groups", &state, files));
+  } else {
+    ARROW_RETURN_NOT_OK(waiting_.Save(checkpoint, batch_id, "rows", &state, files));
+  }
   return state;
 }
 
@@ -197,6 +373,7 @@ arrow::Status WindowedAggregation::RestoreState(const Checkpoint& checkpoint, co
   watermark_ = JsonInteger(state, "watermark");
   max_event_time_ = JsonInteger(state, "maxEventTime");
   late_rows_ = JsonInteger(state, "lateRows").value_or(0);
+  if (partial_) return groups_.Restore(checkpoint, state, "groups", partial_->schema, files);
   return waiting_.Restore(checkpoint, state, "rows", window_->inputs[0]->schema, files);
 }
 

@@ -1,15 +1,28 @@
-// An aggregation grouped by an event-time window, run over a stream in append mode: the rows
-// reaching the window (plan::TimeWindowNode) wait in state until the watermark closes their
-// windows; then the aggregation (and the projections and filters between it and its window)
-// runs once over the rows of the windows that closed, so every window's result is emitted once,
-// complete.
+// An aggregation grouped by an event-time window, run over a stream in append mode: every
+// window's result is emitted once, complete, in the batch whose watermark closes the window.
+//
+// State, by what the aggregates allow:
+//  - partial results (when every aggregate merges, see aggregate_merge.h, and the windows are
+//    not sessions): each batch assigns its rows to their windows, runs the projections and
+//    filters between the window and the aggregation, and aggregates them by the GROUP BY keys
+//    and the window's end; the state merges these partial results, one row per group and
+//    window. When windows close, their rows leave the state and are merged by the GROUP BY
+//    keys alone: the result the aggregation gives over the closed windows' rows. The state is
+//    as large as the open groups, not the rows;
+//  - rows (otherwise): the rows reaching the window (plan::TimeWindowNode) wait until the
+//    watermark closes their windows; then the aggregation (and the projections and filters
+//    between it and its window) runs once over the rows of the windows that closed.
+// Either way a window closing in a batch gets the rows of every batch up to that one, so the
+// result equals the batch answer over the same rows.
 //
 // The watermark is the largest event time seen minus the delay of the WatermarkNode on the
 // window's time column or, when the window reads another operator's output (a join bounding the
 // time column), that operator's watermark on the column; it never moves back. It is also the operator's output watermark: every
 // window emitted later ends after it. A row that arrives when every window holding it has closed
 // is late: dropped and counted, and with a late sink also written there, with the reason and the
-// watermark it missed (late_schema()). At the end of input every open window closes.
+// watermark it missed (late_schema()); for the windows of a row that have closed while others
+// are open (hopping windows), it only counts in the open ones. At the end of input every open
+// window closes.
 #pragma once
 
 #include <memory>
@@ -25,9 +38,9 @@ class WindowedAggregation : public StatefulOperator {
  public:
   /// `aggregate`: an AggregateNode over `window` (through projections and filters); `time`: the
   /// watermark of the window's time column.
-  WindowedAggregation(plan::NodePtr aggregate, const plan::TimeWindowNode* window, ColumnWatermark time,
-                      exec::ExecOptions options)
-      : aggregate_(std::move(aggregate)), window_(window), time_(std::move(time)), options_(options) {}
+  static arrow::Result<std::unique_ptr<WindowedAggregation>> Make(plan::NodePtr aggregate,
+                                                                  const plan::TimeWindowNode* window,
+                                                                  ColumnWatermark time, exec::ExecOptions options);
 
   const plan::LogicalNode* node() const override { return aggregate_.get(); }
   const plan::TimeWindowNode& window() const { return *window_; }
@@ -38,7 +51,7 @@ class WindowedAggregation : public StatefulOperator {
   std::optional<int64_t> OutputWatermark(const std::string& field) const override {
     return HasOutputWatermark(field) ? watermark_ : std::nullopt;
   }
-  int64_t state_rows() const override { return waiting_.num_rows(); }
+  int64_t state_rows() const override { return partial_ ? groups_.num_rows() : waiting_.num_rows(); }
   int64_t late_rows() const override { return late_rows_; }
   arrow::Result<nlohmann::json> SaveState(const Checkpoint& checkpoint, int64_t batch_id,
                                           std::set<std::string>* files) override;
@@ -51,6 +64,20 @@ class WindowedAggregation : public StatefulOperator {
   void set_late_sink(std::unique_ptr<Sink> sink) { late_sink_ = std::move(sink); }
 
  private:
+  WindowedAggregation(plan::NodePtr aggregate, const plan::TimeWindowNode* window, ColumnWatermark time,
+                      exec::ExecOptions options)
+      : aggregate_(std::move(aggregate)), window_(window), time_(std::move(time)), options_(options) {}
+
+  /// Sets up partial results (partial_, merge_groups_, merge_closed_) when the aggregates merge.
+  arrow::Status PlanPartialResults();
+  /// Run with partial results, or with rows waiting.
+  arrow::Result<std::shared_ptr<arrow::Table>> RunPartial(const Replacements& below, const BatchContext& context);
+  arrow::Result<std::shared_ptr<arrow::Table>> RunRows(const Replacements& below, const BatchContext& context);
+  /// Which of the batch's rows (by event time) are not late; counts the late ones (into `late`
+  /// and late_rows_) and follows the largest event time.
+  arrow::Result<std::shared_ptr<arrow::BooleanArray>> SortOutLate(const arrow::ChunkedArray& times, int64_t* late);
+  /// Moves the watermark on after a batch's rows; returns the one before.
+  std::optional<int64_t> AdvanceWatermark(const BatchContext& context);
   /// Writes the rows of `fresh` that `kept` leaves out (and that have a time) to the late sink.
   arrow::Status WriteLate(const std::shared_ptr<arrow::Table>& fresh, const arrow::BooleanArray& kept,
                           const BatchContext& context);
@@ -63,7 +90,13 @@ class WindowedAggregation : public StatefulOperator {
   exec::ExecOptions options_;
   std::unique_ptr<Sink> late_sink_;
 
-  StateRows waiting_;  ///< rows of the window's input whose windows are open
+  // Partial results, when the aggregates merge (else null):
+  plan::NodePtr partial_;        ///< the aggregation by keys and window end (kWindowEnd, after the keys)
+  plan::NodePtr merge_groups_;   ///< merges rows of partial_'s schema by keys and window end
+  plan::NodePtr merge_closed_;   ///< merges closed windows' rows (aggregate_'s schema) by the keys
+  StateRows groups_;             ///< partial results of the open windows (partial_'s schema)
+
+  StateRows waiting_;  ///< without partial results: the window's input rows whose windows are open
   std::optional<int64_t> watermark_;
   std::optional<int64_t> max_event_time_;
   int64_t late_rows_ = 0;
