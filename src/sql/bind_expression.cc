@@ -20,6 +20,22 @@ std::string FunctionName(const FunctionCallExpr& call) {
 
 namespace {
 
+// Flink's group window properties: "tumble_start" -> {"TUMBLE", "start"}; also _end and
+// _rowtime, for TUMBLE, HOP and SESSION.
+std::optional<std::pair<std::string, std::string>> FlinkWindowProperty(const std::string& name) {
+  for (const char* window : {"tumble", "hop", "session"}) {
+    const std::string prefix = std::string(window) + "_";
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string property = name.substr(prefix.size());
+    if (property == "start" || property == "end" || property == "rowtime") {
+      std::string upper = window;
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return std::make_pair(upper, property);
+    }
+  }
+  return std::nullopt;
+}
+
 // `bound` (a struct) narrowed to its nested `fields` in turn: a.b.c.
 arrow::Result<cp::Expression> StructFields(cp::Expression bound, const std::vector<std::string>& fields, const Expr& expr,
                                            const arrow::Schema& input) {
@@ -501,6 +517,36 @@ arrow::Result<cp::Expression> Binder::Impl::Bind(const Expr& expr, ExprContext& 
                 "System.Timestamp() is the event time: give the input one with TIMESTAMP BY, or group by a window");
           }
           return cp::field_ref(ctx.scope->event_time).Bind(*ctx.input);
+        }
+        if (auto window = FlinkWindowProperty(name)) {
+          // TUMBLE_START(ts, size), HOP_END(ts, slide, size), SESSION_ROWTIME(ts, gap): the GROUP
+          // BY window's start, end, or end less a millisecond (its rows' event time, as Flink's).
+          // Their arguments repeat the window's; the window itself is in the GROUP BY.
+          const Scope* scope = ctx.after_aggregation ? ctx.pre_aggregation_scope : ctx.scope;
+          const std::string field = scope == nullptr               ? ""
+                                    : window->second == "start" ? scope->window_start
+                                                                : scope->window_end;
+          auto missing = [&] {
+            return arrow::Status::Invalid(call.name.back(), " reads the window of the GROUP BY: group by ",
+                                          window->first, "(...)");
+          };
+          if (field.empty()) return missing();
+          cp::Expression value = cp::field_ref(field);
+          if (ctx.after_aggregation) {  // the group key holding it
+            ARROW_ASSIGN_OR_RAISE(auto before, value.Bind(*ctx.pre_aggregation_input));
+            std::optional<std::string> key_field;
+            for (const auto& key : *ctx.group_keys) {
+              if (key.bound.Equals(before)) key_field = key.field;
+            }
+            if (!key_field) return missing();
+            value = cp::field_ref(*key_field);
+          }
+          if (window->second == "rowtime") {
+            auto millisecond = cp::call("cast", {cp::literal(int64_t{1000})},
+                                        cp::CastOptions::Safe(arrow::duration(arrow::TimeUnit::MICRO)));
+            value = cp::call("subtract", {value, millisecond});
+          }
+          return value.Bind(*ctx.input);
         }
         std::vector<cp::Expression> args;
         for (const auto& arg : call.args) {

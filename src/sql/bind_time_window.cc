@@ -4,9 +4,11 @@
 //  - Flink's windowing table functions TABLE(TUMBLE | HOP | CUMULATE | SESSION(...)), which
 //    add window_start, window_end and window_time columns;
 //  - grouping functions: Spark's window(ts, '5 minutes'[, slide[, start]]) and
-//    session_window(ts, gap) (a struct<start, end> key), and Stream Analytics'
+//    session_window(ts, gap) (a struct<start, end> key), Stream Analytics'
 //    TumblingWindow, HoppingWindow and SessionWindow over the event time (the window's end is
-//    the key, and what System.Timestamp() returns).
+//    the key, and what System.Timestamp() returns), and Flink's group window functions
+//    TUMBLE(ts, size), HOP(ts, slide, size) and SESSION(ts, gap), whose start and end the
+//    SELECT reads with TUMBLE_START(...), HOP_END(...), SESSION_ROWTIME(...) and the like.
 // All of them become one plan::TimeWindowNode; times are in microseconds.
 #include <arrow/api.h>
 
@@ -286,7 +288,8 @@ arrow::Result<std::optional<GroupWindow>> Binder::Impl::BindGroupWindow(const Fu
   const bool spark = name == "window" || name == "session_window";
   const bool asa = name == "tumblingwindow" || name == "hoppingwindow" || name == "sessionwindow" ||
                    name == "slidingwindow";
-  if (!spark && !asa) return std::nullopt;
+  const bool flink = name == "tumble" || name == "hop" || name == "session";
+  if (!spark && !asa && !flink) return std::nullopt;
   if (call.over) return std::nullopt;
   auto arity = [&](size_t min, size_t max) -> arrow::Status {
     if (call.args.size() < min || call.args.size() > max) {
@@ -297,7 +300,24 @@ arrow::Result<std::optional<GroupWindow>> Binder::Impl::BindGroupWindow(const Fu
     return arrow::Status::OK();
   };
   plan::TimeWindowSpec spec;
-  if (spark) {
+  if (flink) {
+    // TUMBLE(ts, size), HOP(ts, slide, size), SESSION(ts, gap): ts is a time attribute.
+    ARROW_RETURN_NOT_OK(name == "hop" ? arity(3, 3) : arity(2, 2));
+    ARROW_ASSIGN_OR_RAISE(spec.time_field, TimeField(this, relation, *call.args[0], call.name.back() + "'s time column"));
+    const Expr& size = *call.args[name == "hop" ? 2 : 1];
+    const char* what = name == "session" ? "the session gap" : "the window size";
+    ARROW_ASSIGN_OR_RAISE(spec.size, DurationMicros(this, size, what));
+    ARROW_RETURN_NOT_OK(CheckPositive(spec.size, size, what));
+    spec.kind = name == "session" ? plan::TimeWindowKind::kSession : plan::TimeWindowKind::kTumble;
+    if (name == "hop") {
+      ARROW_ASSIGN_OR_RAISE(spec.slide, DurationMicros(this, *call.args[1], "the slide"));
+      ARROW_RETURN_NOT_OK(CheckPositive(spec.slide, *call.args[1], "the slide"));
+      if (spec.slide > spec.size) {
+        return At(call.args[1]->pos, arrow::Status::Invalid("the slide must not exceed the window size"));
+      }
+      if (spec.slide != spec.size) spec.kind = plan::TimeWindowKind::kHop;
+    }
+  } else if (spark) {
     ARROW_RETURN_NOT_OK(name == "window" ? arity(2, 4) : arity(2, 2));
     ARROW_ASSIGN_OR_RAISE(spec.time_field, TimeField(this, relation, *call.args[0], name + "'s time column"));
     ARROW_ASSIGN_OR_RAISE(spec.size, DurationMicros(this, *call.args[1], "the window duration"));
@@ -366,11 +386,14 @@ arrow::Result<std::optional<GroupWindow>> Binder::Impl::BindGroupWindow(const Fu
   const std::string start_name = "#" + window.first, end_name = "#" + window.second;
   relation->scope.columns.push_back({{}, start_name, window.first, type, /*hidden=*/true});
   relation->scope.columns.push_back({{}, end_name, window.second, type, /*hidden=*/true});
+  relation->scope.window_start = window.first;
+  relation->scope.window_end = window.second;
   if (asa) {
     group.keys = {end_name};
     return group;
   }
   group.keys = {start_name, end_name};
+  if (flink) return group;
   // Spark: a struct<start, end> named like the function.
   const std::string key = NewField(name);
   ARROW_RETURN_NOT_OK(AppendField(this, relation,

@@ -33,6 +33,9 @@ struct Scope {
   /// The field holding the rows' event time (TIMESTAMP BY, WATERMARK, a window's end), which
   /// System.Timestamp() returns and Stream Analytics' windows group by; empty when none.
   std::string event_time;
+  /// A GROUP BY window's start and end fields (Flink's TUMBLE_START(...), SESSION_END(...));
+  /// empty when the query groups by no window.
+  std::string window_start, window_end;
 };
 
 /// A bound FROM item or query: the plan and the names visible over its output.

@@ -87,6 +87,13 @@ CORPUS = [
     "WITH s AS (SELECT * FROM {src} WHERE kind <> 'view') SELECT window_end, kind, max(amount) AS hi "
     "FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '2' MINUTES, INTERVAL '30' SECONDS)) "
     "GROUP BY window_end, kind",
+    # Flink's group window functions (NEXMark q11's SESSION, and TUMBLE / HOP with their properties)
+    "SELECT user, count(*) AS n, SESSION_START(ts, INTERVAL '10' SECOND) AS s, "
+    "SESSION_ROWTIME(ts, INTERVAL '10' SECOND) AS r FROM {src} GROUP BY user, SESSION(ts, INTERVAL '10' SECOND)",
+    "SELECT kind, TUMBLE_START(ts, INTERVAL '1' MINUTE) AS s, TUMBLE_END(ts, INTERVAL '1' MINUTE) AS e, "
+    "sum(amount) AS total FROM {src} GROUP BY kind, TUMBLE(ts, INTERVAL '1' MINUTE)",
+    "SELECT HOP_END(ts, INTERVAL '30' SECOND, INTERVAL '2' MINUTE) AS e, min(amount) AS lo, count(*) AS n "
+    "FROM {src} GROUP BY HOP(ts, INTERVAL '30' SECOND, INTERVAL '2' MINUTE)",
     # Stream Analytics: TIMESTAMP BY, TumblingWindow / HoppingWindow / SessionWindow, System.Timestamp()
     "SELECT user, COUNT(*) AS n, System.Timestamp() AS window_end FROM {src} TIMESTAMP BY ts "
     "GROUP BY user, TumblingWindow(minute, 1)",
