@@ -76,7 +76,61 @@ arrow::Result<std::unique_ptr<WindowedAggregation>> WindowedAggregation::Make(pl
   std::unique_ptr<WindowedAggregation> op(
       new WindowedAggregation(std::move(aggregate), window, std::move(time), options));
   ARROW_RETURN_NOT_OK(op->PlanPartialResults());
+  if (!op->partial_) ARROW_RETURN_NOT_OK(op->PlanWaitingColumns());
   return op;
+}
+
+arrow::Status WindowedAggregation::PlanWaitingColumns() {
+  // The columns the aggregation reads: its keys and arguments, through the projections and
+  // filters down to the window; then the window's time and partition columns for its start and end.
+  const auto& aggregate = aggregate_->As<plan::AggregateNode>();
+  std::set<std::string> needed(aggregate.keys.begin(), aggregate.keys.end());
+  for (const auto& call : aggregate.aggregates) needed.insert(call.args.begin(), call.args.end());
+  auto add_fields = [](const cp::Expression& e, std::set<std::string>* out) {
+    for (const auto& ref : cp::FieldsInExpression(e)) {
+      if (const auto* name = ref.name()) out->insert(*name);
+    }
+  };
+  for (const plan::LogicalNode* node = aggregate_->inputs[0].get(); node != window_; node = node->inputs[0].get()) {
+    if (node->kind == NodeKind::kProject) {
+      std::set<std::string> below;
+      for (int i = 0; i < node->schema->num_fields(); ++i) {
+        if (needed.count(node->schema->field(i)->name())) {
+          add_fields(node->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)], &below);
+        }
+      }
+      needed = std::move(below);
+    } else if (node->kind == NodeKind::kFilter) {
+      add_fields(node->As<plan::FilterNode>().predicate, &needed);
+    }
+  }
+  needed.insert(window_->spec.time_field);
+  needed.insert(window_->spec.partition_by.begin(), window_->spec.partition_by.end());
+  const auto& input = window_->inputs[0];
+  auto project = std::make_shared<plan::ProjectNode>();
+  arrow::FieldVector fields;
+  for (const auto& field : input->schema->fields()) {
+    if (!needed.count(field->name())) continue;
+    ARROW_ASSIGN_OR_RAISE(auto ref, cp::field_ref(field->name()).Bind(*input->schema));
+    project->exprs.push_back(std::move(ref));
+    fields.push_back(field);
+  }
+  project->schema = arrow::schema(std::move(fields));
+  project->inputs = {input};
+  waiting_columns_ = project;
+  return arrow::Status::OK();
+}
+
+plan::NodePtr WindowedAggregation::WindowOverWaiting() const {
+  auto window = std::make_shared<plan::TimeWindowNode>();
+  window->spec = window_->spec;
+  arrow::FieldVector fields = waiting_columns_->schema->fields();
+  const int n = window_->schema->num_fields();
+  fields.push_back(window_->schema->field(n - 2));  // start
+  fields.push_back(window_->schema->field(n - 1));  // end
+  window->schema = arrow::schema(std::move(fields));
+  window->inputs = {Values(waiting_columns_->schema, waiting_.rows)};
+  return window;
 }
 
 arrow::Status WindowedAggregation::PlanPartialResults() {
@@ -99,7 +153,6 @@ arrow::Status WindowedAggregation::PlanPartialResults() {
 
 arrow::Result<std::shared_ptr<arrow::BooleanArray>> WindowedAggregation::SortOutLate(const arrow::ChunkedArray& times,
                                                                                      int64_t* late) {
-  const plan::TimeWindowSpec& spec = window_->spec;
   arrow::BooleanBuilder keep;
   ARROW_RETURN_NOT_OK(keep.Reserve(times.length()));
   *late = 0;
@@ -111,10 +164,7 @@ arrow::Result<std::shared_ptr<arrow::BooleanArray>> WindowedAggregation::SortOut
         continue;
       }
       const int64_t t = values.Value(i);
-      // Sessions: a row older than the watermark could only join a session already closed.
-      const bool is_late = watermark_ && (spec.kind == plan::TimeWindowKind::kSession
-                                              ? t < *watermark_
-                                              : plan::LastWindowEnd(spec, t) <= *watermark_);
+      const bool is_late = IsLate(t);
       keep.UnsafeAppend(!is_late);
       *late += is_late;
       if (!max_event_time_ || t > *max_event_time_) max_event_time_ = t;
@@ -124,6 +174,13 @@ arrow::Result<std::shared_ptr<arrow::BooleanArray>> WindowedAggregation::SortOut
   std::shared_ptr<arrow::BooleanArray> mask;
   ARROW_RETURN_NOT_OK(keep.Finish(&mask));
   return mask;
+}
+
+bool WindowedAggregation::IsLate(int64_t t) const {
+  if (!watermark_) return false;
+  // Sessions: a row older than the watermark could only join a session already closed.
+  return window_->spec.kind == plan::TimeWindowKind::kSession ? t < *watermark_
+                                                              : plan::LastWindowEnd(window_->spec, t) <= *watermark_;
 }
 
 std::optional<int64_t> WindowedAggregation::AdvanceWatermark(const BatchContext& context) {
@@ -164,11 +221,8 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunPartial(con
   time_only->inputs = {window_input};
   ARROW_ASSIGN_OR_RAISE(auto times, EvaluateNode(time_only, below, options_, "the batch's event times"));
   int64_t late = 0;
-  ARROW_ASSIGN_OR_RAISE(auto kept, SortOutLate(*times->column(0), &late));
-  if (late > 0 && late_sink_) {
-    ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(window_input, below, options_, "the rows reaching the window"));
-    ARROW_RETURN_NOT_OK(WriteLate(fresh, *kept, context));
-  }
+  ARROW_RETURN_NOT_OK(SortOutLate(*times->column(0), &late).status());
+  if (late > 0 && late_sink_) ARROW_RETURN_NOT_OK(WriteLate(below, context));
   const std::optional<int64_t> previous = AdvanceWatermark(context);
 
   // 2. The batch's rows into the partial results of the windows still open: the windows that
@@ -220,16 +274,15 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunRows(const 
                                                                           const BatchContext& context) {
   // 1. The batch's rows reaching the window; late rows leave; the watermark follows the largest
   //    event time.
-  const plan::NodePtr& window_input = window_->inputs[0];
-  ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(window_input, below, options_, "the rows reaching the window"));
+  ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(waiting_columns_, below, options_, "the rows reaching the window"));
   int64_t late = 0;
   ARROW_ASSIGN_OR_RAISE(auto mask, SortOutLate(*fresh->GetColumnByName(window_->spec.time_field), &late));
   ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(fresh, mask));
-  if (late > 0 && late_sink_) ARROW_RETURN_NOT_OK(WriteLate(fresh, *mask, context));
+  if (late > 0 && late_sink_) ARROW_RETURN_NOT_OK(WriteLate(below, context));
   const std::optional<int64_t> previous = AdvanceWatermark(context);
 
   if (!waiting_.rows) {
-    ARROW_ASSIGN_OR_RAISE(waiting_.rows, arrow::Table::MakeEmpty(window_input->schema));
+    ARROW_ASSIGN_OR_RAISE(waiting_.rows, arrow::Table::MakeEmpty(waiting_columns_->schema));
   }
   if (kept.table()->num_rows() > 0) {
     ARROW_ASSIGN_OR_RAISE(waiting_.rows, arrow::ConcatenateTables({waiting_.rows, kept.table()}));
@@ -244,7 +297,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunRows(const 
   auto bound = [&](int64_t v) { return cp::literal(std::make_shared<arrow::TimestampScalar>(v, end_field->type())); };
   cp::Expression closed = cp::less_equal(cp::field_ref(end_field->name()), bound(*watermark_));
   if (previous) closed = cp::and_(cp::greater(cp::field_ref(end_field->name()), bound(*previous)), closed);
-  auto window = plan::WithInputs(*window_, {Values(window_input->schema, waiting_.rows)});
+  auto window = WindowOverWaiting();
   auto filter = std::make_shared<plan::FilterNode>();
   ARROW_ASSIGN_OR_RAISE(filter->predicate, closed.Bind(*window->schema));
   filter->schema = window->schema;
@@ -289,16 +342,17 @@ std::shared_ptr<arrow::Schema> WindowedAggregation::late_schema() const {
   return arrow::schema(fields);
 }
 
-arrow::Status WindowedAggregation::WriteLate(const std::shared_ptr<arrow::Table>& fresh,
-                                             const arrow::BooleanArray& kept, const BatchContext& context) {
-  // The late rows: not kept, with a time (rows without one are in no window, as in batch).
+arrow::Status WindowedAggregation::WriteLate(const Replacements& below, const BatchContext& context) {
+  // The batch's rows with all their columns, and of those the late ones: with a time (rows
+  // without one are in no window, as in batch) behind the watermark the batch started with.
+  ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(window_->inputs[0], below, options_, "the late rows"));
   const auto& times = *fresh->GetColumnByName(window_->spec.time_field);
   arrow::BooleanBuilder late;
   arrow::StringBuilder reasons;
-  int64_t i = 0;
   for (const auto& chunk : times.chunks()) {
-    for (int64_t j = 0; j < chunk->length(); ++j, ++i) {
-      const bool is_late = !kept.Value(i) && chunk->IsValid(j);
+    const auto& values = static_cast<const arrow::TimestampArray&>(*chunk);
+    for (int64_t j = 0; j < values.length(); ++j) {
+      const bool is_late = values.IsValid(j) && IsLate(values.Value(j));
       ARROW_RETURN_NOT_OK(late.Append(is_late));
       if (is_late) {
         ARROW_RETURN_NOT_OK(reasons.Append(window_->spec.kind == plan::TimeWindowKind::kSession
@@ -326,9 +380,9 @@ arrow::Status WindowedAggregation::Evict(int64_t watermark) {
   std::shared_ptr<arrow::Table>& waiting = waiting_.rows;
   if (spec.kind == plan::TimeWindowKind::kSession) {
     // A row stays while its session is open: assign sessions and keep those ending later.
-    auto assigned_schema = window_->schema;
     cp::ExecContext ctx(arrow::default_memory_pool());
-    ARROW_ASSIGN_OR_RAISE(auto assigned, exec::AssignSessions(spec, waiting, assigned_schema, &ctx));
+    ARROW_ASSIGN_OR_RAISE(auto assigned,
+                          exec::AssignSessions(spec, waiting, WindowOverWaiting()->schema, &ctx));
     const int end = assigned->num_columns() - 1;
     ARROW_ASSIGN_OR_RAISE(
         auto open, cp::CallFunction("greater", {assigned->column(end),
@@ -337,7 +391,7 @@ arrow::Status WindowedAggregation::Evict(int64_t watermark) {
     ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(assigned, open));
     ARROW_ASSIGN_OR_RAISE(auto without_end, kept.table()->RemoveColumn(end));
     ARROW_ASSIGN_OR_RAISE(auto rows, without_end->RemoveColumn(end - 1));
-    ARROW_ASSIGN_OR_RAISE(waiting, WithSchema(rows, window_->inputs[0]->schema, "the waiting rows"));
+    ARROW_ASSIGN_OR_RAISE(waiting, WithSchema(rows, waiting_columns_->schema, "the waiting rows"));
     ARROW_ASSIGN_OR_RAISE(waiting, waiting->CombineChunks());
     return arrow::Status::OK();
   }
@@ -374,7 +428,7 @@ arrow::Status WindowedAggregation::RestoreState(const Checkpoint& checkpoint, co
   max_event_time_ = JsonInteger(state, "maxEventTime");
   late_rows_ = JsonInteger(state, "lateRows").value_or(0);
   if (partial_) return groups_.Restore(checkpoint, state, "groups", partial_->schema, files);
-  return waiting_.Restore(checkpoint, state, "rows", window_->inputs[0]->schema, files);
+  return waiting_.Restore(checkpoint, state, "rows", waiting_columns_->schema, files);
 }
 
 }  // namespace tidelake::stream

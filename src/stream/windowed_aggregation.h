@@ -78,9 +78,14 @@ class WindowedAggregation : public StatefulOperator {
   arrow::Result<std::shared_ptr<arrow::BooleanArray>> SortOutLate(const arrow::ChunkedArray& times, int64_t* late);
   /// Moves the watermark on after a batch's rows; returns the one before.
   std::optional<int64_t> AdvanceWatermark(const BatchContext& context);
-  /// Writes the rows of `fresh` that `kept` leaves out (and that have a time) to the late sink.
-  arrow::Status WriteLate(const std::shared_ptr<arrow::Table>& fresh, const arrow::BooleanArray& kept,
-                          const BatchContext& context);
+  /// Sets up the rows waiting (waiting_columns_) when there are no partial results.
+  arrow::Status PlanWaitingColumns();
+  /// The window over the waiting rows (only the columns they keep).
+  plan::NodePtr WindowOverWaiting() const;
+  /// Whether a row of event time `t` is late, by the watermark before the batch.
+  bool IsLate(int64_t t) const;
+  /// Writes the batch's late rows (with all the window input's columns) to the late sink.
+  arrow::Status WriteLate(const Replacements& below, const BatchContext& context);
   /// Drops the waiting rows whose windows have all closed at `watermark`.
   arrow::Status Evict(int64_t watermark);
 
@@ -96,7 +101,10 @@ class WindowedAggregation : public StatefulOperator {
   plan::NodePtr merge_closed_;   ///< merges closed windows' rows (aggregate_'s schema) by the keys
   StateRows groups_;             ///< partial results of the open windows (partial_'s schema)
 
-  StateRows waiting_;  ///< without partial results: the window's input rows whose windows are open
+  /// Without partial results: the window's input rows whose windows are open, with only the
+  /// columns the aggregation reads (waiting_columns_, a projection of the window's input).
+  plan::NodePtr waiting_columns_;
+  StateRows waiting_;
   std::optional<int64_t> watermark_;
   std::optional<int64_t> max_event_time_;
   int64_t late_rows_ = 0;
