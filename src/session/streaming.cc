@@ -207,12 +207,7 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
   // Idle timeouts: a source's own, else the session's (SET table.exec.source.idle-timeout = '30 seconds').
   std::optional<int64_t> session_idle_ms;
   if (auto text = Get(kIdleTimeout)) {
-    // SET keeps the value as written: '30 seconds' (Flink's form) is quoted.
-    std::string_view value = *text;
-    if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') && value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    }
-    auto millis = delta::ParseIntervalMillis(value);
+    auto millis = delta::ParseIntervalMillis(*text);  // SET has taken Flink's quotes off
     if (!millis.ok()) {
       return InvalidAt(pos, "setting ", kIdleTimeout, " must be a duration such as '30 seconds': ",
                        millis.status().message());
