@@ -303,6 +303,22 @@ def progress_records(lake, table):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def run_in_background(binary, lake, path, script):
+    """`stream run` of `script` (written to `path`) with a 100 ms trigger, as a process."""
+    path.write_text(script)
+    return subprocess.Popen([binary, "stream", "run", str(path), "--lake", str(lake), "--interval", "100ms"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def rows_once_created(binary, lake, query):
+    """The rows of `query`, or none while its table does not exist yet (the runner creates it)."""
+    proc = sql(binary, lake, query, check=False)
+    if proc.returncode != 0:
+        assert "not found" in proc.stderr, proc.stderr
+        return []
+    return [tuple(line.split(",")) for line in proc.stdout.strip().splitlines()[1:]]
+
+
 def test_an_idle_source_does_not_hold_back_the_windows_of_a_join(tidelake_bin, tmp_path):
     """The impressions stop; the clicks go on. Without an idle timeout the clicks' minute would
     never close (the impressions' watermark holds the join back); with it the impressions are
@@ -314,17 +330,10 @@ def test_an_idle_source_does_not_hold_back_the_windows_of_a_join(tidelake_bin, t
     sql(tidelake_bin, lake, "INSERT INTO raw.impressions VALUES ('x', TIMESTAMP '2024-01-01 10:00:00')")
     sql(tidelake_bin, lake, "INSERT INTO raw.ad_clicks VALUES ('x', TIMESTAMP '2024-01-01 10:00:30'), "
                             "('x', TIMESTAMP '2024-01-01 10:00:40')")
-    query = tmp_path / "idle.sql"
-    query.write_text(IDLE)
-    runner = subprocess.Popen([tidelake_bin, "stream", "run", str(query), "--lake", str(lake), "--interval", "100ms"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    runner = run_in_background(tidelake_bin, lake, tmp_path / "idle.sql", IDLE)
     try:
         def minutes():
-            proc = sql(tidelake_bin, lake, "SELECT minute, clicks FROM curated.clicks_per_minute", check=False)
-            if proc.returncode != 0:
-                assert "not found" in proc.stderr, proc.stderr
-                return []
-            return [tuple(line.split(",")) for line in proc.stdout.strip().splitlines()[1:]]
+            return rows_once_created(tidelake_bin, lake, "SELECT minute, clicks FROM curated.clicks_per_minute")
 
         # Clicks keep coming (for an ad without impressions: they join nothing), so batches run.
         second = 0
