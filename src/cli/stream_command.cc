@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <limits>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -224,11 +225,16 @@ arrow::Status RunStream(const StreamArgs& args) {
   }
   ::signal(SIGINT, RequestStop);
   ::signal(SIGTERM, RequestStop);
+  // The script's settings the runs read (each run has a session of its own).
+  std::map<std::string, std::string> run_settings;
   {
     ARROW_ASSIGN_OR_RAISE(auto session, Session::Open(args.lake));
     // Flink's setting: an INSERT from a source streams (a script may SET it back to batch).
     ARROW_RETURN_NOT_OK(session->Execute("SET execution.runtime-mode = streaming").status());
     ARROW_RETURN_NOT_OK(RunScriptOn(*session, script, args.file));
+    for (const char* key : {"table.exec.source.idle-timeout"}) {
+      if (auto value = session->Get(key)) run_settings[key] = *value;
+    }
   }
 
   std::vector<TableStatus> statuses(tables.size());
@@ -243,6 +249,7 @@ arrow::Status RunStream(const StreamArgs& args) {
       if (!session.ok()) {
         status = session.status();
       } else {
+        for (const auto& [key, value] : run_settings) (*session)->Set(key, value);
         status = (*session)->RunStreamingTable(
             names[i], run,
             [&](const StreamingBatch& batch) {

@@ -18,6 +18,7 @@
 #include <arrow/api.h>
 
 #include "common/clock.h"
+#include "delta/interval.h"
 #include "delta/table.h"
 #include "plan/optimizer.h"
 #include "session/results.h"
@@ -43,6 +44,9 @@ namespace {
 // 'drop' | 'table'). With 'table' they go to <table>_late, with the reason.
 constexpr const char* kLateEvents = "tidelake.lateEvents";
 
+// The idle timeout of every source of a query that declares none itself (Flink's setting).
+constexpr const char* kIdleTimeout = "table.exec.source.idle-timeout";
+
 sql::ObjectName LateTableName(const catalog::TableName& name) {
   sql::ObjectName late;
   late.parts = {name.zone, name.table + "_late"};
@@ -65,8 +69,8 @@ arrow::Result<StatementResult> Session::Impl::CreateStreamingTable(const sql::Cr
     }
     late_table = property.value == "table";
     if (late_table && !planned.late_schema) {
-      return InvalidAt(property.pos, "only a query grouped by an event-time window has late rows; remove ",
-                       kLateEvents);
+      return InvalidAt(property.pos, "only a query grouped by an event-time window or joining two streams has late "
+                       "rows; remove ", kLateEvents);
     }
   }
   ARROW_ASSIGN_OR_RAISE(auto location, At(create.name.pos, NewTableLocation(create.name)));
@@ -200,6 +204,17 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
 
   std::vector<std::unique_ptr<stream::Source>> sources;
   std::map<std::string, const plan::LogicalNode*> scan_of_source;
+  // Idle timeouts: a source's own, else the session's (SET table.exec.source.idle-timeout = '30 seconds').
+  std::optional<int64_t> session_idle_ms;
+  if (auto text = Get(kIdleTimeout)) {
+    auto millis = delta::ParseIntervalMillis(*text);  // SET has taken Flink's quotes off
+    if (!millis.ok()) {
+      return InvalidAt(pos, "setting ", kIdleTimeout, " must be a duration such as '30 seconds': ",
+                       millis.status().message());
+    }
+    session_idle_ms = *millis;
+  }
+  std::map<std::string, int64_t> idle_timeouts_ms;
   std::map<const plan::LogicalNode*, std::string> streams;
   // A table or source read twice (a self-join) is one source: each batch gives both scans the
   // same rows.
@@ -214,6 +229,7 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
                           At(pos, stream::DeltaSource::Make(scan->table_name, scan->snapshot->location(), {})));
     source_of_table[root] = scan->table_name;
     scan_of_source[scan->table_name] = scan;
+    if (session_idle_ms) idle_timeouts_ms[scan->table_name] = *session_idle_ms;
     sources.push_back(std::move(source));
   }
   for (const auto* scan : plan.sources) {
@@ -223,6 +239,9 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
       continue;
     }
     ARROW_ASSIGN_OR_RAISE(auto source, At(pos, stream::MakeSource(*scan->definition, key)));
+    ARROW_ASSIGN_OR_RAISE(auto idle_ms, At(pos, stream::SourceIdleTimeoutMillis(*scan->definition)));
+    if (!idle_ms) idle_ms = session_idle_ms;
+    if (idle_ms) idle_timeouts_ms[key] = *idle_ms;
     scan_of_source[key] = scan;
     sources.push_back(std::move(source));
   }
@@ -251,8 +270,10 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
     sink = std::make_unique<stream::DeltaAppendSink>(target);
   }
   if (insert != nullptr) sink = session::AssigningSink(std::move(sink), std::move(insert_fields));
-  return stream::MicroBatchRunner::Make(std::move(sources), std::move(transform), std::move(sink),
-                                        std::move(checkpoint));
+  ARROW_ASSIGN_OR_RAISE(auto runner, stream::MicroBatchRunner::Make(std::move(sources), std::move(transform),
+                                                                    std::move(sink), std::move(checkpoint)));
+  runner->set_idle_timeouts(std::move(idle_timeouts_ms));
+  return runner;
 }
 
 arrow::Result<StatementResult> Session::Impl::RefreshStreamingTable(const catalog::TableName& name,

@@ -89,6 +89,13 @@ arrow::Result<std::optional<BatchPlan>> Checkpoint::LatestPlan() const {
     }
   }
   if (auto e = j.find("endOfInput"); e != j.end() && e->is_boolean()) plan.end_of_input = e->get<bool>();
+  if (auto idle = j.find("idle"); idle != j.end()) {
+    if (!idle->is_array()) return Corrupt(path, "its 'idle' sources are not a list");
+    for (const auto& source : *idle) {
+      if (!source.is_string()) return Corrupt(path, "an idle source's name is not a string");
+      plan.idle.insert(source.get<std::string>());
+    }
+  }
   return plan;
 }
 
@@ -105,6 +112,7 @@ arrow::Result<std::optional<BatchCommit>> Checkpoint::LatestCommit() const {
 arrow::Status Checkpoint::WritePlan(const BatchPlan& plan) const {
   json j{{"batchId", plan.batch_id}, {"start", plan.start}, {"end", plan.end}};
   if (plan.end_of_input) j["endOfInput"] = true;
+  if (!plan.idle.empty()) j["idle"] = plan.idle;
   auto status = store_.PutIfAbsent(dir_ + "/offsets/" + BatchName(plan.batch_id), j.dump());
   if (status.IsAlreadyExists()) {
     return arrow::Status::Invalid("batch ", plan.batch_id, " of the streaming query in ", dir_,

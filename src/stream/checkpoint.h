@@ -5,7 +5,9 @@
 //   metadata          {"id": "<query id>"}: written once; the id is the appId of the sink's
 //                     Delta txn actions, so it must never change for the query
 //   offsets/<N>       the plan of batch N, written before the batch runs: for each source the
-//                     offset it starts after and the offset it ends at, and the watermark
+//                     offset it starts after and the offset it ends at, and the sources that
+//                     were idle when it was planned (so that a re-run batch decides as the
+//                     first run did, not by the clock)
 //   commits/<N>       batch N is complete (its sink commit exists): the operator state after it
 //   sources           {"<source>": "<offset>"}: where each source started when the query first
 //                     read it (recorded before its first batch, so that a source starting at
@@ -43,6 +45,9 @@ struct BatchPlan {
   std::map<std::string, std::string> end;
   /// The batch that closes every window because the inputs have ended (it reads nothing).
   bool end_of_input = false;
+  /// The sources idle in this batch: no rows for longer than their idle timeout when it was
+  /// planned. Their watermarks do not hold back those of the operators that read them.
+  std::set<std::string> idle;
 };
 
 /// A completed batch.

@@ -106,6 +106,10 @@ arrow::Result<std::optional<int64_t>> ConnectorOptions::DurationMillis(Names nam
   return *millis;
 }
 
+arrow::Result<std::optional<int64_t>> ConnectorOptions::IdleTimeoutMillis() {
+  return DurationMillis({"scan.watermark.idle-timeout", "source.idle-timeout"});  // never negative
+}
+
 arrow::Result<std::optional<int64_t>> ConnectorOptions::TimestampMillis(Names names) {
   ARROW_ASSIGN_OR_RAISE(auto text, Text(names));
   if (!text) return std::nullopt;

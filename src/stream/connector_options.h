@@ -45,6 +45,9 @@ class ConnectorOptions {
   arrow::Result<std::optional<std::string>> Choice(Names names, std::initializer_list<std::string_view> allowed);
   /// A duration ('5 seconds', '1 day 2 hours', delta::ParseIntervalMicros), in milliseconds.
   arrow::Result<std::optional<int64_t>> DurationMillis(Names names);
+  /// The engine's idle timeout every connector takes (Flink's scan.watermark.idle-timeout or
+  /// source.idle-timeout), a duration in milliseconds (stream/micro_batch.h says what it does).
+  arrow::Result<std::optional<int64_t>> IdleTimeoutMillis();
   /// A timestamp ('2026-01-01 00:00:00[.fff][Z|+hh:mm]', UTC without a zone), ms since the epoch.
   arrow::Result<std::optional<int64_t>> TimestampMillis(Names names);
   /// One character that is not a quote or a line break.

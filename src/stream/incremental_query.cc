@@ -83,6 +83,15 @@ int64_t DelayIn(int64_t delay_us, const arrow::DataType& type) {
   return delay_us;
 }
 
+// The sources whose rows reach `node` (by the names `streams` gives them).
+std::set<std::string> SourcesUnder(const plan::LogicalNode& node,
+                                   const std::map<const plan::LogicalNode*, std::string>& streams) {
+  if (auto it = streams.find(&node); it != streams.end()) return {it->second};
+  std::set<std::string> out;
+  for (const auto& input : node.inputs) out.merge(SourcesUnder(*input, streams));
+  return out;
+}
+
 }  // namespace
 
 IncrementalQuery::IncrementalQuery(plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams,
@@ -217,6 +226,10 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
                                                  return WatermarkOf(side, field);
                                                },
                                                options_));
+        for (int s = 0; s < 2; ++s) {
+          stream_join->set_side_sources(s, SourcesUnder(*node->inputs[static_cast<size_t>(s)], streams_));
+        }
+        joins_.push_back(stream_join.get());
         operators_.push_back(std::move(stream_join));
         return arrow::Status::OK();
       }
@@ -293,6 +306,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> IncrementalQuery::Run(
     ARROW_ASSIGN_OR_RAISE(auto rows, op->Run(replacements, context));
     replacements[op->node()] = Values(op->node()->schema, std::move(rows));
   }
+  if (late_) ARROW_RETURN_NOT_OK(late_->Flush(context));
   return Evaluate(root_.node, replacements, root_.column_names, options_);
 }
 
@@ -381,11 +395,19 @@ bool IncrementalQuery::GroupsClosedWindows(const plan::LogicalNode& aggregate) c
 }
 
 std::shared_ptr<arrow::Schema> IncrementalQuery::late_schema() const {
-  return windowed_.size() == 1 ? windowed_[0]->late_schema() : nullptr;
+  if (windowed_.size() == 1 && joins_.empty()) return windowed_[0]->late_schema();
+  if (windowed_.empty() && joins_.empty()) return nullptr;
+  return LateRowsTable::Schema();  // rows of several operators' inputs: each kept whole, as JSON
 }
 
 void IncrementalQuery::set_late_sink(std::unique_ptr<Sink> sink) {
-  if (windowed_.size() == 1) windowed_[0]->set_late_sink(std::move(sink));
+  if (windowed_.size() == 1 && joins_.empty()) {
+    windowed_[0]->set_late_sink(std::move(sink));
+    return;
+  }
+  late_ = std::make_unique<LateRowsTable>(std::move(sink));
+  for (WindowedAggregation* windowed : windowed_) windowed->set_late_sink(late_->AdapterSink());
+  for (StreamJoin* join : joins_) join->set_late_rows(late_.get());
 }
 
 arrow::Result<std::string> IncrementalQuery::SaveState(const Checkpoint& checkpoint, int64_t batch_id) {

@@ -36,6 +36,11 @@
 // aggregation over rows without a watermark on its time column, such as an unbounded join's) is
 // refused by Make, naming what would need state.
 //
+// Idle inputs (BatchContext::idle_inputs) reach the joins: each knows the sources under each of
+// its sides (StreamJoin::set_side_sources) and lets an idle side follow the other's watermark.
+// Late rows go to one late sink per query (set_late_sink): a lone windowed aggregation writes
+// its own form, otherwise every operator's go through a LateRowsTable, written once per batch.
+//
 // State (each operator's rows, watermark and late-row count) is saved with every commit and
 // restored on restart, so a re-run batch computes what it computed the first time.
 #pragma once
@@ -52,6 +57,7 @@
 
 #include "exec/executor.h"
 #include "plan/logical_plan.h"
+#include "stream/late_rows.h"
 #include "stream/micro_batch.h"
 #include "stream/sink.h"
 #include "stream/stateful_operator.h"
@@ -81,8 +87,10 @@ class IncrementalQuery : public Transform {
   /// Update mode: the output columns the sink upserts on (the GROUP BY columns).
   const std::vector<std::string>& upsert_keys() const { return upsert_keys_; }
 
-  /// Queries with one windowed aggregation: the columns of late rows (the window's input, then
-  /// late_reason and watermark); null for others.
+  /// The columns of late rows: with one windowed aggregation and no join of two streams, the
+  /// window's input, then late_reason and watermark; with joins of two streams or several
+  /// windowed aggregations, LateRowsTable::Schema() (each row whole, as JSON); null when no
+  /// operator drops late rows.
   std::shared_ptr<arrow::Schema> late_schema() const;
   /// Where late rows go (besides being counted); none: they are dropped. Only for queries with
   /// a late_schema().
@@ -112,6 +120,8 @@ class IncrementalQuery : public Transform {
 
   std::vector<std::unique_ptr<StatefulOperator>> operators_;  ///< bottom-up: inputs before readers
   std::vector<WindowedAggregation*> windowed_;                ///< those that are windowed aggregations
+  std::vector<StreamJoin*> joins_;                            ///< those that are joins of two streams
+  std::unique_ptr<LateRowsTable> late_;                       ///< late rows of several operators, if routed
   UpdateAggregation* update_ = nullptr;                       ///< the aggregation in update mode, if any
   std::vector<std::string> upsert_keys_;
   std::vector<const plan::TableScanNode*> tables_;  ///< scans of tables (not streams) in root_

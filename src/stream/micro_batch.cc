@@ -30,7 +30,8 @@ MicroBatchRunner::MicroBatchRunner(std::vector<std::unique_ptr<Source>> sources,
     : sources_(std::move(sources)),
       transform_(std::move(transform)),
       sink_(std::move(sink)),
-      checkpoint_(std::move(checkpoint)) {}
+      checkpoint_(std::move(checkpoint)),
+      clock_(NowMillis) {}
 
 arrow::Result<std::unique_ptr<MicroBatchRunner>> MicroBatchRunner::Make(std::vector<std::unique_ptr<Source>> sources,
                                                                         BatchTransform transform,
@@ -88,6 +89,8 @@ arrow::Status MicroBatchRunner::Recover() {
     ARROW_RETURN_NOT_OK(checkpoint_->WriteInitialOffset(source->name(), offset));
     positions_[source->name()] = std::move(offset);
   }
+  const int64_t now = clock_();
+  for (const auto& source : sources_) rows_at_ms_[source->name()] = now;
   recovered_ = true;
   return arrow::Status::OK();
 }
@@ -109,14 +112,22 @@ arrow::Result<std::optional<BatchProgress>> MicroBatchRunner::RunBatch() {
   BatchPlan plan;
   plan.batch_id = next_batch_;
   bool any = false;
+  const int64_t now = clock_();
   for (const auto& source : sources_) {
     const std::string& start = positions_[source->name()];
     ARROW_ASSIGN_OR_RAISE(auto end, source->NextEnd(start));
     plan.start[source->name()] = start;
     plan.end[source->name()] = end ? *end : start;
     any = any || end.has_value();
+    if (end) rows_at_ms_[source->name()] = now;
   }
   if (!any) return std::nullopt;
+  for (const auto& source : sources_) {
+    auto timeout = idle_timeouts_ms_.find(source->name());
+    if (!detect_idle_ || timeout == idle_timeouts_ms_.end() || timeout->second <= 0) continue;
+    const std::string& name = source->name();
+    if (plan.start[name] == plan.end[name] && now - rows_at_ms_[name] >= timeout->second) plan.idle.insert(name);
+  }
   ARROW_RETURN_NOT_OK(checkpoint_->WritePlan(plan));
   next_batch_ = plan.batch_id + 1;
   positions_ = plan.end;
@@ -154,13 +165,15 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
     progress.input_rows += rows->num_rows();
     inputs[source->name()] = std::move(rows);
   }
-  ARROW_ASSIGN_OR_RAISE(auto output, transform_->Run(inputs, BatchContext{plan.batch_id, plan.end_of_input, checkpoint_->query_id()}));
+  ARROW_ASSIGN_OR_RAISE(auto output, transform_->Run(inputs, BatchContext{plan.batch_id, plan.end_of_input,
+                                                                      checkpoint_->query_id(), plan.idle}));
   progress.output_rows = output->num_rows();
   ARROW_ASSIGN_OR_RAISE(SinkResult written, sink_->Write(checkpoint_->query_id(), plan.batch_id, output));
   progress.write_skipped = written.skipped;
   ARROW_ASSIGN_OR_RAISE(std::string state, transform_->SaveState(*checkpoint_, plan.batch_id));
   ARROW_RETURN_NOT_OK(checkpoint_->WriteCommit(BatchCommit{plan.batch_id, state}));
   progress.metrics = transform_->metrics();
+  progress.idle_inputs = plan.idle;
   progress.timestamp_ms = NowMillis();
   progress.duration_ms = progress.timestamp_ms - started;
   nlohmann::json line{{"batchId", progress.batch_id},        {"timestamp", progress.timestamp_ms},
@@ -170,6 +183,7 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
                       {"stateRows", progress.metrics.state_rows}, {"lateRows", progress.metrics.late_rows}};
   if (progress.metrics.watermark_us) line["watermarkUs"] = *progress.metrics.watermark_us;
   if (plan.end_of_input) line["endOfInput"] = true;
+  if (!plan.idle.empty()) line["idleInputs"] = plan.idle;
   ARROW_RETURN_NOT_OK(checkpoint_->AppendProgress(line.dump()));
   return progress;
 }
@@ -181,6 +195,12 @@ arrow::Status MicroBatchRunner::Run(const Trigger& trigger, const std::function<
   if (trigger.kind == TriggerKind::kProcessingTime && trigger.interval_ms < 0) {
     return arrow::Status::Invalid("the trigger interval must not be negative, got ", trigger.interval_ms, " ms");
   }
+  // Bounded runs never call a source idle (see the header); RunBatch on its own may again after.
+  detect_idle_ = trigger.kind == TriggerKind::kProcessingTime;
+  struct DetectIdleAgain {
+    bool& flag;
+    ~DetectIdleAgain() { flag = true; }
+  } detect_idle_again{detect_idle_};
   if (trigger.kind == TriggerKind::kAvailableNow) {
     for (const auto& source : sources_) ARROW_RETURN_NOT_OK(source->PrepareAvailableNow(positions_[source->name()]));
   }

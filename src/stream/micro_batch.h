@@ -9,6 +9,16 @@
 // each commit (Transform::SaveState) and restored from the last commit on restart, so a re-run
 // batch starts from the state it started from the first time.
 //
+// Idle inputs: a source given an idle timeout (set_idle_timeouts) that has had no new rows for
+// at least that long (processing time, by the runner's clock) when a batch is planned is idle in
+// that batch: the plan records it (BatchPlan::idle) and the transform is told (BatchContext), so
+// that the source stops holding back the watermark of what reads it (a join's other side). A
+// re-run batch uses the recorded decision, never the clock. A source counts as active when the
+// runner starts (a restarted query waits a whole timeout again). Bounded runs (once,
+// available-now) never call a source idle: they process what exists, and their results must
+// not depend on the clock. No batch is planned when no source has rows, so an idle source alone
+// never moves time on.
+//
 // A bounded run (Trigger::end_of_input) ends with one more batch that reads nothing and tells
 // the transform the inputs have ended, so it closes every open window.
 //
@@ -24,6 +34,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,6 +62,7 @@ struct BatchContext {
   int64_t batch_id = 0;
   bool end_of_input = false;  ///< the inputs have ended: emit everything still held
   std::string query_id;       ///< the checkpoint's query id (side outputs write their txn with it)
+  std::set<std::string> idle_inputs;  ///< sources idle in this batch (BatchPlan::idle)
 };
 
 /// What a transform reports of its state after a batch.
@@ -90,6 +102,7 @@ struct BatchProgress {
   int64_t duration_ms = 0;
   int64_t timestamp_ms = 0;  ///< when the batch finished
   TransformMetrics metrics;   ///< the transform's state after the batch
+  std::set<std::string> idle_inputs;  ///< sources idle in this batch
 };
 
 class MicroBatchRunner {
@@ -116,6 +129,12 @@ class MicroBatchRunner {
 
   const Checkpoint& checkpoint() const { return *checkpoint_; }
 
+  /// Idle timeouts in milliseconds, by source name; a source without one (or with 0, as in
+  /// Flink) is never idle.
+  void set_idle_timeouts(std::map<std::string, int64_t> timeouts_ms) { idle_timeouts_ms_ = std::move(timeouts_ms); }
+  /// The processing-time clock idleness is measured by (ms; NowMillis by default). For tests.
+  void set_clock(std::function<int64_t()> now_ms) { clock_ = std::move(now_ms); }
+
  private:
   MicroBatchRunner(std::vector<std::unique_ptr<Source>> sources, std::unique_ptr<Transform> transform,
                    std::unique_ptr<Sink> sink, std::unique_ptr<Checkpoint> checkpoint);
@@ -132,6 +151,10 @@ class MicroBatchRunner {
   std::optional<BatchPlan> pending_;               ///< planned, not committed (after a crash)
   int64_t next_batch_ = 0;
   std::map<std::string, std::string> positions_;  ///< where each source's next batch starts
+  std::map<std::string, int64_t> idle_timeouts_ms_;
+  std::function<int64_t()> clock_;
+  bool detect_idle_ = true;                    ///< false in bounded runs
+  std::map<std::string, int64_t> rows_at_ms_;  ///< when each source last had new rows (or the start)
 };
 
 }  // namespace tidelake::stream

@@ -342,5 +342,135 @@ TEST_F(MicroBatchTest, CheckpointKeepsItsQueryIdAndRefusesRewrites) {
   EXPECT_NE(corrupt.status().message().find("offsets/1 is not a JSON object"), std::string::npos);
 }
 
+// Records the sources each batch is told are idle; writes the rows of "events".
+class IdleRecorder : public Transform {
+ public:
+  explicit IdleRecorder(std::map<int64_t, std::set<std::string>>* seen) : seen_(seen) {}
+  arrow::Result<std::shared_ptr<arrow::Table>> Run(const std::map<std::string, std::shared_ptr<arrow::Table>>& inputs,
+                                                   const BatchContext& context) override {
+    (*seen_)[context.batch_id] = context.idle_inputs;
+    return inputs.at("events");
+  }
+
+ private:
+  std::map<int64_t, std::set<std::string>>* seen_;
+};
+
+// A sink that fails in one batch, before writing (a crash after the plan was recorded).
+class CrashInBatch : public Sink {
+ public:
+  CrashInBatch(delta::TableLocation location, int64_t batch) : inner_(std::move(location)), batch_(batch) {}
+  arrow::Result<SinkResult> Write(const std::string& query_id, int64_t batch_id,
+                                  const std::shared_ptr<arrow::Table>& rows) override {
+    if (batch_id == batch_) return arrow::Status::IOError("simulated crash in batch ", batch_id);
+    return inner_.Write(query_id, batch_id, rows);
+  }
+
+ private:
+  DeltaAppendSink inner_;
+  int64_t batch_;
+};
+
+TEST_F(MicroBatchTest, IdleSourcesAreDecidedWhenABatchIsPlannedAndReplayedAsRecorded) {
+  const delta::TableLocation quiet{fs_, (dir_ / "quiet").string(), "raw.quiet"};
+  auto append_quiet = [&] {
+    auto rows = Rows(1000, 1);
+    arrow::TableBatchReader reader(*rows);
+    ASSERT_TRUE(delta::DeltaTable::Write(quiet, reader, delta::WriteOptions{}).ok());
+  };
+  std::map<int64_t, std::set<std::string>> seen;
+  int64_t now = 0;  // the runner's clock, in ms
+  auto make = [&](std::unique_ptr<Sink> sink) -> arrow::Result<std::unique_ptr<MicroBatchRunner>> {
+    std::vector<std::unique_ptr<Source>> sources;
+    ARROW_ASSIGN_OR_RAISE(auto events, DeltaSource::Make("events", source_, {}));
+    ARROW_ASSIGN_OR_RAISE(auto quiet_source, DeltaSource::Make("quiet", quiet, {}));
+    sources.push_back(std::move(events));
+    sources.push_back(std::move(quiet_source));
+    ARROW_ASSIGN_OR_RAISE(auto checkpoint, Checkpoint::Open(fs_, (dir_ / "checkpoint").string()));
+    ARROW_ASSIGN_OR_RAISE(auto runner, MicroBatchRunner::Make(std::move(sources), std::make_unique<IdleRecorder>(&seen),
+                                                              std::move(sink), std::move(checkpoint)));
+    runner->set_idle_timeouts({{"quiet", 1000}});  // "events" has none: never idle
+    runner->set_clock([&now] { return now; });
+    return runner;
+  };
+  const std::set<std::string> none, idle{"quiet"};
+
+  Append(0, 2);
+  append_quiet();
+  {
+    auto runner = make(std::make_unique<CrashInBatch>(sink_, 2));
+    ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+    auto batch = (*runner)->RunBatch();
+    ASSERT_TRUE(batch.ok() && *batch) << batch.status().ToString();
+    EXPECT_EQ((*batch)->idle_inputs, none);
+    // No rows from "quiet" for 999 ms: not yet idle.
+    Append(2, 2);
+    now = 999;
+    batch = (*runner)->RunBatch();
+    ASSERT_TRUE(batch.ok() && *batch) << batch.status().ToString();
+    EXPECT_EQ((*batch)->idle_inputs, none);
+    // 1000 ms: idle in batch 2, which crashes after its plan is recorded.
+    Append(4, 2);
+    now = 1000;
+    EXPECT_FALSE((*runner)->RunBatch().ok());
+    EXPECT_EQ(seen[2], idle);
+  }
+  auto checkpoint = Checkpoint::Open(fs_, (dir_ / "checkpoint").string());
+  ASSERT_TRUE(checkpoint.ok());
+  auto plan = (*checkpoint)->LatestPlan();
+  ASSERT_TRUE(plan.ok() && *plan);
+  EXPECT_EQ((*plan)->batch_id, 2);
+  EXPECT_EQ((*plan)->idle, idle);
+
+  // After the restart the clock alone would not call "quiet" idle (a restarted runner counts
+  // every source as active), but the re-run batch uses what its plan recorded.
+  seen.clear();
+  now = 0;
+  auto runner = make(std::make_unique<DeltaAppendSink>(sink_));
+  ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+  auto rerun = (*runner)->RunBatch();
+  ASSERT_TRUE(rerun.ok() && *rerun) << rerun.status().ToString();
+  EXPECT_TRUE((*rerun)->recovered);
+  EXPECT_EQ((*rerun)->idle_inputs, idle);
+  EXPECT_EQ(seen[2], idle);
+  EXPECT_EQ(SinkIds(), (std::vector<int64_t>{0, 1, 2, 3, 4, 5}));
+
+  // The source resumes: active again, and for a whole timeout after its last rows.
+  Append(6, 1);
+  append_quiet();
+  now = 5000;
+  auto batch = (*runner)->RunBatch();
+  ASSERT_TRUE(batch.ok() && *batch);
+  EXPECT_EQ((*batch)->idle_inputs, none);
+  Append(7, 1);
+  now = 5999;
+  batch = (*runner)->RunBatch();
+  ASSERT_TRUE(batch.ok() && *batch);
+  EXPECT_EQ((*batch)->idle_inputs, none);
+
+  // Quiet for long enough again.
+  Append(8, 1);
+  now = 100'000;
+  batch = (*runner)->RunBatch();
+  ASSERT_TRUE(batch.ok() && *batch);
+  EXPECT_EQ((*batch)->idle_inputs, idle);
+  // Idle batches are visible in the progress log.
+  {
+    std::ifstream progress(dir_ / "checkpoint" / "progress");
+    std::string line, last;
+    while (std::getline(progress, line)) last = line;
+    EXPECT_NE(last.find(R"("idleInputs":["quiet"])"), std::string::npos) << last;
+  }
+
+  // A bounded run never calls a source idle, however long it has been quiet.
+  Append(9, 1);
+  now = 200'000;
+  std::vector<BatchProgress> bounded;
+  ASSERT_TRUE((*runner)->Run(Trigger{TriggerKind::kAvailableNow}, [&](const BatchProgress& p) { bounded.push_back(p); })
+                  .ok());
+  ASSERT_EQ(bounded.size(), 1u);
+  EXPECT_EQ(bounded[0].idle_inputs, none);
+}
+
 }  // namespace
 }  // namespace tidelake::stream

@@ -98,6 +98,7 @@ arrow::Result<KafkaSourceOptions> KafkaOptionsOf(const catalog::SourceDefinition
   ARROW_ASSIGN_OR_RAISE(out.max_offsets_per_trigger, options.Integer({"maxOffsetsPerTrigger"}, 1));
   ARROW_ASSIGN_OR_RAISE(auto fail_on_data_loss, options.Text({"failOnDataLoss"}));
   ARROW_ASSIGN_OR_RAISE(auto ignore_errors, options.Text({"json.ignore-parse-errors", "csv.ignore-parse-errors"}));
+  ARROW_RETURN_NOT_OK(options.IdleTimeoutMillis().status());
   // After the settings named properties.* or kafka.* themselves.
   const auto properties = options.WithPrefix({"properties.", "kafka."}, "properties.* | kafka.*");
   ARROW_RETURN_NOT_OK(options.Finish());
@@ -239,6 +240,7 @@ arrow::Result<FileSourceOptions> FileOptionsOf(const catalog::SourceDefinition& 
   ARROW_ASSIGN_OR_RAISE(auto glob, options.Text({"pathGlobFilter"}));
   ARROW_ASSIGN_OR_RAISE(auto min_age, options.DurationMillis({"minFileAge"}));
   ARROW_ASSIGN_OR_RAISE(out.max_file_age_ms, options.DurationMillis({"maxFileAge"}));
+  ARROW_RETURN_NOT_OK(options.IdleTimeoutMillis().status());
   ARROW_RETURN_NOT_OK(options.Finish());
 
   if (!path || path->empty()) return options.SourceInvalid("needs path = '<directory>'");
@@ -467,6 +469,7 @@ arrow::Result<DeltaConnectorOptions> DeltaOptionsOf(const catalog::SourceDefinit
   ARROW_ASSIGN_OR_RAISE(auto max_bytes, options.Integer({"maxBytesPerTrigger"}, 1));
   ARROW_ASSIGN_OR_RAISE(auto ignore_deletes, options.Boolean({"ignoreDeletes"}));
   ARROW_ASSIGN_OR_RAISE(auto ignore_changes, options.Boolean({"ignoreChanges"}));
+  ARROW_RETURN_NOT_OK(options.IdleTimeoutMillis().status());
   ARROW_RETURN_NOT_OK(options.Finish());
   if (!path || path->empty()) return options.SourceInvalid("needs path = '<the table's directory or URI>'");
   out.path = *path;
@@ -531,6 +534,7 @@ arrow::Result<std::unique_ptr<Source>> MakeNexmarkSource(const catalog::SourceDe
   if (person) nexmark.person_proportion = proportion(*person);
   if (auction) nexmark.auction_proportion = proportion(*auction);
   if (bid) nexmark.bid_proportion = proportion(*bid);
+  ARROW_RETURN_NOT_OK(options.IdleTimeoutMillis().status());
   ARROW_RETURN_NOT_OK(options.Finish());
   ARROW_ASSIGN_OR_RAISE(auto generator, NexmarkSource::Make(std::move(name), std::move(nexmark)));
   return WithDeclaredColumns(source, std::move(generator), "nexmark");
@@ -553,6 +557,7 @@ arrow::Result<std::unique_ptr<Source>> MakeEcommerceSource(const catalog::Source
   ARROW_ASSIGN_OR_RAISE(auto customers, options.Integer({"customers"}, 1));
   ARROW_ASSIGN_OR_RAISE(auto products, options.Integer({"products"}, 1));
   ARROW_ASSIGN_OR_RAISE(auto warehouses, options.Integer({"warehouses"}, 1));
+  ARROW_RETURN_NOT_OK(options.IdleTimeoutMillis().status());
   ARROW_RETURN_NOT_OK(options.Finish());
   if (!stream) return options.SourceInvalid("needs stream = 'orders', 'inventory' or 'clickstream'");
   ecommerce.stream = *stream == "orders"      ? EcommerceStream::kOrders
@@ -620,6 +625,11 @@ arrow::Result<arrow::FieldVector> SourceMetadataColumns(const catalog::SourceDef
 arrow::Status CheckSource(const catalog::SourceDefinition& source, std::string* bad_option) {
   ARROW_ASSIGN_OR_RAISE(const Connector* c, Find(source.connector));
   return c->check(source, bad_option);
+}
+
+arrow::Result<std::optional<int64_t>> SourceIdleTimeoutMillis(const catalog::SourceDefinition& source) {
+  ConnectorOptions options(source, source.connector, nullptr);
+  return options.IdleTimeoutMillis();
 }
 
 arrow::Result<std::unique_ptr<Source>> MakeSource(const catalog::SourceDefinition& source, std::string name) {

@@ -39,13 +39,20 @@
 // products and warehouses. The declared columns are some of the generator's, by name (any
 // case), of the generator's types; so are a delta source's, of the table's.
 //
+// Every connector also takes the engine's idle timeout (Flink's names), which
+// SourceIdleTimeoutMillis reads: scan.watermark.idle-timeout | source.idle-timeout, a duration
+// ('30 seconds'); a source with no rows that long stops holding back the watermark of a join that
+// reads it (stream/micro_batch.h); '0 seconds', as in Flink, means never.
+//
 // All functions are thread-safe (they keep no state).
 #pragma once
 
 #include <arrow/result.h>
 #include <arrow/type.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "catalog/source_definition.h"
@@ -63,6 +70,9 @@ arrow::Result<arrow::FieldVector> SourceMetadataColumns(const catalog::SourceDef
 /// suit the connector. When the fault is one option, `*bad_option` (if given) is set to that
 /// option's key as written, so that the caller can point at it.
 arrow::Status CheckSource(const catalog::SourceDefinition& source, std::string* bad_option = nullptr);
+
+/// The idle timeout `source` declares (ms), if any; CheckSource has checked its form.
+arrow::Result<std::optional<int64_t>> SourceIdleTimeoutMillis(const catalog::SourceDefinition& source);
 
 /// The source reading `source`, called `name` (the key of its offsets in a query's checkpoint).
 arrow::Result<std::unique_ptr<Source>> MakeSource(const catalog::SourceDefinition& source, std::string name);

@@ -200,10 +200,41 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::DropLate(int s, const s
     if (!tracked.watermark) continue;
     ARROW_ASSIGN_OR_RAISE(auto next, KeepFrom(kept, tracked.field, *tracked.watermark));
     // Rows without a time match nothing (the condition is NULL): dropped, not late.
-    late_rows_ += kept->num_rows() - kept->GetColumnByName(tracked.field)->null_count() - next->num_rows();
+    const auto times = kept->GetColumnByName(tracked.field);
+    const int64_t late = kept->num_rows() - times->null_count() - next->num_rows();
+    late_rows_ += late;
+    if (late > 0 && late_ != nullptr) {
+      ARROW_ASSIGN_OR_RAISE(auto mask, cp::CallFunction("less", {times, std::make_shared<arrow::TimestampScalar>(
+                                                                            *tracked.watermark, times->type())}));
+      ARROW_ASSIGN_OR_RAISE(auto late_rows, cp::Filter(kept, mask));
+      const char* side = s == 0 ? "left" : "right";
+      const char* other = s == 0 ? "right" : "left";
+      ARROW_RETURN_NOT_OK(late_->Add(*late_rows.table(),
+                                     std::string("late for the ") + side + " side of a stream join: its " +
+                                         plan::DisplayName(tracked.field) + " was behind the " + side +
+                                         " side's watermark, so " + other + "-side rows it could match may be gone",
+                                     *tracked.watermark, *times->type()));
+    }
     kept = std::move(next);
   }
   return kept;
+}
+
+void StreamJoin::FollowActiveSide(const BatchContext& context) {
+  bool idle[2];
+  for (int s = 0; s < 2; ++s) {
+    idle[s] = !side_sources_[s].empty();
+    for (const auto& source : side_sources_[s]) idle[s] = idle[s] && context.idle_inputs.count(source) > 0;
+  }
+  if (idle[0] == idle[1]) return;  // both active, or both idle: nothing moves time on
+  const int s = idle[0] ? 0 : 1;
+  for (const auto& bound : bounds_) {
+    if (bound.left_column < 0 || bound.right_column < 0) continue;
+    auto& mine = sides_[s].columns[static_cast<size_t>(s == 0 ? bound.left_column : bound.right_column)].watermark;
+    const auto& theirs =
+        sides_[1 - s].columns[static_cast<size_t>(s == 0 ? bound.right_column : bound.left_column)].watermark;
+    if (theirs && (!mine || *theirs > *mine)) mine = theirs;
+  }
 }
 
 void StreamJoin::AdvanceWatermarks(int s, const arrow::Table& fresh) {
@@ -257,7 +288,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Join(std::shared_ptr<ar
   return EvaluateNode(join, {}, options_, "the joined rows");
 }
 
-arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements& below, const BatchContext&) {
+arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements& below, const BatchContext& context) {
   std::shared_ptr<arrow::Table> fresh[2];
   for (int s = 0; s < 2; ++s) {
     ARROW_ASSIGN_OR_RAISE(fresh[s], EvaluateNode(join_->inputs[static_cast<size_t>(s)], below, options_,
@@ -279,6 +310,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements&
   ARROW_ASSIGN_OR_RAISE(sides_[0].rows.rows, Concat(sides_[0].rows.rows, fresh[0]));
   sides_[1].rows.rows = right_all;
   for (int s = 0; s < 2; ++s) AdvanceWatermarks(s, *fresh[s]);
+  FollowActiveSide(context);
   ARROW_RETURN_NOT_OK(Prune());
   if (parts.empty()) return arrow::Table::MakeEmpty(node()->schema);
   ARROW_ASSIGN_OR_RAISE(auto output, arrow::ConcatenateTables(parts));

@@ -16,6 +16,18 @@
 // bound (NEXMark q3: auctions joined with their sellers) keep every row. A WHERE right over the
 // join is applied with it and bounds it the same way (NEXMark q7).
 //
+// With a late table (set_late_rows), late rows are also written there, whole, with a reason
+// naming the side and the column whose watermark they missed.
+//
+// An idle side (every source under it is idle in the batch, BatchContext::idle_inputs, see
+// set_side_sources) does not hold the join's time back: after the batch its watermark on each
+// column a bound pairs with a column of the other side is raised to that column's watermark, as
+// Flink leaves an idle input out of an operator's minimum watermark. Both columns of a bound
+// are one event time (the bound only shifts it), so the raised watermark means: rows the side
+// sends when it resumes, behind the other side's time, are late (dropped, counted, routed).
+// The raised watermark is state (saved with the commit) and never moves back; a side that
+// resumes counts again from there.
+//
 // The pairs emitted later hold a row not yet seen (not below its side's watermark) or one still
 // in the state (not below the other side's watermark shifted by the bound): so a bounded time
 // column has a watermark in the join's output too (OutputWatermark), for a windowed aggregation
@@ -28,10 +40,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "exec/executor.h"
+#include "stream/late_rows.h"
 #include "stream/stateful_operator.h"
 
 namespace tidelake::stream {
@@ -82,6 +96,12 @@ class StreamJoin : public StatefulOperator {
   /// and a watermark on the column that bound is checked against.
   const std::vector<TimeConstraint>& constraints() const { return constraints_; }
 
+  /// The sources (BatchContext::idle_inputs names) under side `side` (0 left, 1 right): the
+  /// side is idle in a batch when all of them are. None: never idle.
+  void set_side_sources(int side, std::set<std::string> sources) { side_sources_[side] = std::move(sources); }
+  /// Where late rows go besides being counted (not owned; null: dropped).
+  void set_late_rows(LateRowsTable* late) { late_ = late; }
+
  private:
   /// A column of one side whose watermark the join follows.
   struct TrackedColumn {
@@ -105,8 +125,11 @@ class StreamJoin : public StatefulOperator {
 
   /// Index of `field` among side `s`'s tracked columns, adding it; -1 when it has no watermark.
   int Track(int s, const std::string& field, const ColumnWatermarkOf& watermark_of);
-  /// `rows` of side `s` without those below a bound of `s` (late: counted) or with no time.
+  /// `rows` of side `s` without those below a bound of `s` (late: counted and routed) or with
+  /// no time.
   arrow::Result<std::shared_ptr<arrow::Table>> DropLate(int s, const std::shared_ptr<arrow::Table>& rows);
+  /// Raises the watermarks of an idle side to the other side's (see the top of the file).
+  void FollowActiveSide(const BatchContext& context);
   /// Moves the watermarks of side `s` on from its rows `fresh` of this batch.
   void AdvanceWatermarks(int s, const arrow::Table& fresh);
   /// Drops the state rows no later row of the other side can match.
@@ -124,6 +147,8 @@ class StreamJoin : public StatefulOperator {
   std::vector<Bound> bounds_;
   Side sides_[2];
   int64_t late_rows_ = 0;
+  std::set<std::string> side_sources_[2];
+  LateRowsTable* late_ = nullptr;
 };
 
 }  // namespace tidelake::stream

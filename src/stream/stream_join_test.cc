@@ -84,11 +84,14 @@ class StreamJoinTest : public ::testing::Test {
   // Runs one batch: `left` and `right` are the rows each side emits in it. The joined pairs as
   // "ad t t2" strings (seconds), sorted.
   std::vector<std::string> Batch(StreamJoin* join, const std::vector<std::pair<std::string, int64_t>>& left,
-                                 const std::vector<std::pair<std::string, int64_t>>& right) {
+                                 const std::vector<std::pair<std::string, int64_t>>& right,
+                                 std::set<std::string> idle = {}) {
     const auto& node = *join->node();
     Replacements below{{node.inputs[0].get(), Values(node.inputs[0]->schema, Rows(node.inputs[0]->schema, left))},
                        {node.inputs[1].get(), Values(node.inputs[1]->schema, Rows(node.inputs[1]->schema, right))}};
-    auto out = join->Run(below, BatchContext{});
+    BatchContext context;
+    context.idle_inputs = std::move(idle);
+    auto out = join->Run(below, context);
     EXPECT_TRUE(out.ok()) << out.status().ToString();
     std::vector<std::string> pairs;
     if (!out.ok()) return pairs;
@@ -217,6 +220,71 @@ TEST_F(StreamJoinTest, StateSurvivesARestart) {
   // State written for another query is refused, not misread.
   auto unbounded = StreamJoin::Make(ClickJoin(std::nullopt), nullptr, Delay(5), exec::ExecOptions{}).ValueOrDie();
   EXPECT_FALSE(unbounded->RestoreState(*checkpoint, *state, &restored).ok());
+}
+
+// Keeps what it is asked to write.
+class CapturingSink : public Sink {
+ public:
+  explicit CapturingSink(std::vector<std::shared_ptr<arrow::Table>>* written) : written_(written) {}
+  arrow::Result<SinkResult> Write(const std::string&, int64_t, const std::shared_ptr<arrow::Table>& rows) override {
+    written_->push_back(rows);
+    return SinkResult{};
+  }
+
+ private:
+  std::vector<std::shared_ptr<arrow::Table>>* written_;
+};
+
+TEST_F(StreamJoinTest, AnIdleSideStopsHoldingTheWatermarkBackAndItsLateRowsAreRouted) {
+  // t2 BETWEEN t AND t + 60 s (t - t2 in [-60 s, 0]); impressions on the left, clicks on the
+  // right; no delay. `held` never hears that the clicks are idle, `moving` does in batch 3.
+  auto node = ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
+                                 cp::less_equal(cp::field_ref("t2"), Plus("t", 60))));
+  auto held = StreamJoin::Make(node, nullptr, Delay(0), exec::ExecOptions{}).ValueOrDie();
+  auto moving = StreamJoin::Make(node, nullptr, Delay(0), exec::ExecOptions{}).ValueOrDie();
+  std::vector<std::shared_ptr<arrow::Table>> written;
+  LateRowsTable late(std::make_unique<CapturingSink>(&written));
+  for (StreamJoin* join : {held.get(), moving.get()}) {
+    join->set_side_sources(0, {"impressions"});
+    join->set_side_sources(1, {"clicks"});
+    join->set_late_rows(&late);
+    EXPECT_EQ(Batch(join, {{"x", 0}}, {{"x", 30}}), (std::vector<std::string>{"x 0 30"}));
+    // The clicks stop: their watermark stays at 30 s, so impressions from -30 s on must stay.
+    EXPECT_EQ(Batch(join, {{"y", 100}}, {}), std::vector<std::string>{});
+    EXPECT_EQ(join->OutputWatermark("t"), -30 * kSecond);
+  }
+  EXPECT_EQ(Batch(held.get(), {{"z", 200}}, {}), std::vector<std::string>{});
+  EXPECT_EQ(held->OutputWatermark("t"), -30 * kSecond);  // held back for ever: windows above never close
+  EXPECT_EQ(held->state_rows(), 3);
+
+  // Idle clicks follow the impressions' watermark (200 s): the impressions before 140 s go, and
+  // time moves on above the join.
+  EXPECT_EQ(Batch(moving.get(), {{"z", 200}}, {}, {"clicks"}), std::vector<std::string>{});
+  EXPECT_EQ(moving->OutputWatermark("t"), 140 * kSecond);
+  EXPECT_EQ(moving->watermark(), 200 * kSecond);
+  EXPECT_EQ(moving->state_rows(), 1);
+  // Idleness of the other side alone, or of both, moves nothing.
+  EXPECT_EQ(Batch(held.get(), {}, {}, {"clicks", "impressions"}), std::vector<std::string>{});
+  EXPECT_EQ(held->OutputWatermark("t"), -30 * kSecond);
+
+  // The clicks resume: one behind the watermark they now follow is late (counted and routed,
+  // whole, with its side); one on time still finds its impression.
+  EXPECT_EQ(Batch(moving.get(), {}, {{"y", 150}, {"z", 230}}), (std::vector<std::string>{"z 200 230"}));
+  EXPECT_EQ(moving->late_rows(), 1);
+  ASSERT_TRUE(late.Flush(BatchContext{4}).ok());
+  ASSERT_EQ(written.size(), 1u);
+  auto rows = written[0]->CombineChunks().ValueOrDie();
+  ASSERT_EQ(rows->num_rows(), 1);
+  EXPECT_TRUE(rows->schema()->Equals(*LateRowsTable::Schema()));
+  const std::string row = rows->column(0)->GetScalar(0).ValueOrDie()->ToString();
+  EXPECT_EQ(row, R"({"ad2":"y","t2":"1970-01-01T00:02:30.000Z"})");
+  const std::string reason = rows->column(1)->GetScalar(0).ValueOrDie()->ToString();
+  EXPECT_NE(reason.find("right side of a stream join"), std::string::npos) << reason;
+  EXPECT_EQ(std::static_pointer_cast<arrow::TimestampScalar>(rows->column(2)->GetScalar(0).ValueOrDie())->value,
+            200 * kSecond);
+  // Nothing more to write: the next flush writes nothing.
+  ASSERT_TRUE(late.Flush(BatchContext{5}).ok());
+  EXPECT_EQ(written.size(), 1u);
 }
 
 }  // namespace

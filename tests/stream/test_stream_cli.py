@@ -7,6 +7,8 @@
   writer keeps appending to its source; after a final run the table holds exactly the rows the
   same query gives in batch mode: none lost, none twice (a stateless query, a windowed
   aggregation, an interval join of two streams);
+- an idle source (SET table.exec.source.idle-timeout) stops holding back the windows over a
+  join, the progress log names it, and its late rows when it resumes are counted;
 - a script that declares a Kafka source (CREATE SOURCE) and a streaming table over it, run
   against the real broker of TIDELAKE_KAFKA_BOOTSTRAP (scripts/test.sh starts one).
 """
@@ -282,6 +284,80 @@ def test_sigkill_of_a_stream_join_restores_its_state(tidelake_bin, tmp_path):
                                                "ON a.id % 2 = b.id % 2 AND b.ts BETWEEN a.ts AND a.ts + INTERVAL 4 SECONDS"))
     assert got == expected
     assert len(got) == 3 * written - 4  # ticks 0 and 1 have no tock two before, the last two none two after
+
+
+IDLE = """SET table.exec.source.idle-timeout = '1 second';
+CREATE OR REFRESH STREAMING TABLE curated.clicks_per_minute AS
+SELECT window.start AS minute, count(*) AS clicks
+FROM STREAM(raw.impressions) WATERMARK ts DELAY OF INTERVAL 0 SECONDS i
+JOIN STREAM(raw.ad_clicks) WATERMARK ts DELAY OF INTERVAL 0 SECONDS c
+ON i.ad = c.ad AND c.ts BETWEEN i.ts AND i.ts + INTERVAL 1 MINUTE
+GROUP BY window(c.ts, '1 minute');
+"""
+
+
+def progress_records(lake, table):
+    path = lake / "_checkpoints" / table / "progress"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def run_in_background(binary, lake, path, script):
+    """`stream run` of `script` (written to `path`) with a 100 ms trigger, as a process."""
+    path.write_text(script)
+    return subprocess.Popen([binary, "stream", "run", str(path), "--lake", str(lake), "--interval", "100ms"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def rows_once_created(binary, lake, query):
+    """The rows of `query`, or none while its table does not exist yet (the runner creates it)."""
+    proc = sql(binary, lake, query, check=False)
+    if proc.returncode != 0:
+        assert "not found" in proc.stderr, proc.stderr
+        return []
+    return [tuple(line.split(",")) for line in proc.stdout.strip().splitlines()[1:]]
+
+
+def test_an_idle_source_does_not_hold_back_the_windows_of_a_join(tidelake_bin, tmp_path):
+    """The impressions stop; the clicks go on. Without an idle timeout the clicks' minute would
+    never close (the impressions' watermark holds the join back); with it the impressions are
+    idle after a second, the join follows the clicks' time, and the minute closes. An impression
+    arriving afterwards, behind that time, is late: counted, not lost silently."""
+    lake = tmp_path / "lake"
+    sql(tidelake_bin, lake, "CREATE TABLE raw.impressions (ad STRING, ts TIMESTAMP); "
+                            "CREATE TABLE raw.ad_clicks (ad STRING, ts TIMESTAMP)")
+    sql(tidelake_bin, lake, "INSERT INTO raw.impressions VALUES ('x', TIMESTAMP '2024-01-01 10:00:00')")
+    sql(tidelake_bin, lake, "INSERT INTO raw.ad_clicks VALUES ('x', TIMESTAMP '2024-01-01 10:00:30'), "
+                            "('x', TIMESTAMP '2024-01-01 10:00:40')")
+    runner = run_in_background(tidelake_bin, lake, tmp_path / "idle.sql", IDLE)
+    try:
+        def minutes():
+            return rows_once_created(tidelake_bin, lake, "SELECT minute, clicks FROM curated.clicks_per_minute")
+
+        # Clicks keep coming (for an ad without impressions: they join nothing), so batches run.
+        second = 0
+        deadline = time.time() + 120
+        while not minutes() and time.time() < deadline:
+            sql(tidelake_bin, lake, f"INSERT INTO raw.ad_clicks VALUES "
+                                    f"('y', TIMESTAMP '2024-01-01 10:05:00' + INTERVAL {second} SECONDS)")
+            second += 1
+            time.sleep(0.3)
+        assert minutes() == [("2024-01-01 10:00:00.000000Z", "2")]
+        records = progress_records(lake, "curated.clicks_per_minute")
+        idle = [r for r in records if r.get("idleInputs")]
+        assert idle and idle[-1]["idleInputs"] == ["raw.impressions"], records[-3:]
+        assert all(not r.get("idleInputs") for r in records[:1])  # active at the start
+
+        # The impressions resume behind the clicks' time: late, and counted.
+        late_before = records[-1]["lateRows"]
+        sql(tidelake_bin, lake, "INSERT INTO raw.impressions VALUES ('y', TIMESTAMP '2024-01-01 10:01:00')")
+        assert wait_for(lambda: progress_records(lake, "curated.clicks_per_minute")[-1]["lateRows"] > late_before), \
+            "the late impression was never counted"
+        stop_running(tidelake_bin, lake, "curated.clicks_per_minute", runner)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
 
 
 def test_an_enrichment_join_reads_its_table_as_it_is_now(tidelake_bin, tmp_path):
