@@ -37,6 +37,18 @@ std::string OperationLabel(const std::vector<Action>& actions) {
   return "";
 }
 
+// Every delta.checkpointInterval versions (10 by default) a classic checkpoint is written.
+bool CheckpointDue(const Protocol& protocol, const Metadata& metadata, int64_t version) {
+  int64_t interval = 10;
+  if (auto v = metadata.Config("delta.checkpointInterval")) {
+    try {
+      interval = std::max<int64_t>(1, std::stoll(*v));
+    } catch (...) {
+    }
+  }
+  return version > 0 && version % interval == 0 && !FeatureEnabled(protocol, "v2Checkpoint");
+}
+
 }  // namespace
 
 std::unique_ptr<Transaction> Transaction::ForSnapshot(std::shared_ptr<const Snapshot> snapshot) {
@@ -241,23 +253,19 @@ arrow::Result<CommitResult> Transaction::Commit(const std::string& operation,
     if (auto ts = CommitTimestampOf(*winning)) last_ts = *ts;
     ++version;
   }
-  // Housekeeping never fails a commit that is already durable.
-  IgnoreError(PostCommitHousekeeping(location_, result.version));
+  // Housekeeping never fails a commit that is already durable. Most commits have none: the
+  // snapshot it needs is loaded only when a checkpoint is due (by this commit's metadata).
+  if (CheckpointDue(protocol(), metadata(), result.version)) {
+    IgnoreError(PostCommitHousekeeping(location_, result.version));
+  }
   return result;
 }
+
 
 arrow::Status PostCommitHousekeeping(const TableLocation& location, int64_t version) {
   ARROW_ASSIGN_OR_RAISE(auto snapshot, Snapshot::Load(location, version));
   const auto& metadata = snapshot->metadata();
-  int64_t interval = 10;
-  if (auto v = metadata.Config("delta.checkpointInterval")) {
-    try {
-      interval = std::max<int64_t>(1, std::stoll(*v));
-    } catch (...) {
-    }
-  }
-  bool v2_checkpoints = FeatureEnabled(snapshot->protocol(), "v2Checkpoint");
-  if (version > 0 && version % interval == 0 && !v2_checkpoints) {
+  if (CheckpointDue(snapshot->protocol(), metadata, version)) {
     auto actions = CheckpointActions(snapshot->protocol(), metadata, snapshot->files(), snapshot->tombstones(),
                                      snapshot->transactions(), snapshot->domains(), NowMillis());
     ARROW_RETURN_NOT_OK(WriteCheckpoint(*location.fs, location.LogDir(), version, actions).status());
