@@ -57,11 +57,49 @@ arrow::Result<std::shared_ptr<arrow::Table>> EvaluateNode(const plan::NodePtr& n
   return rows->CombineChunks();
 }
 
+arrow::Result<std::shared_ptr<arrow::Table>> AppendRows(const std::shared_ptr<arrow::Table>& a,
+                                                        const std::shared_ptr<arrow::Table>& b) {
+  if (!a || a->num_rows() == 0) return b;
+  if (b->num_rows() == 0) return a;
+  ARROW_ASSIGN_OR_RAISE(auto both, arrow::ConcatenateTables({a, b}));
+  return both->CombineChunks();
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> RowsByKeys(const std::shared_ptr<arrow::Table>& rows,
+                                                        const std::shared_ptr<arrow::Schema>& schema,
+                                                        const std::vector<std::string>& keys,
+                                                        const std::shared_ptr<arrow::Table>& other,
+                                                        const std::shared_ptr<arrow::Schema>& other_schema,
+                                                        const std::vector<std::string>& other_keys, bool matching,
+                                                        const exec::ExecOptions& options) {
+  // The other side is projected to its keys, renamed so that they cannot clash with the rows'.
+  auto right = std::make_shared<plan::ProjectNode>();
+  arrow::FieldVector right_fields;
+  auto join = std::make_shared<plan::JoinNode>();
+  join->type = matching ? plan::JoinType::kLeftSemi : plan::JoinType::kLeftAnti;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::string renamed = other_keys[i] + "~match";
+    ARROW_ASSIGN_OR_RAISE(auto e, arrow::compute::field_ref(other_keys[i]).Bind(*other_schema));
+    right->exprs.push_back(std::move(e));
+    right_fields.push_back(other_schema->GetFieldByName(other_keys[i])->WithName(renamed));
+    join->left_keys.push_back(keys[i]);
+    join->right_keys.push_back(renamed);
+    join->null_safe.push_back(true);
+  }
+  right->schema = arrow::schema(right_fields);
+  right->inputs = {Values(other_schema, other)};
+  join->schema = schema;
+  join->inputs = {Values(schema, rows), right};
+  return EvaluateNode(join, {}, options, matching ? "the rows with matching keys" : "the rows with new keys");
+}
+
 arrow::Status NeedsState(const std::string& what) {
   return arrow::Status::Invalid("a streaming query cannot use ", what,
                                 " over a stream yet: it needs state kept across batches. Supported: filters, "
                                 "projections, UNION ALL, joins of a stream (left) with tables, inner joins of two "
-                                "streams, and aggregations grouped by an event-time window");
+                                "streams, aggregations grouped by an event-time window, window functions "
+                                "partitioned by one (Top-N per window), DISTINCT, and deduplication (ROW_NUMBER() "
+                                "... = 1 ordered by event time)");
 }
 
 }  // namespace tidelake::stream

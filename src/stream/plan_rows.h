@@ -44,6 +44,21 @@ arrow::Result<std::shared_ptr<arrow::Table>> Evaluate(const plan::NodePtr& node,
 arrow::Result<std::shared_ptr<arrow::Table>> EvaluateNode(const plan::NodePtr& node, const Replacements& replacements,
                                                           const exec::ExecOptions& options, const std::string& what);
 
+/// The rows of `a` then those of `b` (same columns), in one chunk; `a` may be null.
+arrow::Result<std::shared_ptr<arrow::Table>> AppendRows(const std::shared_ptr<arrow::Table>& a,
+                                                        const std::shared_ptr<arrow::Table>& b);
+
+/// The rows of `rows` (with `schema`) whose `keys` match some row of `other` (with
+/// `other_schema`) on `other_keys` (`matching`), or none (`!matching`); NULL matches NULL. A semi
+/// or anti join run in batch mode.
+arrow::Result<std::shared_ptr<arrow::Table>> RowsByKeys(const std::shared_ptr<arrow::Table>& rows,
+                                                        const std::shared_ptr<arrow::Schema>& schema,
+                                                        const std::vector<std::string>& keys,
+                                                        const std::shared_ptr<arrow::Table>& other,
+                                                        const std::shared_ptr<arrow::Schema>& other_schema,
+                                                        const std::vector<std::string>& other_keys, bool matching,
+                                                        const exec::ExecOptions& options);
+
 /// The error for a query shape the streaming engine does not run: `what` would need state it
 /// does not keep.
 arrow::Status NeedsState(const std::string& what);

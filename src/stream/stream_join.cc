@@ -83,14 +83,6 @@ const char* JoinName(plan::JoinType type) {
   }
 }
 
-arrow::Result<std::shared_ptr<arrow::Table>> Concat(const std::shared_ptr<arrow::Table>& a,
-                                                    const std::shared_ptr<arrow::Table>& b) {
-  if (!a || a->num_rows() == 0) return b;
-  if (b->num_rows() == 0) return a;
-  ARROW_ASSIGN_OR_RAISE(auto both, arrow::ConcatenateTables({a, b}));
-  return both->CombineChunks();
-}
-
 }  // namespace
 
 std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
@@ -298,7 +290,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements&
   }
   // ΔL ⋈ (R ∪ ΔR), then L ⋈ ΔR.
   std::vector<std::shared_ptr<arrow::Table>> parts;
-  ARROW_ASSIGN_OR_RAISE(auto right_all, Concat(sides_[1].rows.rows, fresh[1]));
+  ARROW_ASSIGN_OR_RAISE(auto right_all, AppendRows(sides_[1].rows.rows, fresh[1]));
   if (fresh[0]->num_rows() > 0 && right_all->num_rows() > 0) {
     ARROW_ASSIGN_OR_RAISE(auto part, Join(fresh[0], right_all));
     parts.push_back(std::move(part));
@@ -307,7 +299,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements&
     ARROW_ASSIGN_OR_RAISE(auto part, Join(sides_[0].rows.rows, fresh[1]));
     parts.push_back(std::move(part));
   }
-  ARROW_ASSIGN_OR_RAISE(sides_[0].rows.rows, Concat(sides_[0].rows.rows, fresh[0]));
+  ARROW_ASSIGN_OR_RAISE(sides_[0].rows.rows, AppendRows(sides_[0].rows.rows, fresh[0]));
   sides_[1].rows.rows = right_all;
   for (int s = 0; s < 2; ++s) AdvanceWatermarks(s, *fresh[s]);
   FollowActiveSide(context);

@@ -6,8 +6,6 @@
 
 namespace tidelake::stream {
 
-namespace cp = arrow::compute;
-
 arrow::Result<std::unique_ptr<UpdateAggregation>> UpdateAggregation::Make(plan::NodePtr node,
                                                                           exec::ExecOptions options) {
   const auto& aggregate = node->As<plan::AggregateNode>();
@@ -41,26 +39,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> UpdateAggregation::Run(const Replac
   // The touched groups: the merged rows whose keys the batch has (NULL keys match NULL).
   const auto& keys = aggregate_->As<plan::AggregateNode>().keys;
   if (keys.empty()) return groups_.rows;
-  auto right = std::make_shared<plan::ProjectNode>();
-  arrow::FieldVector right_fields;
-  auto join = std::make_shared<plan::JoinNode>();
-  join->type = plan::JoinType::kLeftSemi;
-  for (const auto& key : keys) {
-    const std::string renamed = key + "~batch";
-    right->exprs.push_back(cp::field_ref(key));
-    right_fields.push_back(schema->GetFieldByName(key)->WithName(renamed));
-    join->left_keys.push_back(key);
-    join->right_keys.push_back(renamed);
-    join->null_safe.push_back(true);
-  }
-  right->schema = arrow::schema(right_fields);
-  right->inputs = {Values(schema, batch)};
-  for (auto& e : right->exprs) {
-    ARROW_ASSIGN_OR_RAISE(e, e.Bind(*schema));
-  }
-  join->schema = schema;
-  join->inputs = {Values(schema, groups_.rows), right};
-  return EvaluateNode(join, {}, options_, "the changed groups");
+  return RowsByKeys(groups_.rows, schema, keys, batch, schema, keys, /*matching=*/true, options_);
 }
 
 arrow::Result<nlohmann::json> UpdateAggregation::SaveState(const Checkpoint& checkpoint, int64_t batch_id,
