@@ -69,8 +69,8 @@ arrow::Result<StatementResult> Session::Impl::CreateStreamingTable(const sql::Cr
     }
     late_table = property.value == "table";
     if (late_table && !planned.late_schema) {
-      return InvalidAt(property.pos, "only a query grouped by an event-time window or joining two streams has late "
-                       "rows; remove ", kLateEvents);
+      return InvalidAt(property.pos, "only a query grouped by an event-time window, joining two streams or "
+                       "deduplicating by event time has late rows; remove ", kLateEvents);
     }
   }
   ARROW_ASSIGN_OR_RAISE(auto location, At(create.name.pos, NewTableLocation(create.name)));

@@ -3,12 +3,14 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "delta/table.h"
+#include "stream/deduplication.h"
 #include "stream/update_aggregation.h"
 #include "stream/windowed_aggregation.h"
 
@@ -54,11 +56,97 @@ bool DerivesFromWindow(std::set<std::string> fields, const plan::LogicalNode* no
   return fields.count(window.schema->field(n - 2)->name()) || fields.count(window.schema->field(n - 1)->name());
 }
 
+// The fields of the first node under `node` (through projections, filters and window functions)
+// that `stop` accepts whose values output `field` of `node` determines: equal values of `field`
+// mean equal values of each (a column passed on, the columns a struct is made of, such as
+// Spark's window, and the part of such a struct that a field access takes, window.end). Null
+// when no such node is reached.
+const plan::LogicalNode* DeterminedColumns(const plan::LogicalNode& node, const std::string& field,
+                                           const std::function<bool(const plan::LogicalNode&)>& stop,
+                                           std::set<std::string>* fields) {
+  // A column, or the part of a struct column at a path of field indices.
+  using Part = std::pair<std::string, std::vector<int>>;
+  std::set<Part> parts{{field, {}}};
+  const plan::LogicalNode* at = &node;
+  while (!stop(*at)) {
+    if (at->kind == NodeKind::kProject) {
+      std::set<Part> below;
+      std::function<void(const cp::Expression&, std::vector<int>)> add = [&](const cp::Expression& e,
+                                                                              std::vector<int> path) {
+        if (const auto* ref = e.field_ref(); ref && ref->name()) {
+          below.insert({*ref->name(), std::move(path)});
+          return;
+        }
+        const auto* call = e.call();
+        if (call == nullptr) return;
+        if (call->function_name == "make_struct") {
+          if (path.empty()) {
+            for (const auto& arg : call->arguments) add(arg, {});
+          } else if (static_cast<size_t>(path.front()) < call->arguments.size()) {
+            add(call->arguments[static_cast<size_t>(path.front())], {path.begin() + 1, path.end()});
+          }
+        } else if (call->function_name == "struct_field" && call->arguments.size() == 1) {
+          const auto* indices =
+              static_cast<const cp::StructFieldOptions*>(call->options.get())->field_ref.field_path();
+          if (indices == nullptr) return;
+          path.insert(path.begin(), indices->indices().begin(), indices->indices().end());
+          add(call->arguments[0], std::move(path));
+        }
+      };
+      for (const auto& [name, path] : parts) {
+        const int i = at->schema->GetFieldIndex(name);
+        if (i >= 0) add(at->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)], path);
+      }
+      parts = std::move(below);
+    } else if (at->kind != NodeKind::kFilter && at->kind != NodeKind::kWindow) {
+      return nullptr;
+    }
+    if (parts.empty()) return nullptr;
+    at = at->inputs[0].get();
+  }
+  fields->clear();
+  for (const auto& [name, path] : parts) {
+    if (path.empty()) fields->insert(name);
+  }
+  return at;
+}
+
+// The event-time window (not a session) under a WindowNode, through projections, filters and
+// other WindowNodes, when each of them is partitioned by the window's end: each partition is
+// complete when its window closes. Null otherwise.
+const plan::TimeWindowNode* WindowEndPartitionsOver(const plan::LogicalNode& node) {
+  const plan::LogicalNode* at = &node;
+  std::vector<const plan::LogicalNode*> window_functions;
+  while (at->kind == NodeKind::kProject || at->kind == NodeKind::kFilter || at->kind == NodeKind::kWindow) {
+    if (at->kind == NodeKind::kWindow) window_functions.push_back(at);
+    at = at->inputs[0].get();
+  }
+  if (at->kind != NodeKind::kTimeWindow) return nullptr;
+  const auto& window = at->As<plan::TimeWindowNode>();
+  if (window.spec.kind == plan::TimeWindowKind::kSession) return nullptr;
+  const std::string& end = window.schema->field(window.schema->num_fields() - 1)->name();
+  for (const plan::LogicalNode* function : window_functions) {
+    bool by_end = false;
+    for (const auto& key : function->As<plan::WindowNode>().partition_by) {
+      std::set<std::string> fields;
+      const auto* reached = DeterminedColumns(*function->inputs[0], key,
+                                              [&](const plan::LogicalNode& n) { return &n == at; }, &fields);
+      by_end = by_end || (reached != nullptr && fields.count(end) > 0);
+    }
+    if (!by_end) return nullptr;
+  }
+  return &window;
+}
+
 // The field of `target`'s output that output `field` of `node` passes through unchanged
 // (through projections), or "" when it is computed.
 std::string OutputOf(const plan::LogicalNode& node, std::string field, const plan::LogicalNode& target) {
   const plan::LogicalNode* at = &node;
   while (at != &target) {
+    if (at->kind == NodeKind::kFilter) {
+      at = at->inputs[0].get();
+      continue;
+    }
     if (at->kind != NodeKind::kProject) return "";
     const int i = at->schema->GetFieldIndex(field);
     if (i < 0) return "";
@@ -110,6 +198,7 @@ arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
     for (const auto& input : node->inputs) find_filters(input);
   };
   find_filters(query->root_.node);
+  query->first_rows_ = FirstRowsOnly(query->root_.node);
   bool streaming = false;
   ARROW_RETURN_NOT_OK(query->Analyze(query->root_.node, &streaming));
   std::function<void(const plan::LogicalNode&)> find_tables = [&](const plan::LogicalNode& node) {
@@ -120,19 +209,25 @@ arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
   };
   find_tables(*query->root_.node);
   if (query->update_) {
-    // Upserts are keyed by the GROUP BY columns: each must be an output column as it is.
+    // Upserts are keyed by the GROUP BY (or PARTITION BY) columns: each must be an output column
+    // as it is.
     const plan::LogicalNode& update = *query->update_->node();
-    for (const auto& key : update.As<plan::AggregateNode>().keys) {
+    const bool aggregation = update.kind == NodeKind::kAggregate;
+    for (const auto& names : query->update_keys_) {
       std::optional<std::string> column;
       for (int i = 0; i < query->root_.node->schema->num_fields() && !column; ++i) {
-        if (OutputOf(*query->root_.node, query->root_.node->schema->field(i)->name(), update) == key) {
+        const std::string under = OutputOf(*query->root_.node, query->root_.node->schema->field(i)->name(), update);
+        if (std::find(names.begin(), names.end(), under) != names.end()) {
           column = query->root_.column_names[static_cast<size_t>(i)];
         }
       }
       if (!column) {
-        return arrow::Status::Invalid("an aggregation without a window writes each group's latest result, keyed by "
-                                      "its GROUP BY columns: select ", plan::DisplayName(key),
-                                      " as a column of the result");
+        return arrow::Status::Invalid(
+            aggregation ? "an aggregation without a window writes each group's latest result, keyed by its GROUP BY "
+                          "columns: select "
+                        : "a deduplication in update mode writes each key's current row, keyed by its PARTITION BY "
+                          "columns: select ",
+            plan::DisplayName(names.back()), " as a column of the result");
       }
       query->upsert_keys_.push_back(*column);
     }
@@ -149,10 +244,7 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
   ARROW_RETURN_NOT_OK(Analyze(window ? window->inputs[0] : node->inputs[0], &below));
   if (!below) return arrow::Status::OK();
   *streams = true;  // its results stream on to the operators above
-  if (update_ != nullptr) {
-    return NeedsState("an aggregation over an aggregation without a window (its results are upserts, updated as "
-                      "rows arrive)");
-  }
+  if (update_ != nullptr) return NeedsState("an aggregation over " + update_what_);
   const auto& aggregate = node->As<plan::AggregateNode>();
   if (window == nullptr && aggregate.grouping_sets.empty() && GroupsClosedWindows(*node)) return arrow::Status::OK();
   if (window == nullptr || !aggregate.grouping_sets.empty() ||
@@ -160,24 +252,40 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
     if (window != nullptr && window->spec.kind == plan::TimeWindowKind::kSession) {
       return NeedsState("a session window outside an aggregation");
     }
+    if (aggregate.aggregates.empty() && aggregate.grouping_sets.empty()) {
+      // DISTINCT (a GROUP BY without aggregates): each row once, appended when first seen.
+      ARROW_ASSIGN_OR_RAISE(auto distinct, Deduplication::Distinct(node, WatermarkFinder(), options_));
+      if (distinct->HasLateRows()) deduplications_.push_back(distinct.get());
+      operators_.push_back(std::move(distinct));
+      return arrow::Status::OK();
+    }
     ARROW_ASSIGN_OR_RAISE(auto update, UpdateAggregation::Make(node, options_));
     update_ = update.get();
+    update_what_ = "an aggregation without a window (its results are upserts, updated as rows arrive)";
+    for (const auto& key : aggregate.keys) update_keys_.push_back({key});
     operators_.push_back(std::move(update));
     return arrow::Status::OK();
   }
+  return AddWindowed(node, window, operators_below);
+}
+
+arrow::Status IncrementalQuery::AddWindowed(const NodePtr& node, const plan::TimeWindowNode* window,
+                                            size_t operators_below) {
   // The time column's watermark: a WatermarkNode's, or over another operator's rows that
   // operator's (a join bounding the column, a windowed aggregation's window end), if it has one.
+  const bool aggregation = node->kind == NodeKind::kAggregate;
   auto time = WatermarkOf(*window->inputs[0], window->spec.time_field);
   if (operators_.size() != operators_below) {
     if (!time || time->from == nullptr) {
-      return NeedsState("an aggregation grouped by an event-time window over a join of two streams or another "
-                        "aggregation whose rows have no watermark on the window's time column (an interval or window "
-                        "join has one on the time columns it bounds)");
+      return NeedsState(std::string(aggregation ? "an aggregation grouped by" : "a window function partitioned by") +
+                        " an event-time window over a join of two streams or another aggregation whose rows have no "
+                        "watermark on the window's time column (an interval or window join has one on the time "
+                        "columns it bounds)");
     }
   } else if (!time) {
     return arrow::Status::Invalid(
-        "a windowed aggregation over a stream needs a watermark on its time column ",
-        plan::DisplayName(window->spec.time_field),
+        aggregation ? "a windowed aggregation" : "a window function partitioned by an event-time window",
+        " over a stream needs a watermark on its time column ", plan::DisplayName(window->spec.time_field),
         ": declare one with TIMESTAMP BY, WATERMARK column DELAY OF INTERVAL ..., or WATERMARK FOR in CREATE "
         "SOURCE");
   }
@@ -187,10 +295,42 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
   return arrow::Status::OK();
 }
 
+arrow::Status IncrementalQuery::AnalyzeWindowFunction(const NodePtr& node, bool* streams) {
+  // Partitioned by an event-time window's end over the window's rows (Top-N per window, window
+  // deduplication): the rows wait for their window to close, as a windowed aggregation's do.
+  const plan::TimeWindowNode* window = WindowEndPartitionsOver(*node);
+  const size_t operators_below = operators_.size();
+  bool below = false;
+  ARROW_RETURN_NOT_OK(Analyze(window ? window->inputs[0] : node->inputs[0], &below));
+  if (!below) return arrow::Status::OK();
+  *streams = true;
+  if (update_ != nullptr) return NeedsState("a window function over " + update_what_);
+  if (window != nullptr) return AddWindowed(node, window, operators_below);
+  // Over a windowed aggregation's results, partitioned by their window end: each partition
+  // comes whole, in the batch that closes its window (NEXMark's top auctions per window).
+  for (const auto& key : node->As<plan::WindowNode>().partition_by) {
+    if (ComesWhole(*node->inputs[0], key)) return arrow::Status::OK();
+  }
+  ARROW_ASSIGN_OR_RAISE(auto deduplication,
+                        DeduplicateRows(node, first_rows_.count(node.get()) > 0, WatermarkFinder(), options_));
+  if (const auto* updates = dynamic_cast<const UpdateDeduplication*>(deduplication.get())) {
+    update_ = deduplication.get();
+    update_what_ =
+        "a deduplication in update mode (ROW_NUMBER() = 1 not ordered by an event time with a watermark, ascending: "
+        "its rows are upserts, updated as rows arrive)";
+    update_keys_ = updates->KeyColumns();
+  } else if (auto* first_rows = dynamic_cast<Deduplication*>(deduplication.get())) {
+    deduplications_.push_back(first_rows);
+  }
+  operators_.push_back(std::move(deduplication));
+  return arrow::Status::OK();
+}
+
 arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
   *streams = streams_.count(node.get()) > 0;
   if (*streams) return arrow::Status::OK();
   if (node->kind == NodeKind::kAggregate) return AnalyzeAggregate(node, streams);
+  if (node->kind == NodeKind::kWindow) return AnalyzeWindowFunction(node, streams);
   std::vector<bool> input_streams;
   for (const auto& input : node->inputs) {
     bool s = false;
@@ -199,9 +339,13 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
     *streams = *streams || s;
   }
   if (!*streams) return arrow::Status::OK();
-  if (update_ != nullptr && node->kind != NodeKind::kProject) {
+  // Over upserts only projections, and the filter keeping a deduplication's row 1 (which its
+  // rows all pass), keep their meaning.
+  const bool keeps_row_one = node->kind == NodeKind::kFilter && update_ != nullptr &&
+                             update_->node()->kind == NodeKind::kWindow && KeepsOnlyRowOne(*node, *update_->node());
+  if (update_ != nullptr && node->kind != NodeKind::kProject && !keeps_row_one) {
     return NeedsState(std::string("a ") + (node->kind == NodeKind::kFilter ? "HAVING or WHERE" : "join, union or sort") +
-                      " over an aggregation without a window (its results are upserts, updated as rows arrive)");
+                      " over " + update_what_);
   }
   switch (node->kind) {
     case NodeKind::kTableScan:
@@ -251,7 +395,7 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
     case NodeKind::kLimit:
       return NeedsState("LIMIT or OFFSET");
     case NodeKind::kWindow:
-      return NeedsState("a window function");
+      break;  // handled above
   }
   return arrow::Status::OK();
 }
@@ -342,6 +486,10 @@ std::optional<ColumnWatermark> IncrementalQuery::WatermarkOf(const plan::Logical
         node = node->inputs[0].get();
         break;
       }
+      case NodeKind::kWindow:  // stateless (over whole windows): its input's columns pass on
+        if (node->inputs[0]->schema->GetFieldIndex(field) < 0) return std::nullopt;
+        node = node->inputs[0].get();
+        break;
       case NodeKind::kJoin:  // with a table: the field comes from one side, unchanged
         node = node->inputs[0]->schema->GetFieldIndex(field) >= 0 ? node->inputs[0].get() : node->inputs[1].get();
         break;
@@ -375,39 +523,52 @@ std::optional<ColumnWatermark> IncrementalQuery::WatermarkOf(const plan::Logical
 }
 
 bool IncrementalQuery::GroupsClosedWindows(const plan::LogicalNode& aggregate) const {
-  const auto& keys = aggregate.As<plan::AggregateNode>().keys;
-  for (std::string key : keys) {
-    const plan::LogicalNode* node = aggregate.inputs[0].get();
-    while (node->kind == NodeKind::kProject || node->kind == NodeKind::kFilter) {
-      if (node->kind == NodeKind::kProject) {
-        const int i = node->schema->GetFieldIndex(key);
-        const auto* ref = i < 0 ? nullptr : node->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
-        if (ref == nullptr || ref->name() == nullptr) break;
-        key = *ref->name();
-      }
-      node = node->inputs[0].get();
+  for (const auto& key : aggregate.As<plan::AggregateNode>().keys) {
+    if (ComesWhole(*aggregate.inputs[0], key)) return true;
+  }
+  return false;
+}
+
+bool IncrementalQuery::ComesWhole(const plan::LogicalNode& node, const std::string& field) const {
+  // Down to the operator whose rows these are: only a windowed one emits windows whole.
+  auto operator_node = [this](const plan::LogicalNode& n) {
+    for (const auto& op : operators_) {
+      if (op->node() == &n) return true;
     }
-    for (const WindowedAggregation* windowed : windowed_) {
-      if (windowed->node() == node && windowed->HasOutputWatermark(key)) return true;
+    return false;
+  };
+  std::set<std::string> fields;
+  const plan::LogicalNode* reached = DeterminedColumns(node, field, operator_node, &fields);
+  if (reached == nullptr) return false;
+  for (const WindowedAggregation* windowed : windowed_) {
+    if (windowed->node() != reached) continue;
+    for (const auto& f : fields) {
+      if (windowed->HasOutputWatermark(f)) return true;
     }
   }
   return false;
 }
 
+ColumnWatermarkOf IncrementalQuery::WatermarkFinder() const {
+  return [this](const plan::LogicalNode& side, const std::string& field) { return WatermarkOf(side, field); };
+}
+
 std::shared_ptr<arrow::Schema> IncrementalQuery::late_schema() const {
-  if (windowed_.size() == 1 && joins_.empty()) return windowed_[0]->late_schema();
-  if (windowed_.empty() && joins_.empty()) return nullptr;
+  const bool others = !joins_.empty() || !deduplications_.empty();
+  if (windowed_.size() == 1 && !others) return windowed_[0]->late_schema();
+  if (windowed_.empty() && !others) return nullptr;
   return LateRowsTable::Schema();  // rows of several operators' inputs: each kept whole, as JSON
 }
 
 void IncrementalQuery::set_late_sink(std::unique_ptr<Sink> sink) {
-  if (windowed_.size() == 1 && joins_.empty()) {
+  if (windowed_.size() == 1 && joins_.empty() && deduplications_.empty()) {
     windowed_[0]->set_late_sink(std::move(sink));
     return;
   }
   late_ = std::make_unique<LateRowsTable>(std::move(sink));
   for (WindowedAggregation* windowed : windowed_) windowed->set_late_sink(late_->AdapterSink());
   for (StreamJoin* join : joins_) join->set_late_rows(late_.get());
+  for (Deduplication* deduplication : deduplications_) deduplication->set_late_rows(late_.get());
 }
 
 arrow::Result<std::string> IncrementalQuery::SaveState(const Checkpoint& checkpoint, int64_t batch_id) {

@@ -23,18 +23,32 @@
 //    window end); a join without a time bound keeps every row;
 //  - an aggregation without a window (update mode, UpdateAggregation): count, sum, min and max,
 //    under projections only; the sink upserts its rows on the GROUP BY columns
-//    (output_mode() == kUpdate; upsert_keys() names them in the output).
+//    (output_mode() == kUpdate; upsert_keys() names them in the output);
+//  - window functions partitioned by an event-time window's end (window_end, or Spark's window
+//    struct), over the window's rows (Top-N per window and window deduplication: ROW_NUMBER(),
+//    RANK(), DENSE_RANK() ... under a WHERE or QUALIFY on the rank): WindowedAggregation again,
+//    running them once over each closed window's rows;
+//  - DISTINCT, or a GROUP BY without aggregates, not grouped by a window (Deduplication): each
+//    row once, when first seen; and ROW_NUMBER() OVER (PARTITION BY keys ORDER BY t ASC) read only
+//    where it is 1 (Deduplication, Flink's keep-first-row): each key's first row by event time,
+//    once the watermark of `t` passes it. Their state is the keys written, kept forever unless a
+//    key column has a watermark (the event time);
+//  - any other ROW_NUMBER() read only where it is 1 (UpdateDeduplication, update mode: keeping
+//    each key's last row, ORDER BY t DESC, or its top row by a value): each key's top row, which
+//    the sink upserts on the PARTITION BY columns; only projections and that filter may read it.
 // An aggregation grouping a windowed aggregation's results by their window end (NEXMark q5's
-// maximum per window) is stateless: every window's rows come in the batch that closes it.
+// maximum per window), and window functions partitioned by that end (NEXMark-style top auctions
+// per window), are stateless: every window's rows come in the batch that closes it.
 // An operator's watermark is the event time its output is complete up to: a windowed
 // aggregation's; for a join, the earliest of the watermarks of its inputs that it follows.
 // metrics() reports the earliest of all. Per column (OutputWatermark), a join's bounded time
 // columns carry the earlier of their own side's watermark and the other side's shifted by the
 // bound, which is what lets a windowed aggregation above it close windows.
-// Anything else (sorting, limits, window functions, aggregates that do not merge such as
-// count(DISTINCT) or avg without a window, outer, semi and anti joins of two streams, a windowed
-// aggregation over rows without a watermark on its time column, such as an unbounded join's) is
-// refused by Make, naming what would need state.
+// Anything else (sorting, limits, other window functions, ROW_NUMBER() kept beyond row 1 without
+// a window, aggregates that do not merge such as count(DISTINCT) or avg without a window, outer,
+// semi and anti joins of two streams, a windowed aggregation over rows without a watermark on
+// its time column, such as an unbounded join's) is refused by Make, naming what would need
+// state.
 //
 // Idle inputs (BatchContext::idle_inputs) reach the joins: each knows the sources under each of
 // its sides (StreamJoin::set_side_sources) and lets an idle side follow the other's watermark.
@@ -65,7 +79,7 @@
 
 namespace tidelake::stream {
 
-class UpdateAggregation;
+class Deduplication;
 class WindowedAggregation;
 
 class IncrementalQuery : public Transform {
@@ -84,13 +98,13 @@ class IncrementalQuery : public Transform {
 
   enum class OutputMode { kAppend, kUpdate };
   OutputMode output_mode() const { return update_ ? OutputMode::kUpdate : OutputMode::kAppend; }
-  /// Update mode: the output columns the sink upserts on (the GROUP BY columns).
+  /// Update mode: the output columns the sink upserts on (the GROUP BY or PARTITION BY columns).
   const std::vector<std::string>& upsert_keys() const { return upsert_keys_; }
 
-  /// The columns of late rows: with one windowed aggregation and no join of two streams, the
-  /// window's input, then late_reason and watermark; with joins of two streams or several
-  /// windowed aggregations, LateRowsTable::Schema() (each row whole, as JSON); null when no
-  /// operator drops late rows.
+  /// The columns of late rows: with one windowed aggregation and no other operator that drops
+  /// late rows, the window's input, then late_reason and watermark; with joins of two streams,
+  /// deduplications by event time or several windowed aggregations, LateRowsTable::Schema()
+  /// (each row whole, as JSON); null when no operator drops late rows.
   std::shared_ptr<arrow::Schema> late_schema() const;
   /// Where late rows go (besides being counted); none: they are dropped. Only for queries with
   /// a late_schema().
@@ -106,6 +120,10 @@ class IncrementalQuery : public Transform {
   /// checks every other operator is stateless. `*streams`: whether `node`'s rows stream.
   arrow::Status Analyze(const plan::NodePtr& node, bool* streams);
   arrow::Status AnalyzeAggregate(const plan::NodePtr& node, bool* streams);
+  arrow::Status AnalyzeWindowFunction(const plan::NodePtr& node, bool* streams);
+  /// Adds the operator running `node` (an aggregation or window functions) over the closed
+  /// windows of `window`; `operators_below`: the operators before its input was analyzed.
+  arrow::Status AddWindowed(const plan::NodePtr& node, const plan::TimeWindowNode* window, size_t operators_below);
   /// Where the watermark of output `field` of `side` (a join's input) comes from, if it has
   /// one: a WatermarkNode's event time, a window end computed from one, or the window end of a
   /// windowed aggregation under it.
@@ -113,6 +131,12 @@ class IncrementalQuery : public Transform {
   /// True when `aggregate` groups the output of a windowed aggregation (through projections and
   /// filters) by its window end: each batch then holds every row of the windows it groups.
   bool GroupsClosedWindows(const plan::LogicalNode& aggregate) const;
+  /// True when all the rows with one value of output `field` of `node` come in one batch: it
+  /// determines (through projections, filters and window functions) a window end a windowed
+  /// operator emits, which emits each window's rows in the batch that closes it.
+  bool ComesWhole(const plan::LogicalNode& node, const std::string& field) const;
+  /// WatermarkOf, for the operators that ask for their inputs' watermarks.
+  ColumnWatermarkOf WatermarkFinder() const;
 
   plan::PlanRoot root_;
   std::map<const plan::LogicalNode*, std::string> streams_;
@@ -121,11 +145,16 @@ class IncrementalQuery : public Transform {
   std::vector<std::unique_ptr<StatefulOperator>> operators_;  ///< bottom-up: inputs before readers
   std::vector<WindowedAggregation*> windowed_;                ///< those that are windowed aggregations
   std::vector<StreamJoin*> joins_;                            ///< those that are joins of two streams
+  std::vector<Deduplication*> deduplications_;                ///< deduplications that drop late rows
   std::unique_ptr<LateRowsTable> late_;                       ///< late rows of several operators, if routed
-  UpdateAggregation* update_ = nullptr;                       ///< the aggregation in update mode, if any
+  StatefulOperator* update_ = nullptr;  ///< the operator in update mode, if any
+  std::string update_what_;             ///< what it is, for errors
+  /// Its upsert keys, each as the names its output carries it under.
+  std::vector<std::vector<std::string>> update_keys_;
   std::vector<std::string> upsert_keys_;
   std::vector<const plan::TableScanNode*> tables_;  ///< scans of tables (not streams) in root_
   std::map<const plan::LogicalNode*, plan::NodePtr> filter_over_;  ///< joins in root_: the FilterNode over each
+  std::set<const plan::LogicalNode*> first_rows_;  ///< WindowNodes read only where ROW_NUMBER() = 1
   std::set<std::string> committed_files_;           ///< the state files the last commit names
 };
 

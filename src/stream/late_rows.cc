@@ -64,7 +64,7 @@ std::shared_ptr<arrow::Schema> LateRowsTable::Schema() {
 }
 
 arrow::Status LateRowsTable::Add(const arrow::Table& rows, const std::string& reason,
-                                 int64_t watermark, const arrow::DataType& time_type) {
+                                 std::optional<int64_t> watermark, const arrow::DataType& time_type) {
   if (rows.num_rows() == 0) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(auto combined, rows.CombineChunks());
   std::vector<std::string> keys;
@@ -73,7 +73,9 @@ arrow::Status LateRowsTable::Add(const arrow::Table& rows, const std::string& re
     io::AppendJsonString(plan::DisplayName(field->name()), &key);
     keys.push_back(std::move(key));
   }
-  const int64_t watermark_us = ToMicros(watermark, time_type);
+  // A plain value and a flag, not an optional: GCC's -O2 takes the optional's value for unset.
+  const bool has_watermark = watermark.has_value();
+  const int64_t watermark_us = has_watermark ? ToMicros(*watermark, time_type) : 0;
   std::string text;
   for (int64_t i = 0; i < combined->num_rows(); ++i) {
     text = "{";
@@ -86,7 +88,7 @@ arrow::Status LateRowsTable::Add(const arrow::Table& rows, const std::string& re
     text += "}";
     ARROW_RETURN_NOT_OK(rows_.Append(text));
     ARROW_RETURN_NOT_OK(reasons_.Append(reason));
-    ARROW_RETURN_NOT_OK(watermarks_.Append(watermark_us));
+    ARROW_RETURN_NOT_OK(has_watermark ? watermarks_.Append(watermark_us) : watermarks_.AppendNull());
   }
   return arrow::Status::OK();
 }

@@ -19,6 +19,7 @@
 #include <arrow/table.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "stream/micro_batch.h"
@@ -34,8 +35,9 @@ class LateRowsTable {
   static std::shared_ptr<arrow::Schema> Schema();
 
   /// Adds `rows` (as they reached the operator), each late for `reason`, having missed
-  /// `watermark`, a value of `time_type` (a timestamp type: converted to microseconds).
-  arrow::Status Add(const arrow::Table& rows, const std::string& reason, int64_t watermark,
+  /// `watermark`, a value of `time_type` (a timestamp type: converted to microseconds); none:
+  /// late before the operator had a watermark (a row without an event time).
+  arrow::Status Add(const arrow::Table& rows, const std::string& reason, std::optional<int64_t> watermark,
                     const arrow::DataType& time_type);
   /// Writes the rows added since the last flush (nothing when there are none) as batch
   /// `context.batch_id`, then forgets them.

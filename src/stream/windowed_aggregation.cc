@@ -82,17 +82,25 @@ arrow::Result<std::unique_ptr<WindowedAggregation>> WindowedAggregation::Make(pl
 
 arrow::Status WindowedAggregation::PlanWaitingColumns() {
   // The columns the aggregation reads: its keys and arguments, through the projections and
-  // filters down to the window; then the window's time and partition columns for its start and end.
-  const auto& aggregate = aggregate_->As<plan::AggregateNode>();
-  std::set<std::string> needed(aggregate.keys.begin(), aggregate.keys.end());
-  for (const auto& call : aggregate.aggregates) needed.insert(call.args.begin(), call.args.end());
+  // filters (and window functions) down to the window; then the window's time and partition
+  // columns for its start and end. Window functions pass every input column on.
+  std::set<std::string> needed;
+  if (aggregate_->kind == NodeKind::kAggregate) {
+    const auto& aggregate = aggregate_->As<plan::AggregateNode>();
+    needed.insert(aggregate.keys.begin(), aggregate.keys.end());
+    for (const auto& call : aggregate.aggregates) needed.insert(call.args.begin(), call.args.end());
+  } else {
+    for (const auto& field : aggregate_->inputs[0]->schema->fields()) needed.insert(field->name());
+  }
   auto add_fields = [](const cp::Expression& e, std::set<std::string>* out) {
     for (const auto& ref : cp::FieldsInExpression(e)) {
       if (const auto* name = ref.name()) out->insert(*name);
     }
   };
   for (const plan::LogicalNode* node = aggregate_->inputs[0].get(); node != window_; node = node->inputs[0].get()) {
-    if (node->kind == NodeKind::kProject) {
+    if (node->kind == NodeKind::kWindow) {
+      for (const auto& field : node->inputs[0]->schema->fields()) needed.insert(field->name());
+    } else if (node->kind == NodeKind::kProject) {
       std::set<std::string> below;
       for (int i = 0; i < node->schema->num_fields(); ++i) {
         if (needed.count(node->schema->field(i)->name())) {
@@ -134,6 +142,7 @@ plan::NodePtr WindowedAggregation::WindowOverWaiting() const {
 }
 
 arrow::Status WindowedAggregation::PlanPartialResults() {
+  if (aggregate_->kind != NodeKind::kAggregate) return arrow::Status::OK();  // window functions: rows wait
   const auto& aggregate = aggregate_->As<plan::AggregateNode>();
   // Sessions grow and merge as rows arrive: their rows wait. So do aggregates that do not merge.
   if (window_->spec.kind == plan::TimeWindowKind::kSession || !aggregate.grouping_sets.empty()) {
@@ -309,17 +318,20 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunRows(const 
 }
 
 bool WindowedAggregation::HasOutputWatermark(const std::string& field) const {
-  const auto& keys = aggregate_->As<plan::AggregateNode>().keys;
-  const int i = aggregate_->schema->GetFieldIndex(field);
-  if (i < 0 || static_cast<size_t>(i) >= keys.size()) return false;
-  std::string name = keys[static_cast<size_t>(i)];
+  std::string name = field;  // a window function's output passes its input's columns on by name
+  if (aggregate_->kind == NodeKind::kAggregate) {
+    const auto& keys = aggregate_->As<plan::AggregateNode>().keys;
+    const int i = aggregate_->schema->GetFieldIndex(field);
+    if (i < 0 || static_cast<size_t>(i) >= keys.size()) return false;
+    name = keys[static_cast<size_t>(i)];
+  }
   for (const plan::LogicalNode* node = aggregate_->inputs[0].get(); node != window_; node = node->inputs[0].get()) {
     if (node->kind == plan::NodeKind::kProject) {
       const int j = node->schema->GetFieldIndex(name);
       const auto* ref = j < 0 ? nullptr : node->As<plan::ProjectNode>().exprs[static_cast<size_t>(j)].field_ref();
       if (ref == nullptr || ref->name() == nullptr) return false;
       name = *ref->name();
-    } else if (node->kind != plan::NodeKind::kFilter) {
+    } else if (node->kind != plan::NodeKind::kFilter && node->kind != plan::NodeKind::kWindow) {
       return false;
     }
   }

@@ -23,6 +23,14 @@
 // watermark it missed (late_schema()); for the windows of a row that have closed while others
 // are open (hopping windows), it only counts in the open ones. At the end of input every open
 // window closes.
+//
+// The same operator runs window functions partitioned by an event-time window's end (Flink's
+// Window Top-N and Window Deduplication: ROW_NUMBER(), RANK() ... OVER (PARTITION BY
+// window_start, window_end ... ORDER BY ...) under a WHERE or QUALIFY on the rank), with rows
+// waiting: a window's partitions are complete when it closes, so the WindowNode (and the
+// projections, filters and other such window functions between it and the window) runs once
+// over the closed windows' rows, exactly as in batch mode. Its output passes the window's
+// columns on, with the watermark.
 #pragma once
 
 #include <memory>
@@ -36,8 +44,9 @@ namespace tidelake::stream {
 
 class WindowedAggregation : public StatefulOperator {
  public:
-  /// `aggregate`: an AggregateNode over `window` (through projections and filters); `time`: the
-  /// watermark of the window's time column.
+  /// `aggregate`: an AggregateNode over `window` (through projections and filters), or a
+  /// WindowNode partitioned by its end (through projections, filters and such WindowNodes);
+  /// `time`: the watermark of the window's time column.
   static arrow::Result<std::unique_ptr<WindowedAggregation>> Make(plan::NodePtr aggregate,
                                                                   const plan::TimeWindowNode* window,
                                                                   ColumnWatermark time, exec::ExecOptions options);
@@ -46,7 +55,8 @@ class WindowedAggregation : public StatefulOperator {
   const plan::TimeWindowNode& window() const { return *window_; }
   arrow::Result<std::shared_ptr<arrow::Table>> Run(const Replacements& below, const BatchContext& context) override;
   std::optional<int64_t> watermark() const override { return watermark_; }
-  /// The window ends among the output (GROUP BY keys passed through unchanged) carry the watermark.
+  /// The window ends among the output (GROUP BY keys, or a window function's input columns,
+  /// passed through unchanged) carry the watermark.
   bool HasOutputWatermark(const std::string& field) const override;
   std::optional<int64_t> OutputWatermark(const std::string& field) const override {
     return HasOutputWatermark(field) ? watermark_ : std::nullopt;
