@@ -2,7 +2,9 @@
 stream, writes exactly the rows the same SQL gives in batch mode over the same data: filters,
 projections, enrichment joins, every window kind of the three dialects, aggregation without
 a window (update mode: the table holds each group's latest result), and joins of two streams
-(unbounded, interval and window joins, whose state is pruned by the watermarks).
+(unbounded, interval and window joins, whose state is pruned by the watermarks), Top-N per window
+(over windowed aggregations and over window table functions), deduplication (per window, per key
+in append and update mode) and DISTINCT.
 
 The events' times advance with occasional gaps; they arrive shuffled within a bounded delay
 (20 s), in 12 appends to the source table. Each streaming table is refreshed after every append
@@ -144,6 +146,36 @@ CORPUS = [
     "FROM TABLE(HOP(TABLE s, DESCRIPTOR(ts), INTERVAL '10' SECONDS, INTERVAL '30' SECONDS)) "
     "GROUP BY user, window_start, window_end) SELECT c.user, c.n, c.ws FROM c "
     "JOIN (SELECT max(n) AS top, ws, we FROM c GROUP BY ws, we) m ON c.ws = m.ws AND c.we = m.we AND c.n >= m.top",
+    # Top-N per window: over a windowed aggregation's results (Flink's and Spark's forms), and over
+    # the rows of window table functions (ties ranked by RANK() all stay)
+    "WITH s AS (SELECT * FROM {src}) SELECT window_start, user, n FROM (SELECT *, ROW_NUMBER() OVER "
+    "(PARTITION BY window_start, window_end ORDER BY n DESC, user) AS rn FROM (SELECT window_start, window_end, user, "
+    "count(*) AS n FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) "
+    "GROUP BY window_start, window_end, user)) WHERE rn <= 2",
+    "SELECT window.start AS ws, kind, sum(amount) AS total FROM {src} GROUP BY window(ts, '2 minutes'), kind "
+    "QUALIFY DENSE_RANK() OVER (PARTITION BY window ORDER BY sum(amount) DESC) = 1",
+    "WITH s AS (SELECT * FROM {src}) SELECT window_start, id, amount FROM (SELECT *, ROW_NUMBER() OVER "
+    "(PARTITION BY window_start, window_end ORDER BY amount DESC, id) AS rn "
+    "FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn <= 3",
+    "WITH s AS (SELECT * FROM {src}) SELECT window_start, window_end, id, user, amount "
+    "FROM TABLE(HOP(TABLE s, DESCRIPTOR(ts), INTERVAL '30' SECONDS, INTERVAL '1' MINUTE)) "
+    "QUALIFY RANK() OVER (PARTITION BY window_start, window_end, user ORDER BY amount DESC) <= 2",
+    # window deduplication: each user's first event of each minute
+    "WITH s AS (SELECT * FROM {src}) SELECT window_start, user, id, ts FROM (SELECT *, ROW_NUMBER() OVER "
+    "(PARTITION BY window_start, window_end, user ORDER BY ts) AS rn "
+    "FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn = 1",
+    # deduplication by key: the first row by event time (append mode), with QUALIFY too, and
+    # feeding a windowed aggregation; the last row, or the top row by a value (update mode)
+    "SELECT user, kind, id, amount, ts FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY user, kind ORDER BY ts) AS rn "
+    "FROM {src}) WHERE rn = 1",
+    "SELECT id, user, amount FROM {src} QUALIFY ROW_NUMBER() OVER (PARTITION BY floor(id / 4) ORDER BY ts) = 1",
+    "SELECT window.start, count(*) AS first_events FROM (SELECT * FROM {src} "
+    "QUALIFY ROW_NUMBER() OVER (PARTITION BY user, floor(id / 10) ORDER BY ts) = 1) GROUP BY window(ts, '1 minute')",
+    "SELECT user, kind, id, ts FROM {src} QUALIFY ROW_NUMBER() OVER (PARTITION BY user, kind ORDER BY ts DESC) = 1",
+    "SELECT kind, id, amount FROM {src} QUALIFY ROW_NUMBER() OVER (PARTITION BY kind ORDER BY amount DESC, id) = 1",
+    # DISTINCT, and a GROUP BY without aggregates: each row once, when first seen
+    "SELECT DISTINCT user, kind FROM {src}",
+    "SELECT user, amount % 10 AS digit FROM {src} WHERE kind = 'buy' GROUP BY user, amount % 10",
 ]
 
 

@@ -6,7 +6,7 @@
 - the hard way: a streaming table is run and SIGKILLed at random moments over and over while a
   writer keeps appending to its source; after a final run the table holds exactly the rows the
   same query gives in batch mode: none lost, none twice (a stateless query, a windowed
-  aggregation, an interval join of two streams);
+  aggregation, an interval join of two streams, a deduplication);
 - an idle source (SET table.exec.source.idle-timeout) stops holding back the windows over a
   join, the progress log names it, and its late rows when it resumes are counted;
 - a script that declares a Kafka source (CREATE SOURCE) and a streaming table over it, run
@@ -284,6 +284,33 @@ def test_sigkill_of_a_stream_join_restores_its_state(tidelake_bin, tmp_path):
                                                "ON a.id % 2 = b.id % 2 AND b.ts BETWEEN a.ts AND a.ts + INTERVAL 4 SECONDS"))
     assert got == expected
     assert len(got) == 3 * written - 4  # ticks 0 and 1 have no tock two before, the last two none two after
+
+
+DEDUPLICATED = """CREATE OR REFRESH STREAMING TABLE curated.firsts AS
+SELECT id, ts FROM STREAM(raw.ticks) WATERMARK ts DELAY OF INTERVAL 5 SECONDS
+QUALIFY ROW_NUMBER() OVER (PARTITION BY id % 3, floor(id / 30) ORDER BY ts) = 1;
+"""
+
+
+def test_sigkill_of_a_deduplication_restores_its_state(tidelake_bin, tmp_path):
+    """The keys written and the first rows waiting for the watermark survive the kills: each
+    key's first row is written once, whatever moment the kills came at. A key (id % 3, id / 30)
+    has ten rows over 30 seconds: most come after its first row was written."""
+    lake = tmp_path / "lake"
+    sql(tidelake_bin, lake, "CREATE TABLE raw.ticks (id BIGINT, ts TIMESTAMP)")
+    query = tmp_path / "deduplicated.sql"
+    query.write_text(DEDUPLICATED)
+    written = kill_at_random_moments(tidelake_bin, lake, query, random.Random(13),
+                                     lambda first, n: append_ticks(tidelake_bin, lake, first, n), before=7, during=6)
+    final = stream(tidelake_bin, lake, "run", str(query), "--trigger", "available-now", "--end-of-input")
+    assert final.returncode == 0, final.stderr
+    got = sorted(rows(tidelake_bin, lake, "SELECT id, ts FROM curated.firsts"))
+    ids = [int(r[0]) for r in got]
+    assert len(ids) == len(set(ids)), "a key was written twice"
+    assert sorted(ids) == [i for i in range(written) if i % 30 < 3]
+    expected = sorted(rows(tidelake_bin, lake, "SELECT id, ts FROM raw.ticks QUALIFY ROW_NUMBER() "
+                                               "OVER (PARTITION BY id % 3, floor(id / 30) ORDER BY ts) = 1"))
+    assert got == expected
 
 
 IDLE = """SET table.exec.source.idle-timeout = '1 second';
