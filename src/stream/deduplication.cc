@@ -3,6 +3,7 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <map>
@@ -94,6 +95,18 @@ arrow::Result<std::shared_ptr<arrow::Table>> Keep(const std::shared_ptr<arrow::T
   // The same table when nothing goes, so that unchanged state is not written again.
   if (kept.table()->num_rows() == rows->num_rows()) return rows;
   return kept.table()->CombineChunks();
+}
+
+// An error unless `state` has only `keys`: state another operator saved (an update-mode
+// aggregation's, from before DISTINCT ran in append mode) must not be read as empty.
+arrow::Status OnlyKeys(const Checkpoint& checkpoint, const nlohmann::json& state,
+                       std::initializer_list<const char*> keys) {
+  for (const auto& [key, value] : state.items()) {
+    if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
+      return CorruptState(checkpoint, "a deduplication's state has '" + key + "'");
+    }
+  }
+  return arrow::Status::OK();
 }
 
 }  // namespace
@@ -392,6 +405,7 @@ arrow::Result<nlohmann::json> Deduplication::SaveState(const Checkpoint& checkpo
 
 arrow::Status Deduplication::RestoreState(const Checkpoint& checkpoint, const nlohmann::json& state,
                                           std::set<std::string>* files) {
+  ARROW_RETURN_NOT_OK(OnlyKeys(checkpoint, state, {"lateRows", "watermark", "maxTime", "waiting", "keys"}));
   watermark_ = JsonInteger(state, "watermark");
   max_time_ = JsonInteger(state, "maxTime");
   late_rows_ = JsonInteger(state, "lateRows").value_or(0);
@@ -441,6 +455,7 @@ arrow::Result<nlohmann::json> UpdateDeduplication::SaveState(const Checkpoint& c
 
 arrow::Status UpdateDeduplication::RestoreState(const Checkpoint& checkpoint, const nlohmann::json& state,
                                                 std::set<std::string>* files) {
+  ARROW_RETURN_NOT_OK(OnlyKeys(checkpoint, state, {"top"}));
   return top_.Restore(checkpoint, state, "top", window_->inputs[0]->schema, files);
 }
 

@@ -272,9 +272,13 @@ TEST_F(DeduplicationTest, StateSurvivesARestart) {
   EXPECT_EQ(second->late_rows(), 1);
   EXPECT_EQ(first->late_rows(), 1);
 
-  // State written for DISTINCT is refused, not misread.
+  // State written for another query is refused, not misread: DISTINCT's keys are other columns;
+  // an update-mode aggregation's rows are no deduplication's.
   auto distinct = Deduplication::Distinct(Distinct({"v"}), Delay(0), exec::ExecOptions{}).ValueOrDie();
   EXPECT_FALSE(distinct->RestoreState(*checkpoint, *state, &restored).ok());
+  auto aggregation_state = distinct->RestoreState(*checkpoint, nlohmann::json{{"rows", "x.parquet"}}, &restored);
+  EXPECT_NE(aggregation_state.message().find("a deduplication's state has 'rows'"), std::string::npos)
+      << aggregation_state.ToString();
 }
 
 }  // namespace
