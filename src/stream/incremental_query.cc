@@ -37,7 +37,8 @@ const plan::TimeWindowNode* WindowUnder(const plan::LogicalNode& aggregate) {
   return node->kind == NodeKind::kTimeWindow ? &node->As<plan::TimeWindowNode>() : nullptr;
 }
 
-// True when some of `fields` (of `node`'s output) derive from the window's start or end.
+// True when some of `fields` (of `node`'s output) derive from the window's start or end, so
+// that they tell its windows apart. CUMULATE's windows share their start: there only the end does.
 bool DerivesFromWindow(std::set<std::string> fields, const plan::LogicalNode* node, const plan::TimeWindowNode& window) {
   while (node != &window) {
     if (node->kind == NodeKind::kProject) {
@@ -53,7 +54,9 @@ bool DerivesFromWindow(std::set<std::string> fields, const plan::LogicalNode* no
     node = node->inputs[0].get();
   }
   const int n = window.schema->num_fields();
-  return fields.count(window.schema->field(n - 2)->name()) || fields.count(window.schema->field(n - 1)->name());
+  const bool start_tells = window.spec.kind != plan::TimeWindowKind::kCumulate;
+  return (start_tells && fields.count(window.schema->field(n - 2)->name())) ||
+         fields.count(window.schema->field(n - 1)->name());
 }
 
 // The fields of the first node under `node` (through projections, filters and window functions)
