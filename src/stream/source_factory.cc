@@ -348,18 +348,19 @@ std::shared_ptr<arrow::ArrayData> Conformed(const std::shared_ptr<arrow::ArrayDa
   return out;
 }
 
-// The generated column each declared column reads (its index in `generated`), checked.
+// The source's own column each declared column reads (its index in `own`: a generator's or a
+// Delta table's columns), checked.
 arrow::Result<std::vector<int>> DeclaredColumnIndices(const catalog::SourceDefinition& source,
-                                                      const arrow::Schema& generated, const std::string& what) {
+                                                      const arrow::Schema& own, const std::string& what) {
   std::vector<int> indices;
   for (const auto& declared : source.columns->fields()) {
     int found = -1;
-    for (int i = 0; i < generated.num_fields(); ++i) {
-      if (Lower(generated.field(i)->name()) == Lower(declared->name())) found = i;
+    for (int i = 0; i < own.num_fields(); ++i) {
+      if (Lower(own.field(i)->name()) == Lower(declared->name())) found = i;
     }
     auto columns = [&] {
       std::string listed;
-      for (const auto& f : generated.fields()) {
+      for (const auto& f : own.fields()) {
         listed += (listed.empty() ? "" : ", ") + f->name() + " " + plan::SqlTypeName(*f->type());
       }
       return listed;
@@ -368,7 +369,7 @@ arrow::Result<std::vector<int>> DeclaredColumnIndices(const catalog::SourceDefin
       return arrow::Status::Invalid(what, " source '", source.name.ToString(), "' has no column '", declared->name(),
                                     "' (its columns: ", columns(), ")");
     }
-    const auto& field = generated.field(found);
+    const auto& field = own.field(found);
     if (!Conforms(*field->type(), *declared->type())) {
       return arrow::Status::Invalid(what, " source '", source.name.ToString(), "': column '", declared->name(),
                                     "' is declared ", plan::SqlTypeName(*declared->type()), " but holds ",
