@@ -123,11 +123,9 @@ arrow::Result<StatementResult> Session::Impl::Insert(const sql::InsertStatement&
       targets.push_back(name);
     }
   }
-  if (static_cast<size_t>(width) != targets.size()) {
-    return InvalidAt(insert.query->pos, "INSERT INTO ", location.display_name, " gives ", width, " values for ",
-                     targets.size(), " columns (", JoinNames(targets), ")");
-  }
-  arrow::FieldVector renamed = session::AssignedFields(*query.rows->schema(), targets, *table_schema);
+  ARROW_ASSIGN_OR_RAISE(arrow::FieldVector renamed,
+                        At(insert.query->pos, session::AssignedFields(*query.rows->schema(), targets, *table_schema,
+                                                                      location.display_name)));
   for (const auto& [name, value] : static_values) renamed.push_back(arrow::field(name, value->type));
   auto schema = arrow::schema(renamed);
   auto source = query.rows;

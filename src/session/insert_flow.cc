@@ -83,12 +83,8 @@ arrow::Result<Session::Impl::InsertFlowPlan> Session::Impl::PlanInsertFlow(const
   auto table_schema = snapshot->schema();
   ARROW_ASSIGN_OR_RAISE(auto targets, At(insert.table.pos, session::InsertTargets(*table_schema, insert.columns, {},
                                                                                   location.display_name)));
-  const auto& query_schema = *out.plan.root.node->schema;
-  if (static_cast<size_t>(query_schema.num_fields()) != targets.size()) {
-    return InvalidAt(insert.query->pos, "INSERT INTO ", location.display_name, " gives ", query_schema.num_fields(),
-                     " values for ", targets.size(), " columns (", session::JoinNames(targets), ")");
-  }
-  out.fields = session::AssignedFields(query_schema, targets, *table_schema);
+  ARROW_ASSIGN_OR_RAISE(out.fields, At(insert.query->pos, session::AssignedFields(*out.plan.root.node->schema, targets,
+                                                                                 *table_schema, location.display_name)));
   return out;
 }
 

@@ -55,8 +55,12 @@ arrow::Result<std::vector<std::string>> InsertTargets(const arrow::Schema& table
   return targets;
 }
 
-arrow::FieldVector AssignedFields(const arrow::Schema& query, const std::vector<std::string>& targets,
-                                  const arrow::Schema& table) {
+arrow::Result<arrow::FieldVector> AssignedFields(const arrow::Schema& query, const std::vector<std::string>& targets,
+                                                 const arrow::Schema& table, const std::string& table_name) {
+  if (static_cast<size_t>(query.num_fields()) != targets.size()) {
+    return arrow::Status::Invalid("INSERT INTO ", table_name, " gives ", query.num_fields(), " values for ",
+                                  targets.size(), " columns (", JoinNames(targets), ")");
+  }
   auto numeric = [](const arrow::DataType& t) { return arrow::is_numeric(t.id()) || arrow::is_decimal(t.id()); };
   arrow::FieldVector fields;
   for (size_t i = 0; i < targets.size(); ++i) {

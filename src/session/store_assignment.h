@@ -33,10 +33,10 @@ arrow::Result<std::vector<std::string>> InsertTargets(const arrow::Schema& table
                                                       const std::vector<std::string>& excluded,
                                                       const std::string& table_name);
 
-/// The fields the query's first targets.size() columns are written as: named as their target
-/// column, with its type when both are numeric, else their own.
-arrow::FieldVector AssignedFields(const arrow::Schema& query, const std::vector<std::string>& targets,
-                                  const arrow::Schema& table);
+/// The fields the query's columns are written as: named as their target column, with its type
+/// when both are numeric, else their own. The query must give one column per target.
+arrow::Result<arrow::FieldVector> AssignedFields(const arrow::Schema& query, const std::vector<std::string>& targets,
+                                                 const arrow::Schema& table, const std::string& table_name);
 
 /// `values` as `field`'s type; a value that does not fit names the column (Spark's
 /// CAST_OVERFLOW_IN_TABLE_INSERT).

@@ -294,8 +294,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunRows(const 
     ARROW_ASSIGN_OR_RAISE(waiting_.rows, arrow::Table::MakeEmpty(waiting_columns_->schema));
   }
   if (kept.table()->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(waiting_.rows, arrow::ConcatenateTables({waiting_.rows, kept.table()}));
-    ARROW_ASSIGN_OR_RAISE(waiting_.rows, waiting_.rows->CombineChunks());
+    ARROW_ASSIGN_OR_RAISE(waiting_.rows, AppendRows(waiting_.rows, kept.table()));
   }
 
   // 2. The windows that closed in this batch: ends in (previous, watermark].
