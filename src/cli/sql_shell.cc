@@ -12,6 +12,7 @@
 
 #include "cli/line_reader.h"
 #include "cli/query_progress.h"
+#include "common/strings.h"
 #include "sql/parser.h"
 #include "tidelake/session.h"
 
@@ -185,27 +186,6 @@ arrow::Status RunScriptOn(Session& session, const std::string& script, const std
   ShellState state;
   state.session = &session;
   return RunScript(state, script, source);
-}
-
-arrow::Result<int64_t> ParseByteSize(const std::string& text) {
-  size_t i = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-  std::string unit;
-  for (size_t j = i; j < text.size(); ++j) {
-    if (!std::isspace(static_cast<unsigned char>(text[j]))) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(text[j])));
-  }
-  int shift = -1;
-  if (unit.empty() || unit == "B") shift = 0;
-  if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
-  if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
-  if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
-  if (unit == "T" || unit == "TB" || unit == "TIB") shift = 40;
-  if (i == 0 || i > 12 || shift < 0) {
-    return arrow::Status::Invalid("memory size '", text, "': expected a number of bytes with an optional unit (KB, MB, GB, TB)");
-  }
-  int64_t value = std::stoll(text.substr(0, i));
-  if (value > (std::numeric_limits<int64_t>::max() >> shift)) return arrow::Status::Invalid("memory size '", text, "' is too large");
-  return value << shift;
 }
 
 arrow::Status RunSql(const SqlArgs& args) {

@@ -32,10 +32,6 @@ struct SqlArgs {
   bool timer = false;
 };
 
-/// Bytes from "4GB", "4G", "4GiB", "512MB", "1024" (decimal and binary units both mean powers
-/// of 1024, as in DuckDB's memory_limit); an error names the text.
-arrow::Result<int64_t> ParseByteSize(const std::string& text);
-
 arrow::Status RunSql(const SqlArgs& args);
 
 /// Runs the statements of `script` on `session` as `tidelake sql -f` does (results as aligned

@@ -232,7 +232,7 @@ arrow::Status RunStream(const StreamArgs& args) {
     // Flink's setting: an INSERT from a source streams (a script may SET it back to batch).
     ARROW_RETURN_NOT_OK(session->Execute("SET execution.runtime-mode = streaming").status());
     ARROW_RETURN_NOT_OK(RunScriptOn(*session, script, args.file));
-    for (const char* key : {"table.exec.source.idle-timeout"}) {
+    for (const char* key : {"table.exec.source.idle-timeout", "state.backend.type", "tidelake.state.memory-budget"}) {
       if (auto value = session->Get(key)) run_settings[key] = *value;
     }
   }

@@ -18,6 +18,7 @@
 #include <arrow/api.h>
 
 #include "common/clock.h"
+#include "common/strings.h"
 #include "delta/interval.h"
 #include "delta/table.h"
 #include "plan/optimizer.h"
@@ -47,6 +48,32 @@ constexpr const char* kLateEvents = "tidelake.lateEvents";
 // The idle timeout of every source of a query that declares none itself (Flink's setting).
 constexpr const char* kIdleTimeout = "table.exec.source.idle-timeout";
 
+// Where a query's keyed state lives (stream/keyed_rows.h). Flink's 'state.backend.type':
+// 'hashmap' keeps it in memory whatever its size, 'rocksdb' in RocksDB from the first row.
+// Otherwise it starts in memory and moves to RocksDB beyond 'tidelake.state.memory-budget'.
+constexpr const char* kStateBackend = "state.backend.type";
+constexpr const char* kStateMemoryBudget = "tidelake.state.memory-budget";
+
+// The state budget the settings `backend` (kStateBackend) and `budget` (kStateMemoryBudget) give.
+arrow::Result<stream::StateBudget> StateBudgetOf(const std::optional<std::string>& backend,
+                                                 const std::optional<std::string>& budget) {
+  stream::StateBudget out;
+  if (backend) {
+    const std::string type = Lower(*backend);
+    if (type != "hashmap" && type != "rocksdb") {
+      return arrow::Status::Invalid("setting ", kStateBackend, " must be 'hashmap' or 'rocksdb', got '", *backend, "'");
+    }
+    out.memory_bytes = type == "rocksdb" ? 0 : -1;
+    out.memory_bytes_source = std::string("SET ") + kStateBackend + " = " + type;
+  } else if (budget) {
+    auto bytes = ParseByteSize(*budget);
+    if (!bytes.ok()) return arrow::Status::Invalid("setting ", kStateMemoryBudget, ": ", bytes.status().message());
+    out.memory_bytes = *bytes;
+    out.memory_bytes_source = std::string("SET ") + kStateMemoryBudget + " = " + *budget;
+  }
+  return out;
+}
+
 sql::ObjectName LateTableName(const catalog::TableName& name) {
   sql::ObjectName late;
   late.parts = {name.zone, name.table + "_late"};
@@ -61,6 +88,7 @@ arrow::Result<StatementResult> Session::Impl::CreateStreamingTable(const sql::Cr
   // Bind now, so that a query that cannot stream is refused before anything is created.
   const std::string sql = sql::ToString(*create.as_query);
   ARROW_ASSIGN_OR_RAISE(auto planned, PlanStreamingQuery(*create.as_query, create.as_query->pos));
+  ARROW_RETURN_NOT_OK(At(create.pos, StateBudgetOf(Get(kStateBackend), Get(kStateMemoryBudget)).status()));
   bool late_table = false;
   for (const auto& property : create.properties) {
     if (property.key != kLateEvents) continue;
@@ -251,6 +279,11 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
   for (const auto& [source, scan] : scan_of_source) streams[scan] = source;
   ARROW_ASSIGN_OR_RAISE(auto transform, At(pos, stream::IncrementalQuery::Make(plan.root, std::move(streams),
                                                                                ExecutionOptions())));
+  {
+    ARROW_ASSIGN_OR_RAISE(auto budget, At(pos, StateBudgetOf(Get(kStateBackend), Get(kStateMemoryBudget))));
+    if (auto local = checkpoint->LocalDir()) budget.work_dir = *local + "/state-work";  // RocksDB works beside it
+    transform->state_budget() = budget;
+  }
   // Late rows: to <table>_late when the table asks for it.
   {
     ARROW_ASSIGN_OR_RAISE(auto target_table, At(pos, delta::DeltaTable::Open(target)));

@@ -172,7 +172,7 @@ arrow::Status Checkpoint::AppendProgress(const std::string& json_line) const {
 }
 
 arrow::Result<std::string> Checkpoint::WriteStateRows(int64_t batch_id, const std::shared_ptr<arrow::Table>& rows) const {
-  const std::string name = BatchName(batch_id) + "-" + RandomUuid() + ".arrow";
+  const std::string name = NewStateName(batch_id, ".arrow");
   ARROW_RETURN_NOT_OK(fs_->CreateDir(dir_ + "/state", /*recursive=*/true));
   ARROW_ASSIGN_OR_RAISE(auto out, fs_->OpenOutputStream(dir_ + "/state/" + name));
   ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(out, rows->schema()));
@@ -198,11 +198,20 @@ arrow::Status Checkpoint::DeleteStateRowsExcept(const std::set<std::string>& kee
   selector.allow_not_found = true;
   ARROW_ASSIGN_OR_RAISE(auto entries, fs_->GetFileInfo(selector));
   for (const auto& entry : entries) {
-    if (entry.type() == arrow::fs::FileType::File && keep.count(entry.base_name()) == 0) {
-      ARROW_RETURN_NOT_OK(fs_->DeleteFile(entry.path()));
-    }
+    if (keep.count(entry.base_name()) != 0) continue;
+    if (entry.type() == arrow::fs::FileType::File) ARROW_RETURN_NOT_OK(fs_->DeleteFile(entry.path()));
+    if (entry.type() == arrow::fs::FileType::Directory) ARROW_RETURN_NOT_OK(fs_->DeleteDir(entry.path()));
   }
   return arrow::Status::OK();
+}
+
+std::string Checkpoint::NewStateName(int64_t batch_id, const std::string& suffix) {
+  return BatchName(batch_id) + "-" + RandomUuid() + suffix;
+}
+
+std::optional<std::string> Checkpoint::LocalDir() const {
+  if (fs_->type_name() != "local") return std::nullopt;
+  return dir_;
 }
 
 }  // namespace tidelake::stream

@@ -13,7 +13,11 @@
 //                     read it (recorded before its first batch, so that a source starting at
 //                     its latest offsets starts there once, not again at every restart)
 //   progress          one JSON line per batch, for people and monitors
-//   state/<N>-<id>    rows of operator state after batch N (Arrow IPC), named by commits/N
+//   state/<N>-<id>    operator state after batch N, named by commits/N: rows as Arrow IPC
+//                     files (.arrow), keyed rows in RocksDB as RocksDB checkpoints (.rocksdb
+//                     directories; stream/keyed_rows.h)
+//   state-work/       RocksDB's working directories, one per process and operator (never read
+//                     after a restart: a restarted query copies its state from state/)
 //
 // Order of truth for batch N: offsets/N, then the sink's Delta commit with txn(id, N), then
 // commits/N. A restart after a crash re-runs the last planned batch with exactly its recorded
@@ -86,8 +90,13 @@ class Checkpoint {
   /// its name, for the commit record. A file no commit names is garbage, never read.
   arrow::Result<std::string> WriteStateRows(int64_t batch_id, const std::shared_ptr<arrow::Table>& rows) const;
   arrow::Result<std::shared_ptr<arrow::Table>> ReadStateRows(const std::string& name) const;
-  /// Deletes every state file not in `keep`.
+  /// Deletes every state file or directory not in `keep`.
   arrow::Status DeleteStateRowsExcept(const std::set<std::string>& keep) const;
+  /// A new name for state written after batch `batch_id` (a file or directory under state/),
+  /// ending in `suffix`.
+  static std::string NewStateName(int64_t batch_id, const std::string& suffix);
+  /// The checkpoint's directory as a path of this machine's filesystem, when it is on it.
+  std::optional<std::string> LocalDir() const;
 
  private:
   Checkpoint(std::shared_ptr<arrow::fs::FileSystem> fs, std::string dir, std::string query_id);

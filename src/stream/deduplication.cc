@@ -136,18 +136,30 @@ std::set<const plan::LogicalNode*> FirstRowsOnly(const plan::NodePtr& root) {
   return out;
 }
 
+namespace {
+
+// The columns of the keys a deduplication remembers: the first-row form's PARTITION BY columns
+// (in its input), or DISTINCT's output.
+std::shared_ptr<arrow::Schema> KeySchema(const plan::LogicalNode& node, const std::vector<std::string>& keys,
+                                         bool first_row) {
+  if (!first_row) return node.schema;
+  arrow::FieldVector fields;
+  for (const auto& key : keys) fields.push_back(node.inputs[0]->schema->GetFieldByName(key));
+  return arrow::schema(std::move(fields));
+}
+
+}  // namespace
+
 Deduplication::Deduplication(plan::NodePtr node, std::vector<std::string> keys, std::optional<Time> time,
-                             bool first_row, exec::ExecOptions options)
-    : node_(std::move(node)), keys_(std::move(keys)), time_(std::move(time)), first_row_(first_row),
-      options_(options) {
+                             bool first_row, exec::ExecOptions options, std::shared_ptr<StateBudget> budget)
+    : node_(std::move(node)),
+      keys_(std::move(keys)),
+      key_schema_(KeySchema(*node_, keys_, first_row)),
+      time_(std::move(time)),
+      first_row_(first_row),
+      options_(options),
+      seen_(key_schema_, key_schema_->field_names(), std::move(budget), options) {
   const plan::LogicalNode& input = *node_->inputs[0];
-  if (first_row_) {
-    arrow::FieldVector fields;
-    for (const auto& key : keys_) fields.push_back(input.schema->GetFieldByName(key));
-    key_schema_ = arrow::schema(std::move(fields));
-  } else {
-    key_schema_ = node_->schema;
-  }
   // Late rows show the columns the query read, without the copies the binder makes of the
   // window's PARTITION BY and ORDER BY expressions (the columns a projection passes on as they are).
   for (int i = 0; i < input.schema->num_fields(); ++i) {
@@ -163,7 +175,8 @@ Deduplication::Deduplication(plan::NodePtr node, std::vector<std::string> keys, 
 
 arrow::Result<std::unique_ptr<Deduplication>> Deduplication::Distinct(plan::NodePtr node,
                                                                        const ColumnWatermarkOf& watermark_of,
-                                                                       exec::ExecOptions options) {
+                                                                       exec::ExecOptions options,
+                                                                       std::shared_ptr<StateBudget> budget) {
   const auto& aggregate = node->As<plan::AggregateNode>();
   std::optional<Time> time;
   for (size_t i = 0; i < aggregate.keys.size() && !time; ++i) {
@@ -173,12 +186,14 @@ arrow::Result<std::unique_ptr<Deduplication>> Deduplication::Distinct(plan::Node
     }
   }
   return std::unique_ptr<Deduplication>(
-      new Deduplication(std::move(node), aggregate.keys, std::move(time), /*first_row=*/false, options));
+      new Deduplication(std::move(node), aggregate.keys, std::move(time), /*first_row=*/false, options,
+                        std::move(budget)));
 }
 
 arrow::Result<std::unique_ptr<StatefulOperator>> DeduplicateRows(plan::NodePtr node, bool first_rows_only,
                                                                  const ColumnWatermarkOf& watermark_of,
-                                                                 exec::ExecOptions options) {
+                                                                 exec::ExecOptions options,
+                                                                 std::shared_ptr<StateBudget> budget) {
   const auto& window = node->As<plan::WindowNode>();
   if (window.calls.size() != 1 || window.calls[0].function != "row_number") {
     std::string names;
@@ -198,10 +213,10 @@ arrow::Result<std::unique_ptr<StatefulOperator>> DeduplicateRows(plan::NodePtr n
   // The first row by event time is final once the watermark passes it: append mode.
   if (window.order_by.size() == 1 && window.order_by[0].ascending) {
     if (auto time = watermark_of(*node->inputs[0], window.order_by[0].field)) {
-      return Deduplication::FirstRow(std::move(node), *time, options);
+      return Deduplication::FirstRow(std::move(node), *time, options, std::move(budget));
     }
   }
-  return std::make_unique<UpdateDeduplication>(std::move(node), options);
+  return std::make_unique<UpdateDeduplication>(std::move(node), options, std::move(budget));
 }
 
 bool KeepsOnlyRowOne(const plan::LogicalNode& filter, const plan::LogicalNode& window) {
@@ -213,7 +228,8 @@ bool KeepsOnlyRowOne(const plan::LogicalNode& filter, const plan::LogicalNode& w
 }
 
 std::unique_ptr<Deduplication> Deduplication::FirstRow(plan::NodePtr node, ColumnWatermark source,
-                                                       exec::ExecOptions options) {
+                                                       exec::ExecOptions options,
+                                                       std::shared_ptr<StateBudget> budget) {
   const auto& window = node->As<plan::WindowNode>();
   const std::string& order = window.order_by[0].field;
   Time time{order, source, std::nullopt, {order}, plan::DisplayName(order)};
@@ -233,7 +249,8 @@ std::unique_ptr<Deduplication> Deduplication::FirstRow(plan::NodePtr node, Colum
   }
   std::vector<std::string> keys = window.partition_by;
   return std::unique_ptr<Deduplication>(
-      new Deduplication(std::move(node), std::move(keys), std::move(time), /*first_row=*/true, options));
+      new Deduplication(std::move(node), std::move(keys), std::move(time), /*first_row=*/true, options,
+                        std::move(budget)));
 }
 
 bool Deduplication::HasOutputWatermark(const std::string& field) const {
@@ -318,16 +335,10 @@ arrow::Result<std::shared_ptr<arrow::Table>> Deduplication::KeysOf(const std::sh
 }
 
 arrow::Status Deduplication::Remember(const std::shared_ptr<arrow::Table>& keys) {
-  ARROW_ASSIGN_OR_RAISE(seen_.rows, AppendRows(seen_.rows, keys));
-  if (!time_ || !time_->key_field || !watermark_ || seen_.num_rows() == 0) return arrow::Status::OK();
+  ARROW_RETURN_NOT_OK(seen_.Upsert(keys));
+  if (!time_ || !time_->key_field || !watermark_) return arrow::Status::OK();
   // Keys behind the watermark: every row of theirs to come is late, so they need not be kept.
-  auto column = seen_.rows->GetColumnByName(*time_->key_field);
-  ARROW_ASSIGN_OR_RAISE(auto ahead, cp::CallFunction("greater_equal", {column, std::make_shared<arrow::TimestampScalar>(
-                                                                               *watermark_, column->type())}));
-  ARROW_ASSIGN_OR_RAISE(auto null, cp::CallFunction("is_null", {column}));
-  ARROW_ASSIGN_OR_RAISE(auto keep, cp::CallFunction("or_kleene", {ahead, null}));
-  ARROW_ASSIGN_OR_RAISE(seen_.rows, Keep(seen_.rows, keep));
-  return arrow::Status::OK();
+  return seen_.EraseBefore(*time_->key_field, *watermark_);
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> Deduplication::Run(const Replacements& below,
@@ -341,8 +352,9 @@ arrow::Result<std::shared_ptr<arrow::Table>> Deduplication::Run(const Replacemen
   if (first_row_) return RunFirstRow(fresh, context);
   // DISTINCT: the batch's keys not written before are written now.
   ARROW_ASSIGN_OR_RAISE(auto keys, KeysOf(fresh));
-  if (seen_.num_rows() > 0 && keys->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(keys, RowsByKeys(keys, key_schema_, key_schema_->field_names(), seen_.rows, key_schema_,
+  ARROW_ASSIGN_OR_RAISE(auto seen, seen_.Lookup(keys, key_schema_->field_names()));
+  if (seen->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(keys, RowsByKeys(keys, key_schema_, key_schema_->field_names(), seen, key_schema_,
                                            key_schema_->field_names(), /*matching=*/false, options_));
   }
   ARROW_RETURN_NOT_OK(Remember(keys));
@@ -354,8 +366,9 @@ arrow::Result<std::shared_ptr<arrow::Table>> Deduplication::RunFirstRow(const st
   const auto& input_schema = node_->inputs[0]->schema;
   // 1. A row of a key written before is not its first.
   std::shared_ptr<arrow::Table> candidates = fresh;
-  if (seen_.num_rows() > 0 && fresh->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(candidates, RowsByKeys(fresh, input_schema, keys_, seen_.rows, key_schema_,
+  ARROW_ASSIGN_OR_RAISE(auto seen, seen_.Lookup(fresh, keys_));
+  if (seen->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(candidates, RowsByKeys(fresh, input_schema, keys_, seen, key_schema_,
                                                  key_schema_->field_names(), /*matching=*/false, options_));
   }
   ARROW_ASSIGN_OR_RAISE(auto all, AppendRows(waiting_.rows, candidates));
@@ -410,7 +423,7 @@ arrow::Status Deduplication::RestoreState(const Checkpoint& checkpoint, const nl
   max_time_ = JsonInteger(state, "maxTime");
   late_rows_ = JsonInteger(state, "lateRows").value_or(0);
   ARROW_RETURN_NOT_OK(waiting_.Restore(checkpoint, state, "waiting", node_->inputs[0]->schema, files));
-  return seen_.Restore(checkpoint, state, "keys", key_schema_, files);
+  return seen_.Restore(checkpoint, state, "keys", files);
 }
 
 std::vector<std::vector<std::string>> UpdateDeduplication::KeyColumns() const {
@@ -432,18 +445,20 @@ arrow::Result<std::shared_ptr<arrow::Table>> UpdateDeduplication::Run(const Repl
   const plan::NodePtr& input = window_->inputs[0];
   ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(input, below, options_, "the rows reaching the deduplication"));
   if (fresh->num_rows() == 0) return arrow::Table::MakeEmpty(window_->schema);
-  // The top row of each key among its top row so far and the batch's rows.
-  ARROW_ASSIGN_OR_RAISE(auto all, AppendRows(top_.rows, fresh));
+  // The top row of each key the batch has among its top row so far and the batch's rows: the
+  // rows the sink upserts, changed or not.
+  const auto& keys = window_->As<plan::WindowNode>().partition_by;
+  ARROW_ASSIGN_OR_RAISE(auto stored, top_.Lookup(fresh, keys));
+  ARROW_ASSIGN_OR_RAISE(auto all, AppendRows(stored, fresh));
   ARROW_ASSIGN_OR_RAISE(auto numbered, EvaluateNode(plan::WithInputs(*window_, {Values(input->schema, all)}), {},
                                                     options_, "each key's top row"));
   const int number = numbered->num_columns() - 1;
   ARROW_ASSIGN_OR_RAISE(auto is_first, cp::CallFunction("equal", {numbered->column(number),
                                                                   std::make_shared<arrow::Int64Scalar>(1)}));
   ARROW_ASSIGN_OR_RAISE(auto first, Keep(numbered, is_first));
-  ARROW_ASSIGN_OR_RAISE(top_.rows, first->RemoveColumn(number));
-  // The keys the batch had rows for: their top rows, changed or not, for the sink to upsert.
-  const auto& keys = window_->As<plan::WindowNode>().partition_by;
-  return RowsByKeys(first, window_->schema, keys, fresh, input->schema, keys, /*matching=*/true, options_);
+  ARROW_ASSIGN_OR_RAISE(auto top, first->RemoveColumn(number));
+  ARROW_RETURN_NOT_OK(top_.Upsert(top));
+  return first;
 }
 
 arrow::Result<nlohmann::json> UpdateDeduplication::SaveState(const Checkpoint& checkpoint, int64_t batch_id,
@@ -456,7 +471,7 @@ arrow::Result<nlohmann::json> UpdateDeduplication::SaveState(const Checkpoint& c
 arrow::Status UpdateDeduplication::RestoreState(const Checkpoint& checkpoint, const nlohmann::json& state,
                                                 std::set<std::string>* files) {
   ARROW_RETURN_NOT_OK(OnlyKeys(checkpoint, state, {"top"}));
-  return top_.Restore(checkpoint, state, "top", window_->inputs[0]->schema, files);
+  return top_.Restore(checkpoint, state, "top", files);
 }
 
 }  // namespace tidelake::stream

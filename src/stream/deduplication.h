@@ -27,7 +27,8 @@
 // State: in both append forms, when a key column has a watermark (the event time itself), keys
 // behind it are forgotten, and rows behind it are late (their key may be forgotten). Other keys
 // are kept forever, as Flink keeps them without a state TTL: the state grows with the number of
-// distinct keys (in update mode too, with a row per key). Flink's
+// distinct keys (in update mode too, with a row per key). The keys (update mode: the top rows)
+// are KeyedRows, which move to RocksDB when the query's state outgrows its memory budget. Flink's
 // window deduplication has the window in its key (PARTITION BY window_start, window_end, ...):
 // it runs as a window function over closed windows instead (see WindowedAggregation), whose
 // state goes when the window closes.
@@ -43,6 +44,7 @@
 #include <vector>
 
 #include "exec/executor.h"
+#include "stream/keyed_rows.h"
 #include "stream/late_rows.h"
 #include "stream/stateful_operator.h"
 #include "stream/stream_join.h"
@@ -61,7 +63,8 @@ std::set<const plan::LogicalNode*> FirstRowsOnly(const plan::NodePtr& root);
 /// or when the readers keep other rows.
 arrow::Result<std::unique_ptr<StatefulOperator>> DeduplicateRows(plan::NodePtr window, bool first_rows_only,
                                                                  const ColumnWatermarkOf& watermark_of,
-                                                                 exec::ExecOptions options);
+                                                                 exec::ExecOptions options,
+                                                                 std::shared_ptr<StateBudget> budget = nullptr);
 
 /// True when every conjunct of `filter`'s predicate keeps only the rows the ROW_NUMBER() of
 /// `window` numbers 1 (`rn = 1` and the like; through projections).
@@ -73,11 +76,13 @@ class Deduplication : public StatefulOperator {
   /// column with a watermark (`watermark_of` its input) bounds the state.
   static arrow::Result<std::unique_ptr<Deduplication>> Distinct(plan::NodePtr aggregate,
                                                                 const ColumnWatermarkOf& watermark_of,
-                                                                exec::ExecOptions options);
+                                                                exec::ExecOptions options,
+                                                                std::shared_ptr<StateBudget> budget = nullptr);
   /// `window`: a WindowNode with one ROW_NUMBER() call, partitioned, ordered by one column
   /// ascending whose watermark is `time` (DeduplicateRows checks the rest).
   static std::unique_ptr<Deduplication> FirstRow(plan::NodePtr window, ColumnWatermark time,
-                                                 exec::ExecOptions options);
+                                                 exec::ExecOptions options,
+                                                 std::shared_ptr<StateBudget> budget = nullptr);
 
   const plan::LogicalNode* node() const override { return node_.get(); }
   arrow::Result<std::shared_ptr<arrow::Table>> Run(const Replacements& below, const BatchContext& context) override;
@@ -113,7 +118,7 @@ class Deduplication : public StatefulOperator {
   };
 
   Deduplication(plan::NodePtr node, std::vector<std::string> keys, std::optional<Time> time, bool first_row,
-                exec::ExecOptions options);
+                exec::ExecOptions options, std::shared_ptr<StateBudget> budget);
 
   /// The rows of `fresh` that are not late; counts the others (and routes them to late_).
   arrow::Result<std::shared_ptr<arrow::Table>> DropLate(const std::shared_ptr<arrow::Table>& fresh);
@@ -138,7 +143,7 @@ class Deduplication : public StatefulOperator {
   std::vector<int> late_columns_;  ///< the input's columns late rows show
 
   StateRows waiting_;  ///< first-row form: each unwritten key's earliest row (the node's input)
-  StateRows seen_;     ///< the keys written (key_schema_)
+  KeyedRows seen_;     ///< the keys written (key_schema_)
   std::optional<int64_t> watermark_;
   std::optional<int64_t> max_time_;
   int64_t late_rows_ = 0;
@@ -148,8 +153,10 @@ class Deduplication : public StatefulOperator {
 class UpdateDeduplication : public StatefulOperator {
  public:
   /// `window`: a WindowNode with one ROW_NUMBER() call, partitioned (DeduplicateRows checks).
-  UpdateDeduplication(plan::NodePtr window, exec::ExecOptions options)
-      : window_(std::move(window)), options_(options) {}
+  UpdateDeduplication(plan::NodePtr window, exec::ExecOptions options, std::shared_ptr<StateBudget> budget = nullptr)
+      : window_(std::move(window)),
+        options_(options),
+        top_(window_->inputs[0]->schema, window_->As<plan::WindowNode>().partition_by, std::move(budget), options) {}
 
   /// For each PARTITION BY column, the names the window's output carries it under (the copy the
   /// binder makes for the window, and the column it copies): the sink upserts on them.
@@ -167,7 +174,7 @@ class UpdateDeduplication : public StatefulOperator {
  private:
   plan::NodePtr window_;
   exec::ExecOptions options_;
-  StateRows top_;  ///< each key's top row so far (the window's input)
+  KeyedRows top_;  ///< each key's top row so far (the window's input)
 };
 
 }  // namespace tidelake::stream

@@ -187,7 +187,10 @@ std::set<std::string> SourcesUnder(const plan::LogicalNode& node,
 
 IncrementalQuery::IncrementalQuery(plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams,
                                    exec::ExecOptions options)
-    : root_(std::move(root)), streams_(std::move(streams)), options_(options) {}
+    : root_(std::move(root)),
+      streams_(std::move(streams)),
+      options_(options),
+      budget_(std::make_shared<StateBudget>()) {}
 
 IncrementalQuery::~IncrementalQuery() = default;
 
@@ -257,12 +260,12 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
     }
     if (aggregate.aggregates.empty() && aggregate.grouping_sets.empty()) {
       // DISTINCT (a GROUP BY without aggregates): each row once, appended when first seen.
-      ARROW_ASSIGN_OR_RAISE(auto distinct, Deduplication::Distinct(node, WatermarkFinder(), options_));
+      ARROW_ASSIGN_OR_RAISE(auto distinct, Deduplication::Distinct(node, WatermarkFinder(), options_, budget_));
       if (distinct->HasLateRows()) deduplications_.push_back(distinct.get());
       operators_.push_back(std::move(distinct));
       return arrow::Status::OK();
     }
-    ARROW_ASSIGN_OR_RAISE(auto update, UpdateAggregation::Make(node, options_));
+    ARROW_ASSIGN_OR_RAISE(auto update, UpdateAggregation::Make(node, options_, budget_));
     update_ = update.get();
     update_what_ = "an aggregation without a window (its results are upserts, updated as rows arrive)";
     for (const auto& key : aggregate.keys) update_keys_.push_back({key});
@@ -315,7 +318,8 @@ arrow::Status IncrementalQuery::AnalyzeWindowFunction(const NodePtr& node, bool*
     if (ComesWhole(*node->inputs[0], key)) return arrow::Status::OK();
   }
   ARROW_ASSIGN_OR_RAISE(auto deduplication,
-                        DeduplicateRows(node, first_rows_.count(node.get()) > 0, WatermarkFinder(), options_));
+                        DeduplicateRows(node, first_rows_.count(node.get()) > 0, WatermarkFinder(), options_,
+                                        budget_));
   if (const auto* updates = dynamic_cast<const UpdateDeduplication*>(deduplication.get())) {
     update_ = deduplication.get();
     update_what_ =

@@ -56,7 +56,10 @@
 // its own form, otherwise every operator's go through a LateRowsTable, written once per batch.
 //
 // State (each operator's rows, watermark and late-row count) is saved with every commit and
-// restored on restart, so a re-run batch computes what it computed the first time.
+// restored on restart, so a re-run batch computes what it computed the first time. The keyed
+// state that grows with the number of keys (update-mode aggregations and deduplications, the
+// keys a deduplication has written) shares one memory budget (state_budget()); beyond it, it
+// moves to RocksDB (stream/keyed_rows.h).
 #pragma once
 
 #include <arrow/result.h>
@@ -71,6 +74,7 @@
 
 #include "exec/executor.h"
 #include "plan/logical_plan.h"
+#include "stream/keyed_rows.h"
 #include "stream/late_rows.h"
 #include "stream/micro_batch.h"
 #include "stream/sink.h"
@@ -109,6 +113,8 @@ class IncrementalQuery : public Transform {
   /// Where late rows go (besides being counted); none: they are dropped. Only for queries with
   /// a late_schema().
   void set_late_sink(std::unique_ptr<Sink> sink);
+  /// The memory budget of the keyed state (set it before the first batch).
+  StateBudget& state_budget() { return *budget_; }
 
  private:
   IncrementalQuery(plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams,
@@ -141,6 +147,7 @@ class IncrementalQuery : public Transform {
   plan::PlanRoot root_;
   std::map<const plan::LogicalNode*, std::string> streams_;
   exec::ExecOptions options_;
+  std::shared_ptr<StateBudget> budget_;  ///< shared by the operators' keyed rows
 
   std::vector<std::unique_ptr<StatefulOperator>> operators_;  ///< bottom-up: inputs before readers
   std::vector<WindowedAggregation*> windowed_;                ///< those that are windowed aggregations

@@ -6,8 +6,16 @@
 
 namespace tidelake::stream {
 
+UpdateAggregation::UpdateAggregation(plan::NodePtr aggregate, std::shared_ptr<const plan::AggregateNode> merge,
+                                     exec::ExecOptions options, std::shared_ptr<StateBudget> budget)
+    : aggregate_(std::move(aggregate)),
+      merge_(std::move(merge)),
+      options_(options),
+      groups_(aggregate_->schema, aggregate_->As<plan::AggregateNode>().keys, std::move(budget), options) {}
+
 arrow::Result<std::unique_ptr<UpdateAggregation>> UpdateAggregation::Make(plan::NodePtr node,
-                                                                          exec::ExecOptions options) {
+                                                                          exec::ExecOptions options,
+                                                                          std::shared_ptr<StateBudget> budget) {
   const auto& aggregate = node->As<plan::AggregateNode>();
   if (!aggregate.grouping_sets.empty()) return NeedsState("ROLLUP, CUBE or GROUPING SETS");
   for (const auto& call : aggregate.aggregates) {
@@ -18,7 +26,8 @@ arrow::Result<std::unique_ptr<UpdateAggregation>> UpdateAggregation::Make(plan::
     }
   }
   auto merge = MergeNode(node->schema, aggregate.keys, aggregate.aggregates);
-  return std::unique_ptr<UpdateAggregation>(new UpdateAggregation(std::move(node), std::move(merge), options));
+  return std::unique_ptr<UpdateAggregation>(
+      new UpdateAggregation(std::move(node), std::move(merge), options, std::move(budget)));
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> UpdateAggregation::Run(const Replacements& below, const BatchContext&) {
@@ -29,17 +38,17 @@ arrow::Result<std::shared_ptr<arrow::Table>> UpdateAggregation::Run(const Replac
   ARROW_ASSIGN_OR_RAISE(auto batch, EvaluateNode(plan::WithInputs(*aggregate_, {Values(input->schema, fresh)}), {},
                                                  options_, "the batch's groups"));
   if (batch->num_rows() == 0) return batch;
+  // The batch's groups' stored results (NULL keys match NULL), merged with the batch's: the
+  // groups the batch touched, with their new results.
+  ARROW_ASSIGN_OR_RAISE(auto stored, groups_.Lookup(batch, aggregate_->As<plan::AggregateNode>().keys));
   std::shared_ptr<arrow::Table> merged = batch;
-  if (groups_.num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(auto both, arrow::ConcatenateTables({groups_.rows, batch}));
+  if (stored->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(auto both, AppendRows(stored, batch));
     ARROW_ASSIGN_OR_RAISE(merged, EvaluateNode(plan::WithInputs(*merge_, {Values(schema, both)}), {}, options_,
                                                "the merged groups"));
   }
-  groups_.rows = merged;
-  // The touched groups: the merged rows whose keys the batch has (NULL keys match NULL).
-  const auto& keys = aggregate_->As<plan::AggregateNode>().keys;
-  if (keys.empty()) return groups_.rows;
-  return RowsByKeys(groups_.rows, schema, keys, batch, schema, keys, /*matching=*/true, options_);
+  ARROW_RETURN_NOT_OK(groups_.Upsert(merged));
+  return merged;
 }
 
 arrow::Result<nlohmann::json> UpdateAggregation::SaveState(const Checkpoint& checkpoint, int64_t batch_id,
@@ -51,7 +60,7 @@ arrow::Result<nlohmann::json> UpdateAggregation::SaveState(const Checkpoint& che
 
 arrow::Status UpdateAggregation::RestoreState(const Checkpoint& checkpoint, const nlohmann::json& state,
                                               std::set<std::string>* files) {
-  return groups_.Restore(checkpoint, state, "rows", aggregate_->schema, files);
+  return groups_.Restore(checkpoint, state, "rows", files);
 }
 
 }  // namespace tidelake::stream

@@ -1,0 +1,381 @@
+#include "stream/keyed_rows.h"
+
+#include <arrow/api.h>
+#include <arrow/compute/api.h>
+#include <arrow/util/byte_size.h>
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <filesystem>
+#include <string_view>
+#include <unordered_set>
+
+#include "common/uuid.h"
+#include "stream/plan_rows.h"
+#include "stream/row_codec.h"
+
+namespace tidelake::stream {
+
+namespace {
+
+namespace cp = arrow::compute;
+namespace fs = std::filesystem;
+
+// Rows looked up or written per RocksDB call.
+constexpr int64_t kChunkRows = 8192;
+
+arrow::Status FromRocks(const rocksdb::Status& status, const std::string& what) {
+  if (status.ok()) return arrow::Status::OK();
+  return arrow::Status::IOError("the RocksDB state store failed to ", what, ": ", status.ToString());
+}
+
+// A new working directory under `root`, after removing those of processes that are gone (a
+// query killed while its state was in RocksDB leaves its directory behind).
+arrow::Result<std::string> NewWorkDir(const std::string& root) {
+  static std::atomic<int64_t> counter{0};
+  std::error_code error;
+  fs::create_directories(root, error);
+  if (error) return arrow::Status::IOError("cannot create the state directory ", root, ": ", error.message());
+  for (const auto& entry : fs::directory_iterator(root, error)) {
+    const std::string name = entry.path().filename().string();
+    const auto dash = name.find('-');
+    if (dash == std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::strtol(name.substr(0, dash).c_str(), nullptr, 10));
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), error);
+  }
+  const std::string dir = root + "/" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+                          RandomUuid().substr(0, 8);
+  fs::create_directories(dir, error);
+  if (error) return arrow::Status::IOError("cannot create the state directory ", dir, ": ", error.message());
+  return dir;
+}
+
+// The rows of `table` where `mask` is true.
+arrow::Result<std::shared_ptr<arrow::Table>> Where(const std::shared_ptr<arrow::Table>& table, const arrow::Datum& mask) {
+  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(table, mask));
+  return kept.table();
+}
+
+// The rows of `table` whose timestamp column `column` is at or after `time`, or null.
+arrow::Result<arrow::Datum> AtOrAfter(const arrow::Table& table, const std::string& column, int64_t time) {
+  auto values = table.GetColumnByName(column);
+  if (values == nullptr || values->type()->id() != arrow::Type::TIMESTAMP) {
+    return arrow::Status::Invalid("keyed state has no timestamp column '", column, "'");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto ahead, cp::CallFunction("greater_equal", {values, std::make_shared<arrow::TimestampScalar>(
+                                                                                 time, values->type())}));
+  ARROW_ASSIGN_OR_RAISE(auto null, cp::CallFunction("is_null", {values}));
+  return cp::CallFunction("or_kleene", {ahead, null});
+}
+
+}  // namespace
+
+KeyedRows::KeyedRows(std::shared_ptr<arrow::Schema> schema, std::vector<std::string> keys,
+                     std::shared_ptr<StateBudget> budget, exec::ExecOptions options)
+    : schema_(std::move(schema)), keys_(std::move(keys)), budget_(std::move(budget)), options_(options) {
+  if (!budget_) budget_ = std::make_shared<StateBudget>();
+  for (const auto& key : keys_) key_indices_.push_back(schema_->GetFieldIndex(key));
+}
+
+KeyedRows::~KeyedRows() {
+  budget_->used_bytes -= memory_bytes_;
+  CloseDatabase();
+}
+
+int64_t KeyedRows::num_rows() const { return db_ ? db_rows_ : memory_.num_rows(); }
+
+void KeyedRows::Account() {
+  const int64_t bytes = memory_.rows ? arrow::util::TotalBufferSize(*memory_.rows) : 0;
+  budget_->used_bytes += bytes - memory_bytes_;
+  memory_bytes_ = bytes;
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::Lookup(const std::shared_ptr<arrow::Table>& probe,
+                                                                const std::vector<std::string>& probe_keys) {
+  if (probe_keys.size() != keys_.size()) {
+    return arrow::Status::Invalid("a keyed state lookup gives ", probe_keys.size(), " keys for ", keys_.size());
+  }
+  if (num_rows() == 0 || probe->num_rows() == 0) return arrow::Table::MakeEmpty(schema_);
+  if (keys_.empty()) {  // the one row there is
+    if (!db_) return memory_.rows;
+  } else if (!db_) {
+    return RowsByKeys(memory_.rows, schema_, keys_, probe, probe->schema(), probe_keys, /*matching=*/true, options_);
+  }
+
+  std::vector<int> probe_indices;
+  for (size_t i = 0; i < probe_keys.size(); ++i) {
+    const int index = probe->schema()->GetFieldIndex(probe_keys[i]);
+    if (index < 0 || !probe->schema()->field(index)->type()->Equals(schema_->field(key_indices_[i])->type())) {
+      return arrow::Status::Invalid("a keyed state lookup by '", probe_keys[i], "' does not match key '", keys_[i],
+                                    "' of type ", schema_->field(key_indices_[i])->type()->ToString());
+    }
+    probe_indices.push_back(index);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto encoder, RowEncoder::Make(*probe->schema(), probe_indices, /*canonical=*/true));
+  ARROW_ASSIGN_OR_RAISE(auto decoder, RowDecoder::Make(schema_));
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> keys;
+  std::vector<rocksdb::Slice> slices;
+  std::vector<rocksdb::PinnableSlice> values;
+  std::vector<rocksdb::Status> statuses;
+  auto flush = [&]() -> arrow::Status {
+    slices.assign(keys.begin(), keys.end());
+    values.resize(keys.size());
+    statuses.resize(keys.size());
+    db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys.size(), slices.data(), values.data(),
+                  statuses.data());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      ARROW_RETURN_NOT_OK(FromRocks(statuses[i], "read state rows"));
+      ARROW_RETURN_NOT_OK(decoder.Append(std::string_view(values[i].data(), values[i].size())));
+      values[i].Reset();
+    }
+    keys.clear();
+    return arrow::Status::OK();
+  };
+  arrow::TableBatchReader reader(*probe);
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (true) {
+    ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
+    if (!batch) break;
+    for (int64_t row = 0; row < batch->num_rows(); ++row) {
+      std::string key;
+      encoder.Encode(*batch, row, &key);
+      if (!seen.insert(key).second) continue;
+      keys.push_back(std::move(key));
+      if (static_cast<int64_t>(keys.size()) == kChunkRows) ARROW_RETURN_NOT_OK(flush());
+    }
+  }
+  ARROW_RETURN_NOT_OK(flush());
+  return decoder.Finish();
+}
+
+arrow::Status KeyedRows::Upsert(const std::shared_ptr<arrow::Table>& rows) {
+  if (rows->num_rows() == 0) return arrow::Status::OK();
+  if (db_) return Put(rows, /*count_new=*/true);
+  if (keys_.empty() || memory_.num_rows() == 0) {
+    ARROW_ASSIGN_OR_RAISE(memory_.rows, rows->CombineChunks());
+  } else {
+    ARROW_ASSIGN_OR_RAISE(auto others, RowsByKeys(memory_.rows, schema_, keys_, rows, schema_, keys_,
+                                                  /*matching=*/false, options_));
+    ARROW_ASSIGN_OR_RAISE(memory_.rows, AppendRows(others, rows));
+  }
+  Account();
+  if (budget_->memory_bytes >= 0 && budget_->used_bytes > budget_->memory_bytes) return MoveToRocksDb();
+  return arrow::Status::OK();
+}
+
+arrow::Status KeyedRows::EraseBefore(const std::string& column, int64_t time) {
+  if (num_rows() == 0) return arrow::Status::OK();
+  if (!db_) {
+    ARROW_ASSIGN_OR_RAISE(auto keep, AtOrAfter(*memory_.rows, column, time));
+    ARROW_ASSIGN_OR_RAISE(memory_.rows, Where(memory_.rows, keep));
+    Account();
+    return arrow::Status::OK();
+  }
+  // Read every row, a chunk at a time, and delete the keys of those behind `time`.
+  ARROW_ASSIGN_OR_RAISE(auto decoder, RowDecoder::Make(schema_));
+  std::vector<std::string> keys;
+  rocksdb::WriteBatch deletes;
+  auto flush = [&]() -> arrow::Status {
+    ARROW_ASSIGN_OR_RAISE(auto chunk, decoder.Finish());
+    ARROW_ASSIGN_OR_RAISE(auto keep, AtOrAfter(*chunk, column, time));
+    std::shared_ptr<arrow::Array> combined = keep.is_array() ? keep.make_array() : nullptr;
+    if (!combined) {
+      ARROW_ASSIGN_OR_RAISE(combined, arrow::Concatenate(keep.chunked_array()->chunks()));
+    }
+    const auto& mask = static_cast<const arrow::BooleanArray&>(*combined);
+    for (int64_t i = 0; i < mask.length(); ++i) {
+      if (mask.IsValid(i) && mask.Value(i)) continue;
+      ARROW_RETURN_NOT_OK(FromRocks(deletes.Delete(keys[i]), "delete a state row"));
+      --db_rows_;
+    }
+    keys.clear();
+    return arrow::Status::OK();
+  };
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    keys.emplace_back(it->key().data(), it->key().size());
+    ARROW_RETURN_NOT_OK(decoder.Append(std::string_view(it->value().data(), it->value().size())));
+    if (static_cast<int64_t>(keys.size()) == kChunkRows) ARROW_RETURN_NOT_OK(flush());
+  }
+  ARROW_RETURN_NOT_OK(FromRocks(it->status(), "read the state rows"));
+  it.reset();
+  ARROW_RETURN_NOT_OK(flush());
+  if (deletes.Count() == 0) return arrow::Status::OK();
+  rocksdb::WriteOptions write;
+  write.disableWAL = true;  // a checkpoint flushes; a crash restarts from the last checkpoint
+  db_changed_ = true;
+  return FromRocks(db_->Write(write, &deletes), "delete state rows");
+}
+
+arrow::Status KeyedRows::Put(const std::shared_ptr<arrow::Table>& rows, bool count_new) {
+  ARROW_ASSIGN_OR_RAISE(auto key_encoder, RowEncoder::Make(*schema_, key_indices_, /*canonical=*/true));
+  std::vector<int> all(schema_->num_fields());
+  for (int i = 0; i < schema_->num_fields(); ++i) all[i] = i;
+  ARROW_ASSIGN_OR_RAISE(auto value_encoder, RowEncoder::Make(*schema_, all, /*canonical=*/false));
+  rocksdb::WriteOptions write;
+  write.disableWAL = true;  // a checkpoint flushes; a crash restarts from the last checkpoint
+  std::vector<std::string> keys;
+  std::vector<rocksdb::Slice> slices;
+  std::vector<rocksdb::PinnableSlice> found;
+  std::vector<rocksdb::Status> statuses;
+  arrow::TableBatchReader reader(*rows);
+  reader.set_chunksize(kChunkRows);
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (true) {
+    ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
+    if (!batch) break;
+    keys.resize(batch->num_rows());
+    for (int64_t row = 0; row < batch->num_rows(); ++row) {
+      keys[row].clear();
+      key_encoder.Encode(*batch, row, &keys[row]);
+    }
+    if (count_new) {
+      slices.assign(keys.begin(), keys.end());
+      found.resize(keys.size());
+      statuses.resize(keys.size());
+      db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys.size(), slices.data(), found.data(),
+                    statuses.data());
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (statuses[i].IsNotFound()) {
+          ++db_rows_;
+        } else {
+          ARROW_RETURN_NOT_OK(FromRocks(statuses[i], "read state rows"));
+        }
+        found[i].Reset();
+      }
+    } else {
+      db_rows_ += batch->num_rows();
+    }
+    rocksdb::WriteBatch writes;
+    std::string value;
+    for (int64_t row = 0; row < batch->num_rows(); ++row) {
+      value.clear();
+      value_encoder.Encode(*batch, row, &value);
+      ARROW_RETURN_NOT_OK(FromRocks(writes.Put(keys[row], value), "write a state row"));
+    }
+    ARROW_RETURN_NOT_OK(FromRocks(db_->Write(write, &writes), "write state rows"));
+  }
+  db_changed_ = true;
+  return arrow::Status::OK();
+}
+
+arrow::Status KeyedRows::MoveToRocksDb() {
+  if (budget_->work_dir.empty()) {
+    return arrow::Status::OutOfMemory(
+        "the streaming query's state outgrew its memory budget of ", budget_->memory_bytes, " bytes (",
+        budget_->memory_bytes_source, ") and its checkpoint is not on this machine's filesystem, where RocksDB "
+        "could keep it; raise SET tidelake.state.memory-budget");
+  }
+  // Check the types before anything moves.
+  ARROW_RETURN_NOT_OK(RowDecoder::Make(schema_).status());
+  ARROW_RETURN_NOT_OK(OpenDatabase(""));
+  db_rows_ = 0;
+  ARROW_RETURN_NOT_OK(Put(memory_.rows, /*count_new=*/false));
+  memory_.rows = nullptr;
+  Account();
+  return arrow::Status::OK();
+}
+
+arrow::Status KeyedRows::OpenDatabase(const std::string& from) {
+  CloseDatabase();
+  ARROW_ASSIGN_OR_RAISE(db_dir_, NewWorkDir(budget_->work_dir));
+  const std::string db_path = db_dir_ + "/db";
+  std::error_code error;
+  if (!from.empty()) {
+    // A copy of the checkpoint: its table files are immutable, so hard links do (copies where
+    // links cannot be made); the rest is copied, as the database rewrites it.
+    fs::create_directories(db_path, error);
+    for (const auto& entry : fs::directory_iterator(from, error)) {
+      const fs::path target = fs::path(db_path) / entry.path().filename();
+      std::error_code link_error;
+      if (entry.path().extension() == ".sst") fs::create_hard_link(entry.path(), target, link_error);
+      if (entry.path().extension() != ".sst" || link_error) fs::copy_file(entry.path(), target, error);
+      if (error) break;
+    }
+    if (error) return arrow::Status::IOError("cannot copy the state checkpoint ", from, ": ", error.message());
+  }
+  rocksdb::Options options;
+  options.create_if_missing = from.empty();
+  options.error_if_exists = from.empty();
+  options.IncreaseParallelism(2);
+  rocksdb::DB* db = nullptr;
+  ARROW_RETURN_NOT_OK(FromRocks(rocksdb::DB::Open(options, db_path, &db), "open " + db_path));
+  db_.reset(db);
+  db_changed_ = from.empty();
+  return arrow::Status::OK();
+}
+
+void KeyedRows::CloseDatabase() {
+  if (db_) {
+    (void)db_->Close();
+    db_.reset();
+  }
+  if (!db_dir_.empty()) {
+    std::error_code ignored;
+    fs::remove_all(db_dir_, ignored);
+    db_dir_.clear();
+  }
+}
+
+arrow::Status KeyedRows::Save(const Checkpoint& checkpoint, int64_t batch_id, const char* key,
+                              nlohmann::json* state, std::set<std::string>* files) {
+  if (!db_) return memory_.Save(checkpoint, batch_id, key, state, files);
+  if (db_changed_ || db_checkpoint_.empty()) {
+    auto local = checkpoint.LocalDir();
+    if (!local) return arrow::Status::Invalid("RocksDB state needs a checkpoint on this machine's filesystem");
+    const std::string name = Checkpoint::NewStateName(batch_id, ".rocksdb");
+    std::error_code error;
+    fs::create_directories(*local + "/state", error);
+    rocksdb::Checkpoint* maker = nullptr;
+    ARROW_RETURN_NOT_OK(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &maker), "start a checkpoint"));
+    std::unique_ptr<rocksdb::Checkpoint> owned(maker);
+    ARROW_RETURN_NOT_OK(FromRocks(owned->CreateCheckpoint(*local + "/state/" + name, /*log_size_for_flush=*/0),
+                                  "write a checkpoint"));
+    db_checkpoint_ = name;
+    db_changed_ = false;
+  }
+  (*state)[key] = nlohmann::json{{"rocksdb", db_checkpoint_}, {"rows", db_rows_}};
+  files->insert(db_checkpoint_);
+  return arrow::Status::OK();
+}
+
+arrow::Status KeyedRows::Restore(const Checkpoint& checkpoint, const nlohmann::json& state, const char* key,
+                                 std::set<std::string>* files) {
+  CloseDatabase();
+  db_checkpoint_.clear();
+  auto it = state.find(key);
+  if (it == state.end() || !it->is_object()) {
+    ARROW_RETURN_NOT_OK(memory_.Restore(checkpoint, state, key, schema_, files));
+    Account();
+    return arrow::Status::OK();
+  }
+  memory_.rows = nullptr;
+  Account();
+  auto name = it->find("rocksdb");
+  auto rows = it->find("rows");
+  if (name == it->end() || !name->is_string() || rows == it->end() || !rows->is_number_integer()) {
+    return CorruptState(checkpoint, std::string("'") + key + "' names no RocksDB checkpoint");
+  }
+  auto local = checkpoint.LocalDir();
+  const std::string from = local ? *local + "/state/" + name->get<std::string>() : "";
+  if (local && budget_->work_dir.empty()) budget_->work_dir = *local + "/state-work";
+  std::error_code error;
+  if (from.empty() || !fs::is_directory(from, error)) {
+    return CorruptState(checkpoint, "the RocksDB checkpoint state/" + name->get<std::string>() + " is missing");
+  }
+  ARROW_RETURN_NOT_OK(RowDecoder::Make(schema_).status());
+  ARROW_RETURN_NOT_OK(OpenDatabase(from));
+  db_rows_ = rows->get<int64_t>();
+  db_checkpoint_ = name->get<std::string>();
+  files->insert(db_checkpoint_);
+  return arrow::Status::OK();
+}
+
+}  // namespace tidelake::stream

@@ -1,0 +1,114 @@
+// Operator state with one row per key: a group's running aggregates, a key already written, a
+// key's top row so far. The rows live in memory, as one Arrow table, while the query's keyed
+// state fits its memory budget (StateBudget); the change that takes it over the budget moves
+// this operator's rows into a RocksDB database in a working directory beside the checkpoint,
+// where they stay. Either way the operator reads the stored rows of the keys a batch has
+// (Lookup) and writes back the rows it changed (Upsert); in RocksDB each costs in proportion to
+// the batch, not to the state, and memory holds only the batch's rows.
+//
+// Checkpoints (Save, Restore): rows in memory are a state file, as StateRows keeps them; rows in
+// RocksDB are a RocksDB checkpoint (the database flushed, then a directory of hard links to its
+// immutable files) under the checkpoint's state/ directory. Restoring opens a copy of it in a
+// new working directory, so a checkpoint is never written after it is made, and a re-run batch
+// starts from exactly the state its commit names.
+//
+// Invariants: no two stored rows have equal keys (NULL equals NULL, 0.0 equals -0.0, NaN equals
+// NaN); rows keep the schema given at construction. One thread uses it.
+#pragma once
+
+#include <arrow/result.h>
+#include <arrow/table.h>
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "exec/executor.h"
+#include "stream/checkpoint.h"
+#include "stream/stateful_operator.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace tidelake::stream {
+
+/// The memory budget of one query's keyed state, shared by its operators.
+struct StateBudget {
+  static constexpr int64_t kDefaultMemoryBytes = int64_t{1} << 30;
+  /// Bytes the keyed rows of the query may hold in memory; beyond it they move to RocksDB.
+  /// Negative: no limit (never RocksDB); 0: RocksDB from the first row.
+  int64_t memory_bytes = kDefaultMemoryBytes;
+  /// Where the setting came from, for errors.
+  std::string memory_bytes_source = "the default state memory budget";
+  /// A directory on this machine for RocksDB's working directories; empty: there is none, and
+  /// state that outgrows the budget is an error.
+  std::string work_dir;
+  /// Bytes the keyed rows of the query hold in memory now.
+  int64_t used_bytes = 0;
+};
+
+class KeyedRows {
+ public:
+  /// Rows with `schema`, keyed by its columns `keys` (none: at most one row); `budget` is the
+  /// query's (null: a budget of its own, with the defaults).
+  KeyedRows(std::shared_ptr<arrow::Schema> schema, std::vector<std::string> keys,
+            std::shared_ptr<StateBudget> budget, exec::ExecOptions options);
+  ~KeyedRows();
+  KeyedRows(const KeyedRows&) = delete;
+  KeyedRows& operator=(const KeyedRows&) = delete;
+
+  const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+  int64_t num_rows() const;
+  bool in_rocksdb() const { return db_ != nullptr; }
+
+  /// The stored rows whose keys equal those of some row of `probe` on its columns `probe_keys`
+  /// (of the key columns' types), each once.
+  arrow::Result<std::shared_ptr<arrow::Table>> Lookup(const std::shared_ptr<arrow::Table>& probe,
+                                                      const std::vector<std::string>& probe_keys);
+  /// Stores `rows` (with schema(), no two with equal keys), replacing the stored rows with
+  /// their keys. May move the rows to RocksDB (see the top of this file).
+  arrow::Status Upsert(const std::shared_ptr<arrow::Table>& rows);
+  /// Removes the rows whose timestamp column `column` is before `time` (in its unit); rows
+  /// with a null there stay.
+  arrow::Status EraseBefore(const std::string& column, int64_t time);
+
+  /// Records the rows under `key` of `state`, naming the files it keeps in `files`.
+  arrow::Status Save(const Checkpoint& checkpoint, int64_t batch_id, const char* key, nlohmann::json* state,
+                     std::set<std::string>* files);
+  /// Reads back what Save recorded under `key` (no rows when absent).
+  arrow::Status Restore(const Checkpoint& checkpoint, const nlohmann::json& state, const char* key,
+                        std::set<std::string>* files);
+
+ private:
+  /// Moves the rows in memory into a new RocksDB database.
+  arrow::Status MoveToRocksDb();
+  /// Opens a database in a new working directory: empty, or a copy of checkpoint `from`.
+  arrow::Status OpenDatabase(const std::string& from);
+  void CloseDatabase();
+  /// Writes `rows` to the database, counting the keys that are new.
+  arrow::Status Put(const std::shared_ptr<arrow::Table>& rows, bool count_new);
+  /// Accounts for the rows in memory having changed size.
+  void Account();
+
+  std::shared_ptr<arrow::Schema> schema_;
+  std::vector<std::string> keys_;
+  std::vector<int> key_indices_;
+  std::shared_ptr<StateBudget> budget_;
+  exec::ExecOptions options_;
+
+  StateRows memory_;              ///< the rows, while in memory
+  int64_t memory_bytes_ = 0;      ///< what memory_ counts in the budget
+
+  std::unique_ptr<rocksdb::DB> db_;  ///< the rows, once in RocksDB
+  std::string db_dir_;               ///< its working directory
+  int64_t db_rows_ = 0;
+  bool db_changed_ = true;           ///< since the last RocksDB checkpoint
+  std::string db_checkpoint_;        ///< the last one's name under state/
+};
+
+}  // namespace tidelake::stream
