@@ -6,7 +6,8 @@
 - the hard way: a streaming table is run and SIGKILLed at random moments over and over while a
   writer keeps appending to its source; after a final run the table holds exactly the rows the
   same query gives in batch mode: none lost, none twice (a stateless query, a windowed
-  aggregation, an interval join of two streams, a deduplication);
+  aggregation, an interval join of two streams, a deduplication, an aggregation and a DISTINCT
+  whose state is in RocksDB);
 - an idle source (SET table.exec.source.idle-timeout) stops holding back the windows over a
   join, the progress log names it, and its late rows when it resumes are counted;
 - a script that declares a Kafka source (CREATE SOURCE) and a streaming table over it, run
@@ -311,6 +312,38 @@ def test_sigkill_of_a_deduplication_restores_its_state(tidelake_bin, tmp_path):
     expected = sorted(rows(tidelake_bin, lake, "SELECT id, ts FROM raw.ticks QUALIFY ROW_NUMBER() "
                                                "OVER (PARTITION BY id % 3, floor(id / 30) ORDER BY ts) = 1"))
     assert got == expected
+
+
+ROCKSDB_STATE = """SET state.backend.type = 'rocksdb';
+CREATE OR REFRESH STREAMING TABLE curated.per_bucket AS
+SELECT status, id % 50 AS bucket, count(*) AS n, sum(amount) AS total, max(id) AS last
+FROM STREAM(raw.events) GROUP BY status, id % 50;
+CREATE OR REFRESH STREAMING TABLE curated.distinct_buckets AS SELECT DISTINCT id % 40 AS bucket FROM STREAM(raw.events);
+"""
+
+
+def test_sigkill_of_queries_with_rocksdb_state_restores_it(tidelake_bin, tmp_path):
+    """Keyed state in RocksDB (an update-mode aggregation's groups, a DISTINCT's keys) survives
+    the kills: every run restores the RocksDB checkpoint the last commit names, so the tables end
+    equal to the batch answer, and the working directories of killed runs are cleaned up."""
+    lake = tmp_path / "lake"
+    make_source(tidelake_bin, lake)
+    query = tmp_path / "rocksdb.sql"
+    query.write_text(ROCKSDB_STATE)
+    kill_at_random_moments(tidelake_bin, lake, query, random.Random(7),
+                           lambda first, n: append(tidelake_bin, lake, first, n), before=20, during=10)
+    final = stream(tidelake_bin, lake, "run", str(query), "--trigger", "available-now")
+    assert final.returncode == 0, final.stderr
+    got = sorted(rows(tidelake_bin, lake, "SELECT status, bucket, n, total, last FROM curated.per_bucket"))
+    expected = sorted(rows(tidelake_bin, lake, "SELECT status, id % 50, count(*), sum(amount), max(id) "
+                                               "FROM raw.events GROUP BY status, id % 50"))
+    assert got and got == expected
+    buckets = sorted(rows(tidelake_bin, lake, "SELECT bucket FROM curated.distinct_buckets"))
+    assert buckets == sorted(rows(tidelake_bin, lake, "SELECT DISTINCT id % 40 FROM raw.events"))
+    for table in ("curated.per_bucket", "curated.distinct_buckets"):
+        checkpoint = lake / "_checkpoints" / table
+        assert any(p.suffix == ".rocksdb" for p in (checkpoint / "state").iterdir()), "the state is not in RocksDB"
+        assert list((checkpoint / "state-work").iterdir()) == [], "a working directory was left behind"
 
 
 IDLE = """SET table.exec.source.idle-timeout = '1 second';
