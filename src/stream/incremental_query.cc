@@ -295,7 +295,7 @@ arrow::Status IncrementalQuery::AddWindowed(const NodePtr& node, const plan::Tim
         ": declare one with TIMESTAMP BY, WATERMARK column DELAY OF INTERVAL ..., or WATERMARK FOR in CREATE "
         "SOURCE");
   }
-  ARROW_ASSIGN_OR_RAISE(auto windowed, WindowedAggregation::Make(node, window, *time, options_));
+  ARROW_ASSIGN_OR_RAISE(auto windowed, WindowedAggregation::Make(node, window, *time, options_, budget_));
   windowed_.push_back(windowed.get());
   operators_.push_back(std::move(windowed));
   return arrow::Status::OK();

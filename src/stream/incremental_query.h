@@ -56,10 +56,11 @@
 // its own form, otherwise every operator's go through a LateRowsTable, written once per batch.
 //
 // State (each operator's rows, watermark and late-row count) is saved with every commit and
-// restored on restart, so a re-run batch computes what it computed the first time. The keyed
-// state that grows with the number of keys (update-mode aggregations and deduplications, the
-// keys a deduplication has written) shares one memory budget (state_budget()); beyond it, it
-// moves to RocksDB (stream/keyed_rows.h).
+// restored on restart, so a re-run batch computes what it computed the first time. Keyed state
+// (the groups of update-mode aggregations and deduplications, the keys a deduplication has
+// written, the partial results of windowed aggregations' open windows) shares one memory budget
+// (state_budget()); beyond it, it moves to RocksDB (stream/keyed_rows.h). Rows that wait (a
+// join's, a session's) stay in memory.
 #pragma once
 
 #include <arrow/result.h>

@@ -29,6 +29,65 @@ namespace fs = std::filesystem;
 // Rows looked up or written per RocksDB call.
 constexpr int64_t kChunkRows = 8192;
 
+// A row's key in RocksDB: the order column first, if any (a validity byte, then the value's 8
+// bytes big-endian with the sign bit flipped, so that RocksDB's byte order is the column's
+// order and a scan from the start meets the earliest first), then the other key columns in
+// row_codec's canonical form.
+class KeyCodec {
+ public:
+  /// Over `columns` of `schema` (the key columns, in order); `order`: the position among them
+  /// of the order column, a timestamp or 64-bit integer.
+  static arrow::Result<KeyCodec> Make(const arrow::Schema& schema, const std::vector<int>& columns,
+                                      std::optional<size_t> order) {
+    std::vector<int> rest;
+    std::optional<int> order_column;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (order && i == *order) {
+        order_column = columns[i];
+      } else {
+        rest.push_back(columns[i]);
+      }
+    }
+    if (order_column) {
+      const auto id = schema.field(*order_column)->type()->id();
+      if (id != arrow::Type::TIMESTAMP && id != arrow::Type::INT64) {
+        return arrow::Status::Invalid("the order column of keyed state must be a timestamp, not ",
+                                      schema.field(*order_column)->type()->ToString());
+      }
+    }
+    ARROW_ASSIGN_OR_RAISE(auto encoder, RowEncoder::Make(schema, std::move(rest), /*canonical=*/true));
+    return KeyCodec(order_column, std::move(encoder));
+  }
+
+  void Encode(const arrow::RecordBatch& batch, int64_t row, std::string* out) const {
+    if (order_) {
+      const arrow::ArrayData& data = *batch.column_data(*order_);
+      if (data.IsNull(row)) {
+        out->push_back('\0');
+      } else {
+        out->push_back('\1');
+        const uint64_t flipped = static_cast<uint64_t>(data.GetValues<int64_t>(1)[row]) ^ (uint64_t{1} << 63);
+        for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((flipped >> shift) & 0xff));
+      }
+    }
+    rest_.Encode(batch, row, out);
+  }
+
+  /// The order column's value in an encoded key; nullopt when it is null.
+  static std::optional<int64_t> Order(std::string_view key) {
+    if (key.size() < 9 || key[0] != '\1') return std::nullopt;
+    uint64_t flipped = 0;
+    for (int i = 1; i <= 8; ++i) flipped = (flipped << 8) | static_cast<uint8_t>(key[i]);
+    return static_cast<int64_t>(flipped ^ (uint64_t{1} << 63));
+  }
+
+ private:
+  KeyCodec(std::optional<int> order, RowEncoder rest) : order_(order), rest_(std::move(rest)) {}
+
+  std::optional<int> order_;
+  RowEncoder rest_;
+};
+
 arrow::Status FromRocks(const rocksdb::Status& status, const std::string& what) {
   if (status.ok()) return arrow::Status::OK();
   return arrow::Status::IOError("the RocksDB state store failed to ", what, ": ", status.ToString());
@@ -76,10 +135,64 @@ arrow::Result<arrow::Datum> AtOrAfter(const arrow::Table& table, const std::stri
 }  // namespace
 
 KeyedRows::KeyedRows(std::shared_ptr<arrow::Schema> schema, std::vector<std::string> keys,
-                     std::shared_ptr<StateBudget> budget, exec::ExecOptions options)
-    : schema_(std::move(schema)), keys_(std::move(keys)), budget_(std::move(budget)), options_(options) {
+                     std::shared_ptr<StateBudget> budget, exec::ExecOptions options, std::string order)
+    : schema_(std::move(schema)),
+      keys_(std::move(keys)),
+      order_(std::move(order)),
+      budget_(std::move(budget)),
+      options_(options) {
   if (!budget_) budget_ = std::make_shared<StateBudget>();
-  for (const auto& key : keys_) key_indices_.push_back(schema_->GetFieldIndex(key));
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    key_indices_.push_back(schema_->GetFieldIndex(keys_[i]));
+    if (!order_.empty() && keys_[i] == order_) order_position_ = i;
+  }
+}
+
+arrow::Status KeyedRows::ReplaceAll(const std::shared_ptr<arrow::Table>& rows) {
+  if (db_) return arrow::Status::Invalid("keyed state in RocksDB is not replaced whole");
+  memory_.rows = rows;
+  Account();
+  if (budget_->memory_bytes >= 0 && budget_->used_bytes > budget_->memory_bytes) return MoveToRocksDb();
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::TakeThrough(int64_t time) {
+  if (!order_position_) return arrow::Status::Invalid("keyed state without an order column is not taken in order");
+  if (num_rows() == 0) return arrow::Table::MakeEmpty(schema_);
+  if (!db_) {
+    auto values = memory_.rows->GetColumnByName(order_);
+    ARROW_ASSIGN_OR_RAISE(auto bound, arrow::MakeScalar(values->type(), time));
+    ARROW_ASSIGN_OR_RAISE(auto at_or_before, cp::CallFunction("less_equal", {values, bound}));
+    ARROW_ASSIGN_OR_RAISE(auto taken, cp::CallFunction("coalesce", {at_or_before, arrow::Datum(false)}));
+    ARROW_ASSIGN_OR_RAISE(auto kept, cp::CallFunction("invert", {taken}));
+    ARROW_ASSIGN_OR_RAISE(auto rows, Where(memory_.rows, taken));
+    ARROW_ASSIGN_OR_RAISE(auto rest, Where(memory_.rows, kept));
+    ARROW_ASSIGN_OR_RAISE(memory_.rows, rest->CombineChunks());
+    Account();
+    return rows;
+  }
+  // The keys start with the order column: a scan from the start meets the rows to take first.
+  ARROW_ASSIGN_OR_RAISE(auto decoder, RowDecoder::Make(schema_));
+  rocksdb::WriteBatch deletes;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    const auto order = KeyCodec::Order(key);
+    if (!order) continue;  // a null is not at or before any time
+    if (*order > time) break;
+    ARROW_RETURN_NOT_OK(decoder.Append(std::string_view(it->value().data(), it->value().size())));
+    ARROW_RETURN_NOT_OK(FromRocks(deletes.Delete(it->key()), "delete a state row"));
+  }
+  ARROW_RETURN_NOT_OK(FromRocks(it->status(), "read the state rows"));
+  it.reset();
+  if (deletes.Count() > 0) {
+    rocksdb::WriteOptions write;
+    write.disableWAL = true;  // a checkpoint flushes; a crash restarts from the last checkpoint
+    ARROW_RETURN_NOT_OK(FromRocks(db_->Write(write, &deletes), "delete state rows"));
+    db_rows_ -= deletes.Count();
+    db_changed_ = true;
+  }
+  return decoder.Finish();
 }
 
 KeyedRows::~KeyedRows() {
@@ -116,7 +229,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::Lookup(const std::shared
     }
     probe_indices.push_back(index);
   }
-  ARROW_ASSIGN_OR_RAISE(auto encoder, RowEncoder::Make(*probe->schema(), probe_indices, /*canonical=*/true));
+  ARROW_ASSIGN_OR_RAISE(auto encoder, KeyCodec::Make(*probe->schema(), probe_indices, order_position_));
   ARROW_ASSIGN_OR_RAISE(auto decoder, RowDecoder::Make(schema_));
   std::unordered_set<std::string> seen;
   std::vector<std::string> keys;
@@ -215,7 +328,7 @@ arrow::Status KeyedRows::EraseBefore(const std::string& column, int64_t time) {
 }
 
 arrow::Status KeyedRows::Put(const std::shared_ptr<arrow::Table>& rows, bool count_new) {
-  ARROW_ASSIGN_OR_RAISE(auto key_encoder, RowEncoder::Make(*schema_, key_indices_, /*canonical=*/true));
+  ARROW_ASSIGN_OR_RAISE(auto key_encoder, KeyCodec::Make(*schema_, key_indices_, order_position_));
   std::vector<int> all(schema_->num_fields());
   for (int i = 0; i < schema_->num_fields(); ++i) all[i] = i;
   ARROW_ASSIGN_OR_RAISE(auto value_encoder, RowEncoder::Make(*schema_, all, /*canonical=*/false));

@@ -1,5 +1,5 @@
 // Operator state with one row per key: a group's running aggregates, a key already written, a
-// key's top row so far. The rows live in memory, as one Arrow table, while the query's keyed
+// key's top row so far, an open window's partial aggregates. The rows live in memory, as one Arrow table, while the query's keyed
 // state fits its memory budget (StateBudget); the change that takes it over the budget moves
 // this operator's rows into a RocksDB database in a working directory beside the checkpoint,
 // where they stay. Either way the operator reads the stored rows of the keys a batch has
@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -55,9 +56,10 @@ struct StateBudget {
 class KeyedRows {
  public:
   /// Rows with `schema`, keyed by its columns `keys` (none: at most one row); `budget` is the
-  /// query's (null: a budget of its own, with the defaults).
+  /// query's (null: a budget of its own, with the defaults). `order`, if given, is one of the
+  /// keys, a timestamp, by which rows can be taken in order (TakeThrough).
   KeyedRows(std::shared_ptr<arrow::Schema> schema, std::vector<std::string> keys,
-            std::shared_ptr<StateBudget> budget, exec::ExecOptions options);
+            std::shared_ptr<StateBudget> budget, exec::ExecOptions options, std::string order = "");
   ~KeyedRows();
   KeyedRows(const KeyedRows&) = delete;
   KeyedRows& operator=(const KeyedRows&) = delete;
@@ -76,6 +78,16 @@ class KeyedRows {
   /// Removes the rows whose timestamp column `column` is before `time` (in its unit); rows
   /// with a null there stay.
   arrow::Status EraseBefore(const std::string& column, int64_t time);
+  /// Removes and returns the rows whose order column is at or before `time` (in its unit).
+  /// In RocksDB this reads only those rows.
+  arrow::Result<std::shared_ptr<arrow::Table>> TakeThrough(int64_t time);
+
+  /// The rows while they are in memory (null when there are none, or in RocksDB): an operator
+  /// may compute their next state whole from them, in one pass, and ReplaceAll them.
+  const std::shared_ptr<arrow::Table>& memory_rows() const { return memory_.rows; }
+  /// Replaces every row by `rows` (with schema(), no two with equal keys); only in memory. May
+  /// move them to RocksDB.
+  arrow::Status ReplaceAll(const std::shared_ptr<arrow::Table>& rows);
 
   /// Records the rows under `key` of `state`, naming the files it keeps in `files`.
   arrow::Status Save(const Checkpoint& checkpoint, int64_t batch_id, const char* key, nlohmann::json* state,
@@ -98,6 +110,8 @@ class KeyedRows {
   std::shared_ptr<arrow::Schema> schema_;
   std::vector<std::string> keys_;
   std::vector<int> key_indices_;
+  std::string order_;                     ///< the order column, or ""
+  std::optional<size_t> order_position_;  ///< its position among keys_
   std::shared_ptr<StateBudget> budget_;
   exec::ExecOptions options_;
 

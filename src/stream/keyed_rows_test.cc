@@ -99,6 +99,34 @@ TEST_F(KeyedRowsTest, MemoryAndRocksDbAnswerAlike) {
   }
 }
 
+TEST_F(KeyedRowsTest, RowsAreTakenInTheOrderOfTheirOrderColumn) {
+  // Keyed by (k, t), ordered by t: an open window's groups, taken when the window closes.
+  KeyedRows memory(Schema(), {"k", "t"}, Budget(-1), exec::ExecOptions{}, "t");
+  KeyedRows rocks(Schema(), {"k", "t"}, Budget(0), exec::ExecOptions{}, "t");
+  for (KeyedRows* rows : {&memory, &rocks}) {
+    ASSERT_TRUE(rows->Upsert(Rows(R"([{"k": "a", "t": -5, "n": 1}, {"k": "b", "t": 3, "n": 2}, {"k": "a", "t": 3, "n": 3},
+                                      {"k": "c", "t": null, "n": 4}, {"k": "a", "t": 9, "n": 5}])")).ok());
+    ASSERT_TRUE(rows->Upsert(Rows(R"([{"k": "a", "t": 3, "n": 30}])")).ok());  // replaces (a, 3)
+    EXPECT_EQ(rows->num_rows(), 5);
+    auto first = rows->TakeThrough(-1);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    EXPECT_EQ(Lines(*first), (std::vector<std::string>{"a 1969-12-31 23:59:59.999995 1"}));
+    EXPECT_EQ(Lines(rows->TakeThrough(3).ValueOrDie()),
+              (std::vector<std::string>{"a 1970-01-01 00:00:00.000003 30", "b 1970-01-01 00:00:00.000003 2"}));
+    EXPECT_EQ(rows->TakeThrough(3).ValueOrDie()->num_rows(), 0);
+    EXPECT_EQ(rows->num_rows(), 2);  // (a, 9), and the null time, which no time reaches
+    EXPECT_EQ(Lines(rows->TakeThrough(1000).ValueOrDie()), (std::vector<std::string>{"a 1970-01-01 00:00:00.000009 5"}));
+    EXPECT_EQ(rows->num_rows(), 1);
+  }
+  // In memory the rows can be replaced whole; in RocksDB they cannot.
+  ASSERT_TRUE(memory.ReplaceAll(Rows(R"([{"k": "z", "t": 1, "n": 1}])")).ok());
+  EXPECT_EQ(memory.num_rows(), 1);
+  EXPECT_FALSE(rocks.ReplaceAll(Rows(R"([{"k": "z", "t": 1, "n": 1}])")).ok());
+  // Without an order column there is no order to take rows in.
+  KeyedRows unordered(Schema(), {"k"}, Budget(-1), exec::ExecOptions{});
+  EXPECT_FALSE(unordered.TakeThrough(0).ok());
+}
+
 TEST_F(KeyedRowsTest, RowsMoveToRocksDbBeyondTheSharedBudget) {
   auto budget = Budget(4096);
   KeyedRows first(Schema(), {"k"}, budget, exec::ExecOptions{});

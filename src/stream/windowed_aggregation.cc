@@ -72,10 +72,11 @@ std::shared_ptr<plan::AggregateNode> AlsoByWindowEnd(const plan::AggregateNode& 
 arrow::Result<std::unique_ptr<WindowedAggregation>> WindowedAggregation::Make(plan::NodePtr aggregate,
                                                                               const plan::TimeWindowNode* window,
                                                                               ColumnWatermark time,
-                                                                              exec::ExecOptions options) {
+                                                                              exec::ExecOptions options,
+                                                                              std::shared_ptr<StateBudget> budget) {
   std::unique_ptr<WindowedAggregation> op(
       new WindowedAggregation(std::move(aggregate), window, std::move(time), options));
-  ARROW_RETURN_NOT_OK(op->PlanPartialResults());
+  ARROW_RETURN_NOT_OK(op->PlanPartialResults(std::move(budget)));
   if (!op->partial_) ARROW_RETURN_NOT_OK(op->PlanWaitingColumns());
   return op;
 }
@@ -141,7 +142,7 @@ plan::NodePtr WindowedAggregation::WindowOverWaiting() const {
   return window;
 }
 
-arrow::Status WindowedAggregation::PlanPartialResults() {
+arrow::Status WindowedAggregation::PlanPartialResults(std::shared_ptr<StateBudget> budget) {
   if (aggregate_->kind != NodeKind::kAggregate) return arrow::Status::OK();  // window functions: rows wait
   const auto& aggregate = aggregate_->As<plan::AggregateNode>();
   // Sessions grow and merge as rows arrive: their rows wait. So do aggregates that do not merge.
@@ -156,8 +157,31 @@ arrow::Status WindowedAggregation::PlanPartialResults() {
   auto keys = partial->keys;
   merge_groups_ = MergeNode(partial->schema, keys, aggregate.aggregates);
   merge_closed_ = merge_closed;
+  const std::string end = partial->schema->field(static_cast<int>(aggregate.keys.size()))->name();
+  groups_ = std::make_unique<KeyedRows>(partial->schema, keys, std::move(budget), options_, end);
   partial_ = partial;
   return arrow::Status::OK();
+}
+
+arrow::Status WindowedAggregation::MergeIntoGroups(const std::shared_ptr<arrow::Table>& fresh) {
+  auto merge = [&](const std::shared_ptr<arrow::Table>& both) {
+    return EvaluateNode(plan::WithInputs(*merge_groups_, {Values(partial_->schema, both)}), {}, options_,
+                        "the merged partial results");
+  };
+  if (groups_->in_rocksdb()) {
+    // Only the batch's groups are read, merged and written back.
+    ARROW_ASSIGN_OR_RAISE(auto stored, groups_->Lookup(fresh, partial_->As<plan::AggregateNode>().keys));
+    if (stored->num_rows() == 0) return groups_->Upsert(fresh);
+    ARROW_ASSIGN_OR_RAISE(auto both, AppendRows(stored, fresh));
+    ARROW_ASSIGN_OR_RAISE(auto merged, merge(both));
+    return groups_->Upsert(merged);
+  }
+  // In memory, one aggregation over every open group and the batch's is cheaper than lookups.
+  const auto& rows = groups_->memory_rows();
+  if (!rows || rows->num_rows() == 0) return groups_->ReplaceAll(fresh);
+  ARROW_ASSIGN_OR_RAISE(auto both, arrow::ConcatenateTables({rows, fresh}));
+  ARROW_ASSIGN_OR_RAISE(auto merged, merge(both));
+  return groups_->ReplaceAll(merged);
 }
 
 arrow::Result<std::shared_ptr<arrow::BooleanArray>> WindowedAggregation::SortOutLate(const arrow::ChunkedArray& times,
@@ -216,9 +240,6 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunPartial(con
   auto at = [&](int64_t v) { return std::make_shared<arrow::TimestampScalar>(v, end_type); };
   const plan::NodePtr& window_input = window_->inputs[0];
   const int end_column = static_cast<int>(aggregate_->As<plan::AggregateNode>().keys.size());
-  if (!groups_.rows) {
-    ARROW_ASSIGN_OR_RAISE(groups_.rows, arrow::Table::MakeEmpty(partial_->schema));
-  }
 
   // 1. The batch's event times: late rows are counted (and written to the late sink), the
   //    watermark follows the largest. Only the time column is computed for this.
@@ -251,29 +272,16 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunPartial(con
     Replacements replacements = below;
     replacements[window_] = windowed;
     ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(partial_, replacements, options_, "the batch's partial results"));
-    if (fresh->num_rows() > 0) {
-      std::shared_ptr<arrow::Table> merged = fresh;
-      if (groups_.num_rows() > 0) {
-        ARROW_ASSIGN_OR_RAISE(auto both, arrow::ConcatenateTables({groups_.rows, fresh}));
-        ARROW_ASSIGN_OR_RAISE(merged, EvaluateNode(plan::WithInputs(*merge_groups_, {Values(partial_->schema, both)}),
-                                                   {}, options_, "the merged partial results"));
-      }
-      groups_.rows = merged;
-    }
+    if (fresh->num_rows() > 0) ARROW_RETURN_NOT_OK(MergeIntoGroups(fresh));
   }
 
   // 3. The windows the watermark closed: their groups leave, merged by the keys alone.
-  if (!watermark_ || watermark_ == previous || groups_.num_rows() == 0) {
+  if (!watermark_ || watermark_ == previous || groups_->num_rows() == 0) {
     return arrow::Table::MakeEmpty(aggregate_->schema);
   }
-  ARROW_ASSIGN_OR_RAISE(auto is_closed, cp::CallFunction("less_equal", {groups_.rows->column(end_column),
-                                                                        at(*watermark_)}));
-  ARROW_ASSIGN_OR_RAISE(auto closed, cp::Filter(groups_.rows, is_closed));
-  if (closed.table()->num_rows() == 0) return arrow::Table::MakeEmpty(aggregate_->schema);
-  ARROW_ASSIGN_OR_RAISE(auto is_open, cp::CallFunction("invert", {is_closed}));
-  ARROW_ASSIGN_OR_RAISE(auto open, cp::Filter(groups_.rows, is_open));
-  ARROW_ASSIGN_OR_RAISE(groups_.rows, open.table()->CombineChunks());
-  ARROW_ASSIGN_OR_RAISE(auto results, closed.table()->RemoveColumn(end_column));
+  ARROW_ASSIGN_OR_RAISE(auto closed, groups_->TakeThrough(*watermark_));
+  if (closed->num_rows() == 0) return arrow::Table::MakeEmpty(aggregate_->schema);
+  ARROW_ASSIGN_OR_RAISE(auto results, closed->RemoveColumn(end_column));
   ARROW_ASSIGN_OR_RAISE(results, WithSchema(results, aggregate_->schema, "the closed windows' partial results"));
   return EvaluateNode(plan::WithInputs(*merge_closed_, {Values(aggregate_->schema, results)}), {}, options_,
                       "the closed windows' results");
@@ -426,7 +434,7 @@ arrow::Result<nlohmann::json> WindowedAggregation::SaveState(const Checkpoint& c
   if (watermark_) state["watermark"] = *watermark_;
   if (max_event_time_) state["maxEventTime"] = *max_event_time_;
   if (partial_) {
-    ARROW_RETURN_NOT_OK(groups_.Save(checkpoint, batch_id, "groups", &state, files));
+    ARROW_RETURN_NOT_OK(groups_->Save(checkpoint, batch_id, "groups", &state, files));
   } else {
     ARROW_RETURN_NOT_OK(waiting_.Save(checkpoint, batch_id, "rows", &state, files));
   }
@@ -438,7 +446,7 @@ arrow::Status WindowedAggregation::RestoreState(const Checkpoint& checkpoint, co
   watermark_ = JsonInteger(state, "watermark");
   max_event_time_ = JsonInteger(state, "maxEventTime");
   late_rows_ = JsonInteger(state, "lateRows").value_or(0);
-  if (partial_) return groups_.Restore(checkpoint, state, "groups", partial_->schema, files);
+  if (partial_) return groups_->Restore(checkpoint, state, "groups", files);
   return waiting_.Restore(checkpoint, state, "rows", waiting_columns_->schema, files);
 }
 

@@ -37,6 +37,7 @@
 #include <optional>
 
 #include "exec/executor.h"
+#include "stream/keyed_rows.h"
 #include "stream/sink.h"
 #include "stream/stateful_operator.h"
 
@@ -49,7 +50,8 @@ class WindowedAggregation : public StatefulOperator {
   /// `time`: the watermark of the window's time column.
   static arrow::Result<std::unique_ptr<WindowedAggregation>> Make(plan::NodePtr aggregate,
                                                                   const plan::TimeWindowNode* window,
-                                                                  ColumnWatermark time, exec::ExecOptions options);
+                                                                  ColumnWatermark time, exec::ExecOptions options,
+                                                                  std::shared_ptr<StateBudget> budget = nullptr);
 
   const plan::LogicalNode* node() const override { return aggregate_.get(); }
   const plan::TimeWindowNode& window() const { return *window_; }
@@ -61,7 +63,7 @@ class WindowedAggregation : public StatefulOperator {
   std::optional<int64_t> OutputWatermark(const std::string& field) const override {
     return HasOutputWatermark(field) ? watermark_ : std::nullopt;
   }
-  int64_t state_rows() const override { return partial_ ? groups_.num_rows() : waiting_.num_rows(); }
+  int64_t state_rows() const override { return groups_ ? groups_->num_rows() : waiting_.num_rows(); }
   int64_t late_rows() const override { return late_rows_; }
   arrow::Result<nlohmann::json> SaveState(const Checkpoint& checkpoint, int64_t batch_id,
                                           std::set<std::string>* files) override;
@@ -78,8 +80,11 @@ class WindowedAggregation : public StatefulOperator {
                       exec::ExecOptions options)
       : aggregate_(std::move(aggregate)), window_(window), time_(std::move(time)), options_(options) {}
 
-  /// Sets up partial results (partial_, merge_groups_, merge_closed_) when the aggregates merge.
-  arrow::Status PlanPartialResults();
+  /// Sets up partial results (partial_, merge_groups_, merge_closed_, groups_) when the
+  /// aggregates merge.
+  arrow::Status PlanPartialResults(std::shared_ptr<StateBudget> budget);
+  /// Merges the batch's partial results `fresh` into groups_.
+  arrow::Status MergeIntoGroups(const std::shared_ptr<arrow::Table>& fresh);
   /// Run with partial results, or with rows waiting.
   arrow::Result<std::shared_ptr<arrow::Table>> RunPartial(const Replacements& below, const BatchContext& context);
   arrow::Result<std::shared_ptr<arrow::Table>> RunRows(const Replacements& below, const BatchContext& context);
@@ -109,7 +114,9 @@ class WindowedAggregation : public StatefulOperator {
   plan::NodePtr partial_;        ///< the aggregation by keys and window end (kWindowEnd, after the keys)
   plan::NodePtr merge_groups_;   ///< merges rows of partial_'s schema by keys and window end
   plan::NodePtr merge_closed_;   ///< merges closed windows' rows (aggregate_'s schema) by the keys
-  StateRows groups_;             ///< partial results of the open windows (partial_'s schema)
+  /// Partial results of the open windows (partial_'s schema), keyed by keys and window end,
+  /// taken in window-end order as windows close; in RocksDB beyond the state budget.
+  std::unique_ptr<KeyedRows> groups_;
 
   /// Without partial results: the window's input rows whose windows are open, with only the
   /// columns the aggregation reads (waiting_columns_, a projection of the window's input).
