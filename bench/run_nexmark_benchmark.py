@@ -92,15 +92,20 @@ def ensure_data(tool: Path, directory: Path, events: int, seed: int, rate: float
 FLINK_REFUSAL = re.compile(r"^(ValidationException|SqlParserException|TableException|UnsupportedOperationException)")
 
 
-def run_flink(data: Path, queries: list[str], parallelism: int, runs: int, log: Path) -> tuple[dict, dict]:
-    """Flink's JSON line per query (by query), and its header line (events, version)."""
+def run_flink(data: Path, queries: list[str], parallelism: int, runs: int, log: Path,
+              queries_dir: Path = QUERIES_DIR, views: Path = QUERIES_DIR / "views.sql",
+              extra_flags: tuple[str, ...] | list[str] = (), label: str = "flink") -> tuple[dict, dict]:
+    """Flink's JSON line per query (by query), and its header line (events, version, state
+    backend): NexmarkFlink runs `queries` (files QUERY.sql of `queries_dir`) over the views of
+    `views`, with `extra_flags` (e.g. --state-backend rocksdb) added to its command line; `label`
+    names the run in the progress lines."""
     install = subprocess.run([str(ROOT / "scripts" / "nexmark.sh"), "install"], capture_output=True, text=True)
     if install.returncode != 0:
         raise SystemExit(f"scripts/nexmark.sh install failed:\n{install.stdout}{install.stderr}")
-    cmd = [str(ROOT / "scripts" / "nexmark.sh"), "flink", "--data", str(data), "--queries", str(QUERIES_DIR),
-           "--events-ddl", str(NEXMARK / "flink" / "events.sql"), "--query", ",".join(queries),
-           "--parallelism", str(parallelism), "--runs", str(runs)]
-    print(f"flink: {' '.join(cmd[1:])} (log: {log})", flush=True)
+    cmd = [str(ROOT / "scripts" / "nexmark.sh"), "flink", "--data", str(data), "--queries", str(queries_dir),
+           "--views", str(views), "--events-ddl", str(NEXMARK / "flink" / "events.sql"),
+           "--query", ",".join(queries), "--parallelism", str(parallelism), "--runs", str(runs), *extra_flags]
+    print(f"{label}: {' '.join(cmd[1:])} (log: {log})", flush=True)
     results, header = {}, {}
     with open(log, "w") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
@@ -116,10 +121,10 @@ def run_flink(data: Path, queries: list[str], parallelism: int, runs: int, log: 
                 record["status"] = "not supported"
             results[record["query"]] = record
             if record["status"] == "ok":
-                print(f"flink {record['query']}: {flink_events_per_s(record):,.0f} events/s "
+                print(f"{label} {record['query']}: {flink_events_per_s(record):,.0f} events/s "
                       f"(net runtimes {record['net_runtime_s']} s, rows {record.get('rows')})", flush=True)
             else:
-                print(f"flink {record['query']}: {record['status']}: {record['error'][:200]}", flush=True)
+                print(f"{label} {record['query']}: {record['status']}: {record['error'][:200]}", flush=True)
         proc.wait()
     if proc.returncode != 0 or not header:
         raise SystemExit(f"Flink exited with status {proc.returncode}; see {log}")
@@ -144,13 +149,16 @@ def sql_statements(path: Path, data: Path | None = None) -> str:
     return text.strip() + "\n"
 
 
-def query_text(query: str) -> str:
-    return (QUERIES_DIR / f"{query}.sql").read_text().strip().rstrip(";").strip()
+def query_text(query: str, queries_dir: Path = QUERIES_DIR) -> str:
+    return (queries_dir / f"{query}.sql").read_text().strip().rstrip(";").strip()
 
 
-def tidelake_setup(source: Path, data: Path) -> str:
-    """The statements that declare the events source (from `source`) and the views."""
-    return sql_statements(source, data) + "\n" + sql_statements(QUERIES_DIR / "views.sql")
+def tidelake_setup(source: Path, data: Path, views: Path = QUERIES_DIR / "views.sql",
+                   settings: dict[str, str] | None = None) -> str:
+    """The statements that set `settings` (SET key = 'value'), declare the events source (from
+    `source`) and the views (from `views`)."""
+    sets = "".join(f"SET {key} = '{value}';\n" for key, value in (settings or {}).items())
+    return sets + sql_statements(source, data) + "\n" + sql_statements(views)
 
 
 # How tidelake refuses a query while parsing, binding or planning it (its errors carry the
@@ -177,35 +185,58 @@ def tidelake_check_setup(binary: Path, source: Path, data: Path, workdir: Path) 
     return None if proc.returncode == 0 else first_error(proc.stderr)
 
 
-def run_tidelake(binary: Path, source: Path, data: Path, query: str, runs: int, workdir: Path) -> dict:
-    """Best wall time of `runs` `stream run`s of the query, with the events read and rows written."""
-    script = workdir / f"tidelake-{query}.sql"
-    script.write_text(tidelake_setup(source, data) + f"\nCREATE STREAMING TABLE curated.{query} AS\n{query_text(query)};\n")
-    times, record = [], {}
-    for _ in range(runs):
-        lake = workdir / f"tidelake-lake-{query}"
-        shutil.rmtree(lake, ignore_errors=True)
+def run_measured(cmd: list[str]) -> tuple[int, str, float, int]:
+    """Runs `cmd` to its end: its exit status, its stderr, its wall time (s) and its own peak
+    resident set (bytes, the kernel's maxrss of this child alone, from wait4)."""
+    with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.run([str(binary), "stream", "run", str(script), "--trigger", "available-now",
-                               "--end-of-input", "--lake", str(lake)], capture_output=True, text=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
-        if proc.returncode != 0:
-            message = first_error(proc.stderr)
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; Popen must not wait again
+        err.seek(0)
+        return proc.returncode, err.read().decode(errors="replace"), elapsed, usage.ru_maxrss * 1024
+
+
+def run_tidelake(binary: Path, source: Path, data: Path, query: str, runs: int, workdir: Path,
+                 queries_dir: Path = QUERIES_DIR, views: Path = QUERIES_DIR / "views.sql",
+                 settings: dict[str, str] | None = None, label: str | None = None) -> dict:
+    """Best wall time of `runs` `stream run`s of the query (QUERY.sql of `queries_dir`, over the
+    views of `views`, after SET statements of `settings`), with the events read, the rows written,
+    the process's peak resident set per run and the kinds of its last state checkpoint (the
+    suffixes in its state directory: `.arrow` files of state kept in memory, `.rocksdb`
+    checkpoints). `label` names the run's script and lake in `workdir` (default: the query)."""
+    label = label or query
+    script = workdir / f"tidelake-{label}.sql"
+    script.write_text(tidelake_setup(source, data, views, settings)
+                      + f"\nCREATE STREAMING TABLE curated.{query} AS\n{query_text(query, queries_dir)};\n")
+    times, peaks, record = [], [], {}
+    for _ in range(runs):
+        lake = workdir / f"tidelake-lake-{label}"
+        shutil.rmtree(lake, ignore_errors=True)
+        returncode, stderr, elapsed, peak = run_measured(
+            [str(binary), "stream", "run", str(script), "--trigger", "available-now", "--end-of-input",
+             "--lake", str(lake)])
+        if returncode != 0:
+            message = first_error(stderr)
             status = "not supported" if TIDELAKE_REFUSAL.search(message) else "error"
             # The position is in the generated script; the message says what is refused.
             return dict(status=status, error=re.sub(r"^line \d+:\d+: ", "", message))
         times.append(elapsed)
-        progress = [json.loads(l) for l in (lake / "_checkpoints" / f"curated.{query}" / "progress").read_text()
-                    .splitlines() if l.strip()]
+        peaks.append(peak)
+        checkpoints = lake / "_checkpoints" / f"curated.{query}"
+        progress = [json.loads(l) for l in (checkpoints / "progress").read_text().splitlines() if l.strip()]
+        state = checkpoints / "state"
+        state_kinds = sorted({p.suffix for p in state.iterdir()}) if state.is_dir() else []
         count = subprocess.run([str(binary), "sql", "--lake", str(lake), "--format", "csv", "-c",
                                 f"SELECT count(*) FROM curated.{query}"], capture_output=True, text=True)
         if count.returncode != 0:
             return dict(status="error", error=first_error(count.stderr))
         record = dict(status="ok", events=sum(p["numInputRows"] for p in progress),
                       batches=len(progress), late_rows=max((p.get("lateRows", 0) for p in progress), default=0),
-                      rows=int(count.stdout.strip().splitlines()[1]))
+                      rows=int(count.stdout.strip().splitlines()[1]), state_kinds=state_kinds)
         shutil.rmtree(lake, ignore_errors=True)
-    record.update(wall_s=times, best_s=min(times))
+    record.update(wall_s=times, best_s=min(times), max_rss_bytes=peaks)
     record["events_per_s"] = record["events"] / record["best_s"]
     return record
 

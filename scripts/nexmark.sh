@@ -10,11 +10,13 @@
 #
 # NEXMARK_FLINK_HEAP sets the JVM's maximum heap (default 8g): the mini-cluster (job manager and
 # task manager) runs inside this one JVM, and join state lives on its heap.
+# NEXMARK_FLINK_BUILD sets the build directory (default .deps/nexmark/flink): a work tree whose
+# .deps is shared with another's builds its own changes elsewhere instead of replacing that one.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PROJECT="$ROOT/bench/nexmark/flink"
-OUT="$ROOT/.deps/nexmark/flink"
+OUT="${NEXMARK_FLINK_BUILD:-$ROOT/.deps/nexmark/flink}"
 MAIN=tidelake.bench.NexmarkFlink
 
 # What the build depends on; a change to any of these rebuilds.

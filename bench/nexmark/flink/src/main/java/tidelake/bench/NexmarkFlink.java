@@ -40,18 +40,19 @@ import org.apache.flink.util.Collector;
 /**
  * Apache Flink's side of the NEXMark benchmark (bench/run_nexmark_benchmark.py): runs NEXMark
  * SQL queries over the benchmark's Parquet files in one local mini-cluster. It prints JSON lines
- * on stdout: first the number of events the files hold (counted by Flink) and Flink's version,
- * then one per query: its status, the wall and net run times of its timed runs (s) and the rows
+ * on stdout: first the number of events the files hold (counted by Flink), Flink's version and
+ * its state backend, then one per query: its status, the wall and net run times of its timed runs (s) and the rows
  * of its answer, or its error.
  *
  * <pre>
  *   NexmarkFlink --data DIR --queries DIR --events-ddl FILE [--query q0,q1,...]
- *                [--parallelism 2] [--runs 1] [--no-check]
+ *                [--views FILE] [--parallelism 2] [--runs 1] [--state-backend hashmap|rocksdb]
+ *                [--no-check]
  * </pre>
  *
  * <p>Each query runs as a streaming job (as the nexmark project runs it): the events table of
  * --events-ddl (a bounded filesystem source over DIR, with the reference's watermark), the views
- * of QUERIES/views.sql, and QUERIES/qN.sql inserted into a blackhole table with the query's own
+ * of --views (default QUERIES/views.sql), and QUERIES/qN.sql inserted into a blackhole table with the query's own
  * schema. A bounded source ends with the final watermark, so every window closes and the job
  * finishes; its wall time, from submitting the job to its end, is what is measured.
  *
@@ -63,8 +64,10 @@ import org.apache.flink.util.Collector;
  * <p>The mini-cluster is started once (one task manager, --parallelism slots) and serves every
  * job, so cluster start-up is not counted. Settings follow the nexmark project's config.yaml
  * where they bear on a bounded run: object reuse, mini-batch (2 s, 50,000 rows), split distinct
- * aggregates; state stays on the heap (hashmap backend) and there are no checkpoints (the
- * reference checkpoints RocksDB every 3 minutes, which a run of seconds would not reach).
+ * aggregates; there are no checkpoints (the reference checkpoints RocksDB every 3 minutes, which a
+ * run of seconds would not reach). State stays on the heap (the hashmap backend) unless
+ * --state-backend rocksdb puts it in RocksDB (Flink's embedded RocksDB backend, in the task
+ * manager's temporary directory, with Flink's default options).
  */
 public final class NexmarkFlink {
 
@@ -76,7 +79,12 @@ public final class NexmarkFlink {
     Path queries = Path.of(require(flags, "queries"));
     String eventsDdl = Files.readString(Path.of(require(flags, "events-ddl")), StandardCharsets.UTF_8)
         .replace("${DATA_DIR}", data.toUri().toString());
-    List<String> views = statements(Files.readString(queries.resolve("views.sql"), StandardCharsets.UTF_8));
+    Path viewsFile = flags.containsKey("views") ? Path.of(flags.get("views")) : queries.resolve("views.sql");
+    List<String> views = statements(Files.readString(viewsFile, StandardCharsets.UTF_8));
+    String stateBackend = flags.getOrDefault("state-backend", "hashmap");
+    if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
+      throw new IllegalArgumentException("--state-backend must be hashmap or rocksdb, got '" + stateBackend + "'");
+    }
     int parallelism = Integer.parseInt(flags.getOrDefault("parallelism", "2"));
     int runs = Integer.parseInt(flags.getOrDefault("runs", "1"));
     boolean check = !flags.containsKey("no-check");
@@ -99,11 +107,11 @@ public final class NexmarkFlink {
       client.set(RestOptions.PORT, cluster.getRestAddress().get().getPort());
       client.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
       client.set(PipelineOptions.OBJECT_REUSE, true);
-      client.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+      client.set(StateBackendOptions.STATE_BACKEND, stateBackend);
 
       long events = countEvents(client, eventsDdl);
-      System.out.println(json(Map.of("events", events, "parallelism", parallelism, "flink",
-          org.apache.flink.runtime.util.EnvironmentInformation.getVersion())));
+      System.out.println(json(Map.of("events", events, "parallelism", parallelism, "state_backend", stateBackend,
+          "flink", org.apache.flink.runtime.util.EnvironmentInformation.getVersion())));
       for (String name : names) {
         String query = stripSemicolon(Files.readString(queries.resolve(name + ".sql"), StandardCharsets.UTF_8));
         Map<String, Object> line = new LinkedHashMap<>();
