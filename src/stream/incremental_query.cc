@@ -12,6 +12,7 @@
 #include "delta/table.h"
 #include "stream/deduplication.h"
 #include "stream/update_aggregation.h"
+#include "stream/update_rollup.h"
 #include "stream/windowed_aggregation.h"
 
 namespace tidelake::stream {
@@ -250,8 +251,19 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
   ARROW_RETURN_NOT_OK(Analyze(window ? window->inputs[0] : node->inputs[0], &below));
   if (!below) return arrow::Status::OK();
   *streams = true;  // its results stream on to the operators above
-  if (update_ != nullptr) return NeedsState("an aggregation over " + update_what_);
   const auto& aggregate = node->As<plan::AggregateNode>();
+  if (update_ != nullptr) {
+    // Over an aggregation without a window, grouped by some of its keys: its groups regrouped.
+    const auto* inner = dynamic_cast<const UpdateAggregation*>(update_);
+    if (inner == nullptr || window != nullptr) return NeedsState("an aggregation over " + update_what_);
+    ARROW_ASSIGN_OR_RAISE(auto rollup, UpdateRollup::Make(node, inner, options_));
+    update_ = rollup.get();
+    update_what_ = "an aggregation over an aggregation without a window (its results are upserts)";
+    update_keys_.clear();
+    for (const auto& key : aggregate.keys) update_keys_.push_back({key});
+    operators_.push_back(std::move(rollup));
+    return arrow::Status::OK();
+  }
   if (window == nullptr && aggregate.grouping_sets.empty() && GroupsClosedWindows(*node)) return arrow::Status::OK();
   if (window == nullptr || !aggregate.grouping_sets.empty() ||
       !DerivesFromWindow({aggregate.keys.begin(), aggregate.keys.end()}, node->inputs[0].get(), *window)) {

@@ -23,7 +23,9 @@
 //    window end); a join without a time bound keeps every row;
 //  - an aggregation without a window (update mode, UpdateAggregation): count, sum, min and max,
 //    under projections only; the sink upserts its rows on the GROUP BY columns
-//    (output_mode() == kUpdate; upsert_keys() names them in the output);
+//    (output_mode() == kUpdate; upsert_keys() names them in the output); and over it, through
+//    projections, an aggregation grouped by some of its GROUP BY columns (UpdateRollup, NEXMark
+//    q4), which takes its place at the top;
 //  - window functions partitioned by an event-time window's end (window_end, or Spark's window
 //    struct), over the window's rows (Top-N per window and window deduplication: ROW_NUMBER(),
 //    RANK(), DENSE_RANK() ... under a WHERE or QUALIFY on the rank): WindowedAggregation again,

@@ -148,6 +148,17 @@ KeyedRows::KeyedRows(std::shared_ptr<arrow::Schema> schema, std::vector<std::str
   }
 }
 
+arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::AllRows() const {
+  if (!db_) return memory_.rows ? memory_.rows : arrow::Table::MakeEmpty(schema_);
+  ARROW_ASSIGN_OR_RAISE(auto decoder, RowDecoder::Make(schema_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ARROW_RETURN_NOT_OK(decoder.Append(std::string_view(it->value().data(), it->value().size())));
+  }
+  ARROW_RETURN_NOT_OK(FromRocks(it->status(), "read the state rows"));
+  return decoder.Finish();
+}
+
 arrow::Status KeyedRows::ReplaceAll(const std::shared_ptr<arrow::Table>& rows) {
   if (db_) return arrow::Status::Invalid("keyed state in RocksDB is not replaced whole");
   memory_.rows = rows;

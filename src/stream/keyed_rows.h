@@ -78,6 +78,8 @@ class KeyedRows {
   /// Removes the rows whose timestamp column `column` is before `time` (in its unit); rows
   /// with a null there stay.
   arrow::Status EraseBefore(const std::string& column, int64_t time);
+  /// Every row (read whole, from RocksDB too).
+  arrow::Result<std::shared_ptr<arrow::Table>> AllRows() const;
   /// Removes and returns the rows whose order column is at or before `time` (in its unit).
   /// In RocksDB this reads only those rows.
   arrow::Result<std::shared_ptr<arrow::Table>> TakeThrough(int64_t time);

@@ -25,6 +25,8 @@ class UpdateAggregation : public StatefulOperator {
   arrow::Result<std::shared_ptr<arrow::Table>> Run(const Replacements& below, const BatchContext& context) override;
   std::optional<int64_t> watermark() const override { return std::nullopt; }
   int64_t state_rows() const override { return groups_.num_rows(); }
+  /// Every group's current result (read whole, from RocksDB too).
+  arrow::Result<std::shared_ptr<arrow::Table>> AllGroups() const { return groups_.AllRows(); }
   arrow::Result<nlohmann::json> SaveState(const Checkpoint& checkpoint, int64_t batch_id,
                                           std::set<std::string>* files) override;
   arrow::Status RestoreState(const Checkpoint& checkpoint, const nlohmann::json& state,

@@ -118,6 +118,9 @@ CORPUS = [
     "SELECT kind, user, count(*) AS n FROM {src} WHERE amount > 30 GROUP BY kind, user",
     "SELECT u.segment, count(*) AS n, sum(e.amount) AS total FROM {src} e LEFT JOIN raw.users u ON e.user = u.user "
     "GROUP BY u.segment",
+    # over it, grouped by some of its keys (NEXMark q4's shape): regrouped, upserted
+    "SELECT Q.user, avg(Q.top) AS avg_top, count(*) AS kinds, min(Q.n) AS fewest "
+    "FROM (SELECT user, kind, max(amount) AS top, count(*) AS n FROM {src} GROUP BY user, kind) Q GROUP BY Q.user",
     # joins of two streams: unbounded (every row kept)
     "SELECT e.id, e.user, p.pid, p.paid FROM {src} e JOIN {pay} p ON e.id = p.event_id",
     "SELECT e.id, u.segment, p.paid FROM {src} e JOIN {pay} p ON e.id = p.event_id JOIN raw.users u ON e.user = u.user",
