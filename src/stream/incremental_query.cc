@@ -388,7 +388,7 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
                                                [this](const plan::LogicalNode& side, const std::string& field) {
                                                  return WatermarkOf(side, field);
                                                },
-                                               options_));
+                                               options_, budget_));
         for (int s = 0; s < 2; ++s) {
           stream_join->set_side_sources(s, SourcesUnder(*node->inputs[static_cast<size_t>(s)], streams_));
         }

@@ -60,9 +60,10 @@
 // State (each operator's rows, watermark and late-row count) is saved with every commit and
 // restored on restart, so a re-run batch computes what it computed the first time. Keyed state
 // (the groups of update-mode aggregations and deduplications, the keys a deduplication has
-// written, the partial results of windowed aggregations' open windows) shares one memory budget
-// (state_budget()); beyond it, it moves to RocksDB (stream/keyed_rows.h). Rows that wait (a
-// join's, a session's) stay in memory.
+// written, the partial results of windowed aggregations' open windows, the rows a join of two
+// streams holds, by join key) shares one memory budget (state_budget()); beyond it, it moves to
+// RocksDB (stream/keyed_rows.h). Rows that wait for their windows (sessions, aggregates that do
+// not merge, Top-N over window rows) stay in memory.
 #pragma once
 
 #include <arrow/result.h>

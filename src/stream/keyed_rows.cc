@@ -135,9 +135,10 @@ arrow::Result<arrow::Datum> AtOrAfter(const arrow::Table& table, const std::stri
 }  // namespace
 
 KeyedRows::KeyedRows(std::shared_ptr<arrow::Schema> schema, std::vector<std::string> keys,
-                     std::shared_ptr<StateBudget> budget, exec::ExecOptions options, std::string order)
+                     std::shared_ptr<StateBudget> budget, exec::ExecOptions options, std::string order, bool unique)
     : schema_(std::move(schema)),
       keys_(std::move(keys)),
+      unique_(unique),
       order_(std::move(order)),
       budget_(std::move(budget)),
       options_(options) {
@@ -225,7 +226,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::Lookup(const std::shared
     return arrow::Status::Invalid("a keyed state lookup gives ", probe_keys.size(), " keys for ", keys_.size());
   }
   if (num_rows() == 0 || probe->num_rows() == 0) return arrow::Table::MakeEmpty(schema_);
-  if (keys_.empty()) {  // the one row there is
+  if (keys_.empty()) {  // every row matches
     if (!db_) return memory_.rows;
   } else if (!db_) {
     return RowsByKeys(memory_.rows, schema_, keys_, probe, probe->schema(), probe_keys, /*matching=*/true, options_);
@@ -248,6 +249,11 @@ arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::Lookup(const std::shared
   std::vector<rocksdb::PinnableSlice> values;
   std::vector<rocksdb::Status> statuses;
   auto flush = [&]() -> arrow::Status {
+    if (!unique_) {
+      ARROW_RETURN_NOT_OK(ScanPrefixes(keys, &decoder));
+      keys.clear();
+      return arrow::Status::OK();
+    }
     slices.assign(keys.begin(), keys.end());
     values.resize(keys.size());
     statuses.resize(keys.size());
@@ -279,7 +285,32 @@ arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::Lookup(const std::shared
   return decoder.Finish();
 }
 
+arrow::Status KeyedRows::Append(const std::shared_ptr<arrow::Table>& rows) {
+  if (unique_) return arrow::Status::Invalid("keyed state with one row per key takes upserts, not appends");
+  if (rows->num_rows() == 0) return arrow::Status::OK();
+  if (db_) return Put(rows, /*count_new=*/false);
+  ARROW_ASSIGN_OR_RAISE(memory_.rows, AppendRows(memory_.rows, rows));
+  Account();
+  if (budget_->memory_bytes >= 0 && budget_->used_bytes > budget_->memory_bytes) return MoveToRocksDb();
+  return arrow::Status::OK();
+}
+
+arrow::Status KeyedRows::ScanPrefixes(const std::vector<std::string>& prefixes, RowDecoder* decoder) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (const auto& prefix : prefixes) {
+    // A key is the prefix, then its 8-byte sequence number: exactly one key's rows.
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      const rocksdb::Slice key = it->key();
+      if (key.size() != prefix.size() + 8 || !key.starts_with(prefix)) break;
+      ARROW_RETURN_NOT_OK(decoder->Append(std::string_view(it->value().data(), it->value().size())));
+    }
+    ARROW_RETURN_NOT_OK(FromRocks(it->status(), "read state rows"));
+  }
+  return arrow::Status::OK();
+}
+
 arrow::Status KeyedRows::Upsert(const std::shared_ptr<arrow::Table>& rows) {
+  if (!unique_) return arrow::Status::Invalid("keyed state with several rows per key takes appends, not upserts");
   if (rows->num_rows() == 0) return arrow::Status::OK();
   if (db_) return Put(rows, /*count_new=*/true);
   if (keys_.empty() || memory_.num_rows() == 0) {
@@ -359,6 +390,10 @@ arrow::Status KeyedRows::Put(const std::shared_ptr<arrow::Table>& rows, bool cou
     for (int64_t row = 0; row < batch->num_rows(); ++row) {
       keys[row].clear();
       key_encoder.Encode(*batch, row, &keys[row]);
+      if (!unique_) {  // several rows per key: each its own sequence number, big-endian
+        const uint64_t seq = next_seq_++;
+        for (int shift = 56; shift >= 0; shift -= 8) keys[row].push_back(static_cast<char>((seq >> shift) & 0xff));
+      }
     }
     if (count_new) {
       slices.assign(keys.begin(), keys.end());
@@ -465,7 +500,7 @@ arrow::Status KeyedRows::Save(const Checkpoint& checkpoint, int64_t batch_id, co
     db_checkpoint_ = name;
     db_changed_ = false;
   }
-  (*state)[key] = nlohmann::json{{"rocksdb", db_checkpoint_}, {"rows", db_rows_}};
+  (*state)[key] = nlohmann::json{{"rocksdb", db_checkpoint_}, {"rows", db_rows_}, {"next", next_seq_}};
   files->insert(db_checkpoint_);
   return arrow::Status::OK();
 }
@@ -497,6 +532,8 @@ arrow::Status KeyedRows::Restore(const Checkpoint& checkpoint, const nlohmann::j
   ARROW_RETURN_NOT_OK(RowDecoder::Make(schema_).status());
   ARROW_RETURN_NOT_OK(OpenDatabase(from));
   db_rows_ = rows->get<int64_t>();
+  auto next = it->find("next");
+  next_seq_ = next != it->end() && next->is_number_unsigned() ? next->get<uint64_t>() : 0;
   db_checkpoint_ = name->get<std::string>();
   files->insert(db_checkpoint_);
   return arrow::Status::OK();

@@ -1,5 +1,6 @@
-// Operator state with one row per key: a group's running aggregates, a key already written, a
-// key's top row so far, an open window's partial aggregates. The rows live in memory, as one Arrow table, while the query's keyed
+// Operator state read by key: with one row per key, a group's running aggregates, a key already
+// written, a key's top row so far, an open window's partial aggregates; with several rows per
+// key (`unique` false), the rows a join holds, read by their join keys. The rows live in memory, as one Arrow table, while the query's keyed
 // state fits its memory budget (StateBudget); the change that takes it over the budget moves
 // this operator's rows into a RocksDB database in a working directory beside the checkpoint,
 // where they stay. Either way the operator reads the stored rows of the keys a batch has
@@ -12,8 +13,8 @@
 // new working directory, so a checkpoint is never written after it is made, and a re-run batch
 // starts from exactly the state its commit names.
 //
-// Invariants: no two stored rows have equal keys (NULL equals NULL, 0.0 equals -0.0, NaN equals
-// NaN); rows keep the schema given at construction. One thread uses it.
+// Invariants: with `unique`, no two stored rows have equal keys (NULL equals NULL, 0.0 equals
+// -0.0, NaN equals NaN); rows keep the schema given at construction. One thread uses it.
 #pragma once
 
 #include <arrow/result.h>
@@ -30,6 +31,7 @@
 
 #include "exec/executor.h"
 #include "stream/checkpoint.h"
+#include "stream/row_codec.h"
 #include "stream/stateful_operator.h"
 
 namespace rocksdb {
@@ -57,9 +59,11 @@ class KeyedRows {
  public:
   /// Rows with `schema`, keyed by its columns `keys` (none: at most one row); `budget` is the
   /// query's (null: a budget of its own, with the defaults). `order`, if given, is one of the
-  /// keys, a timestamp, by which rows can be taken in order (TakeThrough).
+  /// keys, a timestamp, by which rows can be taken in order (TakeThrough). Without `unique`,
+  /// rows are appended, several per key, and a lookup gives all of a key's rows.
   KeyedRows(std::shared_ptr<arrow::Schema> schema, std::vector<std::string> keys,
-            std::shared_ptr<StateBudget> budget, exec::ExecOptions options, std::string order = "");
+            std::shared_ptr<StateBudget> budget, exec::ExecOptions options, std::string order = "",
+            bool unique = true);
   ~KeyedRows();
   KeyedRows(const KeyedRows&) = delete;
   KeyedRows& operator=(const KeyedRows&) = delete;
@@ -73,8 +77,11 @@ class KeyedRows {
   arrow::Result<std::shared_ptr<arrow::Table>> Lookup(const std::shared_ptr<arrow::Table>& probe,
                                                       const std::vector<std::string>& probe_keys);
   /// Stores `rows` (with schema(), no two with equal keys), replacing the stored rows with
-  /// their keys. May move the rows to RocksDB (see the top of this file).
+  /// their keys. May move the rows to RocksDB (see the top of this file). Only with `unique`.
   arrow::Status Upsert(const std::shared_ptr<arrow::Table>& rows);
+  /// Adds `rows` (with schema()) to those stored. Only without `unique`. May move the rows to
+  /// RocksDB.
+  arrow::Status Append(const std::shared_ptr<arrow::Table>& rows);
   /// Removes the rows whose timestamp column `column` is before `time` (in its unit); rows
   /// with a null there stay.
   arrow::Status EraseBefore(const std::string& column, int64_t time);
@@ -106,12 +113,15 @@ class KeyedRows {
   void CloseDatabase();
   /// Writes `rows` to the database, counting the keys that are new.
   arrow::Status Put(const std::shared_ptr<arrow::Table>& rows, bool count_new);
+  /// Without `unique`: decodes the rows of each key of `prefixes` (encoded keys).
+  arrow::Status ScanPrefixes(const std::vector<std::string>& prefixes, RowDecoder* decoder) const;
   /// Accounts for the rows in memory having changed size.
   void Account();
 
   std::shared_ptr<arrow::Schema> schema_;
   std::vector<std::string> keys_;
   std::vector<int> key_indices_;
+  bool unique_;
   std::string order_;                     ///< the order column, or ""
   std::optional<size_t> order_position_;  ///< its position among keys_
   std::shared_ptr<StateBudget> budget_;
@@ -123,6 +133,7 @@ class KeyedRows {
   std::unique_ptr<rocksdb::DB> db_;  ///< the rows, once in RocksDB
   std::string db_dir_;               ///< its working directory
   int64_t db_rows_ = 0;
+  uint64_t next_seq_ = 0;            ///< without `unique`: the next row's sequence number
   bool db_changed_ = true;           ///< since the last RocksDB checkpoint
   std::string db_checkpoint_;        ///< the last one's name under state/
 };

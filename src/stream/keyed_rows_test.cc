@@ -127,6 +127,40 @@ TEST_F(KeyedRowsTest, RowsAreTakenInTheOrderOfTheirOrderColumn) {
   EXPECT_FALSE(unordered.TakeThrough(0).ok());
 }
 
+TEST_F(KeyedRowsTest, SeveralRowsPerKeyAreAppendedAndLookedUpTogether) {
+  // A join's rows, by join key.
+  KeyedRows memory(Schema(), {"k"}, Budget(-1), exec::ExecOptions{}, "", /*unique=*/false);
+  KeyedRows rocks(Schema(), {"k"}, Budget(0), exec::ExecOptions{}, "", /*unique=*/false);
+  for (KeyedRows* rows : {&memory, &rocks}) {
+    ASSERT_TRUE(rows->Append(Rows(R"([{"k": "a", "t": 1, "n": 1}, {"k": "a", "t": 1, "n": 1}, {"k": "ab", "t": 2, "n": 2}])")).ok());
+    ASSERT_TRUE(rows->Append(Rows(R"([{"k": "a", "t": 3, "n": 3}, {"k": "b", "t": 4, "n": 4}])")).ok());
+    EXPECT_EQ(rows->num_rows(), 5);
+    EXPECT_FALSE(rows->Upsert(Rows(R"([{"k": "a", "t": 1, "n": 1}])")).ok());
+  }
+  // RocksDB gives exactly the probed keys' rows ("a" is not "ab"), duplicates included.
+  EXPECT_EQ(Lines(rocks.Lookup(Rows(R"([{"k": "a"}, {"k": "a"}, {"k": "zz"}])"), {"k"}).ValueOrDie()),
+            (std::vector<std::string>{"a 1970-01-01 00:00:00.000001 1", "a 1970-01-01 00:00:00.000001 1",
+                                      "a 1970-01-01 00:00:00.000003 3"}));
+  EXPECT_EQ(Lines(memory.Lookup(Rows(R"([{"k": "a"}, {"k": "a"}, {"k": "zz"}])"), {"k"}).ValueOrDie()),
+            Lines(rocks.Lookup(Rows(R"([{"k": "a"}, {"k": "zz"}])"), {"k"}).ValueOrDie()));
+  ASSERT_TRUE(rocks.EraseBefore("t", 2).ok());
+  EXPECT_EQ(rocks.num_rows(), 3);
+
+  // Restored, new rows do not overwrite old ones (the sequence numbers go on).
+  nlohmann::json state = nlohmann::json::object();
+  std::set<std::string> files;
+  ASSERT_TRUE(rocks.Save(*checkpoint_, 0, "rows", &state, &files).ok());
+  KeyedRows restored(Schema(), {"k"}, Budget(0), exec::ExecOptions{}, "", /*unique=*/false);
+  ASSERT_TRUE(restored.Restore(*checkpoint_, state, "rows", &files).ok());
+  ASSERT_TRUE(restored.Append(Rows(R"([{"k": "b", "t": 5, "n": 5}])")).ok());
+  EXPECT_EQ(restored.num_rows(), 4);
+  EXPECT_EQ(Lines(restored.AllRows().ValueOrDie()).size(), 4u);
+  // Without keys, a lookup gives every row.
+  KeyedRows unkeyed(Schema(), {}, Budget(0), exec::ExecOptions{}, "", /*unique=*/false);
+  ASSERT_TRUE(unkeyed.Append(Rows(R"([{"k": "a", "t": 1, "n": 1}, {"k": "b", "t": 2, "n": 2}])")).ok());
+  EXPECT_EQ(unkeyed.Lookup(Rows(R"([{"k": "x"}])"), {}).ValueOrDie()->num_rows(), 2);
+}
+
 TEST_F(KeyedRowsTest, RowsMoveToRocksDbBeyondTheSharedBudget) {
   auto budget = Budget(4096);
   KeyedRows first(Schema(), {"k"}, budget, exec::ExecOptions{});

@@ -136,7 +136,8 @@ std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
 
 arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, plan::NodePtr filter,
                                                             const ColumnWatermarkOf& watermark_of,
-                                                            exec::ExecOptions options) {
+                                                            exec::ExecOptions options,
+                                                            std::shared_ptr<StateBudget> budget) {
   const auto& join = node->As<plan::JoinNode>();
   if (join.type != plan::JoinType::kInner && join.type != plan::JoinType::kCross) {
     return arrow::Status::Invalid("a streaming query cannot use ", JoinName(join.type),
@@ -146,6 +147,20 @@ arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, 
   std::optional<cp::Expression> where;
   if (filter) where = filter->As<plan::FilterNode>().predicate;
   std::unique_ptr<StreamJoin> out(new StreamJoin(std::move(node), std::move(filter), options));
+  // Each side's rows by its join keys, when both sides' keys have the same types (a lookup by
+  // the other side's values then finds every row they may match); else unkeyed.
+  bool keyed = join.left_keys.size() == join.right_keys.size();
+  for (size_t i = 0; keyed && i < join.left_keys.size(); ++i) {
+    auto left = out->join_->inputs[0]->schema->GetFieldByName(join.left_keys[i]);
+    auto right = out->join_->inputs[1]->schema->GetFieldByName(join.right_keys[i]);
+    keyed = left && right && left->type()->Equals(right->type());
+  }
+  for (int s = 0; s < 2; ++s) {
+    Side& side = out->sides_[s];
+    if (keyed) side.keys = s == 0 ? join.left_keys : join.right_keys;
+    side.rows = std::make_unique<KeyedRows>(out->join_->inputs[static_cast<size_t>(s)]->schema, side.keys, budget,
+                                            options, /*order=*/"", /*unique=*/false);
+  }
   for (const auto& constraint : TimeConstraints(join, where)) {
     // A lower bound prunes left rows by the right side's watermark; an upper bound, right rows
     // by the left side's.
@@ -250,26 +265,40 @@ void StreamJoin::AdvanceWatermarks(int s, const arrow::Table& fresh) {
 }
 
 arrow::Status StreamJoin::Prune() {
+  // Rows kept longer only cost memory: the join's condition holds the bound, so they match
+  // nothing. In RocksDB a prune reads every row, so it runs every 16th batch.
+  ++prunes_;
+  auto prune = [&](Side& side, const std::string& field, int64_t threshold) -> arrow::Status {
+    if (side.rows->num_rows() == 0) return arrow::Status::OK();
+    if (side.rows->in_rocksdb()) return prunes_ % 16 == 0 ? side.rows->EraseBefore(field, threshold) : arrow::Status::OK();
+    ARROW_ASSIGN_OR_RAISE(auto kept, KeepFrom(side.rows->memory_rows(), field, threshold));
+    return side.rows->ReplaceAll(kept);
+  };
   for (const auto& bound : bounds_) {
     const TimeConstraint& c = bound.constraint;
-    if (bound.right_column >= 0 && sides_[0].rows.num_rows() > 0) {
+    if (bound.right_column >= 0) {
       // left < right watermark + lo: no right row to come can match it.
       const auto& watermark = sides_[1].columns[static_cast<size_t>(bound.right_column)].watermark;
-      if (watermark) {
-        ARROW_ASSIGN_OR_RAISE(sides_[0].rows.rows,
-                              KeepFrom(sides_[0].rows.rows, c.left_field, SaturatingAdd(*watermark, *c.lo)));
-      }
+      if (watermark) ARROW_RETURN_NOT_OK(prune(sides_[0], c.left_field, SaturatingAdd(*watermark, *c.lo)));
     }
-    if (bound.left_column >= 0 && sides_[1].rows.num_rows() > 0) {
+    if (bound.left_column >= 0) {
       // right < left watermark - hi: no left row to come can match it.
       const auto& watermark = sides_[0].columns[static_cast<size_t>(bound.left_column)].watermark;
       if (watermark) {
-        ARROW_ASSIGN_OR_RAISE(sides_[1].rows.rows, KeepFrom(sides_[1].rows.rows, c.right_field,
-                                                            SaturatingAdd(*watermark, SaturatingNegate(*c.hi))));
+        ARROW_RETURN_NOT_OK(prune(sides_[1], c.right_field, SaturatingAdd(*watermark, SaturatingNegate(*c.hi))));
       }
     }
   }
   return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::StoredMatching(int s, const std::shared_ptr<arrow::Table>& probe) {
+  const Side& side = sides_[s];
+  if (!side.rows->in_rocksdb()) {
+    if (side.rows->memory_rows()) return side.rows->memory_rows();
+    return arrow::Table::MakeEmpty(join_->inputs[static_cast<size_t>(s)]->schema);
+  }
+  return side.rows->Lookup(probe, sides_[1 - s].keys);
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Join(std::shared_ptr<arrow::Table> left,
@@ -288,19 +317,22 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements&
                                                         : "the rows reaching the join's right side"));
     ARROW_ASSIGN_OR_RAISE(fresh[s], DropLate(s, fresh[s]));
   }
-  // ΔL ⋈ (R ∪ ΔR), then L ⋈ ΔR.
+  // ΔL ⋈ (R ∪ ΔR), then L ⋈ ΔR (R and L: the held rows the other side's new rows may match).
   std::vector<std::shared_ptr<arrow::Table>> parts;
-  ARROW_ASSIGN_OR_RAISE(auto right_all, AppendRows(sides_[1].rows.rows, fresh[1]));
-  if (fresh[0]->num_rows() > 0 && right_all->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(auto part, Join(fresh[0], right_all));
+  if (fresh[0]->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(auto right, StoredMatching(1, fresh[0]));
+    ARROW_ASSIGN_OR_RAISE(auto right_all, AppendRows(right, fresh[1]));
+    if (right_all->num_rows() > 0) {
+      ARROW_ASSIGN_OR_RAISE(auto part, Join(fresh[0], right_all));
+      parts.push_back(std::move(part));
+    }
+  }
+  if (fresh[1]->num_rows() > 0 && sides_[0].rows->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(auto left, StoredMatching(0, fresh[1]));
+    ARROW_ASSIGN_OR_RAISE(auto part, Join(left, fresh[1]));
     parts.push_back(std::move(part));
   }
-  if (fresh[1]->num_rows() > 0 && sides_[0].rows.num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(auto part, Join(sides_[0].rows.rows, fresh[1]));
-    parts.push_back(std::move(part));
-  }
-  ARROW_ASSIGN_OR_RAISE(sides_[0].rows.rows, AppendRows(sides_[0].rows.rows, fresh[0]));
-  sides_[1].rows.rows = right_all;
+  for (int s = 0; s < 2; ++s) ARROW_RETURN_NOT_OK(sides_[s].rows->Append(fresh[s]));
   for (int s = 0; s < 2; ++s) AdvanceWatermarks(s, *fresh[s]);
   FollowActiveSide(context);
   ARROW_RETURN_NOT_OK(Prune());
@@ -360,8 +392,8 @@ arrow::Result<nlohmann::json> StreamJoin::SaveState(const Checkpoint& checkpoint
     columns.push_back(std::move(of_side));
   }
   state["columns"] = std::move(columns);
-  ARROW_RETURN_NOT_OK(sides_[0].rows.Save(checkpoint, batch_id, "leftRows", &state, files));
-  ARROW_RETURN_NOT_OK(sides_[1].rows.Save(checkpoint, batch_id, "rightRows", &state, files));
+  ARROW_RETURN_NOT_OK(sides_[0].rows->Save(checkpoint, batch_id, "leftRows", &state, files));
+  ARROW_RETURN_NOT_OK(sides_[1].rows->Save(checkpoint, batch_id, "rightRows", &state, files));
   return state;
 }
 
@@ -384,8 +416,8 @@ arrow::Status StreamJoin::RestoreState(const Checkpoint& checkpoint, const nlohm
       tracked[i].watermark = JsonInteger(saved[i], "watermark");
     }
   }
-  ARROW_RETURN_NOT_OK(sides_[0].rows.Restore(checkpoint, state, "leftRows", join_->inputs[0]->schema, files));
-  return sides_[1].rows.Restore(checkpoint, state, "rightRows", join_->inputs[1]->schema, files);
+  ARROW_RETURN_NOT_OK(sides_[0].rows->Restore(checkpoint, state, "leftRows", files));
+  return sides_[1].rows->Restore(checkpoint, state, "rightRows", files);
 }
 
 }  // namespace tidelake::stream
