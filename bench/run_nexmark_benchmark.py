@@ -369,7 +369,8 @@ METHOD = [
     "Throughput = events / the job's net runtime as Flink reports it (from the job's start in the "
     "cluster to its end; client-side planning and submission are not counted, which favours Flink).",
     "- tidelake: per run a fresh lake and one `tidelake stream run FILE --trigger available-now "
-    "--end-of-input` process, FILE holding the source declaration, the views and "
+    "--end-of-input` process, FILE holding `SET state.backend.type = 'hashmap'` (state in memory, as "
+    "Flink's heap backend), the source declaration, the views and "
     "`CREATE STREAMING TABLE curated.qN AS <query>`; its wall time counts everything (process start, "
     "planning, reading, each micro-batch's Delta commit and checkpoint). Events read are the sum of the "
     "query's progress records (`numInputRows`), checked against the data; rows are `count(*)` of the "
@@ -444,7 +445,10 @@ def main() -> int:
             if reason:
                 results[q]["tidelake"] = dict(status="no source", error="the events source could not be declared")
                 continue
-            r = run_tidelake(args.binary, args.tidelake_source, data, q, args.runs, args.workdir)
+            # State in memory, as Flink's heap backend keeps it (bench/run_state_benchmark.py
+            # compares both engines' RocksDB backends).
+            r = run_tidelake(args.binary, args.tidelake_source, data, q, args.runs, args.workdir,
+                             settings={"state.backend.type": "hashmap"})
             results[q]["tidelake"] = r
             if r["status"] == "ok":
                 print(f"tidelake {q}: {r['events_per_s']:,.0f} events/s (wall {r['wall_s']} s, rows {r['rows']})",
