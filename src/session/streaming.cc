@@ -293,6 +293,11 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
       ARROW_ASSIGN_OR_RAISE(auto late, At(pos, lake_->Resolve(LateTableName(name).parts[0] + "." +
                                                              LateTableName(name).parts[1])));
       transform->set_late_sink(std::make_unique<stream::DeltaAppendSink>(late));
+    } else {
+      // The sources may skip the columns the answer does not depend on (late rows, written
+      // whole, need them all).
+      ARROW_ASSIGN_OR_RAISE(auto read, At(pos, transform->ColumnsRead()));
+      for (auto& source : sources) source->ReadOnly(read[source->name()]);
     }
   }
   // Append mode adds each batch's rows; update mode upserts each group's latest result.

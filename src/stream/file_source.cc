@@ -294,16 +294,27 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> FileSource::Read
                        "rename them in)");
   }
 
+  // The declared columns read from the file (in Parquet, those the query reads: a columnar
+  // file's other columns need not be decoded) and their position among the read ones.
+  std::vector<int> position(static_cast<size_t>(options_.schema->num_fields()), -1);
   plan::FileScanNode node;
   node.format = options_.format;
   node.paths = {uri};
-  node.schema = options_.schema;
   node.csv_header = options_.csv_header;
   node.csv_delimiter = options_.csv_delimiter;
+  arrow::FieldVector read_fields;
   for (int i = 0; i < options_.schema->num_fields(); ++i) {
+    const auto& field = options_.schema->field(i);
+    if (options_.format == plan::FileFormat::kParquet && read_only_ && !read_only_->count(field->name()) &&
+        field->nullable()) {
+      continue;
+    }
     const bool positional = options_.format == plan::FileFormat::kCsv && !options_.csv_header;
-    node.columns.push_back(positional ? "_c" + std::to_string(i) : options_.schema->field(i)->name());
+    position[static_cast<size_t>(i)] = static_cast<int>(read_fields.size());
+    node.columns.push_back(positional ? "_c" + std::to_string(i) : field->name());
+    read_fields.push_back(field);
   }
+  node.schema = arrow::schema(std::move(read_fields));
   auto opened = exec::OpenFiles(node, arrow::default_memory_pool());
   if (!opened.ok()) return FileError(file.name, opened.status());
   std::shared_ptr<arrow::RecordBatchReader> reader = *opened;
@@ -315,7 +326,12 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> FileSource::Read
     arrow::ArrayVector columns;
     for (int i = 0; i < options_.schema->num_fields(); ++i) {
       const auto& field = options_.schema->field(i);
-      std::shared_ptr<arrow::Array> column = batch->column(i);
+      if (position[static_cast<size_t>(i)] < 0) {  // not read by the query
+        ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), batch->num_rows()));
+        columns.push_back(std::move(nulls));
+        continue;
+      }
+      std::shared_ptr<arrow::Array> column = batch->column(position[static_cast<size_t>(i)]);
       if (!column->type()->Equals(*field->type())) {
         auto cast = arrow::compute::Cast(*column, field->type());
         if (!cast.ok()) {

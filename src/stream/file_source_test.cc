@@ -320,6 +320,14 @@ TEST_F(FileSourceTest, ReadsJsonLinesHeaderlessCsvAndParquet) {
     ASSERT_TRUE(table.ok()) << table.status().ToString();
     EXPECT_TRUE((*table)->schema()->Equals(*Columns()));
     EXPECT_EQ(Ids(*table), (std::vector<int64_t>{10, 11}));
+    // A query that reads only the ids: the names are left null, the ids still read and cast.
+    source->ReadOnly({"id"});
+    auto ids_only = source->Read(initial, first);
+    ASSERT_TRUE(ids_only.ok()) << ids_only.status().ToString();
+    EXPECT_TRUE((*ids_only)->schema()->Equals(*Columns()));
+    EXPECT_EQ(Ids(*ids_only), (std::vector<int64_t>{10, 11}));
+    EXPECT_EQ((*ids_only)->GetColumnByName("name")->null_count(), 2);
+    EXPECT_EQ((*table)->GetColumnByName("name")->null_count(), 0);
   }
 }
 

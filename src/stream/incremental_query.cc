@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/table.h"
+#include "plan/optimizer.h"
 #include "stream/deduplication.h"
 #include "stream/update_aggregation.h"
 #include "stream/update_rollup.h"
@@ -629,6 +630,37 @@ arrow::Status IncrementalQuery::RestoreState(const Checkpoint& checkpoint, const
     ARROW_RETURN_NOT_OK(operators_[i]->RestoreState(checkpoint, states[i], &committed_files_));
   }
   return arrow::Status::OK();
+}
+
+arrow::Result<std::map<std::string, std::set<std::string>>> IncrementalQuery::ColumnsRead() const {
+  // The plan with every stream's scan replaced by literal rows, optimized: the columns of those
+  // rows it keeps are the ones it reads (field names are unique in a plan).
+  Replacements empty;
+  for (const auto& [scan, source] : streams_) {
+    ARROW_ASSIGN_OR_RAISE(auto none, arrow::Table::MakeEmpty(scan->schema));
+    empty[scan] = Values(scan->schema, none);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto optimized, plan::Optimize(plan::PlanRoot{Replace(root_.node, empty), root_.column_names,
+                                                                      root_.ordered}));
+  std::set<std::string> read;
+  std::function<void(const plan::LogicalNode&)> collect = [&](const plan::LogicalNode& node) {
+    if (node.kind == NodeKind::kValues) {
+      for (const auto& field : node.schema->fields()) read.insert(field->name());
+    }
+    for (const auto& input : node.inputs) collect(*input);
+  };
+  collect(*optimized.node);
+  std::map<std::string, std::set<std::string>> out;
+  for (const auto& [scan, source] : streams_) {
+    auto& columns = out[source];
+    const auto* declared = scan->kind == NodeKind::kSourceScan ? &scan->As<plan::SourceScanNode>().columns : nullptr;
+    for (int i = 0; i < scan->schema->num_fields(); ++i) {
+      const std::string& name = scan->schema->field(i)->name();
+      if (!read.count(name)) continue;
+      columns.insert(declared ? (*declared)[static_cast<size_t>(i)] : plan::DisplayName(name));
+    }
+  }
+  return out;
 }
 
 TransformMetrics IncrementalQuery::metrics() const {

@@ -119,6 +119,10 @@ class IncrementalQuery : public Transform {
   void set_late_sink(std::unique_ptr<Sink> sink);
   /// The memory budget of the keyed state (set it before the first batch).
   StateBudget& state_budget() { return *budget_; }
+  /// Per source, the columns of its rows the query's answer depends on (by the optimizer's
+  /// column pruning of the whole plan); a source may leave the others null (Source::ReadOnly).
+  /// Not for queries whose late rows go to a table: those rows are written whole.
+  arrow::Result<std::map<std::string, std::set<std::string>>> ColumnsRead() const;
 
  private:
   IncrementalQuery(plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams,

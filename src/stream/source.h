@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace tidelake::stream {
@@ -41,6 +42,11 @@ class Source {
   /// did not hold at this moment, so that the run ends even while the source keeps growing (a
   /// live topic, a rate-limited generator), as Spark's Trigger.AvailableNow does.
   virtual arrow::Status PrepareAvailableNow(const std::string& start) = 0;
+
+  /// The query reads only `columns` (names of schema()) of the rows: a source may leave the
+  /// others null when that saves work (a columnar file's other columns go unread). Read still
+  /// returns every column of schema().
+  virtual void ReadOnly(const std::set<std::string>& columns) {}
 };
 
 }  // namespace tidelake::stream
