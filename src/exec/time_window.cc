@@ -100,7 +100,12 @@ arrow::Result<std::shared_ptr<arrow::Table>> AssignSessions(const plan::TimeWind
     ARROW_ASSIGN_OR_RAISE(auto taken, cp::Take(rows, indices, cp::TakeOptions::NoBoundsCheck(), ctx));
     rows = taken.table();
   }
-  ARROW_ASSIGN_OR_RAISE(rows, rows->CombineChunks(pool));
+  // One chunk per column, also without rows (combining no chunks leaves none).
+  if (rows->num_rows() == 0) {
+    ARROW_ASSIGN_OR_RAISE(rows, arrow::Table::MakeEmpty(rows->schema(), pool));
+  } else {
+    ARROW_ASSIGN_OR_RAISE(rows, rows->CombineChunks(pool));
+  }
   const int64_t n = rows->num_rows();
   // new_partition[i]: row i starts a partition.
   std::vector<uint8_t> new_partition(static_cast<size_t>(n), 0);
