@@ -49,7 +49,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> AssignSlidingWindows(const plan::Ti
 class PartitionedWindowOperator : public MaterializingOperator {
  public:
   PartitionedWindowOperator(plan::TimeWindowSpec spec, std::shared_ptr<arrow::Schema> input_schema,
-                        std::shared_ptr<arrow::Schema> output_schema)
+                            std::shared_ptr<arrow::Schema> output_schema)
       : spec_(std::move(spec)), input_schema_(std::move(input_schema)), output_schema_(std::move(output_schema)) {}
   arrow::Status Add(std::shared_ptr<arrow::RecordBatch> batch, cp::ExecContext* ctx) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Finish(cp::ExecContext* ctx) override;
