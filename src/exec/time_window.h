@@ -2,11 +2,13 @@
 //
 // Tumbling, hopping and cumulating windows are assigned row by row as batches stream through
 // (AssignWindows, run in a map node): each row is repeated once per window holding its time
-// (plan/time_window.h decides which), followed by that window's start and end. Sessions depend
-// on the rows around each row, so SessionWindowOperator materialises its input, sorts it by the
-// partition fields and the time, and cuts each partition where the next time is a gap or more
-// after the previous one, or where the session would outlast its maximum duration. A session
-// runs from its first time to its last time plus the gap.
+// (plan/time_window.h decides which), followed by that window's start and end. Sessions and
+// sliding windows depend on the rows around each row, so PartitionedWindowOperator materialises
+// its input and sorts it by the partition fields and the time. Sessions cut each partition
+// where the next time is a gap or more after the previous one, or where the session would
+// outlast its maximum duration; a session runs from its first time to its last time plus the
+// gap. Sliding windows end where the partition's rows enter or leave them
+// (plan::SlidingWindowEnds); each row is repeated once per window holding it.
 //
 // Rows with a null time are in no window: they are dropped.
 #pragma once
@@ -36,10 +38,18 @@ arrow::Result<std::shared_ptr<arrow::Table>> AssignSessions(const plan::TimeWind
                                                             const std::shared_ptr<arrow::Schema>& output_schema,
                                                             cp::ExecContext* ctx);
 
-class SessionWindowOperator : public MaterializingOperator {
+/// `input` sorted by partition and time, each row repeated once per sliding window holding it,
+/// with the window's start and end appended.
+arrow::Result<std::shared_ptr<arrow::Table>> AssignSlidingWindows(const plan::TimeWindowSpec& spec,
+                                                                  const std::shared_ptr<arrow::Table>& input,
+                                                                  const std::shared_ptr<arrow::Schema>& output_schema,
+                                                                  cp::ExecContext* ctx);
+
+/// Sessions and sliding windows (plan::WindowsDependOnRows): assigned once all rows are in.
+class PartitionedWindowOperator : public MaterializingOperator {
  public:
-  SessionWindowOperator(plan::TimeWindowSpec spec, std::shared_ptr<arrow::Schema> input_schema,
-                        std::shared_ptr<arrow::Schema> output_schema)
+  PartitionedWindowOperator(plan::TimeWindowSpec spec, std::shared_ptr<arrow::Schema> input_schema,
+                            std::shared_ptr<arrow::Schema> output_schema)
       : spec_(std::move(spec)), input_schema_(std::move(input_schema)), output_schema_(std::move(output_schema)) {}
   arrow::Status Add(std::shared_ptr<arrow::RecordBatch> batch, cp::ExecContext* ctx) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Finish(cp::ExecContext* ctx) override;

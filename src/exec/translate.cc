@@ -198,17 +198,17 @@ arrow::Result<acero::Declaration> PlanTranslator::Window(const std::shared_ptr<c
 arrow::Result<acero::Declaration> PlanTranslator::TimeWindow(const plan::TimeWindowNode& node) {
   ARROW_ASSIGN_OR_RAISE(auto input, Translate(node.inputs[0]));
   const plan::TimeWindowSpec& spec = node.spec;
-  if (spec.size <= 0 || (spec.kind != plan::TimeWindowKind::kTumble && spec.kind != plan::TimeWindowKind::kSession &&
-                         spec.slide <= 0)) {
+  if (spec.size <= 0 ||
+      (spec.kind != plan::TimeWindowKind::kTumble && !plan::WindowsDependOnRows(spec) && spec.slide <= 0)) {
     return arrow::Status::Invalid("internal error: a time window without a positive size and slide");
   }
-  if (spec.kind == plan::TimeWindowKind::kSession) {
+  if (plan::WindowsDependOnRows(spec)) {
     auto input_schema = node.inputs[0]->schema;
     MaterializeNodeOptions options(
-        "session window", node.schema,
+        spec.kind == plan::TimeWindowKind::kSession ? "session window" : "sliding window", node.schema,
         [spec, input_schema, output = node.schema](
             const std::shared_ptr<arrow::Schema>&) -> arrow::Result<std::unique_ptr<MaterializingOperator>> {
-          return std::make_unique<SessionWindowOperator>(spec, input_schema, output);
+          return std::make_unique<PartitionedWindowOperator>(spec, input_schema, output);
         });
     return acero::Declaration::Sequence({std::move(input), {kMaterializeNode, std::move(options)}});
   }

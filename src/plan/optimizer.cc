@@ -362,15 +362,15 @@ arrow::Result<NodePtr> Push(const NodePtr& node, std::vector<cp::Expression> pre
     case NodeKind::kWatermark:
     case NodeKind::kTimeWindow: {
       // Below a watermark: predicates that do not read the event time (as Spark). Below a
-      // window assignment: predicates on input fields, except for sessions, whose windows
-      // depend on which rows there are: there only predicates on the partition fields.
+      // window assignment: predicates on input fields, except for sessions and sliding windows,
+      // whose windows depend on which rows there are: there only predicates on the partition fields.
       FieldSet allowed;
       if (node->kind == NodeKind::kWatermark) {
         allowed = NamesOf(*node->schema);
         allowed.erase(node->As<WatermarkNode>().time_field);
       } else {
         const auto& spec = node->As<TimeWindowNode>().spec;
-        if (spec.kind == TimeWindowKind::kSession) {
+        if (WindowsDependOnRows(spec)) {
           allowed.insert(spec.partition_by.begin(), spec.partition_by.end());
         } else {
           allowed = NamesOf(*node->inputs[0]->schema);

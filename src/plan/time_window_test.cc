@@ -63,5 +63,34 @@ TEST(TimeWindowTest, SessionsAreNotAssignedRowByRow) {
   EXPECT_EQ(LastWindowEnd(spec, kMinute), 6 * kMinute);
 }
 
+TimeWindowSpec Sliding(int64_t size) {
+  TimeWindowSpec spec{TimeWindowKind::kSliding, "t", size};
+  spec.end_inclusive = true;
+  return spec;
+}
+
+TEST(TimeWindowTest, SlidingWindowsEndWhereARowEntersOrLeaves) {
+  // Stream Analytics' documentation: A at 34, B at 38 and C at 42 in windows of 5 give windows
+  // ending at 34 (A enters), 38 (B enters), 39 (A leaves), 42 (C enters) and 43 (B leaves); none
+  // at 47, where C leaves the window empty.
+  const TimeWindowSpec spec = Sliding(5);
+  EXPECT_EQ(SlidingWindowEnds(spec, {34, 38, 42}), (std::vector<int64_t>{34, 38, 39, 42, 43}));
+  EXPECT_TRUE(Windows(spec, 34).empty());  // not assigned row by row
+  // The rows kept for the window their leaving makes: up to t + size.
+  EXPECT_EQ(LastWindowEnd(spec, 34), 39);
+}
+
+TEST(TimeWindowTest, SlidingWindowsAreEachOnceAndNeverEmpty) {
+  const TimeWindowSpec spec = Sliding(10);
+  EXPECT_TRUE(SlidingWindowEnds(spec, {}).empty());
+  // One row: only the window it enters; the one it leaves is empty.
+  EXPECT_EQ(SlidingWindowEnds(spec, {7}), (std::vector<int64_t>{7}));
+  // Equal times make one window; a row entering where another leaves makes one window too
+  // (the rows at 0 leave the window ending at 10, which holds 10 alone; 10 leaves it empty).
+  EXPECT_EQ(SlidingWindowEnds(spec, {0, 0, 10}), (std::vector<int64_t>{0, 10}));
+  // 0 leaves the window ending at 10, which still holds 4; 4 leaves it empty at 14.
+  EXPECT_EQ(SlidingWindowEnds(spec, {0, 4}), (std::vector<int64_t>{0, 4, 10}));
+}
+
 }  // namespace
 }  // namespace tidelake::plan

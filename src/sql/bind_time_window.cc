@@ -5,9 +5,9 @@
 //    add window_start, window_end and window_time columns;
 //  - grouping functions: Spark's window(ts, '5 minutes'[, slide[, start]]) and
 //    session_window(ts, gap) (a struct<start, end> key), Stream Analytics'
-//    TumblingWindow, HoppingWindow and SessionWindow over the event time (the window's end is
-//    the key, and what System.Timestamp() returns), and Flink's group window functions
-//    TUMBLE(ts, size), HOP(ts, slide, size) and SESSION(ts, gap), whose start and end the
+//    TumblingWindow, HoppingWindow, SlidingWindow and SessionWindow over the event time (the
+//    window's end is the key, and what System.Timestamp() returns), and Flink's group window
+//    functions TUMBLE(ts, size), HOP(ts, slide, size) and SESSION(ts, gap), whose start and end the
 //    SELECT reads with TUMBLE_START(...), HOP_END(...), SESSION_ROWTIME(...) and the like.
 // All of them become one plan::TimeWindowNode; times are in microseconds.
 #include <arrow/api.h>
@@ -135,15 +135,17 @@ arrow::Result<std::pair<std::string, std::string>> AddTimeWindow(Binder::Impl* b
   return fields;
 }
 
-// The field a partition expression of a session names (sessions are per value of columns).
-arrow::Result<std::string> PartitionField(Binder::Impl* binder, const BoundRelation& relation, const Expr& e) {
+// The field a partition expression of a session or sliding window names (they are per value
+// of columns).
+arrow::Result<std::string> PartitionField(Binder::Impl* binder, const BoundRelation& relation, const Expr& e,
+                                          std::string_view windows = "session windows") {
   ExprContext ctx;
   ctx.scope = &relation.scope;
   ctx.input = relation.node->schema;
-  ctx.clause = "a session window's partition";
+  ctx.clause = "a window's partition";
   ARROW_ASSIGN_OR_RAISE(auto bound, At(e.pos, binder->Bind(e, ctx)));
   if (bound.field_ref() == nullptr || bound.field_ref()->name() == nullptr) {
-    return At(e.pos, arrow::Status::NotImplemented("session windows are per value of columns; ", ToString(e),
+    return At(e.pos, arrow::Status::NotImplemented(windows, " are per value of columns; ", ToString(e),
                                                    " is an expression (compute it in a subquery first)"));
   }
   return *bound.field_ref()->name();
@@ -255,6 +257,8 @@ arrow::Result<BoundRelation> Binder::Impl::BindWindowFunction(const WindowFuncti
     case plan::TimeWindowKind::kSession:
       ARROW_RETURN_NOT_OK(duration("GAP", &spec.size, true));
       break;
+    case plan::TimeWindowKind::kSliding:
+      return arrow::Status::Invalid("internal error: no windowing table function makes sliding windows");
   }
   ARROW_RETURN_NOT_OK(duration("OFFSET", &spec.offset, false));
   ColumnRefExpr time;
@@ -345,11 +349,10 @@ arrow::Result<std::optional<GroupWindow>> Binder::Impl::BindGroupWindow(const Fu
     }
     spec.time_field = relation->scope.event_time;
     spec.end_inclusive = true;
-    if (name == "slidingwindow") {
-      return At(call.pos, arrow::Status::NotImplemented(
-                              "SlidingWindow is not supported yet; HoppingWindow with a small hop is the closest"));
-    }
-    ARROW_RETURN_NOT_OK(name == "sessionwindow" ? arity(3, 3) : name == "hoppingwindow" ? arity(3, 4) : arity(2, 3));
+    ARROW_RETURN_NOT_OK(name == "sessionwindow"   ? arity(3, 3)
+                        : name == "hoppingwindow" ? arity(3, 4)
+                        : name == "slidingwindow" ? arity(2, 2)
+                                                  : arity(2, 3));
     ARROW_ASSIGN_OR_RAISE(int64_t unit, AsaUnitMicros(*call.args[0]));
     ARROW_ASSIGN_OR_RAISE(spec.size, AsaCount(this, *call.args[1], unit, "the window size"));
     if (name == "tumblingwindow") {
@@ -366,15 +369,21 @@ arrow::Result<std::optional<GroupWindow>> Binder::Impl::BindGroupWindow(const Fu
       if (call.args.size() == 4) {
         ARROW_ASSIGN_OR_RAISE(spec.offset, AsaCount(this, *call.args[3], unit, "the offset"));
       }
+    } else if (name == "slidingwindow") {
+      // A window (end - size, end] per GROUP BY group wherever a row enters or leaves it.
+      spec.kind = plan::TimeWindowKind::kSliding;
     } else {
       spec.kind = plan::TimeWindowKind::kSession;
       spec.end_inclusive = false;
       ARROW_ASSIGN_OR_RAISE(spec.max_duration, AsaCount(this, *call.args[2], unit, "the maximum duration"));
     }
   }
-  if (spec.kind == plan::TimeWindowKind::kSession) {
+  if (plan::WindowsDependOnRows(spec)) {
     for (const Expr* key : other_keys) {
-      ARROW_ASSIGN_OR_RAISE(auto field, PartitionField(this, *relation, *key));
+      ARROW_ASSIGN_OR_RAISE(auto field, PartitionField(this, *relation, *key,
+                                                       spec.kind == plan::TimeWindowKind::kSliding
+                                                           ? "sliding windows"
+                                                           : "session windows"));
       spec.partition_by.push_back(field);
     }
   }

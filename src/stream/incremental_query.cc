@@ -128,7 +128,7 @@ const plan::TimeWindowNode* WindowEndPartitionsOver(const plan::LogicalNode& nod
   }
   if (at->kind != NodeKind::kTimeWindow) return nullptr;
   const auto& window = at->As<plan::TimeWindowNode>();
-  if (window.spec.kind == plan::TimeWindowKind::kSession) return nullptr;
+  if (plan::WindowsDependOnRows(window.spec)) return nullptr;
   const std::string& end = window.schema->field(window.schema->num_fields() - 1)->name();
   for (const plan::LogicalNode* function : window_functions) {
     bool by_end = false;
@@ -268,8 +268,10 @@ arrow::Status IncrementalQuery::AnalyzeAggregate(const NodePtr& node, bool* stre
   if (window == nullptr && aggregate.grouping_sets.empty() && GroupsClosedWindows(*node)) return arrow::Status::OK();
   if (window == nullptr || !aggregate.grouping_sets.empty() ||
       !DerivesFromWindow({aggregate.keys.begin(), aggregate.keys.end()}, node->inputs[0].get(), *window)) {
-    if (window != nullptr && window->spec.kind == plan::TimeWindowKind::kSession) {
-      return NeedsState("a session window outside an aggregation");
+    if (window != nullptr && plan::WindowsDependOnRows(window->spec)) {
+      return NeedsState(window->spec.kind == plan::TimeWindowKind::kSession
+                            ? "a session window outside an aggregation"
+                            : "a sliding window outside an aggregation");
     }
     if (aggregate.aggregates.empty() && aggregate.grouping_sets.empty()) {
       // DISTINCT (a GROUP BY without aggregates): each row once, appended when first seen.
@@ -377,9 +379,11 @@ arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
     case NodeKind::kWatermark:
       return arrow::Status::OK();
     case NodeKind::kTimeWindow:
-      return node->As<plan::TimeWindowNode>().spec.kind == plan::TimeWindowKind::kSession
-                 ? NeedsState("a session window outside an aggregation")
-                 : arrow::Status::OK();
+      switch (node->As<plan::TimeWindowNode>().spec.kind) {
+        case plan::TimeWindowKind::kSession: return NeedsState("a session window outside an aggregation");
+        case plan::TimeWindowKind::kSliding: return NeedsState("a sliding window outside an aggregation");
+        default: return arrow::Status::OK();
+      }
     case NodeKind::kJoin: {
       const auto& join = node->As<plan::JoinNode>();
       if (input_streams[0] && input_streams[1]) {

@@ -67,6 +67,18 @@ std::shared_ptr<plan::AggregateNode> AlsoByWindowEnd(const plan::AggregateNode& 
   return partial;
 }
 
+// Why a row was late, as the late rows' table says.
+const char* LateReason(plan::TimeWindowKind kind) {
+  switch (kind) {
+    case plan::TimeWindowKind::kSession:
+      return "event time behind the watermark: its session has closed";
+    case plan::TimeWindowKind::kSliding:
+      return "event time not after the watermark: the sliding window ending at it had closed";
+    default:
+      return "every window holding its event time had closed";
+  }
+}
+
 }  // namespace
 
 arrow::Result<std::unique_ptr<WindowedAggregation>> WindowedAggregation::Make(plan::NodePtr aggregate,
@@ -145,8 +157,9 @@ plan::NodePtr WindowedAggregation::WindowOverWaiting() const {
 arrow::Status WindowedAggregation::PlanPartialResults(std::shared_ptr<StateBudget> budget) {
   if (aggregate_->kind != NodeKind::kAggregate) return arrow::Status::OK();  // window functions: rows wait
   const auto& aggregate = aggregate_->As<plan::AggregateNode>();
-  // Sessions grow and merge as rows arrive: their rows wait. So do aggregates that do not merge.
-  if (window_->spec.kind == plan::TimeWindowKind::kSession || !aggregate.grouping_sets.empty()) {
+  // Sessions grow and merge as rows arrive, and a sliding window's end is made by rows that
+  // may arrive later: their rows wait. So do aggregates that do not merge.
+  if (plan::WindowsDependOnRows(window_->spec) || !aggregate.grouping_sets.empty()) {
     return arrow::Status::OK();
   }
   auto merge_closed = MergeNode(aggregate_->schema, aggregate.keys, aggregate.aggregates);
@@ -211,9 +224,14 @@ arrow::Result<std::shared_ptr<arrow::BooleanArray>> WindowedAggregation::SortOut
 
 bool WindowedAggregation::IsLate(int64_t t) const {
   if (!watermark_) return false;
-  // Sessions: a row older than the watermark could only join a session already closed.
-  return window_->spec.kind == plan::TimeWindowKind::kSession ? t < *watermark_
-                                                              : plan::LastWindowEnd(window_->spec, t) <= *watermark_;
+  switch (window_->spec.kind) {
+    case plan::TimeWindowKind::kSession:  // older than the watermark: it could only join a closed session
+      return t < *watermark_;
+    case plan::TimeWindowKind::kSliding:  // the window its entry makes, ending at t, has closed
+      return t <= *watermark_;
+    default:
+      return plan::LastWindowEnd(window_->spec, t) <= *watermark_;
+  }
 }
 
 std::optional<int64_t> WindowedAggregation::AdvanceWatermark(const BatchContext& context) {
@@ -374,9 +392,7 @@ arrow::Status WindowedAggregation::WriteLate(const Replacements& below, const Ba
       const bool is_late = values.IsValid(j) && IsLate(values.Value(j));
       ARROW_RETURN_NOT_OK(late.Append(is_late));
       if (is_late) {
-        ARROW_RETURN_NOT_OK(reasons.Append(window_->spec.kind == plan::TimeWindowKind::kSession
-                                               ? "event time behind the watermark: its session has closed"
-                                               : "every window holding its event time had closed"));
+        ARROW_RETURN_NOT_OK(reasons.Append(LateReason(window_->spec.kind)));
       }
     }
   }

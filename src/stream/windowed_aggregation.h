@@ -3,12 +3,13 @@
 //
 // State, by what the aggregates allow:
 //  - partial results (when every aggregate merges, see aggregate_merge.h, and the windows are
-//    not sessions): each batch assigns its rows to their windows, runs the projections and
-//    filters between the window and the aggregation, and aggregates them by the GROUP BY keys
-//    and the window's end; the state merges these partial results, one row per group and
-//    window. When windows close, their rows leave the state and are merged by the GROUP BY
-//    keys alone: the result the aggregation gives over the closed windows' rows. The state is
-//    as large as the open groups, not the rows;
+//    neither sessions nor sliding windows, which rows arriving later make or change): each
+//    batch assigns its rows to their windows, runs the projections and filters between the
+//    window and the aggregation, and aggregates them by the GROUP BY keys and the window's
+//    end; the state merges these partial results, one row per group and window. When windows
+//    close, their rows leave the state and are merged by the GROUP BY keys alone: the result
+//    the aggregation gives over the closed windows' rows. The state is as large as the open
+//    groups, not the rows;
 //  - rows (otherwise): the rows reaching the window (plan::TimeWindowNode) wait until the
 //    watermark closes their windows; then the aggregation (and the projections and filters
 //    between it and its window) runs once over the rows of the windows that closed.
@@ -21,7 +22,8 @@
 // window emitted later ends after it. A row that arrives when every window holding it has closed
 // is late: dropped and counted, and with a late sink also written there, with the reason and the
 // watermark it missed (late_schema()); for the windows of a row that have closed while others
-// are open (hopping windows), it only counts in the open ones. At the end of input every open
+// are open (hopping windows), it only counts in the open ones. A sliding window ends at each
+// row's time, so a row at or before the watermark is late. At the end of input every open
 // window closes.
 //
 // The same operator runs window functions partitioned by an event-time window's end (Flink's

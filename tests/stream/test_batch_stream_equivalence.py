@@ -100,13 +100,18 @@ CORPUS = [
     "sum(amount) AS total FROM {src} GROUP BY kind, TUMBLE(ts, INTERVAL '1' MINUTE)",
     "SELECT HOP_END(ts, INTERVAL '30' SECOND, INTERVAL '2' MINUTE) AS e, min(amount) AS lo, count(*) AS n "
     "FROM {src} GROUP BY HOP(ts, INTERVAL '30' SECOND, INTERVAL '2' MINUTE)",
-    # Stream Analytics: TIMESTAMP BY, TumblingWindow / HoppingWindow / SessionWindow, System.Timestamp()
+    # Stream Analytics: TIMESTAMP BY, TumblingWindow / HoppingWindow / SlidingWindow / SessionWindow,
+    # System.Timestamp()
     "SELECT user, COUNT(*) AS n, System.Timestamp() AS window_end FROM {src} TIMESTAMP BY ts "
     "GROUP BY user, TumblingWindow(minute, 1)",
     "SELECT kind, SUM(amount) AS total, System.Timestamp() AS window_end FROM {src} TIMESTAMP BY ts "
     "GROUP BY kind, HoppingWindow(second, 120, 60)",
     "SELECT user, COUNT(*) AS n, System.Timestamp() AS window_end FROM {src} TIMESTAMP BY ts "
     "GROUP BY user, SessionWindow(second, 10, 60)",
+    "SELECT System.Timestamp() AS window_end, user, COUNT(*) AS n, SUM(amount) AS total FROM {src} TIMESTAMP BY ts "
+    "GROUP BY user, SlidingWindow(second, 10)",
+    "SELECT System.Timestamp() AS window_end, COUNT(*) AS n, MAX(amount) AS top FROM {src} TIMESTAMP BY ts "
+    "WHERE kind = 'buy' GROUP BY SlidingWindow(second, 30) HAVING COUNT(*) > 1",
     # the seed's query shape: a CTE that carries the event time, then a tumbling window
     "WITH enriched AS (SELECT id, user, kind, ts, System.Timestamp() AS processing_timestamp "
     "FROM {src} TIMESTAMP BY ts) SELECT user, COUNT(*) AS event_count, System.Timestamp() AS window_end "
