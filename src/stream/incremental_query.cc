@@ -143,26 +143,6 @@ const plan::TimeWindowNode* WindowEndPartitionsOver(const plan::LogicalNode& nod
   return &window;
 }
 
-// The field of `target`'s output that output `field` of `node` passes through unchanged
-// (through projections), or "" when it is computed.
-std::string OutputOf(const plan::LogicalNode& node, std::string field, const plan::LogicalNode& target) {
-  const plan::LogicalNode* at = &node;
-  while (at != &target) {
-    if (at->kind == NodeKind::kFilter) {
-      at = at->inputs[0].get();
-      continue;
-    }
-    if (at->kind != NodeKind::kProject) return "";
-    const int i = at->schema->GetFieldIndex(field);
-    if (i < 0) return "";
-    const auto* ref = at->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
-    if (ref == nullptr || ref->name() == nullptr) return "";
-    field = *ref->name();
-    at = at->inputs[0].get();
-  }
-  return field;
-}
-
 // A watermark delay (microseconds) in the unit of a timestamp type, rounded up: a longer delay
 // only keeps rows longer.
 int64_t DelayIn(int64_t delay_us, const arrow::DataType& type) {
@@ -224,7 +204,7 @@ arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
     for (const auto& names : query->update_keys_) {
       std::optional<std::string> column;
       for (int i = 0; i < query->root_.node->schema->num_fields() && !column; ++i) {
-        const std::string under = OutputOf(*query->root_.node, query->root_.node->schema->field(i)->name(), update);
+        const std::string under = PassedThrough(*query->root_.node, query->root_.node->schema->field(i)->name(), update);
         if (std::find(names.begin(), names.end(), under) != names.end()) {
           column = query->root_.column_names[static_cast<size_t>(i)];
         }

@@ -57,6 +57,24 @@ arrow::Result<std::shared_ptr<arrow::Table>> EvaluateNode(const plan::NodePtr& n
   return rows->CombineChunks();
 }
 
+std::string PassedThrough(const plan::LogicalNode& node, std::string field, const plan::LogicalNode& target) {
+  const plan::LogicalNode* at = &node;
+  while (at != &target) {
+    if (at->kind == plan::NodeKind::kFilter) {
+      at = at->inputs[0].get();
+      continue;
+    }
+    if (at->kind != plan::NodeKind::kProject) return "";
+    const int i = at->schema->GetFieldIndex(field);
+    if (i < 0) return "";
+    const auto* ref = at->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
+    if (ref == nullptr || ref->name() == nullptr) return "";
+    field = *ref->name();
+    at = at->inputs[0].get();
+  }
+  return field;
+}
+
 arrow::Result<std::shared_ptr<arrow::Table>> AppendRows(const std::shared_ptr<arrow::Table>& a,
                                                         const std::shared_ptr<arrow::Table>& b) {
   if (!a || a->num_rows() == 0) return b;

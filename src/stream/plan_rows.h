@@ -59,6 +59,10 @@ arrow::Result<std::shared_ptr<arrow::Table>> RowsByKeys(const std::shared_ptr<ar
                                                         const std::vector<std::string>& other_keys, bool matching,
                                                         const exec::ExecOptions& options);
 
+/// The field of `target`'s output that output `field` of `node` passes through unchanged
+/// (through projections and filters; `target` is under `node`), or "" when it is computed.
+std::string PassedThrough(const plan::LogicalNode& node, std::string field, const plan::LogicalNode& target);
+
 /// The error for a query shape the streaming engine does not run: `what` would need state it
 /// does not keep.
 arrow::Status NeedsState(const std::string& what);

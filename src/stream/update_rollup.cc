@@ -6,26 +6,6 @@
 
 namespace tidelake::stream {
 
-namespace {
-
-// The field of `target`'s output that output `field` of `node` passes through unchanged
-// (through projections), or "" when it is computed.
-std::string PassedThrough(const plan::LogicalNode& node, std::string field, const plan::LogicalNode& target) {
-  const plan::LogicalNode* at = &node;
-  while (at != &target) {
-    if (at->kind != plan::NodeKind::kProject) return "";
-    const int i = at->schema->GetFieldIndex(field);
-    if (i < 0) return "";
-    const auto* ref = at->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
-    if (ref == nullptr || ref->name() == nullptr) return "";
-    field = *ref->name();
-    at = at->inputs[0].get();
-  }
-  return field;
-}
-
-}  // namespace
-
 arrow::Result<std::unique_ptr<UpdateRollup>> UpdateRollup::Make(plan::NodePtr node, const UpdateAggregation* inner,
                                                                 exec::ExecOptions options) {
   const auto& aggregate = node->As<plan::AggregateNode>();
