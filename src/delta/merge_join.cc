@@ -157,6 +157,38 @@ std::shared_ptr<arrow::Schema> AliasSchema(const arrow::Schema& schema, const st
   return arrow::schema(std::move(fields));
 }
 
+namespace {
+
+// `a = b OR (a IS NULL AND b IS NULL)` (either way round within the AND): equality where NULL
+// matches NULL.
+bool IsNullSafeEquality(const cp::Expression& e) {
+  const auto* either = e.call();
+  if (!either || (either->function_name != "or_kleene" && either->function_name != "or") ||
+      either->arguments.size() != 2) {
+    return false;
+  }
+  const auto* equal = either->arguments[0].call();
+  const auto* both_null = either->arguments[1].call();
+  if (!equal || equal->function_name != "equal" || equal->arguments.size() != 2 || !both_null ||
+      (both_null->function_name != "and_kleene" && both_null->function_name != "and") ||
+      both_null->arguments.size() != 2) {
+    return false;
+  }
+  auto null_test_of = [](const cp::Expression& test) -> const cp::Expression* {
+    const auto* call = test.call();
+    if (!call || call->function_name != "is_null" || call->arguments.size() != 1) return nullptr;
+    return &call->arguments[0];
+  };
+  const cp::Expression* x = null_test_of(both_null->arguments[0]);
+  const cp::Expression* y = null_test_of(both_null->arguments[1]);
+  if (!x || !y) return false;
+  const auto& a = equal->arguments[0];
+  const auto& b = equal->arguments[1];
+  return (*x == a && *y == b) || (*x == b && *y == a);
+}
+
+}  // namespace
+
 arrow::Result<MergeJoinPlan> PlanMergeJoin(const cp::Expression& on, const std::shared_ptr<arrow::Schema>& aliased_target,
                                            const std::shared_ptr<arrow::Schema>& aliased_source) {
   arrow::FieldVector joined_fields = aliased_target->fields();
@@ -174,7 +206,10 @@ arrow::Result<MergeJoinPlan> PlanMergeJoin(const cp::Expression& on, const std::
   std::vector<cp::Expression> residual;
   for (const auto& c : conjuncts) {
     int sides = SidesOf(c, *aliased_target, *aliased_source);
-    const auto* call = c.call();
+    const cp::Expression* equality = &c;
+    const bool null_safe = IsNullSafeEquality(c);
+    if (null_safe) equality = &c.call()->arguments[0];
+    const auto* call = equality->call();
     if (call && call->function_name == "equal" && call->arguments.size() == 2) {
       const auto& a = call->arguments[0];
       const auto& b = call->arguments[1];
@@ -193,6 +228,7 @@ arrow::Result<MergeJoinPlan> PlanMergeJoin(const cp::Expression& on, const std::
         if (args[1].type()->Equals(*common) && HashableKeyType(*common)) {
           plan.target_keys.push_back(CastTo(key->first, bound_t.type()->GetSharedPtr(), common));
           plan.source_keys.push_back(CastTo(key->second, bound_s.type()->GetSharedPtr(), common));
+          plan.null_safe.push_back(null_safe);
           continue;
         }
       }
@@ -237,12 +273,19 @@ arrow::Result<std::optional<cp::Expression>> TargetMatchFilter(const MergeJoinPl
     ARROW_ASSIGN_OR_RAISE(auto bound, plan.source_keys[i].Bind(*aliased_source->schema()));
     ARROW_ASSIGN_OR_RAISE(auto keys, EvaluateArray(bound, *aliased_source));
     if (!keys->type()->Equals(*field->type())) continue;
-    if (keys->length() == keys->null_count()) return cp::literal(false);  // nothing can match
+    // A NULL key matches a NULL target key when the key is null-safe, and nothing otherwise.
+    const bool nulls_match = plan.null_safe[i] && keys->null_count() > 0;
+    if (keys->length() == keys->null_count()) {
+      if (!nulls_match) return cp::literal(false);  // nothing can match
+      terms.push_back(cp::is_null(cp::field_ref(column)));
+      continue;
+    }
     auto min_max = cp::MinMax(keys, cp::ScalarAggregateOptions(/*skip_nulls=*/true));
     if (!min_max.ok()) continue;  // a type without an order: no range
     const auto& pair = static_cast<const arrow::StructScalar&>(*min_max->scalar());
-    terms.push_back(cp::greater_equal(cp::field_ref(column), cp::literal(pair.value[0])));
-    terms.push_back(cp::less_equal(cp::field_ref(column), cp::literal(pair.value[1])));
+    cp::Expression range = cp::and_(cp::greater_equal(cp::field_ref(column), cp::literal(pair.value[0])),
+                                    cp::less_equal(cp::field_ref(column), cp::literal(pair.value[1])));
+    terms.push_back(nulls_match ? cp::or_(range, cp::is_null(cp::field_ref(column))) : range);
   }
   if (terms.empty()) return std::nullopt;
   return AndAll(std::move(terms));
@@ -277,10 +320,12 @@ arrow::Result<std::vector<KeyMatch>> FindKeyMatches(std::shared_ptr<const Snapsh
 
   std::vector<cp::Expression> target_keys = plan.target_keys;
   std::vector<cp::Expression> source_keys = plan.source_keys;
+  std::vector<bool> null_safe = plan.null_safe;
   if (target_keys.empty()) {
     // A cross join: every pair shares the one constant key.
     target_keys.push_back(cp::literal(int32_t{0}));
     source_keys.push_back(cp::literal(int32_t{0}));
+    null_safe.push_back(false);
   }
   arrow::FieldVector left_fields{arrow::field(kFileColumn, arrow::int32(), false),
                                  arrow::field(kRowColumn, arrow::int64(), false)};
@@ -323,6 +368,9 @@ arrow::Result<std::vector<KeyMatch>> FindKeyMatches(std::shared_ptr<const Snapsh
   arrow::acero::Declaration left{"record_batch_reader_source", arrow::acero::RecordBatchReaderSourceNodeOptions{reader}};
   arrow::acero::Declaration right{"table_source", arrow::acero::TableSourceNodeOptions{right_table}};
   arrow::acero::HashJoinNodeOptions join_options{arrow::acero::JoinType::INNER, left_keys, right_keys};
+  for (size_t i = 0; i < null_safe.size(); ++i) {
+    join_options.key_cmp[i] = null_safe[i] ? arrow::acero::JoinKeyCmp::IS : arrow::acero::JoinKeyCmp::EQ;
+  }
   arrow::acero::Declaration join{"hashjoin", {std::move(left), std::move(right)}, std::move(join_options)};
   auto joined = arrow::acero::DeclarationToTable(std::move(join));
   if (!joined.ok()) return joined.status().WithMessage("MERGE: joining target and source: ", joined.status().message());

@@ -32,6 +32,9 @@ struct MergeJoinPlan {
   /// aliased source schema), both of the same type.
   std::vector<arrow::compute::Expression> target_keys;
   std::vector<arrow::compute::Expression> source_keys;
+  /// Per key: NULL matches NULL (`t = s OR (t IS NULL AND s IS NULL)`, as a streaming upsert
+  /// writes its ON condition), instead of matching nothing.
+  std::vector<bool> null_safe;
   /// The conjuncts that are not join keys (over the joined schema); unset when there are none.
   std::optional<arrow::compute::Expression> residual;
   /// The conjuncts that read target columns only (also part of `residual`).

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "delta/dml_test_util.h"
+#include "delta/merge_join.h"
 
 namespace tidelake::delta {
 namespace {
@@ -421,6 +422,37 @@ TEST_F(MergeClauseTest, ReadPredicateCoversOnlyTheSourceKeyRange) {
   auto inside = plan_and_commit_after(R"([{"id":6,"name":"z","value":0}])");
   ASSERT_FALSE(inside.ok());
   EXPECT_NE(inside.message().find("concurrent"), std::string::npos) << inside.ToString();
+}
+
+// The ON condition a streaming upsert writes, `t.k = s.k OR (t.k IS NULL AND s.k IS NULL)`, is a
+// join key on which NULL matches NULL: the merge hashes it (a cross join of a large batch with a
+// large table would not end), and a NULL-keyed source row updates the NULL-keyed target row.
+TEST_F(MergeClauseTest, NullSafeEqualityIsAJoinKeyOnWhichNullMatchesNull) {
+  auto t = Col("target.name"), s = Col("source.name");
+  const cp::Expression on = cp::or_(cp::equal(t, s), cp::and_(cp::is_null(t), cp::is_null(s)));
+  auto aliased_target = AliasSchema(*schema_, "target"), aliased_source = AliasSchema(*schema_, "source");
+  auto plan = PlanMergeJoin(on, aliased_target, aliased_source);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->target_keys.size(), 1u);
+  EXPECT_EQ(plan->null_safe, std::vector<bool>{true});
+  EXPECT_FALSE(plan->residual.has_value());
+  // Plain equality stays a key on which NULL matches nothing.
+  auto plain = PlanMergeJoin(cp::equal(t, s), aliased_target, aliased_source);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->null_safe, std::vector<bool>{false});
+
+  Append(location_, Batch(schema_, R"([{"id":1,"name":null,"value":1},{"id":2,"name":"a","value":2},
+                                       {"id":3,"name":"b","value":3}])"));
+  auto source = TableOf(schema_, R"([{"id":10,"name":null,"value":10},{"id":20,"name":"a","value":20},
+                                     {"id":30,"name":"c","value":30}])");
+  MergeOptions options;
+  options.matched = {MergeClause::UpdateAll()};
+  options.not_matched = {MergeClause::InsertAll()};
+  auto result = Merge(location_, source, on, options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->first.rows_updated, 2);
+  EXPECT_EQ(result->first.rows_inserted, 1);
+  EXPECT_EQ(ReadLines(location_), (std::vector<std::string>{"10|null|10", "20|a|20", "30|c|30", "3|b|3"}));
 }
 
 TEST_F(MergeClauseTest, NothingToDoCommitsNothing) {
