@@ -335,7 +335,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> Deduplication::KeysOf(const std::sh
 }
 
 arrow::Status Deduplication::Remember(const std::shared_ptr<arrow::Table>& keys) {
-  ARROW_RETURN_NOT_OK(seen_.Upsert(keys));
+  ARROW_RETURN_NOT_OK(seen_.Upsert(keys, /*stored=*/0));  // the keys not seen before
   if (!time_ || !time_->key_field || !watermark_) return arrow::Status::OK();
   // Keys behind the watermark: every row of theirs to come is late, so they need not be kept.
   return seen_.EraseBefore(*time_->key_field, *watermark_);

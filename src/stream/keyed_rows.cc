@@ -309,10 +309,15 @@ arrow::Status KeyedRows::ScanPrefixes(const std::vector<std::string>& prefixes, 
   return arrow::Status::OK();
 }
 
-arrow::Status KeyedRows::Upsert(const std::shared_ptr<arrow::Table>& rows) {
+arrow::Status KeyedRows::Upsert(const std::shared_ptr<arrow::Table>& rows, std::optional<int64_t> stored) {
   if (!unique_) return arrow::Status::Invalid("keyed state with several rows per key takes appends, not upserts");
   if (rows->num_rows() == 0) return arrow::Status::OK();
-  if (db_) return Put(rows, /*count_new=*/true);
+  if (db_) {
+    if (!stored) return Put(rows, /*count_new=*/true);
+    ARROW_RETURN_NOT_OK(Put(rows, /*count_new=*/false));  // counts every row as new
+    db_rows_ -= *stored;
+    return arrow::Status::OK();
+  }
   if (keys_.empty() || memory_.num_rows() == 0) {
     ARROW_ASSIGN_OR_RAISE(memory_.rows, rows->CombineChunks());
   } else {

@@ -78,7 +78,9 @@ class KeyedRows {
                                                       const std::vector<std::string>& probe_keys);
   /// Stores `rows` (with schema(), no two with equal keys), replacing the stored rows with
   /// their keys. May move the rows to RocksDB (see the top of this file). Only with `unique`.
-  arrow::Status Upsert(const std::shared_ptr<arrow::Table>& rows);
+  /// `stored`: how many of their keys are stored already, when the caller knows (it has just
+  /// looked them up), which saves RocksDB a read per row.
+  arrow::Status Upsert(const std::shared_ptr<arrow::Table>& rows, std::optional<int64_t> stored = std::nullopt);
   /// Adds `rows` (with schema()) to those stored. Only without `unique`. May move the rows to
   /// RocksDB.
   arrow::Status Append(const std::shared_ptr<arrow::Table>& rows);

@@ -47,7 +47,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> UpdateAggregation::Run(const Replac
     ARROW_ASSIGN_OR_RAISE(merged, EvaluateNode(plan::WithInputs(*merge_, {Values(schema, both)}), {}, options_,
                                                "the merged groups"));
   }
-  ARROW_RETURN_NOT_OK(groups_.Upsert(merged));
+  ARROW_RETURN_NOT_OK(groups_.Upsert(merged, stored->num_rows()));
   return merged;
 }
 

@@ -184,10 +184,10 @@ arrow::Status WindowedAggregation::MergeIntoGroups(const std::shared_ptr<arrow::
   if (groups_->in_rocksdb()) {
     // Only the batch's groups are read, merged and written back.
     ARROW_ASSIGN_OR_RAISE(auto stored, groups_->Lookup(fresh, partial_->As<plan::AggregateNode>().keys));
-    if (stored->num_rows() == 0) return groups_->Upsert(fresh);
+    if (stored->num_rows() == 0) return groups_->Upsert(fresh, /*stored=*/0);
     ARROW_ASSIGN_OR_RAISE(auto both, AppendRows(stored, fresh));
     ARROW_ASSIGN_OR_RAISE(auto merged, merge(both));
-    return groups_->Upsert(merged);
+    return groups_->Upsert(merged, stored->num_rows());
   }
   // In memory, one aggregation over every open group and the batch's is cheaper than lookups.
   const auto& rows = groups_->memory_rows();
