@@ -387,15 +387,13 @@ METHOD = [
 ]
 
 
-
-
 # ---------------------------------------------------------------------------------------------
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a run over NEXMark events that this benchmark shares with others built on it
+    (bench/run_state_benchmark.py): the data, the engines' builds and parallelism, the runs."""
     parser.add_argument("--events", type=int, default=5_000_000)
-    parser.add_argument("--queries", default=",".join(QUERIES), help="comma-separated, e.g. q0,q5")
     parser.add_argument("--parallelism", type=int, default=os.cpu_count() or 2, help="Flink's (default: cores)")
     parser.add_argument("--runs", type=int, default=2, help="timed runs per query and engine (best reported)")
     parser.add_argument("--seed", type=int, default=0)
@@ -403,10 +401,16 @@ def main() -> int:
     parser.add_argument("--events-per-file", type=int, default=1_000_000)
     parser.add_argument("--binary", type=Path, default=ROOT / "build/bench/tidelake")
     parser.add_argument("--data-tool", type=Path, default=None, help="default: nexmark_data beside --binary")
-    parser.add_argument("--no-flink", action="store_true")
-    parser.add_argument("--no-tidelake", action="store_true")
     parser.add_argument("--tidelake-source", type=Path, default=NEXMARK / "tidelake" / "events.sql",
                         help="the statements that declare tidelake's `events` (${DATA_DIR}: the data directory)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_run_arguments(parser)
+    parser.add_argument("--queries", default=",".join(QUERIES), help="comma-separated, e.g. q0,q5")
+    parser.add_argument("--no-flink", action="store_true")
+    parser.add_argument("--no-tidelake", action="store_true")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "tidelake-nexmark-bench")
     parser.add_argument("--output", type=Path, default=ROOT / "bench/RESULTS.md")
     args = parser.parse_args()

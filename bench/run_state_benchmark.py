@@ -169,17 +169,8 @@ METHOD = [
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=5_000_000)
+    nexmark.add_run_arguments(parser)
     parser.add_argument("--queries", default=",".join(QUERIES), help="comma-separated, e.g. bidders,pairs")
-    parser.add_argument("--parallelism", type=int, default=os.cpu_count() or 2, help="Flink's (default: cores)")
-    parser.add_argument("--runs", type=int, default=2, help="timed runs per query, engine and backend (best reported)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rate", type=float, default=10_000_000, help="events per second of event time")
-    parser.add_argument("--events-per-file", type=int, default=1_000_000)
-    parser.add_argument("--binary", type=Path, default=ROOT / "build/bench/tidelake")
-    parser.add_argument("--data-tool", type=Path, default=None, help="default: nexmark_data beside --binary")
-    parser.add_argument("--tidelake-source", type=Path, default=nexmark.NEXMARK / "tidelake" / "events.sql",
-                        help="the statements that declare tidelake's `events` (${DATA_DIR}: the data directory)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "tidelake-state-bench")
     parser.add_argument("--data", type=Path, default=None,
                         help="the events' directory (default WORKDIR/data); the NEXMark benchmark's "
