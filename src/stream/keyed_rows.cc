@@ -168,22 +168,24 @@ arrow::Status KeyedRows::ReplaceAll(const std::shared_ptr<arrow::Table>& rows) {
   return arrow::Status::OK();
 }
 
-arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::TakeThrough(int64_t time) {
-  if (!order_position_) return arrow::Status::Invalid("keyed state without an order column is not taken in order");
+arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::Through(int64_t time, bool take) {
+  if (!order_position_) return arrow::Status::Invalid("keyed state without an order column is not read in order");
   if (num_rows() == 0) return arrow::Table::MakeEmpty(schema_);
   if (!db_) {
     auto values = memory_.rows->GetColumnByName(order_);
     ARROW_ASSIGN_OR_RAISE(auto bound, arrow::MakeScalar(values->type(), time));
     ARROW_ASSIGN_OR_RAISE(auto at_or_before, cp::CallFunction("less_equal", {values, bound}));
     ARROW_ASSIGN_OR_RAISE(auto taken, cp::CallFunction("coalesce", {at_or_before, arrow::Datum(false)}));
-    ARROW_ASSIGN_OR_RAISE(auto kept, cp::CallFunction("invert", {taken}));
     ARROW_ASSIGN_OR_RAISE(auto rows, Where(memory_.rows, taken));
-    ARROW_ASSIGN_OR_RAISE(auto rest, Where(memory_.rows, kept));
-    ARROW_ASSIGN_OR_RAISE(memory_.rows, rest->CombineChunks());
-    Account();
+    if (take) {
+      ARROW_ASSIGN_OR_RAISE(auto kept, cp::CallFunction("invert", {taken}));
+      ARROW_ASSIGN_OR_RAISE(auto rest, Where(memory_.rows, kept));
+      ARROW_ASSIGN_OR_RAISE(memory_.rows, rest->CombineChunks());
+      Account();
+    }
     return rows;
   }
-  // The keys start with the order column: a scan from the start meets the rows to take first.
+  // The keys start with the order column: a scan from the start meets the rows wanted first.
   ARROW_ASSIGN_OR_RAISE(auto decoder, RowDecoder::Make(schema_));
   rocksdb::WriteBatch deletes;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
@@ -193,7 +195,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::TakeThrough(int64_t time
     if (!order) continue;  // a null is not at or before any time
     if (*order > time) break;
     ARROW_RETURN_NOT_OK(decoder.Append(std::string_view(it->value().data(), it->value().size())));
-    ARROW_RETURN_NOT_OK(FromRocks(deletes.Delete(it->key()), "delete a state row"));
+    if (take) ARROW_RETURN_NOT_OK(FromRocks(deletes.Delete(it->key()), "delete a state row"));
   }
   ARROW_RETURN_NOT_OK(FromRocks(it->status(), "read the state rows"));
   it.reset();

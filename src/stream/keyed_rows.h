@@ -1,6 +1,7 @@
 // Operator state read by key: with one row per key, a group's running aggregates, a key already
 // written, a key's top row so far, an open window's partial aggregates; with several rows per
-// key (`unique` false), the rows a join holds, read by their join keys. The rows live in memory, as one Arrow table, while the query's keyed
+// key (`unique` false), the rows a join holds, read by their join keys, or the rows waiting for
+// their windows, read in event-time order up to the watermark. The rows live in memory, as one Arrow table, while the query's keyed
 // state fits its memory budget (StateBudget); the change that takes it over the budget moves
 // this operator's rows into a RocksDB database in a working directory beside the checkpoint,
 // where they stay. Either way the operator reads the stored rows of the keys a batch has
@@ -91,7 +92,10 @@ class KeyedRows {
   arrow::Result<std::shared_ptr<arrow::Table>> AllRows() const;
   /// Removes and returns the rows whose order column is at or before `time` (in its unit).
   /// In RocksDB this reads only those rows.
-  arrow::Result<std::shared_ptr<arrow::Table>> TakeThrough(int64_t time);
+  arrow::Result<std::shared_ptr<arrow::Table>> TakeThrough(int64_t time) { return Through(time, /*take=*/true); }
+  /// The rows whose order column is at or before `time`, left stored; in RocksDB this reads
+  /// only those rows.
+  arrow::Result<std::shared_ptr<arrow::Table>> ReadThrough(int64_t time) { return Through(time, /*take=*/false); }
 
   /// The rows while they are in memory (null when there are none, or in RocksDB): an operator
   /// may compute their next state whole from them, in one pass, and ReplaceAll them.
@@ -117,6 +121,8 @@ class KeyedRows {
   arrow::Status Put(const std::shared_ptr<arrow::Table>& rows, bool count_new);
   /// Without `unique`: decodes the rows of each key of `prefixes` (encoded keys).
   arrow::Status ScanPrefixes(const std::vector<std::string>& prefixes, RowDecoder* decoder) const;
+  /// The rows whose order column is at or before `time`, removed when `take`.
+  arrow::Result<std::shared_ptr<arrow::Table>> Through(int64_t time, bool take);
   /// Accounts for the rows in memory having changed size.
   void Account();
 

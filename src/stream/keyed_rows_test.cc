@@ -161,6 +161,28 @@ TEST_F(KeyedRowsTest, SeveralRowsPerKeyAreAppendedAndLookedUpTogether) {
   EXPECT_EQ(unkeyed.Lookup(Rows(R"([{"k": "x"}])"), {}).ValueOrDie()->num_rows(), 2);
 }
 
+TEST_F(KeyedRowsTest, RowsInTimeOrderAreReadAndTakenThroughATime) {
+  // Rows waiting for their windows: several per time, read through the watermark, taken once
+  // their windows have closed.
+  KeyedRows memory(Schema(), {"t"}, Budget(-1), exec::ExecOptions{}, "t", /*unique=*/false);
+  KeyedRows rocks(Schema(), {"t"}, Budget(0), exec::ExecOptions{}, "t", /*unique=*/false);
+  for (KeyedRows* rows : {&memory, &rocks}) {
+    ASSERT_TRUE(rows->Append(Rows(R"([{"k": "a", "t": 7, "n": 1}, {"k": "b", "t": 2, "n": 2}, {"k": "c", "t": 7, "n": 3}])")).ok());
+    ASSERT_TRUE(rows->Append(Rows(R"([{"k": "d", "t": 4, "n": 4}, {"k": "e", "t": -3, "n": 5}])")).ok());
+    auto read = rows->ReadThrough(4);
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_EQ(Lines(*read), (std::vector<std::string>{"b 1970-01-01 00:00:00.000002 2", "d 1970-01-01 00:00:00.000004 4",
+                                                      "e 1969-12-31 23:59:59.999997 5"}));
+    EXPECT_EQ(rows->num_rows(), 5);  // reading leaves them
+    EXPECT_EQ(rows->TakeThrough(2).ValueOrDie()->num_rows(), 2);
+    EXPECT_EQ(Lines(rows->ReadThrough(7).ValueOrDie()),
+              (std::vector<std::string>{"a 1970-01-01 00:00:00.000007 1", "c 1970-01-01 00:00:00.000007 3",
+                                        "d 1970-01-01 00:00:00.000004 4"}));
+    EXPECT_EQ(rows->num_rows(), 3);
+  }
+  EXPECT_TRUE(rocks.in_rocksdb());
+}
+
 TEST_F(KeyedRowsTest, RowsMoveToRocksDbBeyondTheSharedBudget) {
   auto budget = Budget(4096);
   KeyedRows first(Schema(), {"k"}, budget, exec::ExecOptions{});

@@ -67,6 +67,21 @@ std::shared_ptr<plan::AggregateNode> AlsoByWindowEnd(const plan::AggregateNode& 
   return partial;
 }
 
+// The latest time all of whose windows have closed when the watermark is at `watermark`; not
+// for sessions. LastWindowEnd(t) grows with t and is at most t + size, so it is found by
+// bisection between watermark - size (closed) and the watermark.
+int64_t LatestClosedTime(const plan::TimeWindowSpec& spec, int64_t watermark) {
+  auto closed = [&](int64_t t) { return plan::LastWindowEnd(spec, t) <= watermark; };
+  int64_t lo = watermark - spec.size;
+  int64_t hi = watermark;
+  if (closed(hi)) return hi;
+  while (hi - lo > 1) {  // closed(lo), !closed(hi)
+    const int64_t mid = lo + (hi - lo) / 2;
+    (closed(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
 // Why a row was late, as the late rows' table says.
 const char* LateReason(plan::TimeWindowKind kind) {
   switch (kind) {
@@ -88,12 +103,12 @@ arrow::Result<std::unique_ptr<WindowedAggregation>> WindowedAggregation::Make(pl
                                                                               std::shared_ptr<StateBudget> budget) {
   std::unique_ptr<WindowedAggregation> op(
       new WindowedAggregation(std::move(aggregate), window, std::move(time), options));
-  ARROW_RETURN_NOT_OK(op->PlanPartialResults(std::move(budget)));
-  if (!op->partial_) ARROW_RETURN_NOT_OK(op->PlanWaitingColumns());
+  ARROW_RETURN_NOT_OK(op->PlanPartialResults(budget));
+  if (!op->partial_) ARROW_RETURN_NOT_OK(op->PlanWaitingColumns(std::move(budget)));
   return op;
 }
 
-arrow::Status WindowedAggregation::PlanWaitingColumns() {
+arrow::Status WindowedAggregation::PlanWaitingColumns(std::shared_ptr<StateBudget> budget) {
   // The columns the aggregation reads: its keys and arguments, through the projections and
   // filters (and window functions) down to the window; then the window's time and partition
   // columns for its start and end. Window functions pass every input column on.
@@ -139,10 +154,13 @@ arrow::Status WindowedAggregation::PlanWaitingColumns() {
   project->schema = arrow::schema(std::move(fields));
   project->inputs = {input};
   waiting_columns_ = project;
+  const std::string& time = window_->spec.time_field;
+  waiting_ = std::make_unique<KeyedRows>(waiting_columns_->schema, std::vector<std::string>{time}, std::move(budget),
+                                         options_, time, /*unique=*/false);
   return arrow::Status::OK();
 }
 
-plan::NodePtr WindowedAggregation::WindowOverWaiting() const {
+plan::NodePtr WindowedAggregation::WindowOverWaiting(std::shared_ptr<arrow::Table> rows) const {
   auto window = std::make_shared<plan::TimeWindowNode>();
   window->spec = window_->spec;
   arrow::FieldVector fields = waiting_columns_->schema->fields();
@@ -150,7 +168,7 @@ plan::NodePtr WindowedAggregation::WindowOverWaiting() const {
   fields.push_back(window_->schema->field(n - 2));  // start
   fields.push_back(window_->schema->field(n - 1));  // end
   window->schema = arrow::schema(std::move(fields));
-  window->inputs = {Values(waiting_columns_->schema, waiting_.rows)};
+  window->inputs = {Values(waiting_columns_->schema, std::move(rows))};
   return window;
 }
 
@@ -316,29 +334,32 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunRows(const 
   if (late > 0 && late_sink_) ARROW_RETURN_NOT_OK(WriteLate(below, context));
   const std::optional<int64_t> previous = AdvanceWatermark(context);
 
-  if (!waiting_.rows) {
-    ARROW_ASSIGN_OR_RAISE(waiting_.rows, arrow::Table::MakeEmpty(waiting_columns_->schema));
-  }
-  if (kept.table()->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(waiting_.rows, AppendRows(waiting_.rows, kept.table()));
-  }
+  ARROW_RETURN_NOT_OK(waiting_->Append(kept.table()));
 
-  // 2. The windows that closed in this batch: ends in (previous, watermark].
-  if (!watermark_ || watermark_ == previous || waiting_.num_rows() == 0) {
+  // 2. The windows that closed in this batch: ends in (previous, watermark]. Every row of such
+  //    a window is at or before the watermark, and so is every row that decides which windows
+  //    there are: a sliding window's entry and exit points, and a session's next row within
+  //    the gap (a row after the watermark can only join a session still open). Sessions take
+  //    those rows, and give back the ones of sessions still open (Evict).
+  if (!watermark_ || watermark_ == previous || waiting_->num_rows() == 0) {
     return arrow::Table::MakeEmpty(aggregate_->schema);  // nothing closed
   }
+  const bool sessions = window_->spec.kind == plan::TimeWindowKind::kSession;
+  ARROW_ASSIGN_OR_RAISE(auto rows,
+                        sessions ? waiting_->TakeThrough(*watermark_) : waiting_->ReadThrough(*watermark_));
+  if (rows->num_rows() == 0) return arrow::Table::MakeEmpty(aggregate_->schema);
   const auto& end_field = window_->schema->field(window_->schema->num_fields() - 1);
   auto bound = [&](int64_t v) { return cp::literal(std::make_shared<arrow::TimestampScalar>(v, end_field->type())); };
   cp::Expression closed = cp::less_equal(cp::field_ref(end_field->name()), bound(*watermark_));
   if (previous) closed = cp::and_(cp::greater(cp::field_ref(end_field->name()), bound(*previous)), closed);
-  auto window = WindowOverWaiting();
+  auto window = WindowOverWaiting(rows);
   auto filter = std::make_shared<plan::FilterNode>();
   ARROW_ASSIGN_OR_RAISE(filter->predicate, closed.Bind(*window->schema));
   filter->schema = window->schema;
   filter->inputs = {window};
   ARROW_ASSIGN_OR_RAISE(auto output,
                         EvaluateNode(aggregate_, {{window_, filter}}, options_, "the closed windows' results"));
-  ARROW_RETURN_NOT_OK(Evict(*watermark_));
+  ARROW_RETURN_NOT_OK(Evict(*watermark_, rows));
   return output;
 }
 
@@ -410,14 +431,12 @@ arrow::Status WindowedAggregation::WriteLate(const Replacements& below, const Ba
   return late_sink_->Write(context.query_id, context.batch_id, table).status();
 }
 
-arrow::Status WindowedAggregation::Evict(int64_t watermark) {
+arrow::Status WindowedAggregation::Evict(int64_t watermark, const std::shared_ptr<arrow::Table>& taken) {
   const plan::TimeWindowSpec& spec = window_->spec;
-  std::shared_ptr<arrow::Table>& waiting = waiting_.rows;
   if (spec.kind == plan::TimeWindowKind::kSession) {
-    // A row stays while its session is open: assign sessions and keep those ending later.
+    // A row stays while its session is open: assign sessions and give back those ending later.
     cp::ExecContext ctx(arrow::default_memory_pool());
-    ARROW_ASSIGN_OR_RAISE(auto assigned,
-                          exec::AssignSessions(spec, waiting, WindowOverWaiting()->schema, &ctx));
+    ARROW_ASSIGN_OR_RAISE(auto assigned, exec::AssignSessions(spec, taken, WindowOverWaiting(taken)->schema, &ctx));
     const int end = assigned->num_columns() - 1;
     ARROW_ASSIGN_OR_RAISE(
         auto open, cp::CallFunction("greater", {assigned->column(end),
@@ -426,22 +445,12 @@ arrow::Status WindowedAggregation::Evict(int64_t watermark) {
     ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(assigned, open));
     ARROW_ASSIGN_OR_RAISE(auto without_end, kept.table()->RemoveColumn(end));
     ARROW_ASSIGN_OR_RAISE(auto rows, without_end->RemoveColumn(end - 1));
-    ARROW_ASSIGN_OR_RAISE(waiting, WithSchema(rows, waiting_columns_->schema, "the waiting rows"));
-    ARROW_ASSIGN_OR_RAISE(waiting, waiting->CombineChunks());
-    return arrow::Status::OK();
+    ARROW_ASSIGN_OR_RAISE(rows, WithSchema(rows, waiting_columns_->schema, "the waiting rows"));
+    return waiting_->Append(rows);
   }
-  arrow::BooleanBuilder keep;
-  ARROW_RETURN_NOT_OK(keep.Reserve(waiting->num_rows()));
-  for (const auto& chunk : waiting->GetColumnByName(spec.time_field)->chunks()) {
-    const auto& times = static_cast<const arrow::TimestampArray&>(*chunk);
-    for (int64_t i = 0; i < times.length(); ++i) {
-      keep.UnsafeAppend(plan::LastWindowEnd(spec, times.Value(i)) > watermark);
-    }
-  }
-  ARROW_ASSIGN_OR_RAISE(auto mask, keep.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(waiting, mask));
-  ARROW_ASSIGN_OR_RAISE(waiting, kept.table()->CombineChunks());
-  return arrow::Status::OK();
+  // The other windows end later the later their rows are (LastWindowEnd grows with the time),
+  // so the rows whose windows have all closed come first in time order.
+  return waiting_->TakeThrough(LatestClosedTime(spec, watermark)).status();
 }
 
 arrow::Result<nlohmann::json> WindowedAggregation::SaveState(const Checkpoint& checkpoint, int64_t batch_id,
@@ -452,7 +461,7 @@ arrow::Result<nlohmann::json> WindowedAggregation::SaveState(const Checkpoint& c
   if (partial_) {
     ARROW_RETURN_NOT_OK(groups_->Save(checkpoint, batch_id, "groups", &state, files));
   } else {
-    ARROW_RETURN_NOT_OK(waiting_.Save(checkpoint, batch_id, "rows", &state, files));
+    ARROW_RETURN_NOT_OK(waiting_->Save(checkpoint, batch_id, "rows", &state, files));
   }
   return state;
 }
@@ -463,7 +472,7 @@ arrow::Status WindowedAggregation::RestoreState(const Checkpoint& checkpoint, co
   max_event_time_ = JsonInteger(state, "maxEventTime");
   late_rows_ = JsonInteger(state, "lateRows").value_or(0);
   if (partial_) return groups_->Restore(checkpoint, state, "groups", files);
-  return waiting_.Restore(checkpoint, state, "rows", waiting_columns_->schema, files);
+  return waiting_->Restore(checkpoint, state, "rows", files);
 }
 
 }  // namespace tidelake::stream

@@ -65,7 +65,7 @@ class WindowedAggregation : public StatefulOperator {
   std::optional<int64_t> OutputWatermark(const std::string& field) const override {
     return HasOutputWatermark(field) ? watermark_ : std::nullopt;
   }
-  int64_t state_rows() const override { return groups_ ? groups_->num_rows() : waiting_.num_rows(); }
+  int64_t state_rows() const override { return groups_ ? groups_->num_rows() : waiting_->num_rows(); }
   int64_t late_rows() const override { return late_rows_; }
   arrow::Result<nlohmann::json> SaveState(const Checkpoint& checkpoint, int64_t batch_id,
                                           std::set<std::string>* files) override;
@@ -95,16 +95,17 @@ class WindowedAggregation : public StatefulOperator {
   arrow::Result<std::shared_ptr<arrow::BooleanArray>> SortOutLate(const arrow::ChunkedArray& times, int64_t* late);
   /// Moves the watermark on after a batch's rows; returns the one before.
   std::optional<int64_t> AdvanceWatermark(const BatchContext& context);
-  /// Sets up the rows waiting (waiting_columns_) when there are no partial results.
-  arrow::Status PlanWaitingColumns();
-  /// The window over the waiting rows (only the columns they keep).
-  plan::NodePtr WindowOverWaiting() const;
+  /// Sets up the rows waiting (waiting_columns_, waiting_) when there are no partial results.
+  arrow::Status PlanWaitingColumns(std::shared_ptr<StateBudget> budget);
+  /// The window over `rows`, some of the waiting rows (only the columns they keep).
+  plan::NodePtr WindowOverWaiting(std::shared_ptr<arrow::Table> rows) const;
   /// Whether a row of event time `t` is late, by the watermark before the batch.
   bool IsLate(int64_t t) const;
   /// Writes the batch's late rows (with all the window input's columns) to the late sink.
   arrow::Status WriteLate(const Replacements& below, const BatchContext& context);
-  /// Drops the waiting rows whose windows have all closed at `watermark`.
-  arrow::Status Evict(int64_t watermark);
+  /// Drops the waiting rows whose windows have all closed at `watermark`. Sessions: `taken` are
+  /// the rows at or before it, taken out of waiting_; those of sessions still open go back.
+  arrow::Status Evict(int64_t watermark, const std::shared_ptr<arrow::Table>& taken);
 
   plan::NodePtr aggregate_;
   const plan::TimeWindowNode* window_;
@@ -121,9 +122,11 @@ class WindowedAggregation : public StatefulOperator {
   std::unique_ptr<KeyedRows> groups_;
 
   /// Without partial results: the window's input rows whose windows are open, with only the
-  /// columns the aggregation reads (waiting_columns_, a projection of the window's input).
+  /// columns the aggregation reads (waiting_columns_, a projection of the window's input), in
+  /// event-time order (several per time); in RocksDB beyond the state budget, where closing
+  /// windows reads only the rows at or before the watermark.
   plan::NodePtr waiting_columns_;
-  StateRows waiting_;
+  std::unique_ptr<KeyedRows> waiting_;
   std::optional<int64_t> watermark_;
   std::optional<int64_t> max_event_time_;
   int64_t late_rows_ = 0;

@@ -7,8 +7,9 @@ a window (update mode: the table holds each group's latest result), and joins of
 in append and update mode) and DISTINCT.
 
 The stateful queries run a second time with their keyed state in RocksDB (SET
-state.backend.type = 'rocksdb': the groups of windowed and update-mode aggregations, the keys
-of deduplications, the rows joins of two streams hold), which must not change a row.
+state.backend.type = 'rocksdb': the groups of windowed and update-mode aggregations, the rows
+waiting for session and sliding windows and for aggregates that do not merge, the keys of
+deduplications, the rows joins of two streams hold), which must not change a row.
 
 The events' times advance with occasional gaps; they arrive shuffled within a bounded delay
 (20 s), in 12 appends to the source table. Each streaming table is refreshed after every append
