@@ -3,17 +3,21 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 #include <arrow/util/byte_size.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
+#include <numeric>
 #include <string_view>
-#include <unordered_set>
 
 #include "common/uuid.h"
 #include "stream/plan_rows.h"
@@ -87,6 +91,39 @@ class KeyCodec {
   std::optional<int> order_;
   RowEncoder rest_;
 };
+
+// RocksDB's block cache, shared by every database of the process (it holds the state files'
+// blocks read lately: the operators' lookups of the keys they meet again).
+constexpr size_t kBlockCacheBytes = size_t{256} << 20;
+
+// Keys are read and written in order: RocksDB then meets them in the order of its memtable and
+// files, so a write resumes where the last one went in its memtable's skip list, and reads
+// of neighbouring keys share the blocks they read.
+// The positions of `keys` in key order; equal keys keep theirs (the last of them is written
+// last). The sort compares the keys' first 16 bytes, copied beside the positions, and reads the
+// keys themselves only when those are equal.
+std::vector<uint32_t> OrderOf(const std::vector<std::string>& keys) {
+  struct Entry {
+    uint64_t high, low;  // the key's first 16 bytes, big-endian, zero-padded
+    uint32_t position;
+  };
+  auto word = [](const std::string& key, size_t at) {
+    uint64_t w = 0;
+    for (size_t i = at; i < at + 8; ++i) w = (w << 8) | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0u);
+    return w;
+  };
+  std::vector<Entry> entries(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) entries[i] = {word(keys[i], 0), word(keys[i], 8), static_cast<uint32_t>(i)};
+  std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    if (a.high != b.high) return a.high < b.high;
+    if (a.low != b.low) return a.low < b.low;
+    const int c = keys[a.position].compare(keys[b.position]);
+    return c != 0 ? c < 0 : a.position < b.position;
+  });
+  std::vector<uint32_t> order(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) order[i] = entries[i].position;
+  return order;
+}
 
 arrow::Status FromRocks(const rocksdb::Status& status, const std::string& what) {
   if (status.ok()) return arrow::Status::OK();
@@ -245,45 +282,40 @@ arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::Lookup(const std::shared
   }
   ARROW_ASSIGN_OR_RAISE(auto encoder, KeyCodec::Make(*probe->schema(), probe_indices, order_position_));
   ARROW_ASSIGN_OR_RAISE(auto decoder, RowDecoder::Make(schema_));
-  std::unordered_set<std::string> seen;
+  // The probe's distinct keys, in order.
   std::vector<std::string> keys;
-  std::vector<rocksdb::Slice> slices;
-  std::vector<rocksdb::PinnableSlice> values;
-  std::vector<rocksdb::Status> statuses;
-  auto flush = [&]() -> arrow::Status {
-    if (!unique_) {
-      ARROW_RETURN_NOT_OK(ScanPrefixes(keys, &decoder));
-      keys.clear();
-      return arrow::Status::OK();
-    }
-    slices.assign(keys.begin(), keys.end());
-    values.resize(keys.size());
-    statuses.resize(keys.size());
-    db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys.size(), slices.data(), values.data(),
-                  statuses.data());
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (statuses[i].IsNotFound()) continue;
-      ARROW_RETURN_NOT_OK(FromRocks(statuses[i], "read state rows"));
-      ARROW_RETURN_NOT_OK(decoder.Append(std::string_view(values[i].data(), values[i].size())));
-      values[i].Reset();
-    }
-    keys.clear();
-    return arrow::Status::OK();
-  };
+  keys.reserve(static_cast<size_t>(probe->num_rows()));
   arrow::TableBatchReader reader(*probe);
   std::shared_ptr<arrow::RecordBatch> batch;
   while (true) {
     ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
     if (!batch) break;
-    for (int64_t row = 0; row < batch->num_rows(); ++row) {
-      std::string key;
-      encoder.Encode(*batch, row, &key);
-      if (!seen.insert(key).second) continue;
-      keys.push_back(std::move(key));
-      if (static_cast<int64_t>(keys.size()) == kChunkRows) ARROW_RETURN_NOT_OK(flush());
+    for (int64_t row = 0; row < batch->num_rows(); ++row) encoder.Encode(*batch, row, &keys.emplace_back());
+  }
+  std::vector<rocksdb::Slice> sorted;  // each key once
+  for (uint32_t i : OrderOf(keys)) {
+    if (sorted.empty() || sorted.back() != rocksdb::Slice(keys[i])) sorted.emplace_back(keys[i]);
+  }
+  if (!unique_) {
+    ARROW_RETURN_NOT_OK(ScanPrefixes(sorted, &decoder));
+    return decoder.Finish();
+  }
+  std::vector<rocksdb::PinnableSlice> values;
+  std::vector<rocksdb::Status> statuses;
+  for (size_t begin = 0; begin < sorted.size(); begin += kChunkRows) {
+    const size_t n = std::min(sorted.size() - begin, static_cast<size_t>(kChunkRows));
+    const rocksdb::Slice* slices = sorted.data() + begin;
+    values.resize(n);
+    statuses.resize(n);
+    db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), n, slices, values.data(), statuses.data(),
+                  /*sorted_input=*/true);
+    for (size_t i = 0; i < n; ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      ARROW_RETURN_NOT_OK(FromRocks(statuses[i], "read state rows"));
+      ARROW_RETURN_NOT_OK(decoder.Append(std::string_view(values[i].data(), values[i].size())));
+      values[i].Reset();
     }
   }
-  ARROW_RETURN_NOT_OK(flush());
   return decoder.Finish();
 }
 
@@ -297,7 +329,7 @@ arrow::Status KeyedRows::Append(const std::shared_ptr<arrow::Table>& rows) {
   return arrow::Status::OK();
 }
 
-arrow::Status KeyedRows::ScanPrefixes(const std::vector<std::string>& prefixes, RowDecoder* decoder) const {
+arrow::Status KeyedRows::ScanPrefixes(const std::vector<rocksdb::Slice>& prefixes, RowDecoder* decoder) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (const auto& prefix : prefixes) {
     // A key is the prefix, then its 8-byte sequence number: exactly one key's rows.
@@ -381,34 +413,40 @@ arrow::Status KeyedRows::Put(const std::shared_ptr<arrow::Table>& rows, bool cou
   std::vector<int> all(schema_->num_fields());
   for (int i = 0; i < schema_->num_fields(); ++i) all[i] = i;
   ARROW_ASSIGN_OR_RAISE(auto value_encoder, RowEncoder::Make(*schema_, all, /*canonical=*/false));
+  // Every row's key and value, then written in key order.
+  const auto n = static_cast<size_t>(rows->num_rows());
+  std::vector<std::string> keys(n), values(n);
+  arrow::TableBatchReader reader(*rows);
+  std::shared_ptr<arrow::RecordBatch> batch;
+  for (size_t base = 0;; base += static_cast<size_t>(batch->num_rows())) {
+    ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
+    if (!batch) break;
+    for (int64_t row = 0; row < batch->num_rows(); ++row) {
+      std::string& key = keys[base + static_cast<size_t>(row)];
+      key_encoder.Encode(*batch, row, &key);
+      if (!unique_) {  // several rows per key: each its own sequence number, big-endian
+        const uint64_t seq = next_seq_++;
+        for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>((seq >> shift) & 0xff));
+      }
+      value_encoder.Encode(*batch, row, &values[base + static_cast<size_t>(row)]);
+    }
+  }
+  const std::vector<uint32_t> order = OrderOf(keys);
   rocksdb::WriteOptions write;
   write.disableWAL = true;  // a checkpoint flushes; a crash restarts from the last checkpoint
-  std::vector<std::string> keys;
   std::vector<rocksdb::Slice> slices;
   std::vector<rocksdb::PinnableSlice> found;
   std::vector<rocksdb::Status> statuses;
-  arrow::TableBatchReader reader(*rows);
-  reader.set_chunksize(kChunkRows);
-  std::shared_ptr<arrow::RecordBatch> batch;
-  while (true) {
-    ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
-    if (!batch) break;
-    keys.resize(batch->num_rows());
-    for (int64_t row = 0; row < batch->num_rows(); ++row) {
-      keys[row].clear();
-      key_encoder.Encode(*batch, row, &keys[row]);
-      if (!unique_) {  // several rows per key: each its own sequence number, big-endian
-        const uint64_t seq = next_seq_++;
-        for (int shift = 56; shift >= 0; shift -= 8) keys[row].push_back(static_cast<char>((seq >> shift) & 0xff));
-      }
-    }
+  for (size_t begin = 0; begin < n; begin += kChunkRows) {
+    const size_t end = std::min(n, begin + static_cast<size_t>(kChunkRows));
     if (count_new) {
-      slices.assign(keys.begin(), keys.end());
-      found.resize(keys.size());
-      statuses.resize(keys.size());
-      db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys.size(), slices.data(), found.data(),
-                    statuses.data());
-      for (size_t i = 0; i < keys.size(); ++i) {
+      slices.clear();
+      for (size_t i = begin; i < end; ++i) slices.emplace_back(keys[order[i]]);
+      found.resize(slices.size());
+      statuses.resize(slices.size());
+      db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), slices.size(), slices.data(), found.data(),
+                    statuses.data(), /*sorted_input=*/true);
+      for (size_t i = 0; i < slices.size(); ++i) {
         if (statuses[i].IsNotFound()) {
           ++db_rows_;
         } else {
@@ -417,14 +455,11 @@ arrow::Status KeyedRows::Put(const std::shared_ptr<arrow::Table>& rows, bool cou
         found[i].Reset();
       }
     } else {
-      db_rows_ += batch->num_rows();
+      db_rows_ += static_cast<int64_t>(end - begin);
     }
     rocksdb::WriteBatch writes;
-    std::string value;
-    for (int64_t row = 0; row < batch->num_rows(); ++row) {
-      value.clear();
-      value_encoder.Encode(*batch, row, &value);
-      ARROW_RETURN_NOT_OK(FromRocks(writes.Put(keys[row], value), "write a state row"));
+    for (size_t i = begin; i < end; ++i) {
+      ARROW_RETURN_NOT_OK(FromRocks(writes.Put(keys[order[i]], values[order[i]]), "write a state row"));
     }
     ARROW_RETURN_NOT_OK(FromRocks(db_->Write(write, &writes), "write state rows"));
   }
@@ -471,6 +506,15 @@ arrow::Status KeyedRows::OpenDatabase(const std::string& from) {
   options.create_if_missing = from.empty();
   options.error_if_exists = from.empty();
   options.IncreaseParallelism(2);
+  // Whole-key Bloom filters, in the files and in the memtable: most lookups of a batch's keys
+  // are of keys that are new (a first click, a new pair), answered without reading a block.
+  static const std::shared_ptr<rocksdb::Cache> block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_cache = block_cache;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.memtable_prefix_bloom_size_ratio = 0.05;
+  options.memtable_whole_key_filtering = true;
   rocksdb::DB* db = nullptr;
   ARROW_RETURN_NOT_OK(FromRocks(rocksdb::DB::Open(options, db_path, &db), "open " + db_path));
   db_.reset(db);

@@ -37,6 +37,7 @@
 
 namespace rocksdb {
 class DB;
+class Slice;
 }
 
 namespace tidelake::stream {
@@ -119,8 +120,8 @@ class KeyedRows {
   void CloseDatabase();
   /// Writes `rows` to the database, counting the keys that are new.
   arrow::Status Put(const std::shared_ptr<arrow::Table>& rows, bool count_new);
-  /// Without `unique`: decodes the rows of each key of `prefixes` (encoded keys).
-  arrow::Status ScanPrefixes(const std::vector<std::string>& prefixes, RowDecoder* decoder) const;
+  /// Without `unique`: decodes the rows of each key of `prefixes` (encoded keys, in order).
+  arrow::Status ScanPrefixes(const std::vector<rocksdb::Slice>& prefixes, RowDecoder* decoder) const;
   /// The rows whose order column is at or before `time`, removed when `take`.
   arrow::Result<std::shared_ptr<arrow::Table>> Through(int64_t time, bool take);
   /// Accounts for the rows in memory having changed size.
