@@ -158,7 +158,10 @@ Deduplication::Deduplication(plan::NodePtr node, std::vector<std::string> keys, 
       time_(std::move(time)),
       first_row_(first_row),
       options_(options),
-      seen_(key_schema_, key_schema_->field_names(), std::move(budget), options) {
+      seen_(key_schema_, key_schema_->field_names(), budget, options) {
+  if (first_row_) {
+    waiting_ = std::make_unique<KeyedRows>(node_->inputs[0]->schema, keys_, std::move(budget), options);
+  }
   const plan::LogicalNode& input = *node_->inputs[0];
   // Late rows show the columns the query read, without the copies the binder makes of the
   // window's PARTITION BY and ORDER BY expressions (the columns a projection passes on as they are).
@@ -371,36 +374,57 @@ arrow::Result<std::shared_ptr<arrow::Table>> Deduplication::RunFirstRow(const st
     ARROW_ASSIGN_OR_RAISE(candidates, RowsByKeys(fresh, input_schema, keys_, seen, key_schema_,
                                                  key_schema_->field_names(), /*matching=*/false, options_));
   }
-  ARROW_ASSIGN_OR_RAISE(auto all, AppendRows(waiting_.rows, candidates));
-  if (all->num_rows() == 0) return arrow::Table::MakeEmpty(node_->schema);
-
-  // 2. Each key's earliest row, numbered by the query's own ROW_NUMBER().
-  ARROW_ASSIGN_OR_RAISE(auto numbered, EvaluateNode(plan::WithInputs(*node_, {Values(input_schema, all)}), {},
-                                                    options_, "each key's first row"));
-  const int number = numbered->num_columns() - 1;
-  ARROW_ASSIGN_OR_RAISE(auto is_first, cp::CallFunction("equal", {numbered->column(number),
-                                                                  std::make_shared<arrow::Int64Scalar>(1)}));
-  ARROW_ASSIGN_OR_RAISE(auto first, Keep(numbered, is_first));
-
-  // 3. The rows the watermark has passed are final: no row of their key can come earlier.
-  std::shared_ptr<arrow::Table> emitted = first, waiting;
-  if (!watermark_) {
-    ARROW_ASSIGN_OR_RAISE(emitted, arrow::Table::MakeEmpty(node_->schema));
-    waiting = first;
-  } else if (!context.end_of_input) {
-    auto time = first->GetColumnByName(time_->field);
-    ARROW_ASSIGN_OR_RAISE(auto passed, cp::CallFunction("less_equal", {time, std::make_shared<arrow::TimestampScalar>(
-                                                                                *watermark_, time->type())}));
-    ARROW_ASSIGN_OR_RAISE(auto waits, cp::CallFunction("invert", {passed}));
-    ARROW_ASSIGN_OR_RAISE(emitted, Keep(first, passed));
-    ARROW_ASSIGN_OR_RAISE(waiting, Keep(first, waits));
+  // 2. Each new key's earliest row: the batch's own first row, unless a row waiting from an
+  //    earlier batch comes before it. Both are ranked by the query's own ROW_NUMBER().
+  auto first_rows = [&](const std::shared_ptr<arrow::Table>& rows) -> arrow::Result<std::shared_ptr<arrow::Table>> {
+    ARROW_ASSIGN_OR_RAISE(auto numbered, EvaluateNode(plan::WithInputs(*node_, {Values(input_schema, rows)}), {},
+                                                      options_, "each key's first row"));
+    const int number = numbered->num_columns() - 1;
+    ARROW_ASSIGN_OR_RAISE(auto is_first, cp::CallFunction("equal", {numbered->column(number),
+                                                                    std::make_shared<arrow::Int64Scalar>(1)}));
+    ARROW_ASSIGN_OR_RAISE(auto first, Keep(numbered, is_first));
+    return first->RemoveColumn(number);
+  };
+  //    In memory the waiting rows are ranked with the batch's in one pass.
+  if (candidates->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(auto times, cp::CallFunction("min", {candidates->GetColumnByName(time_->field)}));
+    const auto& earliest = times.scalar_as<arrow::TimestampScalar>();
+    if (earliest.is_valid && (!earliest_waiting_ || earliest.value < *earliest_waiting_)) {
+      earliest_waiting_ = earliest.value;
+    }
+    if (!waiting_->in_rocksdb()) {
+      ARROW_ASSIGN_OR_RAISE(auto all, AppendRows(waiting_->memory_rows(), candidates));
+      ARROW_ASSIGN_OR_RAISE(auto first, first_rows(all));
+      ARROW_RETURN_NOT_OK(waiting_->ReplaceAll(first));
+    } else {
+      ARROW_ASSIGN_OR_RAISE(auto first, first_rows(candidates));
+      ARROW_ASSIGN_OR_RAISE(auto rivals, waiting_->Lookup(first, keys_));
+      if (rivals->num_rows() > 0) {
+        ARROW_ASSIGN_OR_RAISE(auto both, AppendRows(rivals, first));
+        ARROW_ASSIGN_OR_RAISE(first, first_rows(both));
+      }
+      ARROW_RETURN_NOT_OK(waiting_->Upsert(first, rivals->num_rows()));
+    }
   }
-  if (waiting && waiting->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(waiting_.rows, waiting->RemoveColumn(number));
-  } else {
-    waiting_.rows = nullptr;
+
+  // 3. The waiting rows the watermark has passed are final: no row of their key can come
+  //    earlier. They are written with the number 1. (None has when the earliest waiting time
+  //    is after the watermark: nothing is read then.)
+  const int64_t before = context.end_of_input ? std::numeric_limits<int64_t>::max()
+                         : watermark_             ? *watermark_ + 1
+                                                  : std::numeric_limits<int64_t>::min();
+  if (waiting_->num_rows() == 0 || (earliest_waiting_ && *earliest_waiting_ >= before) ||
+      before == std::numeric_limits<int64_t>::min()) {
+    return arrow::Table::MakeEmpty(node_->schema);
   }
-  ARROW_ASSIGN_OR_RAISE(auto without_number, emitted->RemoveColumn(number));
+  ARROW_ASSIGN_OR_RAISE(auto without_number, context.end_of_input ? waiting_->TakeAll()
+                                                                  : waiting_->TakeBefore(time_->field, before));
+  earliest_waiting_ = before;  // every row left is at or after it
+  const auto& number_field = node_->schema->fields().back();
+  ARROW_ASSIGN_OR_RAISE(auto one, arrow::MakeScalar(number_field->type(), 1));
+  ARROW_ASSIGN_OR_RAISE(auto ones, arrow::MakeArrayFromScalar(*one, without_number->num_rows()));
+  ARROW_ASSIGN_OR_RAISE(auto emitted, without_number->AddColumn(without_number->num_columns(), number_field,
+                                                                std::make_shared<arrow::ChunkedArray>(ones)));
   ARROW_ASSIGN_OR_RAISE(auto keys, KeysOf(without_number));
   ARROW_RETURN_NOT_OK(Remember(keys));
   return emitted;
@@ -411,7 +435,7 @@ arrow::Result<nlohmann::json> Deduplication::SaveState(const Checkpoint& checkpo
   nlohmann::json state{{"lateRows", late_rows_}};
   if (watermark_) state["watermark"] = *watermark_;
   if (max_time_) state["maxTime"] = *max_time_;
-  ARROW_RETURN_NOT_OK(waiting_.Save(checkpoint, batch_id, "waiting", &state, files));
+  if (waiting_) ARROW_RETURN_NOT_OK(waiting_->Save(checkpoint, batch_id, "waiting", &state, files));
   ARROW_RETURN_NOT_OK(seen_.Save(checkpoint, batch_id, "keys", &state, files));
   return state;
 }
@@ -421,8 +445,9 @@ arrow::Status Deduplication::RestoreState(const Checkpoint& checkpoint, const nl
   ARROW_RETURN_NOT_OK(OnlyKeys(checkpoint, state, {"lateRows", "watermark", "maxTime", "waiting", "keys"}));
   watermark_ = JsonInteger(state, "watermark");
   max_time_ = JsonInteger(state, "maxTime");
+  earliest_waiting_.reset();
   late_rows_ = JsonInteger(state, "lateRows").value_or(0);
-  ARROW_RETURN_NOT_OK(waiting_.Restore(checkpoint, state, "waiting", node_->inputs[0]->schema, files));
+  if (waiting_) ARROW_RETURN_NOT_OK(waiting_->Restore(checkpoint, state, "waiting", files));
   return seen_.Restore(checkpoint, state, "keys", files);
 }
 

@@ -92,7 +92,7 @@ class Deduplication : public StatefulOperator {
   std::optional<int64_t> OutputWatermark(const std::string& field) const override {
     return HasOutputWatermark(field) ? watermark_ : std::nullopt;
   }
-  int64_t state_rows() const override { return waiting_.num_rows() + seen_.num_rows(); }
+  int64_t state_rows() const override { return (waiting_ ? waiting_->num_rows() : 0) + seen_.num_rows(); }
   int64_t late_rows() const override { return late_rows_; }
   arrow::Result<nlohmann::json> SaveState(const Checkpoint& checkpoint, int64_t batch_id,
                                           std::set<std::string>* files) override;
@@ -128,8 +128,8 @@ class Deduplication : public StatefulOperator {
   arrow::Result<std::shared_ptr<arrow::Table>> KeysOf(const std::shared_ptr<arrow::Table>& rows) const;
   /// Remembers `keys`; forgets those behind the watermark when the time is a key column.
   arrow::Status Remember(const std::shared_ptr<arrow::Table>& keys);
-  /// The first-row form: the batch's rows of new keys join the waiting rows, the earliest of
-  /// each key stays, and those the watermark has passed are emitted.
+  /// The first-row form: the batch's earliest row of each new key replaces the key's waiting
+  /// row if it comes first, and the waiting rows the watermark has passed are emitted.
   arrow::Result<std::shared_ptr<arrow::Table>> RunFirstRow(const std::shared_ptr<arrow::Table>& fresh,
                                                            const BatchContext& context);
 
@@ -142,7 +142,12 @@ class Deduplication : public StatefulOperator {
   LateRowsTable* late_ = nullptr;
   std::vector<int> late_columns_;  ///< the input's columns late rows show
 
-  StateRows waiting_;  ///< first-row form: each unwritten key's earliest row (the node's input)
+  /// The first-row form: each unwritten key's earliest row (the node's input), keyed by the
+  /// PARTITION BY columns; in RocksDB beyond the state budget.
+  std::unique_ptr<KeyedRows> waiting_;
+  /// At or before the earliest time of waiting_ (unknown after a restore): no waiting row has
+  /// passed a watermark before it.
+  std::optional<int64_t> earliest_waiting_;
   KeyedRows seen_;     ///< the keys written (key_schema_)
   std::optional<int64_t> watermark_;
   std::optional<int64_t> max_time_;

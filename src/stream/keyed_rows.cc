@@ -197,6 +197,16 @@ arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::AllRows() const {
   return decoder.Finish();
 }
 
+arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::TakeAll() {
+  ARROW_ASSIGN_OR_RAISE(auto rows, AllRows());
+  CloseDatabase();
+  db_rows_ = 0;
+  db_checkpoint_.clear();
+  memory_.rows = nullptr;
+  Account();
+  return rows;
+}
+
 arrow::Status KeyedRows::ReplaceAll(const std::shared_ptr<arrow::Table>& rows) {
   if (db_) return arrow::Status::Invalid("keyed state in RocksDB is not replaced whole");
   memory_.rows = rows;
@@ -364,10 +374,33 @@ arrow::Status KeyedRows::Upsert(const std::shared_ptr<arrow::Table>& rows, std::
   return arrow::Status::OK();
 }
 
-arrow::Status KeyedRows::EraseBefore(const std::string& column, int64_t time) {
+arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::TakeBefore(const std::string& column, int64_t time) {
+  std::shared_ptr<arrow::Table> taken;
+  ARROW_RETURN_NOT_OK(Before(column, time, &taken));
+  return taken;
+}
+
+arrow::Status KeyedRows::Before(const std::string& column, int64_t time, std::shared_ptr<arrow::Table>* taken) {
+  std::vector<std::shared_ptr<arrow::Table>> parts;
+  auto take = [&](const std::shared_ptr<arrow::Table>& rows, const arrow::Datum& keep) -> arrow::Status {
+    if (!taken) return arrow::Status::OK();
+    ARROW_ASSIGN_OR_RAISE(auto behind, cp::CallFunction("invert", {keep}));
+    ARROW_ASSIGN_OR_RAISE(auto gone, Where(rows, behind));
+    if (gone->num_rows() > 0) parts.push_back(std::move(gone));
+    return arrow::Status::OK();
+  };
+  ARROW_RETURN_NOT_OK(BeforeIn(column, time, take));
+  if (!taken) return arrow::Status::OK();
+  if (parts.empty()) return arrow::Table::MakeEmpty(schema_).Value(taken);
+  ARROW_ASSIGN_OR_RAISE(*taken, arrow::ConcatenateTables(parts));
+  return arrow::Status::OK();
+}
+
+arrow::Status KeyedRows::BeforeIn(const std::string& column, int64_t time, const TakeFn& take) {
   if (num_rows() == 0) return arrow::Status::OK();
   if (!db_) {
     ARROW_ASSIGN_OR_RAISE(auto keep, AtOrAfter(*memory_.rows, column, time));
+    ARROW_RETURN_NOT_OK(take(memory_.rows, keep));
     ARROW_ASSIGN_OR_RAISE(memory_.rows, Where(memory_.rows, keep));
     Account();
     return arrow::Status::OK();
@@ -379,6 +412,7 @@ arrow::Status KeyedRows::EraseBefore(const std::string& column, int64_t time) {
   auto flush = [&]() -> arrow::Status {
     ARROW_ASSIGN_OR_RAISE(auto chunk, decoder.Finish());
     ARROW_ASSIGN_OR_RAISE(auto keep, AtOrAfter(*chunk, column, time));
+    ARROW_RETURN_NOT_OK(take(chunk, keep));
     std::shared_ptr<arrow::Array> combined = keep.is_array() ? keep.make_array() : nullptr;
     if (!combined) {
       ARROW_ASSIGN_OR_RAISE(combined, arrow::Concatenate(keep.chunked_array()->chunks()));

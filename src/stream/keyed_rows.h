@@ -22,6 +22,7 @@
 #include <arrow/table.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -88,9 +89,14 @@ class KeyedRows {
   arrow::Status Append(const std::shared_ptr<arrow::Table>& rows);
   /// Removes the rows whose timestamp column `column` is before `time` (in its unit); rows
   /// with a null there stay.
-  arrow::Status EraseBefore(const std::string& column, int64_t time);
+  arrow::Status EraseBefore(const std::string& column, int64_t time) { return Before(column, time, nullptr); }
+  /// Removes and returns the rows EraseBefore removes. In RocksDB this reads every row.
+  arrow::Result<std::shared_ptr<arrow::Table>> TakeBefore(const std::string& column, int64_t time);
   /// Every row (read whole, from RocksDB too).
   arrow::Result<std::shared_ptr<arrow::Table>> AllRows() const;
+  /// Removes and returns every row; a RocksDB database is dropped, and the rows to come start
+  /// in memory again.
+  arrow::Result<std::shared_ptr<arrow::Table>> TakeAll();
   /// Removes and returns the rows whose order column is at or before `time` (in its unit).
   /// In RocksDB this reads only those rows.
   arrow::Result<std::shared_ptr<arrow::Table>> TakeThrough(int64_t time) { return Through(time, /*take=*/true); }
@@ -124,6 +130,13 @@ class KeyedRows {
   arrow::Status ScanPrefixes(const std::vector<rocksdb::Slice>& prefixes, RowDecoder* decoder) const;
   /// The rows whose order column is at or before `time`, removed when `take`.
   arrow::Result<std::shared_ptr<arrow::Table>> Through(int64_t time, bool take);
+  /// Removes the rows whose timestamp column `column` is before `time`; `taken`, if given,
+  /// receives them.
+  arrow::Status Before(const std::string& column, int64_t time, std::shared_ptr<arrow::Table>* taken);
+  /// Before's work: removes the rows behind `time`, calling `take` with each piece of rows read
+  /// and the mask of those that stay.
+  using TakeFn = std::function<arrow::Status(const std::shared_ptr<arrow::Table>&, const arrow::Datum&)>;
+  arrow::Status BeforeIn(const std::string& column, int64_t time, const TakeFn& take);
   /// Accounts for the rows in memory having changed size.
   void Account();
 

@@ -183,6 +183,29 @@ TEST_F(KeyedRowsTest, RowsInTimeOrderAreReadAndTakenThroughATime) {
   EXPECT_TRUE(rocks.in_rocksdb());
 }
 
+TEST_F(KeyedRowsTest, RowsBehindATimeAreTakenByAnyTimestampColumn) {
+  // A first-row deduplication's waiting rows: one per key, taken once the watermark passes them.
+  KeyedRows memory(Schema(), {"k"}, Budget(-1), exec::ExecOptions{});
+  KeyedRows rocks(Schema(), {"k"}, Budget(0), exec::ExecOptions{});
+  for (KeyedRows* rows : {&memory, &rocks}) {
+    ASSERT_TRUE(rows->Upsert(Rows(R"([{"k": "a", "t": 7, "n": 1}, {"k": "b", "t": 2, "n": 2}, {"k": "c", "t": null, "n": 3},
+                                      {"k": "d", "t": 4, "n": 4}])")).ok());
+    auto taken = rows->TakeBefore("t", 5);
+    ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+    EXPECT_EQ(Lines(*taken), (std::vector<std::string>{"b 1970-01-01 00:00:00.000002 2", "d 1970-01-01 00:00:00.000004 4"}));
+    EXPECT_EQ(rows->num_rows(), 2);  // a, and c (a null time is behind no time)
+    EXPECT_EQ(rows->TakeBefore("t", 5).ValueOrDie()->num_rows(), 0);
+    EXPECT_EQ(Lines(rows->TakeAll().ValueOrDie()),
+              (std::vector<std::string>{"a 1970-01-01 00:00:00.000007 1", "c null 3"}));
+    EXPECT_EQ(rows->num_rows(), 0);
+    EXPECT_FALSE(rows->in_rocksdb());
+    // What comes after starts again (in memory, then in RocksDB beyond the budget).
+    ASSERT_TRUE(rows->Upsert(Rows(R"([{"k": "e", "t": 1, "n": 5}])")).ok());
+    EXPECT_EQ(rows->num_rows(), 1);
+  }
+  EXPECT_TRUE(rocks.in_rocksdb());
+}
+
 TEST_F(KeyedRowsTest, RowsMoveToRocksDbBeyondTheSharedBudget) {
   auto budget = Budget(4096);
   KeyedRows first(Schema(), {"k"}, budget, exec::ExecOptions{});
