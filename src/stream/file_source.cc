@@ -305,7 +305,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> FileSource::Read
   arrow::FieldVector read_fields;
   for (int i = 0; i < options_.schema->num_fields(); ++i) {
     const auto& field = options_.schema->field(i);
-    if (options_.format == plan::FileFormat::kParquet && read_only_ && !read_only_->count(field->name()) &&
+    if (options_.format == plan::FileFormat::kParquet && read_only_ && !read_only_->columns.count(field->name()) &&
         field->nullable()) {
       continue;
     }

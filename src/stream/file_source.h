@@ -77,8 +77,8 @@ class FileSource : public Source {
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override;
   arrow::Status PrepareAvailableNow(const std::string& start) override;
-  /// Parquet files: only `columns` are read (and the NOT NULL ones, which are checked).
-  void ReadOnly(const std::set<std::string>& columns) override { read_only_ = columns; }
+  /// Parquet files: only `read.columns` are read (and the NOT NULL ones, which are checked).
+  void ReadOnly(const ColumnSubset& read) override { read_only_ = read; }
 
   /// One file of the log an offset holds.
   struct LoggedFile {
@@ -116,7 +116,7 @@ class FileSource : public Source {
   /// Available-now: the names of the files the directory held when the run started.
   std::optional<std::set<std::string>> available_now_;
   /// The columns the query reads (ReadOnly); none: all.
-  std::optional<std::set<std::string>> read_only_;
+  std::optional<ColumnSubset> read_only_;
 };
 
 }  // namespace tidelake::stream

@@ -321,7 +321,7 @@ TEST_F(FileSourceTest, ReadsJsonLinesHeaderlessCsvAndParquet) {
     EXPECT_TRUE((*table)->schema()->Equals(*Columns()));
     EXPECT_EQ(Ids(*table), (std::vector<int64_t>{10, 11}));
     // A query that reads only the ids: the names are left null, the ids still read and cast.
-    source->ReadOnly({"id"});
+    source->ReadOnly({.columns = {"id"}});
     auto ids_only = source->Read(initial, first);
     ASSERT_TRUE(ids_only.ok()) << ids_only.status().ToString();
     EXPECT_TRUE((*ids_only)->schema()->Equals(*Columns()));
