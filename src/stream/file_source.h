@@ -26,6 +26,9 @@
 // Files are read with the batch file reader of read_csv/read_json/read_parquet
 // (exec::OpenFiles), one at a time. Values are converted to the declared types; a value that
 // does not convert fails the batch naming the file and, for CSV and JSON lines, the line.
+// Parquet files are read only as far as the query needs (ReadOnly): its columns, and of its
+// struct columns that it reads through field accesses only, those fields; what is not read is
+// null, so every batch still has the declared columns and types.
 #pragma once
 
 #include <arrow/filesystem/filesystem.h>
@@ -77,7 +80,9 @@ class FileSource : public Source {
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override;
   arrow::Status PrepareAvailableNow(const std::string& start) override;
-  /// Parquet files: only `read.columns` are read (and the NOT NULL ones, which are checked).
+  /// Parquet files: only `read.columns` are read (and the NOT NULL ones, which are checked),
+  /// and of the struct columns in `read.struct_fields` only those fields (and the NOT NULL
+  /// ones); the struct is then widened to its declared type, the other fields null.
   void ReadOnly(const ColumnSubset& read) override { read_only_ = read; }
 
   /// One file of the log an offset holds.
