@@ -11,6 +11,7 @@
 #include <parquet/arrow/schema.h>
 #include <parquet/properties.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "common/error.h"
@@ -63,7 +64,7 @@ void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* l
 
 class FileListReader : public arrow::RecordBatchReader {
  public:
-  FileListReader(const plan::FileScanNode& node, arrow::MemoryPool* pool)
+  FileListReader(const plan::FileScanNode& node, arrow::MemoryPool* pool, StructFieldSubsets struct_fields)
       : format_(node.format),
         paths_(node.paths),
         columns_(node.columns),
@@ -71,6 +72,7 @@ class FileListReader : public arrow::RecordBatchReader {
         filter_(node.filter),
         csv_header_(node.csv_header),
         csv_delimiter_(node.csv_delimiter),
+        struct_fields_(std::move(struct_fields)),
         pool_(pool) {}
 
   std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
@@ -192,7 +194,26 @@ class FileListReader : public arrow::RecordBatchReader {
     std::vector<int> row_groups = KeptRowGroups(*reader, *file_schema);
     const auto& manifest = reader->manifest();
     std::vector<int> leaves;
-    for (int f : fields) CollectLeaves(manifest.schema_fields[static_cast<size_t>(f)], &leaves);
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const auto& field = manifest.schema_fields[static_cast<size_t>(fields[i])];
+      auto subset = struct_fields_.find(columns_[i]);
+      if (subset == struct_fields_.end() || field.field->type()->id() != arrow::Type::STRUCT) {
+        CollectLeaves(field, &leaves);
+        continue;
+      }
+      // Only the leaves of the fields wanted: the struct read holds just those.
+      std::vector<std::string> names;
+      for (const auto& child : field.children) names.push_back(child.field->name());
+      std::vector<int> wanted;
+      for (const auto& name : subset->second) {
+        std::string stored = FileColumnName(names, name);
+        if (stored.empty()) continue;
+        auto at = std::find(names.begin(), names.end(), stored) - names.begin();
+        CollectLeaves(field.children[static_cast<size_t>(at)], &wanted);
+      }
+      if (wanted.empty()) CollectLeaves(field, &wanted);
+      leaves.insert(leaves.end(), wanted.begin(), wanted.end());
+    }
     if (leaves.empty()) {
       int64_t rows = 0;
       auto metadata = reader->parquet_reader()->metadata();
@@ -200,6 +221,7 @@ class FileListReader : public arrow::RecordBatchReader {
       return std::make_shared<RowCountReader>(rows);
     }
     std::sort(leaves.begin(), leaves.end());
+    leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
     std::unique_ptr<arrow::RecordBatchReader> batches;
     ARROW_ASSIGN_OR_RAISE(batches, reader->GetRecordBatchReader(row_groups, leaves));
     return std::make_shared<ParquetFileReader>(std::move(reader), std::move(batches));
@@ -252,6 +274,7 @@ class FileListReader : public arrow::RecordBatchReader {
   std::optional<cp::Expression> filter_;
   bool csv_header_;
   char csv_delimiter_;
+  StructFieldSubsets struct_fields_;
   arrow::MemoryPool* pool_;
 
   size_t next_ = 0;
@@ -273,13 +296,14 @@ std::string FileColumnName(const std::vector<std::string>& file_columns, const s
 }
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFiles(const plan::FileScanNode& node,
-                                                                   arrow::MemoryPool* pool) {
+                                                                   arrow::MemoryPool* pool,
+                                                                   StructFieldSubsets struct_fields) {
   if (node.paths.empty()) return arrow::Status::Invalid("internal error: file scan without files");
   if (static_cast<int>(node.columns.size()) != node.schema->num_fields()) {
     return arrow::Status::Invalid("internal error: file scan reads ", node.columns.size(), " columns into ",
                                   node.schema->num_fields(), " fields");
   }
-  return std::make_shared<FileListReader>(node, pool);
+  return std::make_shared<FileListReader>(node, pool, std::move(struct_fields));
 }
 
 }  // namespace tidelake::exec

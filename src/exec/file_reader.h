@@ -13,16 +13,26 @@
 #include <arrow/memory_pool.h>
 #include <arrow/record_batch.h>
 
+#include <map>
 #include <memory>
+#include <set>
+#include <string>
 
 #include "plan/logical_plan.h"
 
 namespace tidelake::exec {
 
+/// Of struct columns of a file scan (by the node's column name): the only fields to read.
+using StructFieldSubsets = std::map<std::string, std::set<std::string>>;
+
 /// A reader over the files of `node`. With no columns requested (count(*)), batches carry
-/// the rows and any columns (the caller drops them).
+/// the rows and any columns (the caller drops them). Parquet files: a struct column named in
+/// `struct_fields` is read with only those of its fields the file has (matched by name as
+/// columns are), in the file's order, so its type is not the declared one; when the file has
+/// none of them, the struct is read whole. Other formats read every struct whole.
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFiles(const plan::FileScanNode& node,
-                                                                   arrow::MemoryPool* pool);
+                                                                   arrow::MemoryPool* pool,
+                                                                   StructFieldSubsets struct_fields = {});
 
 /// The file column for a requested column name: exact, else case-insensitive; headerless CSV
 /// columns are _c0, _c1, ... as in Spark (Arrow calls them f0, f1, ...). Empty if absent.

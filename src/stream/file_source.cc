@@ -303,19 +303,27 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> FileSource::Read
   node.csv_header = options_.csv_header;
   node.csv_delimiter = options_.csv_delimiter;
   arrow::FieldVector read_fields;
+  // Struct columns read in part: the fields read, and the NOT NULL ones (which are checked).
+  exec::StructFieldSubsets struct_fields;
+  const bool columnar = options_.format == plan::FileFormat::kParquet;
   for (int i = 0; i < options_.schema->num_fields(); ++i) {
     const auto& field = options_.schema->field(i);
-    if (options_.format == plan::FileFormat::kParquet && read_only_ && !read_only_->count(field->name()) &&
-        field->nullable()) {
-      continue;
-    }
+    if (columnar && read_only_ && !read_only_->columns.count(field->name()) && field->nullable()) continue;
     const bool positional = options_.format == plan::FileFormat::kCsv && !options_.csv_header;
     position[static_cast<size_t>(i)] = static_cast<int>(read_fields.size());
     node.columns.push_back(positional ? "_c" + std::to_string(i) : field->name());
     read_fields.push_back(field);
+    if (!columnar || !read_only_) continue;
+    if (auto it = read_only_->struct_fields.find(field->name()); it != read_only_->struct_fields.end()) {
+      auto& fields = struct_fields[field->name()];
+      fields = it->second;
+      for (const auto& child : field->type()->fields()) {
+        if (!child->nullable()) fields.insert(child->name());
+      }
+    }
   }
   node.schema = arrow::schema(std::move(read_fields));
-  auto opened = exec::OpenFiles(node, arrow::default_memory_pool());
+  auto opened = exec::OpenFiles(node, arrow::default_memory_pool(), std::move(struct_fields));
   if (!opened.ok()) return FileError(file.name, opened.status());
   std::shared_ptr<arrow::RecordBatchReader> reader = *opened;
   std::vector<std::shared_ptr<arrow::RecordBatch>> out;
@@ -332,6 +340,8 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> FileSource::Read
         continue;
       }
       std::shared_ptr<arrow::Array> column = batch->column(position[static_cast<size_t>(i)]);
+      // Also widens a struct read in part: Arrow's struct cast matches fields by name and fills
+      // the (nullable) ones the input lacks with nulls.
       if (!column->type()->Equals(*field->type())) {
         auto cast = arrow::compute::Cast(*column, field->type());
         if (!cast.ok()) {

@@ -26,6 +26,9 @@
 // Files are read with the batch file reader of read_csv/read_json/read_parquet
 // (exec::OpenFiles), one at a time. Values are converted to the declared types; a value that
 // does not convert fails the batch naming the file and, for CSV and JSON lines, the line.
+// Parquet files are read only as far as the query needs (ReadOnly): its columns, and of its
+// struct columns that it reads through field accesses only, those fields; what is not read is
+// null, so every batch still has the declared columns and types.
 #pragma once
 
 #include <arrow/filesystem/filesystem.h>
@@ -77,8 +80,10 @@ class FileSource : public Source {
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override;
   arrow::Status PrepareAvailableNow(const std::string& start) override;
-  /// Parquet files: only `columns` are read (and the NOT NULL ones, which are checked).
-  void ReadOnly(const std::set<std::string>& columns) override { read_only_ = columns; }
+  /// Parquet files: only `read.columns` are read (and the NOT NULL ones, which are checked),
+  /// and of the struct columns in `read.struct_fields` only those fields (and the NOT NULL
+  /// ones); the struct is then widened to its declared type, the other fields null.
+  void ReadOnly(const ColumnSubset& read) override { read_only_ = read; }
 
   /// One file of the log an offset holds.
   struct LoggedFile {
@@ -116,7 +121,7 @@ class FileSource : public Source {
   /// Available-now: the names of the files the directory held when the run started.
   std::optional<std::set<std::string>> available_now_;
   /// The columns the query reads (ReadOnly); none: all.
-  std::optional<std::set<std::string>> read_only_;
+  std::optional<ColumnSubset> read_only_;
 };
 
 }  // namespace tidelake::stream

@@ -6,6 +6,7 @@
 #include <arrow/api.h>
 #include <arrow/filesystem/localfs.h>
 #include <arrow/io/file.h>
+#include <arrow/json/from_string.h>
 #include <gtest/gtest.h>
 #include <parquet/arrow/writer.h>
 #include <fcntl.h>
@@ -321,7 +322,7 @@ TEST_F(FileSourceTest, ReadsJsonLinesHeaderlessCsvAndParquet) {
     EXPECT_TRUE((*table)->schema()->Equals(*Columns()));
     EXPECT_EQ(Ids(*table), (std::vector<int64_t>{10, 11}));
     // A query that reads only the ids: the names are left null, the ids still read and cast.
-    source->ReadOnly({"id"});
+    source->ReadOnly({.columns = {"id"}});
     auto ids_only = source->Read(initial, first);
     ASSERT_TRUE(ids_only.ok()) << ids_only.status().ToString();
     EXPECT_TRUE((*ids_only)->schema()->Equals(*Columns()));
@@ -329,6 +330,76 @@ TEST_F(FileSourceTest, ReadsJsonLinesHeaderlessCsvAndParquet) {
     EXPECT_EQ((*ids_only)->GetColumnByName("name")->null_count(), 2);
     EXPECT_EQ((*table)->GetColumnByName("name")->null_count(), 0);
   }
+}
+
+TEST_F(FileSourceTest, AParquetStructReadInPartHasItsOtherFieldsNull) {
+  // Stored: the struct's fields in another order, `bidder` as int32.
+  auto stored_type = arrow::struct_({arrow::field("url", arrow::utf8()), arrow::field("bidder", arrow::int32()),
+                                     arrow::field("auction", arrow::int64()), arrow::field("price", arrow::int64())});
+  auto WriteBids = [&](const fs::path& path, const std::string& json) {
+    auto bids = arrow::json::ArrayFromJSONString(stored_type, json).ValueOrDie();
+    auto ids = arrow::MakeArrayOfNull(arrow::int64(), bids->length()).ValueOrDie();
+    auto stored = arrow::Table::Make(
+        arrow::schema({arrow::field("id", arrow::int64()), arrow::field("bid", stored_type)}), {ids, bids});
+    auto out = arrow::io::FileOutputStream::Open(path.string());
+    ASSERT_TRUE(out.ok());
+    ASSERT_TRUE(parquet::arrow::WriteTable(*stored, arrow::default_memory_pool(), *out, 1024).ok());
+    ASSERT_TRUE((*out)->Close().ok());
+  };
+  // The struct column `bid` of what `source` reads (of `type`), checking the declared schema.
+  auto Bids = [&](FileSource& source, const std::shared_ptr<arrow::DataType>& type) -> std::shared_ptr<arrow::Array> {
+    std::string initial = *source.InitialOffset();
+    std::string first = Next(source, initial);
+    auto table = source.Read(initial, first);
+    EXPECT_TRUE(table.ok()) << table.status().ToString();
+    if (!table.ok()) return nullptr;
+    EXPECT_TRUE((*table)->schema()->Equals(*source.schema())) << (*table)->schema()->ToString();
+    EXPECT_TRUE((*table)->GetColumnByName("bid")->type()->Equals(*type));
+    auto combined = (*table)->CombineChunks();
+    EXPECT_TRUE(combined.ok());
+    return combined.ok() ? (*combined)->GetColumnByName("bid")->chunk(0) : nullptr;
+  };
+  auto ExpectBids = [](const std::shared_ptr<arrow::Array>& read, const std::shared_ptr<arrow::DataType>& type,
+                       const std::string& json) {
+    ASSERT_TRUE(read);
+    auto expected = arrow::json::ArrayFromJSONString(type, json).ValueOrDie();
+    EXPECT_TRUE(read->Equals(*expected)) << read->ToString() << "\nexpected " << expected->ToString();
+  };
+
+  WriteBids(dir_ / "a.parquet", R"([{"url": "a", "bidder": 1, "auction": 10, "price": 100}, null,
+                                    {"url": "c", "bidder": null, "auction": 30, "price": 300}])");
+  auto type = arrow::struct_({arrow::field("auction", arrow::int64()), arrow::field("bidder", arrow::int64()),
+                              arrow::field("price", arrow::int64()), arrow::field("url", arrow::utf8())});
+  auto options = Options(plan::FileFormat::kParquet);
+  options.schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("bid", type)});
+
+  // Whole, as stored.
+  auto source = Make(options);
+  ASSERT_TRUE(source);
+  ExpectBids(Bids(*source, type), type, R"([{"auction": 10, "bidder": 1, "price": 100, "url": "a"}, null,
+                                            {"auction": 30, "bidder": null, "price": 300, "url": "c"}])");
+  // Only bid.bidder: the struct keeps its declared type and its nulls, the other fields are null.
+  source->ReadOnly({.columns = {"id", "bid"}, .struct_fields = {{"bid", {"bidder"}}}});
+  ExpectBids(Bids(*source, type), type, R"([{"auction": null, "bidder": 1, "price": null, "url": null}, null,
+                                            {"auction": null, "bidder": null, "price": null, "url": null}])");
+  // Two fields.
+  source->ReadOnly({.columns = {"bid"}, .struct_fields = {{"bid", {"auction", "url"}}}});
+  ExpectBids(Bids(*source, type), type, R"([{"auction": 10, "bidder": null, "price": null, "url": "a"}, null,
+                                            {"auction": 30, "bidder": null, "price": null, "url": "c"}])");
+
+  // A NOT NULL field is read (and checked) even when the query does not read it.
+  fs::create_directories(root_ / "strict");
+  WriteBids(root_ / "strict" / "a.parquet", R"([{"url": "a", "bidder": 1, "auction": 10, "price": 100}])");
+  auto strict_type = arrow::struct_({arrow::field("auction", arrow::int64()), arrow::field("bidder", arrow::int64()),
+                                     arrow::field("price", arrow::int64(), /*nullable=*/false),
+                                     arrow::field("url", arrow::utf8())});
+  options.path = (root_ / "strict").string();
+  options.schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("bid", strict_type)});
+  auto strict = Make(options);
+  ASSERT_TRUE(strict);
+  strict->ReadOnly({.columns = {"bid"}, .struct_fields = {{"bid", {"bidder"}}}});
+  ExpectBids(Bids(*strict, strict_type), strict_type,
+             R"([{"auction": null, "bidder": 1, "price": 100, "url": null}])");
 }
 
 TEST_F(FileSourceTest, AFileChangedOrRemovedAfterListingFailsItsBatch) {

@@ -11,6 +11,7 @@
 
 #include "delta/table.h"
 #include "plan/optimizer.h"
+#include "plan/struct_fields_read.h"
 #include "stream/deduplication.h"
 #include "stream/update_aggregation.h"
 #include "stream/update_rollup.h"
@@ -616,9 +617,10 @@ arrow::Status IncrementalQuery::RestoreState(const Checkpoint& checkpoint, const
   return arrow::Status::OK();
 }
 
-arrow::Result<std::map<std::string, std::set<std::string>>> IncrementalQuery::ColumnsRead() const {
+arrow::Result<std::map<std::string, ColumnSubset>> IncrementalQuery::ColumnsRead() const {
   // The plan with every stream's scan replaced by literal rows, optimized: the columns of those
-  // rows it keeps are the ones it reads (field names are unique in a plan).
+  // rows it keeps are the ones it reads (field names are unique in a plan), and of the struct
+  // columns among them, the fields its field accesses read.
   Replacements empty;
   for (const auto& [scan, source] : streams_) {
     ARROW_ASSIGN_OR_RAISE(auto none, arrow::Table::MakeEmpty(scan->schema));
@@ -627,22 +629,40 @@ arrow::Result<std::map<std::string, std::set<std::string>>> IncrementalQuery::Co
   ARROW_ASSIGN_OR_RAISE(auto optimized, plan::Optimize(plan::PlanRoot{Replace(root_.node, empty), root_.column_names,
                                                                       root_.ordered}));
   std::set<std::string> read;
+  std::set<std::string> structs;
   std::function<void(const plan::LogicalNode&)> collect = [&](const plan::LogicalNode& node) {
     if (node.kind == NodeKind::kValues) {
-      for (const auto& field : node.schema->fields()) read.insert(field->name());
+      for (const auto& field : node.schema->fields()) {
+        read.insert(field->name());
+        if (field->type()->id() == arrow::Type::STRUCT) structs.insert(field->name());
+      }
     }
     for (const auto& input : node.inputs) collect(*input);
   };
   collect(*optimized.node);
-  std::map<std::string, std::set<std::string>> out;
+  const auto struct_fields = plan::StructFieldsRead(*optimized.node, structs);
+  std::map<std::string, ColumnSubset> out;
+  // Per source, the struct columns some scan reads whole (a source read by several scans, as in
+  // a self-join, gives each the same rows: they read what any of them reads).
+  std::map<std::string, std::set<std::string>> whole;
   for (const auto& [scan, source] : streams_) {
-    auto& columns = out[source];
+    auto& subset = out[source];
     const auto* declared = scan->kind == NodeKind::kSourceScan ? &scan->As<plan::SourceScanNode>().columns : nullptr;
     for (int i = 0; i < scan->schema->num_fields(); ++i) {
-      const std::string& name = scan->schema->field(i)->name();
-      if (!read.count(name)) continue;
-      columns.insert(declared ? (*declared)[static_cast<size_t>(i)] : plan::DisplayName(name));
+      const auto& field = scan->schema->field(i);
+      if (!read.count(field->name())) continue;
+      const std::string column = declared ? (*declared)[static_cast<size_t>(i)] : plan::DisplayName(field->name());
+      subset.columns.insert(column);
+      auto fields = struct_fields.find(field->name());
+      if (fields == struct_fields.end()) {
+        whole[source].insert(column);
+        continue;
+      }
+      for (int index : fields->second) subset.struct_fields[column].insert(field->type()->field(index)->name());
     }
+  }
+  for (const auto& [source, columns] : whole) {
+    for (const auto& column : columns) out[source].struct_fields.erase(column);
   }
   return out;
 }

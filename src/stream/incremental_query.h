@@ -82,6 +82,7 @@
 #include "stream/late_rows.h"
 #include "stream/micro_batch.h"
 #include "stream/sink.h"
+#include "stream/source.h"
 #include "stream/stateful_operator.h"
 #include "stream/stream_join.h"
 
@@ -120,9 +121,11 @@ class IncrementalQuery : public Transform {
   /// The memory budget of the keyed state (set it before the first batch).
   StateBudget& state_budget() { return *budget_; }
   /// Per source, the columns of its rows the query's answer depends on (by the optimizer's
-  /// column pruning of the whole plan); a source may leave the others null (Source::ReadOnly).
-  /// Not for queries whose late rows go to a table: those rows are written whole.
-  arrow::Result<std::map<std::string, std::set<std::string>>> ColumnsRead() const;
+  /// column pruning of the whole plan) and, of its struct columns that the query reads only
+  /// through field accesses, the fields read (plan::StructFieldsRead); a source may leave the
+  /// rest null (Source::ReadOnly). Not for queries whose late rows go to a table: those rows
+  /// are written whole.
+  arrow::Result<std::map<std::string, ColumnSubset>> ColumnsRead() const;
 
  private:
   IncrementalQuery(plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams,

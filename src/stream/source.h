@@ -11,12 +11,23 @@
 #include <arrow/result.h>
 #include <arrow/table.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 
 namespace tidelake::stream {
+
+/// The part of a source's rows a query reads (Source::ReadOnly).
+struct ColumnSubset {
+  /// Names of the source's schema() the query reads.
+  std::set<std::string> columns;
+  /// Struct columns among `columns` that the query reads only through field accesses
+  /// (bid.auction, bid.price): the names of the fields read, of the struct's own fields (a
+  /// field that is itself a struct is read whole). A column not here is read whole.
+  std::map<std::string, std::set<std::string>> struct_fields;
+};
 
 class Source {
  public:
@@ -43,10 +54,11 @@ class Source {
   /// live topic, a rate-limited generator), as Spark's Trigger.AvailableNow does.
   virtual arrow::Status PrepareAvailableNow(const std::string& start) = 0;
 
-  /// The query reads only `columns` (names of schema()) of the rows: a source may leave the
-  /// others null when that saves work (a columnar file's other columns go unread). Read still
-  /// returns every column of schema().
-  virtual void ReadOnly(const std::set<std::string>& columns) {}
+  /// The query reads only `read` of the rows: a source may leave the other columns, and the
+  /// other fields of the struct columns it reads in part, null when that saves work (a columnar
+  /// file's other columns go unread). Read still returns every column of schema(), of the
+  /// declared types.
+  virtual void ReadOnly(const ColumnSubset& read) {}
 };
 
 }  // namespace tidelake::stream
