@@ -359,6 +359,14 @@ arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::shared_ptr<const Snapshot> 
   if (options.filter) {
     ARROW_ASSIGN_OR_RAISE(auto bound_read, options.filter->Bind(*scan->read_schema_));
     scan->bound_filter_ = bound_read;
+    scan->bound_row_filter_ = bound_read;
+    if (options.row_filter) {
+      auto bound_row = options.row_filter->Bind(*scan->read_schema_);
+      if (!bound_row.ok()) {
+        return ErrorAt(arrow::StatusCode::Invalid, where, "invalid filter: " + bound_row.status().message());
+      }
+      scan->bound_row_filter_ = std::move(*bound_row);
+    }
     ARROW_ASSIGN_OR_RAISE(auto bound_table, options.filter->Bind(schema));
     for (const auto& file : snapshot->files()) {
       auto may = FileMayMatch(*snapshot, file, bound_table);
@@ -516,8 +524,8 @@ arrow::Status Scan::ReadFileInto(const AddFile& file, const BatchSink& sink) con
         ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, keep, &ctx));
       }
       std::optional<arrow::Datum> mask;
-      if (bound_filter_) {
-        ARROW_ASSIGN_OR_RAISE(mask, cp::ExecuteScalarExpression(*bound_filter_, cp::ExecBatch(*batch), &ctx));
+      if (bound_row_filter_) {
+        ARROW_ASSIGN_OR_RAISE(mask, cp::ExecuteScalarExpression(*bound_row_filter_, cp::ExecBatch(*batch), &ctx));
       }
       // Drop the columns only the filter needed (before filtering: they need no copying).
       if (read_schema_->num_fields() != output_schema_->num_fields()) {

@@ -30,6 +30,10 @@ struct ScanOptions {
   std::vector<std::string> columns;
   /// Rows to return; an unbound expression over logical column names.
   std::optional<arrow::compute::Expression> filter;
+  /// The same condition as `filter` in the form evaluated on each row (faster functions of the
+  /// same meaning, see plan/execution_form.h); unset: `filter`. `filter` alone prunes files and
+  /// row groups, which needs functions whose meaning Arrow's simplification knows.
+  std::optional<arrow::compute::Expression> row_filter;
   /// Append a non-null int64 column "_tidelake_row_index": the row's position in its data file
   /// (before deletion vectors), and "_tidelake_file" (the file's log path). Used by DML.
   bool with_row_position = false;
@@ -83,7 +87,8 @@ class Scan {
   ScanOptions options_;
   std::shared_ptr<arrow::Schema> output_schema_;  // projected logical columns (+ row position)
   std::shared_ptr<arrow::Schema> read_schema_;    // projected columns plus those the filter needs
-  std::optional<arrow::compute::Expression> bound_filter_;  // bound to read_schema_
+  std::optional<arrow::compute::Expression> bound_filter_;      // bound to read_schema_
+  std::optional<arrow::compute::Expression> bound_row_filter_;  // row_filter (or filter), bound likewise
   std::vector<const AddFile*> files_;
 };
 

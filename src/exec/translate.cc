@@ -10,6 +10,7 @@
 #include "exec/sort.h"
 #include "exec/time_window.h"
 #include "exec/window.h"
+#include "plan/execution_form.h"
 
 namespace tidelake::exec {
 
@@ -103,7 +104,7 @@ arrow::Result<acero::Declaration> PlanTranslator::TranslateNode(const plan::Node
       return ValuesSource(node.As<plan::ValuesNode>());
     case plan::NodeKind::kFilter: {
       ARROW_ASSIGN_OR_RAISE(auto input, Translate(node.inputs[0]));
-      auto predicate = Unbind(node.As<plan::FilterNode>().predicate, *node.inputs[0]->schema);
+      auto predicate = Unbind(plan::ExecutionForm(node.As<plan::FilterNode>().predicate), *node.inputs[0]->schema);
       return acero::Declaration::Sequence({std::move(input), {"filter", acero::FilterNodeOptions(predicate)}});
     }
     case plan::NodeKind::kProject: {
@@ -114,7 +115,7 @@ arrow::Result<acero::Declaration> PlanTranslator::TranslateNode(const plan::Node
       }
       ARROW_ASSIGN_OR_RAISE(auto input, Translate(node.inputs[0]));
       std::vector<cp::Expression> exprs;
-      for (const auto& e : project.exprs) exprs.push_back(Unbind(e, *node.inputs[0]->schema));
+      for (const auto& e : project.exprs) exprs.push_back(Unbind(plan::ExecutionForm(e), *node.inputs[0]->schema));
       return ProjectDeclaration(std::move(input), std::move(exprs), node.schema->field_names());
     }
     case plan::NodeKind::kAggregate:

@@ -7,6 +7,7 @@
 #include "exec/exec_nodes.h"
 #include "exec/scan_source.h"
 #include "exec/translate.h"
+#include "plan/execution_form.h"
 
 namespace tidelake::exec {
 
@@ -328,7 +329,7 @@ arrow::Result<acero::Declaration> PlanTranslator::Join(const plan::JoinNode& nod
   }
   acero::HashJoinNodeOptions options(type, std::move(left_keys), std::move(right_keys), left_output, right_output,
                                      std::move(key_cmp),
-                                     node.residual ? Unbind(*node.residual, *JoinInputSchema(left_schema, right_schema))
+                                     node.residual ? Unbind(plan::ExecutionForm(*node.residual), *JoinInputSchema(left_schema, right_schema))
                                                    : cp::literal(true));
   left = acero::Declaration::Sequence({std::move(left), {kGateNode, GateNodeOptions{}}});
   right = acero::Declaration::Sequence({std::move(right), {kGateNode, GateNodeOptions{}}});

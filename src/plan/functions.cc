@@ -27,8 +27,8 @@ arrow::Status RegisterSqlFunctions() {
     status = EnsureArrowInitialized();
     if (!status.ok()) return;
     cp::FunctionRegistry* registry = cp::GetFunctionRegistry();
-    for (auto reg : {RegisterCastKernels, RegisterArithmeticKernels, RegisterStringKernels, RegisterDatetimeKernels,
-                     RegisterCollectionKernels, RegisterAggregateKernels}) {
+    for (auto reg : {RegisterCastKernels, RegisterArithmeticKernels, RegisterCompareKernels, RegisterStringKernels,
+                     RegisterDatetimeKernels, RegisterCollectionKernels, RegisterAggregateKernels}) {
       status = reg(registry);
       if (!status.ok()) return;
     }

@@ -159,6 +159,7 @@ arrow::Result<cp::Expression> DateAddDays(cp::Expression date, cp::Expression da
 /// Registration of the kernels of each kernels_*.cc file (called by RegisterSqlFunctions).
 arrow::Status RegisterCastKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterArithmeticKernels(cp::FunctionRegistry* registry);
+arrow::Status RegisterCompareKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterStringKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterDatetimeKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterCollectionKernels(cp::FunctionRegistry* registry);
