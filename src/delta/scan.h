@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "delta/row_filter.h"
 #include "delta/snapshot.h"
 
 namespace tidelake::delta {
@@ -88,7 +89,7 @@ class Scan {
   std::shared_ptr<arrow::Schema> output_schema_;  // projected logical columns (+ row position)
   std::shared_ptr<arrow::Schema> read_schema_;    // projected columns plus those the filter needs
   std::optional<arrow::compute::Expression> bound_filter_;      // bound to read_schema_
-  std::optional<arrow::compute::Expression> bound_row_filter_;  // row_filter (or filter), bound likewise
+  std::optional<RowFilter> row_filter_;                     // row_filter (or filter), bound likewise
   std::vector<const AddFile*> files_;
 };
 
