@@ -7,6 +7,8 @@
 #include <arrow/json/from_string.h>
 #include <gtest/gtest.h>
 
+#include "common/arrow_init.h"
+
 namespace tidelake::delta {
 namespace {
 
@@ -31,8 +33,9 @@ struct Evaluation {
 };
 
 // Evaluates `filter` over s (string, given encoded) and k (int64).
-Evaluation Run(const cp::Expression& filter, const std::shared_ptr<arrow::Array>& s_raw,
+Evaluation Filtered(const cp::Expression& filter, const std::shared_ptr<arrow::Array>& s_raw,
                const std::shared_ptr<arrow::Array>& k) {
+  EXPECT_TRUE(EnsureArrowInitialized().ok());
   auto schema = arrow::schema({arrow::field("s", arrow::utf8()), arrow::field("k", arrow::int64())});
   auto bound = filter.Bind(*schema);
   EXPECT_TRUE(bound.ok()) << bound.status().ToString();
@@ -77,25 +80,25 @@ TEST(RowFilterTest, ConjunctsOverOneStringColumnRunOnTheDictionary) {
   auto s_ref = cp::field_ref("s"), k_ref = cp::field_ref("k");
   auto is_in = cp::call("is_in", {s_ref}, cp::SetLookupOptions(Json(arrow::utf8(), R"(["AIR", "SHIP"])")));
 
-  auto both = Run(cp::and_(cp::equal(s_ref, cp::literal("MAIL")), cp::greater(k_ref, cp::literal(int64_t{1}))), s, k);
+  auto both = Filtered(cp::and_(cp::equal(s_ref, cp::literal("MAIL")), cp::greater(k_ref, cp::literal(int64_t{1}))), s, k);
   EXPECT_EQ(both.mask, "0 1 0 1 0 0");
   EXPECT_EQ(both.conformed_string, 0);
 
-  auto in = Run(cp::and_(is_in, cp::not_(cp::equal(s_ref, cp::literal("SHIP")))), s, k);
+  auto in = Filtered(cp::and_(is_in, cp::not_(cp::equal(s_ref, cp::literal("SHIP")))), s, k);
   EXPECT_EQ(in.mask, "1 0 0 0 1 0");
   EXPECT_EQ(in.conformed_string, 0);
 
-  auto like = Run(cp::call("match_like", {s_ref}, cp::MatchSubstringOptions("%AI%")), s, k);
+  auto like = Filtered(cp::call("match_like", {s_ref}, cp::MatchSubstringOptions("%AI%")), s, k);
   EXPECT_EQ(like.mask, "1 1 0 1 1 0");
   EXPECT_EQ(like.conformed_string, 0);
 
   // A conjunct over two columns sees them converted.
-  auto two = Run(cp::or_(cp::equal(s_ref, cp::literal("AIR")), cp::equal(k_ref, cp::literal(int64_t{3}))), s, k);
+  auto two = Filtered(cp::or_(cp::equal(s_ref, cp::literal("AIR")), cp::equal(k_ref, cp::literal(int64_t{3}))), s, k);
   EXPECT_EQ(two.mask, "1 0 1 0 1 0");
   EXPECT_EQ(two.conformed_string, 1);
 
   // A function outside the known safe ones runs on the converted column.
-  auto length = Run(cp::greater(cp::call("utf8_length", {s_ref}), cp::literal(int32_t{3})), s, k);
+  auto length = Filtered(cp::greater(cp::call("utf8_length", {s_ref}), cp::literal(int32_t{3})), s, k);
   EXPECT_EQ(length.mask, "0 1 1 1 0 1");
   EXPECT_EQ(length.conformed_string, 1);
 }
@@ -105,21 +108,22 @@ TEST(RowFilterTest, NullsAndLargeDictionariesUseTheConvertedColumn) {
   auto s_ref = cp::field_ref("s");
   // IS NULL is true for null rows, which the dictionary cannot answer.
   auto with_nulls = Encoded("[0, null, 1]", R"(["a", "b"])");
-  auto is_null = Run(cp::or_(cp::is_null(s_ref), cp::equal(s_ref, cp::literal("b"))), with_nulls, k);
+  auto is_null = Filtered(cp::or_(cp::is_null(s_ref), cp::equal(s_ref, cp::literal("b"))), with_nulls, k);
   EXPECT_EQ(is_null.mask, "0 1 1");
   EXPECT_EQ(is_null.conformed_string, 1);
   // More distinct values than rows: cheaper on the rows.
   auto large = Encoded("[0, 3, 4]", R"(["a", "b", "c", "d", "e"])");
-  auto eq = Run(cp::equal(s_ref, cp::literal("d")), large, k);
+  auto eq = Filtered(cp::equal(s_ref, cp::literal("d")), large, k);
   EXPECT_EQ(eq.mask, "0 1 0");
   EXPECT_EQ(eq.conformed_string, 1);
   // Not encoded at all.
   auto plain = Json(arrow::utf8(), R"(["x", "y", "x"])");
-  auto direct = Run(cp::equal(s_ref, cp::literal("x")), plain, k);
+  auto direct = Filtered(cp::equal(s_ref, cp::literal("x")), plain, k);
   EXPECT_EQ(direct.mask, "1 0 1");
 }
 
 TEST(RowFilterTest, CountsPerValueConjuncts) {
+  ASSERT_TRUE(EnsureArrowInitialized().ok());
   auto schema = arrow::schema({arrow::field("s", arrow::utf8()), arrow::field("k", arrow::int64())});
   auto filter = cp::and_({cp::equal(cp::field_ref("s"), cp::literal("a")),
                           cp::greater(cp::field_ref("k"), cp::literal(int64_t{0})),
