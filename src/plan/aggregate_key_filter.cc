@@ -140,7 +140,7 @@ class KeyFilter {
     std::vector<std::vector<Step>> left;
     for (const auto& key : join.left_keys) left.push_back(Trace(node->inputs[0], key, /*padded=*/true));
     const double budget = ScanRows(aggregate->inputs[0]);
-    const double target_rows = estimator_.Of(target).rows;
+    const double groups = estimator_.Of(aggregate).rows;
     NodePtr source;
     std::vector<std::string> source_keys;
     for (size_t d = 0; d < left[0].size(); ++d) {
@@ -153,7 +153,7 @@ class KeyFilter {
       }
       if (names.size() != n) continue;
       const double rows = estimator_.Of(candidate).rows;
-      if (rows * 4 > target_rows || ScanRows(candidate) > budget) continue;
+      if (rows * 4 > groups || ScanRows(candidate) > budget) continue;
       if (source && estimator_.Of(source).rows < rows) continue;
       source = candidate;
       source_keys = std::move(names);

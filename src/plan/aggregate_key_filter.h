@@ -17,7 +17,8 @@
 //
 // S is computed twice (in L and in the semi join), so the rule applies only when that is cheap
 // next to what it saves: S reads at most the rows the aggregate's input reads, and is
-// estimated to output at most a quarter of N's rows. It runs after join ordering.
+// estimated to output at most a quarter as many rows as the aggregate has groups. It runs
+// after join ordering.
 #pragma once
 
 #include <arrow/result.h>
