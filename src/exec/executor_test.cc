@@ -101,6 +101,21 @@ TEST(ExecutorTest, DecimalAverageIsSumOverCountRoundedHalfUp) {
   EXPECT_EQ(RunOk(none), (V{"null"}));
 }
 
+TEST(ExecutorTest, DecimalSums) {
+  auto input = Values({{"k#1", arrow::utf8(), R"(["a", "a", "b", "c", "c"])"},
+                       {"d#2", arrow::decimal128(5, 2), R"(["1.25", "-2.50", null, "999.99", "999.99"])"}});
+  auto grouped = Aggregate(input, {"k#1"}, {{"sum#3", Agg("hash_sum", {"d#2"}, arrow::decimal128(15, 2))}});
+  EXPECT_EQ(RunOk(grouped), (V{"a|-1.25", "b|null", "c|1999.98"}));
+  auto overall = Aggregate(input, {}, {{"sum#3", Agg("sum", {"d#2"}, arrow::decimal128(15, 2))}});
+  EXPECT_EQ(RunOk(overall), (V{"1998.73"}));
+  // Past 38 digits: an error, not a wrapped-around sum.
+  auto big = Values({{"d#1", arrow::decimal128(38, 0),
+                      R"(["90000000000000000000000000000000000000", "90000000000000000000000000000000000000"])"}});
+  auto too_big = RunPlan(Root(Aggregate(big, {}, {{"sum#2", Agg("sum", {"d#1"}, arrow::decimal128(38, 0))}})), {});
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_NE(too_big.status().message().find("Overflow"), std::string::npos) << too_big.status().ToString();
+}
+
 TEST(ExecutorTest, RepeatedSubexpressionsOfAProjection) {
   // a * (1 - b) in two outputs, one of them inside a larger expression, next to a plain field.
   auto input = Values({{"a#1", arrow::int64(), "[10, 20, null]"}, {"b#2", arrow::int64(), "[1, 3, 5]"}});

@@ -225,8 +225,18 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
 
   // The aggregates Acero computes, each once however often the query asks for it.
   std::vector<cp::Aggregate> aggregates;
-  auto add_aggregate = [&](const std::string& function, std::shared_ptr<cp::FunctionOptions> options,
+  auto add_aggregate = [&](std::string function, std::shared_ptr<cp::FunctionOptions> options,
                            const std::vector<std::string>& args) -> std::string {
+    // Sums of decimals add 128-bit integers (kernels_aggregate_decimal_sum.cc); the result's
+    // cast below checks the precision, as after Arrow's sum.
+    const auto arg_field = args.size() == 1 ? in_schema.GetFieldByName(args[0]) : nullptr;
+    if ((function == "sum" || function == "hash_sum") && arg_field &&
+        arg_field->type()->id() == arrow::Type::DECIMAL128) {
+      const auto* sum_options = dynamic_cast<const cp::ScalarAggregateOptions*>(options.get());
+      if (options == nullptr || (sum_options != nullptr && sum_options->skip_nulls && sum_options->min_count <= 1)) {
+        function = function == "sum" ? "tidelake_decimal_sum" : "hash_tidelake_decimal_sum";
+      }
+    }
     for (const auto& a : aggregates) {
       bool same_args = a.target.size() == args.size();
       for (size_t i = 0; same_args && i < args.size(); ++i) same_args = *a.target[i].name() == args[i];

@@ -28,7 +28,8 @@ arrow::Status RegisterSqlFunctions() {
     if (!status.ok()) return;
     cp::FunctionRegistry* registry = cp::GetFunctionRegistry();
     for (auto reg : {RegisterCastKernels, RegisterArithmeticKernels, RegisterCompareKernels, RegisterStringKernels,
-                     RegisterDatetimeKernels, RegisterCollectionKernels, RegisterAggregateKernels}) {
+                     RegisterDatetimeKernels, RegisterCollectionKernels, RegisterAggregateKernels,
+                     RegisterDecimalSumKernels}) {
       status = reg(registry);
       if (!status.ok()) return;
     }

@@ -166,5 +166,6 @@ arrow::Status RegisterCollectionKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterAggregateKernels(cp::FunctionRegistry* registry);  // also calls the next one
 arrow::Status RegisterPickAggregateKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterCountAggregateKernels(cp::FunctionRegistry* registry);
+arrow::Status RegisterDecimalSumKernels(cp::FunctionRegistry* registry);
 
 }  // namespace tidelake::plan::internal
