@@ -8,6 +8,11 @@
 // file's partition values, deleted rows (deletion vectors) dropped, and finally the row
 // filter applied exactly. Data skipping only ever removes files that cannot match; within a
 // file, row groups whose Parquet column statistics rule the filter out are not read.
+//
+// The row filter runs on the columns as read (row_filter.h: dictionary-encoded strings are
+// judged once per distinct value), before they are converted, so that only the rows it keeps
+// are converted. With parallel_decode, each decoded batch is finished (filtered, converted) on
+// Arrow's CPU pool while the next one decodes; batches still come out in file order.
 #pragma once
 
 #include <arrow/compute/expression.h>
@@ -45,7 +50,8 @@ struct ScanOptions {
   /// Execute() reads a few files at once, up to this many bytes of data files (at least one
   /// file); each streams a few batches ahead of the consumer.
   int64_t read_ahead_bytes = 256LL << 20;
-  /// Decode a file's columns in parallel on Arrow's CPU thread pool.
+  /// Decode a file's columns, and finish its batches, in parallel on Arrow's CPU thread pool
+  /// (the caller must not itself be a CPU pool thread).
   bool parallel_decode = true;
 };
 
