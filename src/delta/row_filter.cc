@@ -28,7 +28,7 @@ bool PerValue(const cp::Expression& e) {
       "equal",       "not_equal",  "less",       "less_equal",      "greater",   "greater_equal",
       "is_in",       "is_null",    "is_valid",   "invert",          "and",       "and_kleene",
       "or",          "or_kleene",  "and_not",    "and_not_kleene",  "match_like", "match_substring",
-      "starts_with", "ends_with",  "match_substring_regex"};
+      "starts_with", "ends_with",  "match_substring_regex", "tidelake_like_segments"};
   const auto* call = e.call();
   if (call == nullptr) return true;  // a field or a literal
   if (!kFunctions.count(call->function_name)) return false;

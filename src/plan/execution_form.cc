@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "plan/kernels_like_segments.h"
+
 namespace tidelake::plan {
 
 namespace cp = arrow::compute;
@@ -42,6 +44,15 @@ std::optional<cp::Expression> Rewrite(const cp::Expression& e) {
   }
   if (IsComparison(call->function_name) && SameScaleDecimals(call->arguments)) {
     return cp::call("tidelake_decimal_" + call->function_name, std::move(args));
+  }
+  if (call->function_name == "match_like" && call->options) {
+    const auto& like = static_cast<const cp::MatchSubstringOptions&>(*call->options);
+    auto segments = internal::LikeSegments(like.pattern);
+    const arrow::DataType* type = call->arguments[0].type();
+    if (!like.ignore_case && segments && segments->size() >= 2 && type != nullptr &&
+        (type->id() == arrow::Type::STRING || type->id() == arrow::Type::LARGE_STRING)) {
+      return cp::call("tidelake_like_segments", std::move(args), call->options);
+    }
   }
   if (!changed) return std::nullopt;
   return cp::call(call->function_name, std::move(args), call->options);

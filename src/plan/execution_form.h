@@ -3,7 +3,9 @@
 // partition pruning and row-group skipping); just before an expression is evaluated, the
 // executor swaps in equivalent kernels of ours that are faster on our data:
 //  - comparisons of two decimal128 values of one scale become tidelake_decimal_<op>
-//    (kernels_compare.cc), which compare unscaled integers in one loop.
+//    (kernels_compare.cc), which compare unscaled integers in one loop;
+//  - LIKE '%a%b%' (two or more literal segments) becomes tidelake_like_segments
+//    (kernels_like_segments.cc): substring searches instead of a regular expression.
 //
 // The result computes the same values, nulls and errors as its input. Calls it replaces are
 // left unbound (Acero and Scan bind them again); everything else is kept as it was.

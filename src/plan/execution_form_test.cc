@@ -83,6 +83,33 @@ TEST(ExecutionFormTest, DifferentScalesAreLeftToArrow) {
   EXPECT_EQ(ExecutionForm(*bound).call()->function_name, same_scale ? "tidelake_decimal_less" : "less");
 }
 
+TEST(ExecutionFormTest, LikeWithSeveralSegmentsGivesArrowsAnswers) {
+  auto schema = arrow::schema({arrow::field("s", arrow::utf8())});
+  auto values = Json(arrow::utf8(), R"(["special requests", "requests special", "xspecialyrequestsz", null, "",
+                                        "specialrequests", "special", "a%b", "ababab", "aab", "line\nspecial\nrequests"])");
+  for (int64_t offset : {0, 2}) {
+    auto batch = arrow::RecordBatch::Make(schema, values->length(), {values})->Slice(offset);
+    for (const char* pattern : {"%special%requests%", "%ab%ab%", "%a%%b%", "%requests%special%", "%%", "%a%b%a%b%"}) {
+      auto e = cp::call("match_like", {cp::field_ref("s")}, cp::MatchSubstringOptions(pattern));
+      auto bound = e.Bind(*schema);
+      ASSERT_TRUE(bound.ok()) << bound.status().ToString();
+      auto form = ExecutionForm(*bound);
+      EXPECT_EQ(RunRows(*bound, *batch), Evaluated(form, *batch)) << pattern << " at offset " << offset;
+    }
+  }
+  // Rewritten: two or more segments; left to Arrow: '_', escapes, anchored ends, one segment.
+  auto name_of = [&](const std::string& pattern, bool ignore_case = false) {
+    auto bound = cp::call("match_like", {cp::field_ref("s")}, cp::MatchSubstringOptions(pattern, ignore_case)).Bind(*schema);
+    return ExecutionForm(*bound).call()->function_name;
+  };
+  EXPECT_EQ(name_of("%special%requests%"), "tidelake_like_segments");
+  EXPECT_EQ(name_of("%a_b%c%"), "match_like");
+  EXPECT_EQ(name_of("%a\\%b%c%"), "match_like");
+  EXPECT_EQ(name_of("a%b%"), "match_like");
+  EXPECT_EQ(name_of("%ab%"), "match_like");
+  EXPECT_EQ(name_of("%a%b%", /*ignore_case=*/true), "match_like");
+}
+
 // The 64-bit fast path of decimal + - * agrees with the exact path, with nulls, slices and
 // values beyond 64 bits in the same batch, and still reports results that do not fit.
 TEST(DecimalArithmeticTest, ArraysAgreeWithTheExactPath) {

@@ -15,6 +15,7 @@
 
 #include "common/arrow_init.h"
 #include "plan/functions_internal.h"
+#include "plan/kernels_like_segments.h"
 
 namespace tidelake::plan {
 
@@ -29,7 +30,7 @@ arrow::Status RegisterSqlFunctions() {
     cp::FunctionRegistry* registry = cp::GetFunctionRegistry();
     for (auto reg : {RegisterCastKernels, RegisterArithmeticKernels, RegisterCompareKernels, RegisterStringKernels,
                      RegisterDatetimeKernels, RegisterCollectionKernels, RegisterAggregateKernels,
-                     RegisterDecimalSumKernels}) {
+                     RegisterDecimalSumKernels, RegisterLikeSegmentsKernels}) {
       status = reg(registry);
       if (!status.ok()) return;
     }
