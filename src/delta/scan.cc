@@ -23,6 +23,7 @@
 #include "delta/deletion_vector.h"
 #include "delta/file_stats.h"
 #include "delta/partition_values.h"
+#include "delta/row_filter.h"
 #include "delta/schema.h"
 
 namespace tidelake::delta {
@@ -359,6 +360,16 @@ arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::shared_ptr<const Snapshot> 
   if (options.filter) {
     ARROW_ASSIGN_OR_RAISE(auto bound_read, options.filter->Bind(*scan->read_schema_));
     scan->bound_filter_ = bound_read;
+    cp::Expression bound_row = bound_read;
+    if (options.row_filter) {
+      auto bound = options.row_filter->Bind(*scan->read_schema_);
+      if (!bound.ok()) {
+        return ErrorAt(arrow::StatusCode::Invalid, where, "invalid filter: " + bound.status().message());
+      }
+      bound_row = std::move(*bound);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto row_filter, RowFilter::Make(bound_row, scan->read_schema_));
+    scan->row_filter_ = std::move(row_filter);
     ARROW_ASSIGN_OR_RAISE(auto bound_table, options.filter->Bind(schema));
     for (const auto& file : snapshot->files()) {
       auto may = FileMayMatch(*snapshot, file, bound_table);
@@ -389,7 +400,6 @@ arrow::Status Scan::ReadFileInto(const AddFile& file, const BatchSink& sink) con
   auto result = [&]() -> arrow::Status {
     ColumnMappingMode mode = ColumnMappingModeFrom(snap.metadata().configuration);
     arrow::MemoryPool* pool = options_.memory_pool ? options_.memory_pool : arrow::default_memory_pool();
-    cp::ExecContext ctx(pool);
     ARROW_ASSIGN_OR_RAISE(auto input, location.fs->OpenInputFile(path));
     parquet::ArrowReaderProperties props;
     props.set_batch_size(options_.batch_size);
@@ -471,66 +481,149 @@ arrow::Status Scan::ReadFileInto(const AddFile& file, const BatchSink& sink) con
     for (size_t i = 0; i < row_groups.size(); ++i) row_groups[i] = static_cast<int>(i);
     int64_t total_rows = reader->parquet_reader()->metadata()->num_rows();
 
-    auto emit = [&](int64_t first_row, int64_t n,
-                    const std::shared_ptr<arrow::RecordBatch>& physical) -> arrow::Status {
-      arrow::ArrayVector columns;
-      for (size_t i = 0; i < sources.size(); ++i) {
-        const auto& field = read_schema_->field(static_cast<int>(i));
-        const auto& src = sources[i];
+    // One decoded batch as the scan returns it (nullptr: no row passes). Thread-safe: batches
+    // may be finished on several threads at once.
+    auto finish = [&](int64_t first_row, int64_t n, const std::shared_ptr<arrow::RecordBatch>& physical)
+        -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
+      cp::ExecContext ctx(pool);
+      // Each read column as stored (raw) and in the table's type (conformed), made on demand:
+      // the filter runs first, so columns are converted for the rows it keeps only.
+      const size_t width = sources.size();
+      std::vector<std::shared_ptr<arrow::Array>> raw(width), conformed(width);
+      auto raw_column = [&](int i) -> arrow::Result<std::shared_ptr<arrow::Array>> {
+        auto& slot = raw[static_cast<size_t>(i)];
+        if (slot) return slot;
+        const auto& field = read_schema_->field(i);
+        const auto& src = sources[static_cast<size_t>(i)];
         switch (src.kind) {
-          case Source::kFile: {
-            int at = position_in_read(file_fields[static_cast<size_t>(src.index)]);
-            ARROW_ASSIGN_OR_RAISE(auto col, Conform(physical->column(at), *field, mode, &ctx));
-            columns.push_back(col);
+          case Source::kFile:
+            slot = physical->column(position_in_read(file_fields[static_cast<size_t>(src.index)]));
             break;
-          }
           case Source::kPartition: {
-            ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayFromScalar(
-                                                *partition_values[static_cast<size_t>(src.index)], n, pool));
-            columns.push_back(col);
+            ARROW_ASSIGN_OR_RAISE(slot, arrow::MakeArrayFromScalar(*partition_values[static_cast<size_t>(src.index)], n,
+                                                                   pool));
             break;
           }
           case Source::kMissing: {
-            ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayOfNull(field->type(), n, pool));
-            columns.push_back(col);
+            ARROW_ASSIGN_OR_RAISE(slot, arrow::MakeArrayOfNull(field->type(), n, pool));
             break;
           }
           case Source::kRowIndex: {
             arrow::Int64Builder b(pool);
             ARROW_RETURN_NOT_OK(b.Reserve(n));
             for (int64_t r = 0; r < n; ++r) b.UnsafeAppend(first_row + r);
-            ARROW_ASSIGN_OR_RAISE(auto col, b.Finish());
-            columns.push_back(col);
+            ARROW_ASSIGN_OR_RAISE(slot, b.Finish());
             break;
           }
           case Source::kFilePath: {
-            ARROW_ASSIGN_OR_RAISE(auto col, arrow::MakeArrayFromScalar(arrow::StringScalar(file.path), n, pool));
-            columns.push_back(col);
+            ARROW_ASSIGN_OR_RAISE(slot, arrow::MakeArrayFromScalar(arrow::StringScalar(file.path), n, pool));
             break;
           }
         }
-      }
-      auto batch = arrow::RecordBatch::Make(read_schema_, n, std::move(columns));
+        return slot;
+      };
+      auto conform = [&](int i, const std::shared_ptr<arrow::Array>& column) -> arrow::Result<std::shared_ptr<arrow::Array>> {
+        if (sources[static_cast<size_t>(i)].kind != Source::kFile) return column;
+        return Conform(column, *read_schema_->field(i), mode, &ctx);
+      };
+      auto conformed_column = [&](int i) -> arrow::Result<std::shared_ptr<arrow::Array>> {
+        auto& slot = conformed[static_cast<size_t>(i)];
+        if (slot) return slot;
+        ARROW_ASSIGN_OR_RAISE(auto column, raw_column(i));
+        ARROW_ASSIGN_OR_RAISE(slot, conform(i, column));
+        return slot;
+      };
+
+      int64_t rows = n;
       if (dv) {
+        // Deleted rows go first: the filter never sees them (nor fails on them).
         ARROW_ASSIGN_OR_RAISE(auto keep, KeepMask(*dv, first_row, n, pool));
-        ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, keep, &ctx));
+        arrow::FieldVector fields;
+        arrow::ArrayVector columns;
+        for (size_t i = 0; i < width; ++i) {
+          ARROW_ASSIGN_OR_RAISE(auto column, raw_column(static_cast<int>(i)));
+          fields.push_back(arrow::field(read_schema_->field(static_cast<int>(i))->name(), column->type()));
+          columns.push_back(std::move(column));
+        }
+        auto all = arrow::RecordBatch::Make(arrow::schema(std::move(fields)), n, std::move(columns));
+        ARROW_ASSIGN_OR_RAISE(all, FilterBatch(all, keep, &ctx));
+        rows = all->num_rows();
+        if (rows == 0) return arrow::Status::OK();
+        for (size_t i = 0; i < width; ++i) raw[i] = all->column(static_cast<int>(i));
       }
       std::optional<arrow::Datum> mask;
-      if (bound_filter_) {
-        ARROW_ASSIGN_OR_RAISE(mask, cp::ExecuteScalarExpression(*bound_filter_, cp::ExecBatch(*batch), &ctx));
+      if (row_filter_) {
+        ARROW_ASSIGN_OR_RAISE(mask, row_filter_->Evaluate(rows, raw_column, conformed_column, &ctx));
       }
-      // Drop the columns only the filter needed (before filtering: they need no copying).
-      if (read_schema_->num_fields() != output_schema_->num_fields()) {
-        arrow::ArrayVector projected;
-        for (const auto& f : output_schema_->fields()) projected.push_back(batch->GetColumnByName(f->name()));
-        batch = arrow::RecordBatch::Make(output_schema_, batch->num_rows(), std::move(projected));
+      // The output columns (the read columns the filter alone needed are dropped here), as
+      // converted where that happened already, else as stored; filtered; then converted.
+      arrow::FieldVector fields;
+      arrow::ArrayVector columns;
+      std::vector<int> read_index;
+      for (const auto& f : output_schema_->fields()) {
+        int i = read_schema_->GetFieldIndex(f->name());
+        const bool have = conformed[static_cast<size_t>(i)] != nullptr;
+        ARROW_ASSIGN_OR_RAISE(auto column, have ? conformed_column(i) : raw_column(i));
+        fields.push_back(arrow::field(f->name(), column->type()));
+        columns.push_back(std::move(column));
+        read_index.push_back(have ? -1 : i);
       }
+      auto batch = arrow::RecordBatch::Make(arrow::schema(std::move(fields)), rows, std::move(columns));
       if (mask) {
         ARROW_ASSIGN_OR_RAISE(batch, FilterBatch(batch, *mask, &ctx));
       }
-      if (batch->num_rows() == 0) return arrow::Status::OK();
-      return sink(std::move(batch));
+      if (batch->num_rows() == 0) return nullptr;
+      arrow::ArrayVector out;
+      for (int c = 0; c < batch->num_columns(); ++c) {
+        if (read_index[static_cast<size_t>(c)] < 0) {
+          out.push_back(batch->column(c));
+        } else {
+          ARROW_ASSIGN_OR_RAISE(auto column, conform(read_index[static_cast<size_t>(c)], batch->column(c)));
+          out.push_back(std::move(column));
+        }
+      }
+      return arrow::RecordBatch::Make(output_schema_, batch->num_rows(), std::move(out));
     };
+
+    // Batches are finished on Arrow's CPU pool while the next ones decode, a few at once, and
+    // reach the sink in file order. (Without parallel decoding the caller may itself be a CPU
+    // pool thread, which must not wait for the pool: then each batch is finished in place.)
+    const size_t max_pending = options_.parallel_decode ? 4 : 0;
+    std::deque<arrow::Future<std::shared_ptr<arrow::RecordBatch>>> pending;
+    auto deliver = [&](const arrow::Result<std::shared_ptr<arrow::RecordBatch>>& finished) -> arrow::Status {
+      ARROW_RETURN_NOT_OK(finished.status());
+      if (*finished == nullptr) return arrow::Status::OK();
+      return sink(*finished);
+    };
+    auto emit = [&](int64_t first_row, int64_t n, std::shared_ptr<arrow::RecordBatch> physical) -> arrow::Status {
+      if (max_pending == 0) return deliver(finish(first_row, n, physical));
+      ARROW_ASSIGN_OR_RAISE(auto future, arrow::internal::GetCpuThreadPool()->Submit(
+                                             [&finish, first_row, n, physical = std::move(physical)] {
+                                               return finish(first_row, n, physical);
+                                             }));
+      pending.push_back(std::move(future));
+      while (pending.size() > max_pending) {
+        auto finished = pending.front().result();
+        pending.pop_front();
+        ARROW_RETURN_NOT_OK(deliver(finished));
+      }
+      return arrow::Status::OK();
+    };
+    auto drain = [&]() -> arrow::Status {
+      while (!pending.empty()) {
+        auto finished = pending.front().result();
+        pending.pop_front();
+        ARROW_RETURN_NOT_OK(deliver(finished));
+      }
+      return arrow::Status::OK();
+    };
+    // Whatever happens, no task may outlive the locals it reads.
+    struct WaitForPending {
+      std::deque<arrow::Future<std::shared_ptr<arrow::RecordBatch>>>* pending;
+      ~WaitForPending() {
+        for (auto& f : *pending) f.Wait();
+      }
+    } wait_for_pending{&pending};
 
     if (leaves.empty()) {
       // Only partition columns (or nothing) requested: the row count comes from the footer.
@@ -541,7 +634,7 @@ arrow::Status Scan::ReadFileInto(const AddFile& file, const BatchSink& sink) con
         ARROW_RETURN_NOT_OK(emit(done, n, empty));
         done += n;
       }
-      return arrow::Status::OK();
+      return drain();
     }
     // Skip the row groups whose statistics rule the filter out.
     std::vector<int> kept = row_groups;
@@ -556,7 +649,7 @@ arrow::Status Scan::ReadFileInto(const AddFile& file, const BatchSink& sink) con
         ARROW_RETURN_NOT_OK(emit(row, batch->num_rows(), batch));
         row += batch->num_rows();
       }
-      return arrow::Status::OK();
+      return drain();
     }
     // Row positions (deletion vectors, _tidelake_row_index) count the skipped groups' rows.
     auto metadata = reader->parquet_reader()->metadata();
@@ -575,7 +668,7 @@ arrow::Status Scan::ReadFileInto(const AddFile& file, const BatchSink& sink) con
         row += batch->num_rows();
       }
     }
-    return arrow::Status::OK();
+    return drain();
   }();
   if (!result.ok() && !result.IsCancelled()) return AddContext(result, where);
   return result;

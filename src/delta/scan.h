@@ -8,6 +8,11 @@
 // file's partition values, deleted rows (deletion vectors) dropped, and finally the row
 // filter applied exactly. Data skipping only ever removes files that cannot match; within a
 // file, row groups whose Parquet column statistics rule the filter out are not read.
+//
+// The row filter runs on the columns as read (row_filter.h: dictionary-encoded strings are
+// judged once per distinct value), before they are converted, so that only the rows it keeps
+// are converted. With parallel_decode, each decoded batch is finished (filtered, converted) on
+// Arrow's CPU pool while the next one decodes; batches still come out in file order.
 #pragma once
 
 #include <arrow/compute/expression.h>
@@ -21,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "delta/row_filter.h"
 #include "delta/snapshot.h"
 
 namespace tidelake::delta {
@@ -30,6 +36,10 @@ struct ScanOptions {
   std::vector<std::string> columns;
   /// Rows to return; an unbound expression over logical column names.
   std::optional<arrow::compute::Expression> filter;
+  /// The same condition as `filter` in the form evaluated on each row (faster functions of the
+  /// same meaning, see plan/execution_form.h); unset: `filter`. `filter` alone prunes files and
+  /// row groups, which needs functions whose meaning Arrow's simplification knows.
+  std::optional<arrow::compute::Expression> row_filter;
   /// Append a non-null int64 column "_tidelake_row_index": the row's position in its data file
   /// (before deletion vectors), and "_tidelake_file" (the file's log path). Used by DML.
   bool with_row_position = false;
@@ -40,7 +50,8 @@ struct ScanOptions {
   /// Execute() reads a few files at once, up to this many bytes of data files (at least one
   /// file); each streams a few batches ahead of the consumer.
   int64_t read_ahead_bytes = 256LL << 20;
-  /// Decode a file's columns in parallel on Arrow's CPU thread pool.
+  /// Decode a file's columns, and finish its batches, in parallel on Arrow's CPU thread pool
+  /// (the caller must not itself be a CPU pool thread).
   bool parallel_decode = true;
 };
 
@@ -83,7 +94,8 @@ class Scan {
   ScanOptions options_;
   std::shared_ptr<arrow::Schema> output_schema_;  // projected logical columns (+ row position)
   std::shared_ptr<arrow::Schema> read_schema_;    // projected columns plus those the filter needs
-  std::optional<arrow::compute::Expression> bound_filter_;  // bound to read_schema_
+  std::optional<arrow::compute::Expression> bound_filter_;      // bound to read_schema_
+  std::optional<RowFilter> row_filter_;                     // row_filter (or filter), bound likewise
   std::vector<const AddFile*> files_;
 };
 

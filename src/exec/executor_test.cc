@@ -85,6 +85,48 @@ TEST(ExecutorTest, AggregateWithoutKeys) {
   EXPECT_EQ(RunOk(empty_groups), V{});
 }
 
+TEST(ExecutorTest, DecimalAverageIsSumOverCountRoundedHalfUp) {
+  // avg(decimal(5,2)) is decimal(9,6): 1.00, 2.00, 2.00 average 1.6666666... -> 1.666667; a
+  // group of nulls averages null; sum and avg of one column share their sum.
+  auto input = Values({{"k#1", arrow::utf8(), R"(["a", "a", "a", "b", "c", "c"])"},
+                       {"d#2", arrow::decimal128(5, 2), R"(["1.00", "2.00", "2.00", null, "-0.01", "-0.02"])"}});
+  auto agg = Aggregate(input, {"k#1"},
+                       {{"avg#3", Agg("hash_mean", {"d#2"}, arrow::decimal128(9, 6))},
+                        {"sum#4", Agg("hash_sum", {"d#2"}, arrow::decimal128(15, 2))},
+                        {"avg#5", Agg("hash_mean", {"d#2"}, arrow::decimal128(9, 6))}});
+  EXPECT_EQ(RunOk(agg), (V{"a|1.666667|5.00|1.666667", "b|null|null|null", "c|-0.015000|-0.03|-0.015000"}));
+  auto overall = Aggregate(input, {}, {{"avg#3", Agg("mean", {"d#2"}, arrow::decimal128(9, 6))}});
+  EXPECT_EQ(RunOk(overall), (V{"0.994000"}));
+  auto none = Aggregate(Filter(input, cp::literal(false)), {}, {{"avg#3", Agg("mean", {"d#2"}, arrow::decimal128(9, 6))}});
+  EXPECT_EQ(RunOk(none), (V{"null"}));
+}
+
+TEST(ExecutorTest, DecimalSums) {
+  auto input = Values({{"k#1", arrow::utf8(), R"(["a", "a", "b", "c", "c"])"},
+                       {"d#2", arrow::decimal128(5, 2), R"(["1.25", "-2.50", null, "999.99", "999.99"])"}});
+  auto grouped = Aggregate(input, {"k#1"}, {{"sum#3", Agg("hash_sum", {"d#2"}, arrow::decimal128(15, 2))}});
+  EXPECT_EQ(RunOk(grouped), (V{"a|-1.25", "b|null", "c|1999.98"}));
+  auto overall = Aggregate(input, {}, {{"sum#3", Agg("sum", {"d#2"}, arrow::decimal128(15, 2))}});
+  EXPECT_EQ(RunOk(overall), (V{"1998.73"}));
+  // Past 38 digits: an error, not a wrapped-around sum.
+  auto big = Values({{"d#1", arrow::decimal128(38, 0),
+                      R"(["90000000000000000000000000000000000000", "90000000000000000000000000000000000000"])"}});
+  auto too_big = RunPlan(Root(Aggregate(big, {}, {{"sum#2", Agg("sum", {"d#1"}, arrow::decimal128(38, 0))}})), {});
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_NE(too_big.status().message().find("Overflow"), std::string::npos) << too_big.status().ToString();
+}
+
+TEST(ExecutorTest, RepeatedSubexpressionsOfAProjection) {
+  // a * (1 - b) in two outputs, one of them inside a larger expression, next to a plain field.
+  auto input = Values({{"a#1", arrow::int64(), "[10, 20, null]"}, {"b#2", arrow::int64(), "[1, 3, 5]"}});
+  auto a = cp::field_ref("a#1"), b = cp::field_ref("b#2");
+  auto product = cp::call("multiply_checked", {a, cp::call("subtract_checked", {cp::literal(int64_t{1}), b})});
+  auto projected = Project(input, {{"p#3", product},
+                                   {"q#4", cp::call("add_checked", {product, cp::literal(int64_t{100})})},
+                                   {"b#5", b}});
+  EXPECT_EQ(RunOk(projected), (V{"-40|60|3", "0|100|1", "null|null|5"}));
+}
+
 TEST(ExecutorTest, AggregatesWithoutAScalarKernel) {
   // collect_list / any_value without GROUP BY: Arrow has only the grouped kernels.
   auto list_type = arrow::list(arrow::int64());

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "delta/scan.h"
 #include "exec/file_reader.h"
+#include "plan/execution_form.h"
 
 namespace tidelake::exec {
 
@@ -176,6 +177,7 @@ arrow::Result<acero::Declaration> TableScanSource(const plan::TableScanNode& nod
       renames.emplace_back(node.schema->field(static_cast<int>(i))->name(), node.columns[i]);
     }
     scan_options.filter = RenameFieldRefs(*node.filter, renames, node.schema.get());
+    scan_options.row_filter = RenameFieldRefs(plan::ExecutionForm(*node.filter), renames, node.schema.get());
   }
   scan_options.memory_pool = options.pool.get();
   ARROW_ASSIGN_OR_RAISE(std::shared_ptr<const delta::Scan> scan, delta::Scan::Make(node.snapshot, scan_options));
@@ -205,7 +207,7 @@ arrow::Result<acero::Declaration> FileScanSource(const plan::FileScanNode& node,
   ARROW_ASSIGN_OR_RAISE(auto source, MakeSource(std::move(batches), node.schema, "file scan"));
   if (!node.filter) return source;
   return acero::Declaration::Sequence(
-      {std::move(source), {"filter", acero::FilterNodeOptions(Unbind(*node.filter, *node.schema))}});
+      {std::move(source), {"filter", acero::FilterNodeOptions(Unbind(plan::ExecutionForm(*node.filter), *node.schema))}});
 }
 
 arrow::Result<acero::Declaration> ValuesSource(const plan::ValuesNode& node) {

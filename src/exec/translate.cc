@@ -5,11 +5,13 @@
 
 #include <limits>
 
+#include "exec/common_subexpressions.h"
 #include "exec/exec_nodes.h"
 #include "exec/scan_source.h"
 #include "exec/sort.h"
 #include "exec/time_window.h"
 #include "exec/window.h"
+#include "plan/execution_form.h"
 
 namespace tidelake::exec {
 
@@ -103,7 +105,7 @@ arrow::Result<acero::Declaration> PlanTranslator::TranslateNode(const plan::Node
       return ValuesSource(node.As<plan::ValuesNode>());
     case plan::NodeKind::kFilter: {
       ARROW_ASSIGN_OR_RAISE(auto input, Translate(node.inputs[0]));
-      auto predicate = Unbind(node.As<plan::FilterNode>().predicate, *node.inputs[0]->schema);
+      auto predicate = Unbind(plan::ExecutionForm(node.As<plan::FilterNode>().predicate), *node.inputs[0]->schema);
       return acero::Declaration::Sequence({std::move(input), {"filter", acero::FilterNodeOptions(predicate)}});
     }
     case plan::NodeKind::kProject: {
@@ -113,8 +115,28 @@ arrow::Result<acero::Declaration> PlanTranslator::TranslateNode(const plan::Node
                                       node.schema->num_fields(), " fields");
       }
       ARROW_ASSIGN_OR_RAISE(auto input, Translate(node.inputs[0]));
+      const arrow::Schema& input_schema = *node.inputs[0]->schema;
+      if (auto split = HoistCommonSubexpressions(project.exprs, input_schema, [this] { return Internal("cse"); })) {
+        // Repeated calls first, once each; then the projection over them.
+        arrow::FieldVector lower_fields = input_schema.fields();
+        std::vector<cp::Expression> lower;
+        for (size_t i = 0; i < split->lower.size(); ++i) {
+          lower.push_back(Unbind(plan::ExecutionForm(split->lower[i]), input_schema));
+          if (i >= lower_fields.size()) {
+            lower_fields.push_back(arrow::field(split->lower_names[i], split->lower[i].type()->GetSharedPtr()));
+          }
+        }
+        const arrow::Schema lower_schema(lower_fields);
+        std::vector<cp::Expression> upper;
+        for (const auto& e : split->upper) {
+          ARROW_ASSIGN_OR_RAISE(auto bound, e.Bind(lower_schema));
+          upper.push_back(Unbind(plan::ExecutionForm(bound), lower_schema));
+        }
+        input = ProjectDeclaration(std::move(input), std::move(lower), split->lower_names);
+        return ProjectDeclaration(std::move(input), std::move(upper), node.schema->field_names());
+      }
       std::vector<cp::Expression> exprs;
-      for (const auto& e : project.exprs) exprs.push_back(Unbind(e, *node.inputs[0]->schema));
+      for (const auto& e : project.exprs) exprs.push_back(Unbind(plan::ExecutionForm(e), input_schema));
       return ProjectDeclaration(std::move(input), std::move(exprs), node.schema->field_names());
     }
     case plan::NodeKind::kAggregate:

@@ -7,6 +7,7 @@
 #include "exec/exec_nodes.h"
 #include "exec/scan_source.h"
 #include "exec/translate.h"
+#include "plan/execution_form.h"
 
 namespace tidelake::exec {
 
@@ -117,13 +118,16 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
 
   // ANSI semantics Arrow's kernels lack: sum of integers must fail on overflow (hash_sum
   // wraps), so integers are summed as DECIMAL(38, 0) and cast back with a check; avg of
-  // integers averages doubles, as Spark does (hash_mean sums in int64); avg of decimals
-  // averages at the result's scale.
+  // integers averages doubles, as Spark does (hash_mean sums in int64); avg of decimals is
+  // sum / count at the result's scale, rounded HALF_UP (Spark's Average), so the values are
+  // never rescaled and a sum of the same column is computed once.
   std::vector<std::vector<std::string>> call_args;
+  std::vector<bool> sum_over_count;  // per call: avg of decimals
   std::vector<cp::Expression> pre_exprs = FieldRefs(plan_input);
   std::vector<std::string> pre_names = plan_input.field_names();
   for (const auto& call : node.aggregates) {
     call_args.push_back(call.args);
+    sum_over_count.push_back(false);
     for (const auto& arg : call.args) {
       if (plan_input.GetFieldIndex(arg) < 0) {
         return arrow::Status::Invalid("internal error: aggregate argument '", arg, "' is not in the input");
@@ -138,6 +142,11 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
       if (name == "mean") wide = arrow::float64();
     } else if (arrow::is_decimal(arg_type.id()) && name == "mean" && call.result_type &&
                arrow::is_decimal(call.result_type->id())) {
+      const auto* options = dynamic_cast<const cp::ScalarAggregateOptions*>(call.options.get());
+      if (call.options == nullptr || (options != nullptr && options->skip_nulls)) {
+        sum_over_count.back() = true;
+        continue;
+      }
       // Arrow's mean of decimals keeps the input's scale: average at the result's scale
       // (Spark's avg(decimal(p, s)) is decimal(p + 4, s + 4)).
       int scale = static_cast<const arrow::DecimalType&>(*call.result_type).scale();
@@ -214,10 +223,43 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
     scalar = false;
   }
 
+  // The aggregates Acero computes, each once however often the query asks for it.
   std::vector<cp::Aggregate> aggregates;
-  std::vector<std::string> aggregate_names;
+  auto add_aggregate = [&](std::string function, std::shared_ptr<cp::FunctionOptions> options,
+                           const std::vector<std::string>& args) -> std::string {
+    // Sums of decimals add 128-bit integers (kernels_aggregate_decimal_sum.cc); the result's
+    // cast below checks the precision, as after Arrow's sum.
+    const auto arg_field = args.size() == 1 ? in_schema.GetFieldByName(args[0]) : nullptr;
+    if ((function == "sum" || function == "hash_sum") && arg_field &&
+        arg_field->type()->id() == arrow::Type::DECIMAL128) {
+      const auto* sum_options = dynamic_cast<const cp::ScalarAggregateOptions*>(options.get());
+      if (options == nullptr || (sum_options != nullptr && sum_options->skip_nulls && sum_options->min_count <= 1)) {
+        function = function == "sum" ? "tidelake_decimal_sum" : "hash_tidelake_decimal_sum";
+      }
+    }
+    for (const auto& a : aggregates) {
+      bool same_args = a.target.size() == args.size();
+      for (size_t i = 0; same_args && i < args.size(); ++i) same_args = *a.target[i].name() == args[i];
+      bool same_options = a.options == options || (a.options && options && a.options->Equals(*options));
+      if (a.function == function && same_args && same_options) return a.name;
+    }
+    std::vector<arrow::FieldRef> targets;
+    for (const auto& arg : args) targets.emplace_back(arg);
+    aggregates.emplace_back(function, std::move(options), std::move(targets), Internal("agg"));
+    return aggregates.back().name;
+  };
+  std::vector<std::string> aggregate_names;  // per call (the sum, for sum / count)
+  std::vector<std::string> count_names;      // per call: the count, for sum / count
   for (size_t c = 0; c < node.aggregates.size(); ++c) {
     const auto& call = node.aggregates[c];
+    if (sum_over_count[c]) {
+      // Nulls are skipped; a sum of no values is null, so is the average.
+      auto sum_options = std::make_shared<cp::ScalarAggregateOptions>(/*skip_nulls=*/true, /*min_count=*/1);
+      aggregate_names.push_back(add_aggregate(scalar ? "sum" : "hash_sum", sum_options, call_args[c]));
+      count_names.push_back(add_aggregate(scalar ? "count" : "hash_count",
+                                          std::make_shared<cp::CountOptions>(cp::CountOptions::ONLY_VALID), call_args[c]));
+      continue;
+    }
     std::string function = scalar ? ScalarAggregateName(call) : call.function;
     if (!scalar && !StartsWith(function, "hash_")) function = "hash_" + function;
     if (!scalar && call.args.empty() && function == "hash_count") function += "_all";
@@ -226,10 +268,8 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
                                            scalar ? "without GROUP BY" : "with GROUP BY", " (no Arrow kernel '",
                                            function, "')");
     }
-    std::vector<arrow::FieldRef> targets;
-    for (const auto& arg : call_args[c]) targets.emplace_back(arg);
-    aggregate_names.push_back(Internal("agg"));
-    aggregates.emplace_back(function, call.options, std::move(targets), aggregate_names.back());
+    aggregate_names.push_back(add_aggregate(function, call.options, call_args[c]));
+    count_names.emplace_back();
   }
   auto aggregated = acero::Declaration::Sequence({std::move(input),
                                                   {kGateNode, GateNodeOptions{}},
@@ -240,6 +280,12 @@ arrow::Result<acero::Declaration> PlanTranslator::Aggregate(const plan::Aggregat
   for (const auto& k : key_names) exprs.push_back(cp::field_ref(k));
   for (size_t i = 0; i < node.aggregates.size(); ++i) {
     const auto& type = node.schema->field(static_cast<int>(num_keys + i))->type();
+    if (sum_over_count[i]) {
+      auto count = CastTo(cp::field_ref(count_names[i]), arrow::decimal128(19, 0));
+      exprs.push_back(cp::call("tidelake_decimal_divide", {cp::field_ref(aggregate_names[i]), std::move(count)},
+                               cp::CastOptions::Safe(type)));
+      continue;
+    }
     exprs.push_back(CastTo(cp::field_ref(aggregate_names[i]), type));
   }
   if (grouping_sets) exprs.push_back(cp::field_ref(grouping_id));
@@ -328,7 +374,7 @@ arrow::Result<acero::Declaration> PlanTranslator::Join(const plan::JoinNode& nod
   }
   acero::HashJoinNodeOptions options(type, std::move(left_keys), std::move(right_keys), left_output, right_output,
                                      std::move(key_cmp),
-                                     node.residual ? Unbind(*node.residual, *JoinInputSchema(left_schema, right_schema))
+                                     node.residual ? Unbind(plan::ExecutionForm(*node.residual), *JoinInputSchema(left_schema, right_schema))
                                                    : cp::literal(true));
   left = acero::Declaration::Sequence({std::move(left), {kGateNode, GateNodeOptions{}}});
   right = acero::Declaration::Sequence({std::move(right), {kGateNode, GateNodeOptions{}}});

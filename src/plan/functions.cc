@@ -15,6 +15,7 @@
 
 #include "common/arrow_init.h"
 #include "plan/functions_internal.h"
+#include "plan/kernels_like_segments.h"
 
 namespace tidelake::plan {
 
@@ -27,8 +28,9 @@ arrow::Status RegisterSqlFunctions() {
     status = EnsureArrowInitialized();
     if (!status.ok()) return;
     cp::FunctionRegistry* registry = cp::GetFunctionRegistry();
-    for (auto reg : {RegisterCastKernels, RegisterArithmeticKernels, RegisterStringKernels, RegisterDatetimeKernels,
-                     RegisterCollectionKernels, RegisterAggregateKernels}) {
+    for (auto reg : {RegisterCastKernels, RegisterArithmeticKernels, RegisterCompareKernels, RegisterStringKernels,
+                     RegisterDatetimeKernels, RegisterCollectionKernels, RegisterAggregateKernels,
+                     RegisterDecimalSumKernels, RegisterLikeSegmentsKernels}) {
       status = reg(registry);
       if (!status.ok()) return;
     }

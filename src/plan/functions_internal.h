@@ -159,11 +159,13 @@ arrow::Result<cp::Expression> DateAddDays(cp::Expression date, cp::Expression da
 /// Registration of the kernels of each kernels_*.cc file (called by RegisterSqlFunctions).
 arrow::Status RegisterCastKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterArithmeticKernels(cp::FunctionRegistry* registry);
+arrow::Status RegisterCompareKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterStringKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterDatetimeKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterCollectionKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterAggregateKernels(cp::FunctionRegistry* registry);  // also calls the next one
 arrow::Status RegisterPickAggregateKernels(cp::FunctionRegistry* registry);
 arrow::Status RegisterCountAggregateKernels(cp::FunctionRegistry* registry);
+arrow::Status RegisterDecimalSumKernels(cp::FunctionRegistry* registry);
 
 }  // namespace tidelake::plan::internal

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "plan/aggregate_key_filter.h"
 #include "plan/limit_pushdown.h"
 #include "plan/optimizer_joins.h"
 
@@ -611,6 +612,7 @@ arrow::Result<PlanRoot> Optimize(PlanRoot root) {
   ARROW_ASSIGN_OR_RAISE(root.node, FoldAll(root.node));
   ARROW_ASSIGN_OR_RAISE(root.node, Push(root.node, {}));
   ARROW_ASSIGN_OR_RAISE(root.node, ReorderJoins(root.node));
+  ARROW_ASSIGN_OR_RAISE(root.node, FilterAggregatesByJoinKeys(root.node));
   ARROW_ASSIGN_OR_RAISE(root.node, PushDownLimits(root.node));
   ARROW_ASSIGN_OR_RAISE(root.node, Prune(root.node, NamesOf(*root.node->schema)));
   return root;

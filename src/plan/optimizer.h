@@ -11,8 +11,10 @@
 //      of that side's parts of the branches (implied, so pushed down; the whole stays above);
 //   3. join ordering (plan/optimizer_joins.h): trees of inner joins are rebuilt in an order chosen
 //      from cardinality estimates, the smaller input of each join on the build side;
-//   4. limit pushdown (plan/limit_pushdown.h): below projections, into UNION ALL branches;
-//   5. column pruning: every node produces only the fields something above it reads, so scans
+//   4. aggregates joined on their group keys (decorrelated subqueries) compute only the keys
+//      the other side holds (plan/aggregate_key_filter.h);
+//   5. limit pushdown (plan/limit_pushdown.h): below projections, into UNION ALL branches;
+//   6. column pruning: every node produces only the fields something above it reads, so scans
 //      read only the columns the query needs.
 //
 // Invariant: the optimized plan has the same output (fields, names, types, rows) as the input.
