@@ -2,6 +2,7 @@
 // plan's expression computes (values, nulls, errors), over arrays, scalars and slices.
 #include "plan/execution_form.h"
 
+#include <arrow/compute/api.h>
 #include <gtest/gtest.h>
 
 #include "plan/functions.h"
@@ -26,12 +27,22 @@ std::shared_ptr<arrow::RecordBatch> DecimalBatch(int64_t offset = 0) {
   return batch->Slice(offset);
 }
 
+// Each test may run alone (ctest runs one per process): Arrow's kernels and ours are registered
+// before the first.
+class ExecutionFormTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_TRUE(arrow::compute::Initialize().ok());
+    ASSERT_TRUE(RegisterSqlFunctions().ok());
+  }
+};
+
 std::string Evaluated(const cp::Expression& e, const arrow::RecordBatch& batch) {
   auto bound = e.Bind(*batch.schema());
   return RunRows(bound, batch);
 }
 
-TEST(ExecutionFormTest, DecimalComparisonsUseTheDecimalKernels) {
+TEST_F(ExecutionFormTest, DecimalComparisonsUseTheDecimalKernels) {
   auto schema = DecimalBatch()->schema();
   auto bound = cp::call("and", {cp::call("less", {cp::field_ref("a"), cp::field_ref("b")}),
                                 cp::call("greater", {cp::field_ref("i"), cp::literal(1)})})
@@ -49,7 +60,7 @@ TEST(ExecutionFormTest, DecimalComparisonsUseTheDecimalKernels) {
   EXPECT_TRUE(ExecutionForm(unbound).Equals(unbound));
 }
 
-TEST(ExecutionFormTest, DecimalComparisonsGiveArrowsAnswers) {
+TEST_F(ExecutionFormTest, DecimalComparisonsGiveArrowsAnswers) {
   for (int64_t offset : {0, 3}) {
     auto batch = DecimalBatch(offset);
     for (const char* op : {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"}) {
@@ -72,7 +83,7 @@ TEST(ExecutionFormTest, DecimalComparisonsGiveArrowsAnswers) {
   }
 }
 
-TEST(ExecutionFormTest, DifferentScalesAreLeftToArrow) {
+TEST_F(ExecutionFormTest, DifferentScalesAreLeftToArrow) {
   auto schema = arrow::schema({arrow::field("a", arrow::decimal128(10, 2)), arrow::field("b", arrow::decimal128(10, 3))});
   // Bound by hand so that the arguments keep their scales (no implicit cast).
   auto bound = cp::call("less", {cp::field_ref("a"), cp::field_ref("b")}).Bind(*schema);
@@ -83,7 +94,7 @@ TEST(ExecutionFormTest, DifferentScalesAreLeftToArrow) {
   EXPECT_EQ(ExecutionForm(*bound).call()->function_name, same_scale ? "tidelake_decimal_less" : "less");
 }
 
-TEST(ExecutionFormTest, LikeWithSeveralSegmentsGivesArrowsAnswers) {
+TEST_F(ExecutionFormTest, LikeWithSeveralSegmentsGivesArrowsAnswers) {
   auto schema = arrow::schema({arrow::field("s", arrow::utf8())});
   auto values = Json(arrow::utf8(), R"(["special requests", "requests special", "xspecialyrequestsz", null, "",
                                         "specialrequests", "special", "a%b", "ababab", "aab", "line\nspecial\nrequests"])");
