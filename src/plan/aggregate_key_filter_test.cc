@@ -6,25 +6,12 @@
 #include <functional>
 
 #include "common/arrow_init.h"
+#include "plan/plan_test_util.h"
 
 namespace tidelake::plan {
 namespace {
 
-// Literal rows: int64 columns named `names`, `rows` rows (values 0..rows-1).
-NodePtr Rows(const std::vector<std::string>& names, int64_t rows) {
-  arrow::FieldVector fields;
-  arrow::ArrayVector arrays;
-  for (const auto& name : names) {
-    arrow::Int64Builder builder;
-    for (int64_t i = 0; i < rows; ++i) EXPECT_TRUE(builder.Append(i).ok());
-    fields.push_back(arrow::field(name, arrow::int64()));
-    arrays.push_back(builder.Finish().ValueOrDie());
-  }
-  auto node = std::make_shared<ValuesNode>();
-  node->rows = arrow::Table::Make(arrow::schema(fields), arrays, rows);
-  node->schema = node->rows->schema();
-  return node;
-}
+using plantest::Rows;
 
 NodePtr Join(JoinType type, NodePtr left, NodePtr right, std::vector<std::string> left_keys,
              std::vector<std::string> right_keys) {
