@@ -171,6 +171,7 @@ void DataWriter::Abort() {
   open_.clear();
   for (const auto& path : written_paths_) IgnoreError(location_.fs->DeleteFile(io::JoinPath(location_.root, path)));
   written_paths_.clear();
+  unsynced_paths_.clear();
   finished_.clear();
 }
 
@@ -246,8 +247,7 @@ arrow::Status DataWriter::CloseFile(OpenFile* file) {
   ARROW_RETURN_NOT_OK(file->stats->AddParquetFooter(*file->writer->metadata()));
   ARROW_ASSIGN_OR_RAISE(int64_t size, file->sink->Tell());
   ARROW_RETURN_NOT_OK(file->sink->Close());
-  // Durable before the commit that will name it (a crash must not leave a commit naming a torn file).
-  ARROW_RETURN_NOT_OK(io::SyncWrittenFile(*location_.fs, io::JoinPath(location_.root, file->relative_path)));
+  unsynced_paths_.push_back(io::JoinPath(location_.root, file->relative_path));
   bytes_written_ += size;
   AddFile add;
   add.path = EncodePath(file->relative_path);
@@ -317,6 +317,10 @@ arrow::Result<std::vector<AddFile>> DataWriter::Finish() {
   auto open = std::move(open_);
   open_.clear();
   for (auto& [_, file] : open) ARROW_RETURN_NOT_OK(CloseFile(file.get()));
+  // Durable before the commit that will name them (a crash must not leave a commit naming a
+  // torn file); synced together, so their fsyncs overlap.
+  ARROW_RETURN_NOT_OK(io::SyncWrittenFiles(*location_.fs, unsynced_paths_));
+  unsynced_paths_.clear();
   written_paths_.clear();  // committed by the caller from here on
   return std::move(finished_);
 }

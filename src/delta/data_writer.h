@@ -91,6 +91,7 @@ class DataWriter {
   std::map<std::string, std::unique_ptr<OpenFile>> open_;
   std::vector<AddFile> finished_;
   std::vector<std::string> written_paths_;
+  std::vector<std::string> unsynced_paths_;  // closed, not yet fsynced (Finish syncs them)
   int64_t rows_written_ = 0;
   int64_t bytes_written_ = 0;
   int file_counter_ = 0;

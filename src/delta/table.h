@@ -52,6 +52,8 @@ struct WriteOptions {
   /// Idempotent write: skip if `app_id` already committed `version` or later.
   std::optional<std::pair<std::string, int64_t>> txn;
   int64_t target_file_size = 0;  ///< 0: table property or 128 MiB
+  /// Leave the post-commit checkpoint to BackgroundHousekeeping (Transaction's setting).
+  bool background_housekeeping = false;
 };
 
 struct WriteResult {

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/uuid.h"
+#include "delta/background_housekeeping.h"
 #include "delta/checkpoint_writer.h"
 #include "delta/data_writer.h"
 #include "delta/interval.h"
@@ -256,7 +257,11 @@ arrow::Result<CommitResult> Transaction::Commit(const std::string& operation,
   // Housekeeping never fails a commit that is already durable. Most commits have none: the
   // snapshot it needs is loaded only when a checkpoint is due (by this commit's metadata).
   if (CheckpointDue(protocol(), metadata(), result.version)) {
-    IgnoreError(PostCommitHousekeeping(location_, result.version));
+    if (background_housekeeping_) {
+      BackgroundHousekeeping::Instance().Schedule(location_, result.version);
+    } else {
+      IgnoreError(PostCommitHousekeeping(location_, result.version));
+    }
   }
   return result;
 }

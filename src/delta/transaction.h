@@ -15,7 +15,9 @@
 // arrow::Status::Invalid whose message names the conflicting version and the rule.
 //
 // After a successful commit, a checkpoint is written every `delta.checkpointInterval` commits
-// (default 10) and expired log files are cleaned up. A Transaction is used from one thread.
+// (default 10) and expired log files are cleaned up: on the committing thread, or with
+// set_background_housekeeping on BackgroundHousekeeping's worker. A Transaction is used from
+// one thread.
 #pragma once
 
 #include <arrow/compute/expression.h>
@@ -72,6 +74,9 @@ class Transaction {
 
   /// Maximum number of retries after losing a race without a logical conflict.
   void set_max_retries(int n) { max_retries_ = n; }
+  /// Leaves the post-commit checkpoint and log cleanup to BackgroundHousekeeping, so that
+  /// Commit returns once the commit is durable.
+  void set_background_housekeeping(bool on) { background_housekeeping_ = on; }
 
  private:
   Transaction() = default;
@@ -92,6 +97,7 @@ class Transaction {
   bool read_whole_table_ = false;
   std::optional<Txn> txn_;
   int max_retries_ = 100;
+  bool background_housekeeping_ = false;
 };
 
 /// Writes a checkpoint for `version` if the table's checkpoint interval says so, then removes

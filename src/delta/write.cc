@@ -140,6 +140,7 @@ arrow::Result<WriteResult> DeltaTable::Write(const TableLocation& location, arro
       txn->UpdateMetadata(metadata);
     }
     if (options.txn) txn->SetTxn(options.txn->first, options.txn->second);
+    txn->set_background_housekeeping(options.background_housekeeping);
 
     // Overwrite: remove what is replaced, in the same commit as the new data.
     std::optional<cp::Expression> bound_replace;

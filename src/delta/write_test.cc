@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "delta/background_housekeeping.h"
 #include "delta/delete.h"
 #include "delta/log_segment.h"
 #include "delta/scan.h"
@@ -345,6 +346,23 @@ TEST_F(WriteTest, CheckpointEveryTenCommitsAndReplayFromIt) {
   EXPECT_EQ((*snapshot)->segment().checkpoint->version, 10);
   EXPECT_EQ((*snapshot)->segment().commits.size(), 1u);
   EXPECT_EQ(Count(), 120);
+}
+
+TEST_F(WriteTest, BackgroundHousekeepingWritesTheDueCheckpointsOffTheCommit) {
+  WriteOptions options;
+  options.background_housekeeping = true;
+  for (int i = 0; i < 21; ++i) ASSERT_TRUE(Write(Rows(i * 10, 10), options).ok());
+  BackgroundHousekeeping::Instance().Drain();
+  // Version 20's checkpoint is there (version 10's too, unless 20 was asked for before the
+  // worker got to 10: only the newest is kept).
+  ASSERT_TRUE(fs::exists(dir_ / "_delta_log" / "00000000000000000020.checkpoint.parquet"));
+  auto snapshot = Snapshot::Load(location_);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  ASSERT_TRUE((*snapshot)->segment().checkpoint.has_value());
+  EXPECT_EQ((*snapshot)->segment().checkpoint->version, 20);
+  EXPECT_EQ(Count(), 210);
+  // Draining with nothing scheduled returns at once.
+  BackgroundHousekeeping::Instance().Drain();
 }
 
 TEST_F(WriteTest, ExpiredLogsAreCleanedAfterCheckpoints) {

@@ -3,30 +3,64 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <set>
+#include <thread>
 
 namespace tidelake::io {
 
 namespace {
 
-arrow::Status Fsync(const std::string& path, int flags, const char* what) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
-  if (fd < 0) return arrow::Status::IOError("cannot open ", what, " '", path, "' to sync it: ", std::strerror(errno));
+// At most this many fsyncs in flight: enough to keep a device's queue busy, few threads.
+constexpr size_t kMaxConcurrentSyncs = 8;
+
+struct SyncTarget {
+  std::string path;
+  bool directory = false;
+};
+
+arrow::Status Fsync(const SyncTarget& target) {
+  const char* what = target.directory ? "directory" : "file";
+  const int fd = ::open(target.path.c_str(), O_RDONLY | O_CLOEXEC | (target.directory ? O_DIRECTORY : 0));
+  if (fd < 0) {
+    return arrow::Status::IOError("cannot open ", what, " '", target.path, "' to sync it: ", std::strerror(errno));
+  }
   const int synced = ::fsync(fd);
   const int error = errno;
   ::close(fd);
-  if (synced != 0) return arrow::Status::IOError("cannot fsync ", what, " '", path, "': ", std::strerror(error));
+  if (synced != 0) return arrow::Status::IOError("cannot fsync ", what, " '", target.path, "': ", std::strerror(error));
   return arrow::Status::OK();
 }
 
 }  // namespace
 
-arrow::Status SyncWrittenFile(const arrow::fs::FileSystem& fs, const std::string& path) {
-  if (fs.type_name() != "local") return arrow::Status::OK();
-  ARROW_RETURN_NOT_OK(Fsync(path, 0, "file"));
-  const auto slash = path.rfind('/');
-  return Fsync(slash == std::string::npos ? "." : path.substr(0, slash), O_DIRECTORY, "directory");
+arrow::Status SyncWrittenFiles(const arrow::fs::FileSystem& fs, const std::vector<std::string>& paths) {
+  if (fs.type_name() != "local" || paths.empty()) return arrow::Status::OK();
+  std::vector<SyncTarget> targets;
+  std::set<std::string> directories;
+  for (const auto& path : paths) {
+    targets.push_back({path, false});
+    const auto slash = path.rfind('/');
+    directories.insert(slash == std::string::npos ? "." : path.substr(0, slash));
+  }
+  for (const auto& dir : directories) targets.push_back({dir, true});
+
+  // Workers take targets in order; the calling thread is one of them.
+  std::vector<arrow::Status> results(targets.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < targets.size(); i = next++) results[i] = Fsync(targets[i]);
+  };
+  std::vector<std::thread> helpers;
+  const size_t workers = std::min(targets.size(), kMaxConcurrentSyncs);
+  for (size_t i = 1; i < workers; ++i) helpers.emplace_back(work);
+  work();
+  for (auto& t : helpers) t.join();
+  for (const auto& st : results) ARROW_RETURN_NOT_OK(st);
+  return arrow::Status::OK();
 }
 
 }  // namespace tidelake::io

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <thread>
 
+#include <arrow/io/interfaces.h>
+#include <arrow/util/thread_pool.h>
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
@@ -21,6 +23,17 @@ class FunctionTransform : public Transform {
 
  private:
   BatchTransform function_;
+};
+
+// Writes the plan of a batch on an I/O thread: it becomes durable while the batch runs.
+arrow::Result<arrow::Future<>> WritePlanInBackground(const Checkpoint& checkpoint, BatchPlan plan) {
+  return arrow::io::default_io_context().executor()->Submit(
+      [&checkpoint, plan = std::move(plan)] { return checkpoint.WritePlan(plan); });
+}
+
+struct WaitOnReturn {
+  const arrow::Future<>& future;
+  ~WaitOnReturn() { future.Wait(); }
 };
 
 }  // namespace
@@ -107,7 +120,7 @@ arrow::Result<std::optional<BatchProgress>> MicroBatchRunner::RunBatch() {
         plan.end[source->name()] = positions_[source->name()];
       }
     }
-    return Execute(plan, /*recovered=*/true);
+    return Execute(plan, /*recovered=*/true, arrow::Future<>::MakeFinished());
   }
   BatchPlan plan;
   plan.batch_id = next_batch_;
@@ -128,10 +141,10 @@ arrow::Result<std::optional<BatchProgress>> MicroBatchRunner::RunBatch() {
     const std::string& name = source->name();
     if (plan.start[name] == plan.end[name] && now - rows_at_ms_[name] >= timeout->second) plan.idle.insert(name);
   }
-  ARROW_RETURN_NOT_OK(checkpoint_->WritePlan(plan));
+  ARROW_ASSIGN_OR_RAISE(auto plan_written, WritePlanInBackground(*checkpoint_, plan));
   next_batch_ = plan.batch_id + 1;
   positions_ = plan.end;
-  return Execute(plan, /*recovered=*/false);
+  return Execute(plan, /*recovered=*/false, std::move(plan_written));
 }
 
 arrow::Result<BatchProgress> MicroBatchRunner::RunEndOfInputBatch() {
@@ -142,12 +155,15 @@ arrow::Result<BatchProgress> MicroBatchRunner::RunEndOfInputBatch() {
   plan.start = positions_;
   plan.end = positions_;
   plan.end_of_input = true;
-  ARROW_RETURN_NOT_OK(checkpoint_->WritePlan(plan));
+  ARROW_ASSIGN_OR_RAISE(auto plan_written, WritePlanInBackground(*checkpoint_, plan));
   next_batch_ = plan.batch_id + 1;
-  return Execute(plan, /*recovered=*/false);
+  return Execute(plan, /*recovered=*/false, std::move(plan_written));
 }
 
-arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bool recovered) {
+arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bool recovered,
+                                                      arrow::Future<> plan_written) {
+  // Whatever happens below, the plan's write ends before this returns (it reads the checkpoint).
+  WaitOnReturn wait{plan_written};
   const int64_t started = NowMillis();
   BatchProgress progress;
   progress.batch_id = plan.batch_id;
@@ -168,7 +184,9 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
   ARROW_ASSIGN_OR_RAISE(auto output, transform_->Run(inputs, BatchContext{plan.batch_id, plan.end_of_input,
                                                                       checkpoint_->query_id(), plan.idle}));
   progress.output_rows = output->num_rows();
+  ARROW_RETURN_NOT_OK(plan_written.status());
   ARROW_ASSIGN_OR_RAISE(SinkResult written, sink_->Write(checkpoint_->query_id(), plan.batch_id, output));
+  progress.visible_ms = NowMillis();
   progress.write_skipped = written.skipped;
   ARROW_ASSIGN_OR_RAISE(std::string state, transform_->SaveState(*checkpoint_, plan.batch_id));
   ARROW_RETURN_NOT_OK(checkpoint_->WriteCommit(BatchCommit{plan.batch_id, state}));
@@ -180,7 +198,8 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
                       {"recovered", progress.recovered},     {"numInputRows", progress.input_rows},
                       {"numOutputRows", progress.output_rows}, {"writeSkipped", progress.write_skipped},
                       {"durationMs", progress.duration_ms},  {"endOffsets", plan.end},
-                      {"stateRows", progress.metrics.state_rows}, {"lateRows", progress.metrics.late_rows}};
+                      {"stateRows", progress.metrics.state_rows}, {"lateRows", progress.metrics.late_rows},
+                      {"visibleAt", progress.visible_ms}};
   if (progress.metrics.watermark_us) line["watermarkUs"] = *progress.metrics.watermark_us;
   if (plan.end_of_input) line["endOfInput"] = true;
   if (!plan.idle.empty()) line["idleInputs"] = plan.idle;

@@ -2,8 +2,10 @@
 // into its sink, one batch at a time, exactly once across crashes and restarts.
 //
 // A batch is: plan (each source's range: from where the previous batch ended to the source's
-// NextEnd; recorded in the checkpoint before anything is read), read, transform, write (the
-// sink is idempotent per batch id), commit (recorded in the checkpoint). A batch planned but
+// NextEnd; recorded in the checkpoint before the sink writes anything: the plan's file is made
+// durable while the batch reads and transforms its rows, so that its fsyncs add no latency),
+// read, transform, write (the sink is idempotent per batch id), commit (recorded in the
+// checkpoint). A batch planned but
 // not committed when the process died is re-run first on restart, with exactly its recorded
 // ranges. The runner owns no rows between batches: a stateful transform's state is saved with
 // each commit (Transform::SaveState) and restored from the last commit on restart, so a re-run
@@ -27,6 +29,7 @@
 
 #include <arrow/result.h>
 #include <arrow/table.h>
+#include <arrow/util/future.h>
 
 #include <atomic>
 #include <cstdint>
@@ -101,6 +104,7 @@ struct BatchProgress {
   bool write_skipped = false;  ///< the sink held the batch already
   int64_t duration_ms = 0;
   int64_t timestamp_ms = 0;  ///< when the batch finished
+  int64_t visible_ms = 0;    ///< when the sink's write returned: its rows are visible from then
   TransformMetrics metrics;   ///< the transform's state after the batch
   std::set<std::string> idle_inputs;  ///< sources idle in this batch
 };
@@ -141,7 +145,9 @@ class MicroBatchRunner {
 
   /// Loads where the checkpoint left off (once).
   arrow::Status Recover();
-  arrow::Result<BatchProgress> Execute(const BatchPlan& plan, bool recovered);
+  /// `plan_written` completes once the plan is durable (for a batch planned by this process,
+  /// its offsets file is being written meanwhile); the sink writes only after it.
+  arrow::Result<BatchProgress> Execute(const BatchPlan& plan, bool recovered, arrow::Future<> plan_written);
 
   std::vector<std::unique_ptr<Source>> sources_;
   std::unique_ptr<Transform> transform_;

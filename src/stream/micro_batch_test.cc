@@ -304,6 +304,26 @@ TEST_F(MicroBatchTest, ASourceStartsWhereItFirstStartedAcrossRestarts) {
   EXPECT_FALSE((*checkpoint)->WriteInitialOffset("events", "0").ok());
 }
 
+TEST_F(MicroBatchTest, APlanThatCannotBeMadeDurableStopsTheBatchBeforeItsSinkWrites) {
+  Append(0, 10);
+  auto runner = Runner();
+  ASSERT_TRUE(runner.ok());
+  auto first = (*runner)->RunBatch();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  // Rows are visible when the sink's write returns, before the batch's checkpoint commit.
+  EXPECT_GT((*first)->visible_ms, 0);
+  EXPECT_LE((*first)->visible_ms, (*first)->timestamp_ms);
+  // The next plan cannot be written: `offsets` is no longer a directory. The batch reads and
+  // transforms its rows meanwhile, but writes nothing.
+  fs::remove_all(dir_ / "checkpoint" / "offsets");
+  std::ofstream(dir_ / "checkpoint" / "offsets") << "not a directory";
+  Append(10, 10);
+  auto second = (*runner)->RunBatch();
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("checkpoint/offsets/"), std::string::npos) << second.status().ToString();
+  EXPECT_EQ(SinkIds(), EvenIds(0, 10));
+}
+
 TEST_F(MicroBatchTest, CheckpointKeepsItsQueryIdAndRefusesRewrites) {
   auto first = Checkpoint::Open(fs_, (dir_ / "cp").string());
   ASSERT_TRUE(first.ok()) << first.status().ToString();

@@ -1,10 +1,15 @@
 #include "stream/sink.h"
 
+#include "delta/background_housekeeping.h"
 #include "delta/merge.h"
 #include "delta/table.h"
 #include "delta/transaction.h"
 
 namespace tidelake::stream {
+
+DeltaAppendSink::~DeltaAppendSink() { delta::BackgroundHousekeeping::Instance().Drain(); }
+
+DeltaUpsertSink::~DeltaUpsertSink() { delta::BackgroundHousekeeping::Instance().Drain(); }
 
 arrow::Result<SinkResult> DeltaAppendSink::Write(const std::string& query_id, int64_t batch_id,
                                                  const std::shared_ptr<arrow::Table>& rows) {
@@ -13,6 +18,7 @@ arrow::Result<SinkResult> DeltaAppendSink::Write(const std::string& query_id, in
   delta::WriteOptions options;
   options.mode = delta::SaveMode::kAppend;
   options.txn = std::make_pair(query_id, batch_id);
+  options.background_housekeeping = true;
   arrow::TableBatchReader reader(*rows);
   ARROW_ASSIGN_OR_RAISE(auto written, delta::DeltaTable::Write(location_, reader, options));
   result.skipped = written.skipped;
@@ -45,6 +51,7 @@ arrow::Result<SinkResult> DeltaUpsertSink::Write(const std::string& query_id, in
   options.not_matched.push_back(delta::MergeClause::InsertAll());
   auto txn = delta::Transaction::ForSnapshot(snapshot);
   txn->SetTxn(query_id, batch_id);
+  txn->set_background_housekeeping(true);
   ARROW_ASSIGN_OR_RAISE(auto metrics, delta::PlanMerge(*snapshot, rows, on, options, txn.get()));
   ARROW_ASSIGN_OR_RAISE(auto committed,
                         txn->Commit("STREAMING UPDATE", {{"outputMode", "\"Update\""},

@@ -9,6 +9,9 @@
 // DeltaUpsertSink merges each batch into a Delta table on key columns (update mode: every row
 // is a group's latest result): a row whose keys the table holds replaces that row, others are
 // inserted; NULL keys match NULL keys. One MERGE commit per batch, with the same txn action.
+//
+// Both leave the Delta checkpoint that every 10th commit is due to delta::BackgroundHousekeeping,
+// so a batch is never held up writing one, and wait for it when they are destroyed.
 #pragma once
 
 #include <arrow/result.h>
@@ -39,6 +42,7 @@ class Sink {
 class DeltaAppendSink : public Sink {
  public:
   explicit DeltaAppendSink(delta::TableLocation location) : location_(std::move(location)) {}
+  ~DeltaAppendSink() override;
 
   arrow::Result<SinkResult> Write(const std::string& query_id, int64_t batch_id,
                                   const std::shared_ptr<arrow::Table>& rows) override;
@@ -51,6 +55,7 @@ class DeltaUpsertSink : public Sink {
  public:
   DeltaUpsertSink(delta::TableLocation location, std::vector<std::string> keys)
       : location_(std::move(location)), keys_(std::move(keys)) {}
+  ~DeltaUpsertSink() override;
 
   arrow::Result<SinkResult> Write(const std::string& query_id, int64_t batch_id,
                                   const std::shared_ptr<arrow::Table>& rows) override;

@@ -77,6 +77,17 @@ def test_hand_worked_batch():
     assert stats["batch_mean_ms"] == pytest.approx(20)
 
 
+def test_rows_are_visible_at_visible_at_and_never_after_the_progress_record():
+    rows = bench.Rows(1, 0)
+    log = progress_log([(100, STARTED + 150, 20)], rows)
+    log[0]["visibleAt"] = STARTED + 140
+    batch = bench.batches_of(log, offset(0), "bid")[0]
+    assert (batch.timestamp_ms, batch.recorded_ms) == (STARTED + 140, STARTED + 150)
+    log[0]["visibleAt"] = STARTED + 151
+    with pytest.raises(bench.RunError, match="after its progress record"):
+        bench.batches_of(log, offset(0), "bid")
+
+
 def test_ranks_equal_listing_every_latency():
     rng = random.Random(7)
     rows = bench.Rows()
