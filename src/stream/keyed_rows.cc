@@ -32,6 +32,8 @@ namespace fs = std::filesystem;
 
 // Rows looked up or written per RocksDB call.
 constexpr int64_t kChunkRows = 8192;
+// Rows appended in memory are kept as the chunks they came in, up to this many.
+constexpr int kMaxMemoryChunks = 64;
 
 // A row's key in RocksDB: the order column first, if any (a validity byte, then the value's 8
 // bytes big-endian with the sign bit flipped, so that RocksDB's byte order is the column's
@@ -334,6 +336,10 @@ arrow::Status KeyedRows::Append(const std::shared_ptr<arrow::Table>& rows) {
   if (rows->num_rows() == 0) return arrow::Status::OK();
   if (db_) return Put(rows, /*count_new=*/false);
   ARROW_ASSIGN_OR_RAISE(memory_.rows, AppendRows(memory_.rows, rows));
+  // A chunk per append; copied into one now and then, so that their number stays small.
+  if (memory_.rows->num_columns() > 0 && memory_.rows->column(0)->num_chunks() > kMaxMemoryChunks) {
+    ARROW_ASSIGN_OR_RAISE(memory_.rows, memory_.rows->CombineChunks());
+  }
   Account();
   if (budget_->memory_bytes >= 0 && budget_->used_bytes > budget_->memory_bytes) return MoveToRocksDb();
   return arrow::Status::OK();

@@ -79,8 +79,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> AppendRows(const std::shared_ptr<ar
                                                         const std::shared_ptr<arrow::Table>& b) {
   if (!a || a->num_rows() == 0) return b;
   if (b->num_rows() == 0) return a;
-  ARROW_ASSIGN_OR_RAISE(auto both, arrow::ConcatenateTables({a, b}));
-  return both->CombineChunks();
+  return arrow::ConcatenateTables({a, b});
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> RowsByKeys(const std::shared_ptr<arrow::Table>& rows,

@@ -44,7 +44,8 @@ arrow::Result<std::shared_ptr<arrow::Table>> Evaluate(const plan::NodePtr& node,
 arrow::Result<std::shared_ptr<arrow::Table>> EvaluateNode(const plan::NodePtr& node, const Replacements& replacements,
                                                           const exec::ExecOptions& options, const std::string& what);
 
-/// The rows of `a` then those of `b` (same columns), in one chunk; `a` may be null.
+/// The rows of `a` then those of `b` (same columns), as the chunks of both: nothing is copied,
+/// so appending a batch to large state costs the batch, not the state. `a` may be null.
 arrow::Result<std::shared_ptr<arrow::Table>> AppendRows(const std::shared_ptr<arrow::Table>& a,
                                                         const std::shared_ptr<arrow::Table>& b);
 
