@@ -227,6 +227,7 @@ TEST_F(MicroBatchTest, CrashAfterTheSinkCommitWritesNothingTwice) {
   ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
   EXPECT_TRUE((*rerun)->recovered);
   EXPECT_TRUE((*rerun)->write_skipped);
+  EXPECT_EQ((*rerun)->rows_written, 0);
   EXPECT_EQ(SinkIds(), EvenIds(0, 10));
 }
 
