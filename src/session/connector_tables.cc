@@ -121,7 +121,9 @@ arrow::Result<StatementResult> Session::Impl::InsertIntoConnectorTable(const sql
     if (!batch) break;
     ARROW_ASSIGN_OR_RAISE(auto rows, arrow::Table::FromRecordBatches({batch}));
     auto result = sink->Write("", batch_id++, rows);
-    if (!result.ok()) return At(insert.pos, result.status().WithMessage("table ", name, ": ", result.status().message()));
+    if (!result.ok()) {
+      return At(insert.pos, result.status().WithMessage("table ", name, ": ", result.status().message()));
+    }
     written += result->rows_written;
   }
   StatementResult result;

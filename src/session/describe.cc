@@ -390,14 +390,16 @@ arrow::Result<StatementResult> Session::Impl::Show(const sql::ShowStatement& sho
       zone = current_zone_;  // as Spark lists the current database
     }
     const sql::SourcePos& at = show.object.empty() ? show.pos : show.object.pos;
-    ARROW_ASSIGN_OR_RAISE(auto names, At(at, tables  ? lake_->ListTables(zone)
-                                             : views ? lake_->ListViews(zone)
-                                                     : lake_->ListSources(zone)));
+    std::vector<std::string> names;
+    if (tables) {
+      ARROW_ASSIGN_OR_RAISE(names, At(at, lake_->ListTables(zone)));
+    } else if (views) {
+      ARROW_ASSIGN_OR_RAISE(names, At(at, lake_->ListViews(zone)));
+    }
     if (!views) {
       // Connector definitions are tables when their connector writes (connector_tables.cc),
       // sources otherwise.
       ARROW_ASSIGN_OR_RAISE(auto definitions, At(at, lake_->ListSources(zone)));
-      if (!tables) names.clear();
       for (const auto& n : definitions) {
         ARROW_ASSIGN_OR_RAISE(auto name, At(at, catalog::TableName::Parse(n)));
         ARROW_ASSIGN_OR_RAISE(auto definition, At(at, lake_->FindSource(name)));

@@ -7,8 +7,9 @@
 //
 // An INSERT streams when its query reads STREAM(table) or STREAM(source); in streaming runtime
 // mode (SET execution.runtime-mode = streaming, Flink's setting, which `stream run` sets) also
-// when it reads a source declared with CREATE SOURCE by name, directly or through a view. Its rows go into the table's
-// columns by Spark's store assignment (store_assignment.h), as a batch INSERT's do.
+// when it reads a source declared with CREATE SOURCE by name, directly or through a view. Its
+// rows go into the table's columns by Spark's store assignment (store_assignment.h), as a batch
+// INSERT's do.
 //
 // Refused, with the reason: INSERT OVERWRITE, REPLACE WHERE and PARTITION clauses (a stream
 // appends); a query whose results are upserts (an aggregation without a window: use CREATE
@@ -115,7 +116,9 @@ arrow::Result<Session::Impl::InsertFlowPlan> Session::Impl::PlanInsertFlow(const
   ARROW_ASSIGN_OR_RAISE(out.fields, At(insert.query->pos, session::AssignedFields(*out.plan.root.node->schema, targets,
                                                                                  *table_schema, table_name)));
   // A Delta table checks the types as it writes; a connector table's sink would only as rows come.
-  if (out.connector_table) ARROW_RETURN_NOT_OK(At(insert.query->pos, session::CheckAssignable(out.fields, table_schema)));
+  if (out.connector_table) {
+    ARROW_RETURN_NOT_OK(At(insert.query->pos, session::CheckAssignable(out.fields, table_schema)));
+  }
   return out;
 }
 

@@ -239,7 +239,9 @@ arrow::Result<StatementPtr> Parser::ParseCreateTable(bool or_replace, const Sour
     auto refuse = [&](std::string_view what) {
       return ErrorAt(with, "a table WITH ('connector' = ...) is not a Delta table; it takes no " + std::string(what));
     };
-    if (streaming) return ErrorAt(with, "a streaming table is a Delta table; declare a connector table with CREATE TABLE");
+    if (streaming) {
+      return ErrorAt(with, "a streaming table is a Delta table; declare a connector table with CREATE TABLE");
+    }
     if (or_replace) return refuse("OR REPLACE");
     if (statement->using_format) return refuse("USING");
     if (!statement->partitioned_by.empty()) return refuse("PARTITIONED BY");
@@ -247,7 +249,9 @@ arrow::Result<StatementPtr> Parser::ParseCreateTable(bool or_replace, const Sour
     if (statement->comment) return refuse("COMMENT");
     if (!statement->properties.empty()) return refuse("TBLPROPERTIES");
     if (statement->as_query) return refuse("AS query (declare its columns, then INSERT INTO it)");
-    if (statement->columns.empty()) return ErrorAt(statement->name.pos, "a table WITH ('connector' = ...) needs its columns");
+    if (statement->columns.empty()) {
+      return ErrorAt(statement->name.pos, "a table WITH ('connector' = ...) needs its columns");
+    }
   }
   return StatementPtr(std::move(statement));
 }
