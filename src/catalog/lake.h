@@ -20,7 +20,9 @@
 // Streaming sources (CREATE SOURCE) are definitions only, kept the same way:
 // <root>/<zone>/.sources/<name>.json (catalog::SourceDefinition). A source shares the names of
 // its zone with tables and views: creating any of the three fails when one of the others has
-// the name.
+// the name. Connector tables (CREATE TABLE t (..) WITH ('connector' = 'blackhole')) are the
+// same definitions, kept in the same place; their connector, which the catalog does not
+// interpret, says that they are written rather than read.
 //
 // Table statistics (ANALYZE TABLE) are kept the same way: <root>/<zone>/.stats/<table>.json,
 // recording the table version they were computed at, so a reader can tell when they are stale.

@@ -2,6 +2,12 @@
 // its payloads hold, the connector that reads it (kafka, ...) with that connector's options, and
 // optionally its event time and watermark delay.
 //
+// The same definition, without a watermark, declares a connector table that queries write to
+// (Flink's CREATE TABLE t (..) WITH ('connector' = 'blackhole')): as in Flink, a table with a
+// connector is one kind of catalog object, read or written as its connector allows. Whether a
+// connector reads (stream/source_factory.h) or writes (stream/sink_factory.h) is the stream
+// layer's knowledge; the catalog stores both alike and keeps their names apart from tables'.
+//
 // The catalog only stores definitions (catalog::Lake keeps them at
 // <root>/<zone>/.sources/<name>.json); it knows nothing about connectors. Which connectors and
 // options exist, and which metadata columns a connector adds (Kafka's _key, _partition, ...),

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <fstream>
 #include <map>
@@ -61,7 +62,8 @@ arrow::Result<int64_t> ParseInterval(const std::string& text) {
 // The streaming tables a script creates, refreshes or streams into, as zone.table (USE sets
 // the zone of unqualified names, else they are in the default zone, as in the session). An
 // INSERT streams into its table when its query reads STREAM(...) or a source (one the script
-// declares, or one of the lake's): the script runs in streaming runtime mode, as Flink's does.
+// declares, or one of the lake's), directly or through views: the script runs in streaming
+// runtime mode, as Flink's does. The table may be a connector table (Flink's blackhole).
 arrow::Result<std::vector<std::string>> StreamingTablesOf(const std::string& script, const std::string& source,
                                                           const catalog::Lake& lake) {
   auto statements = sql::ParseScript(script);
@@ -74,13 +76,31 @@ arrow::Result<std::vector<std::string>> StreamingTablesOf(const std::string& scr
     for (size_t i = 0; i < name.parts.size(); ++i) out += (i ? "." : "") + name.parts[i];
     return Lower(out);
   };
-  auto is_source = [&](const sql::ObjectName& name) -> arrow::Result<bool> {
+  std::map<std::string, bool> declared_views;  // zone.view -> whether it reads a stream
+  // Whether reading `name` reads a stream: a source, or a view over one (NEXMark's `bid` over
+  // `events`), declared by the script or in the lake.
+  std::function<arrow::Result<bool>(const sql::Query&, int)> query_streams;
+  auto streams_from = [&](const sql::ObjectName& name, int depth) -> arrow::Result<bool> {
     const std::string full = qualified(name);
     if (declared_sources.count(full)) return true;
+    if (auto it = declared_views.find(full); it != declared_views.end()) return it->second;
     auto parsed = catalog::TableName::Parse(full);
     if (!parsed.ok()) return false;  // not a lake name: the session reports it
     ARROW_ASSIGN_OR_RAISE(auto found, lake.FindSource(*parsed));
-    return found.has_value();
+    if (found) return true;
+    ARROW_ASSIGN_OR_RAISE(auto view, lake.FindView(*parsed));
+    if (!view || depth >= 16) return false;  // views nested deeper than that: the session decides
+    auto statement = sql::ParseStatement(view->sql);
+    if (!statement.ok() || (*statement)->kind != sql::StatementKind::kQuery) return false;
+    return query_streams(*(*statement)->As<sql::QueryStatement>().query, depth + 1);
+  };
+  query_streams = [&](const sql::Query& query, int depth) -> arrow::Result<bool> {
+    for (const auto* read : sql::FromTables(query)) {
+      if (read->streaming) return true;
+      ARROW_ASSIGN_OR_RAISE(bool streams, streams_from(read->name, depth));
+      if (streams) return true;
+    }
+    return false;
   };
   for (const auto& parsed : *statements) {
     const sql::Statement& statement = *parsed.statement;
@@ -89,6 +109,9 @@ arrow::Result<std::vector<std::string>> StreamingTablesOf(const std::string& scr
       zone = qualified(statement.As<sql::UseStatement>().name);
     } else if (statement.kind == sql::StatementKind::kCreateSource) {
       declared_sources.insert(qualified(statement.As<sql::CreateSourceStatement>().name));
+    } else if (statement.kind == sql::StatementKind::kCreateView) {
+      const auto& view = statement.As<sql::CreateViewStatement>();
+      ARROW_ASSIGN_OR_RAISE(declared_views[qualified(view.name)], query_streams(*view.query, 0));
     } else if (statement.kind == sql::StatementKind::kCreateTable &&
                statement.As<sql::CreateTableStatement>().streaming) {
       table = qualified(statement.As<sql::CreateTableStatement>().name);
@@ -98,10 +121,8 @@ arrow::Result<std::vector<std::string>> StreamingTablesOf(const std::string& scr
       if (const sql::ObjectName* into = statement.As<sql::QueryStatement>().query->Into()) table = qualified(*into);
     } else if (statement.kind == sql::StatementKind::kInsert) {
       const auto& insert = statement.As<sql::InsertStatement>();
-      for (const auto* read : sql::FromTables(*insert.query)) {
-        ARROW_ASSIGN_OR_RAISE(bool streams, read->streaming ? arrow::Result<bool>(true) : is_source(read->name));
-        if (streams) table = qualified(insert.table);
-      }
+      ARROW_ASSIGN_OR_RAISE(bool streams, query_streams(*insert.query, 0));
+      if (streams) table = qualified(insert.table);
     }
     if (table && std::find(tables.begin(), tables.end(), *table) == tables.end()) tables.push_back(*table);
   }

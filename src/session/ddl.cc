@@ -1,5 +1,6 @@
 // CREATE TABLE (column list or AS query; OR REPLACE; IF NOT EXISTS; PARTITIONED BY, COMMENT,
-// TBLPROPERTIES, LOCATION), CREATE VIEW and DROP (DROP SOURCE is in sources.cc).
+// TBLPROPERTIES, LOCATION), CREATE VIEW and DROP (DROP SOURCE is in sources.cc; CREATE TABLE
+// .. WITH ('connector' = ..) and DROP TABLE of such a table in connector_tables.cc).
 //
 // LOCATION makes an external table, as in Spark: the lake registers the name for the Delta
 // table at that path (catalog::Lake::RegisterExternalTable), creating the table there first
@@ -348,17 +349,22 @@ arrow::Result<StatementResult> Session::Impl::Drop(const sql::DropStatement& dro
     }
     if (drop.if_exists) return StatementResult{};
     ARROW_ASSIGN_OR_RAISE(auto table, At(drop.name.pos, FindTable(drop.name.parts)));
-    if (table) return InvalidAt(drop.name.pos, "'", sql::ToString(drop.name), "' is a table; use DROP TABLE");
-    ARROW_ASSIGN_OR_RAISE(auto source, At(drop.name.pos, FindSource(drop.name.parts)));
+    ARROW_ASSIGN_OR_RAISE(auto connector_table, At(drop.name.pos, FindConnectorTable(drop.name.parts)));
+    if (table || connector_table) {
+      return InvalidAt(drop.name.pos, "'", sql::ToString(drop.name), "' is a table; use DROP TABLE");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto source, At(drop.name.pos, FindConnectorDefinition(drop.name.parts)));
     if (source) return InvalidAt(drop.name.pos, "'", sql::ToString(drop.name), "' is a source; use DROP SOURCE");
     return InvalidAt(drop.name.pos, "view '", sql::ToString(drop.name), "' not found");
   }
   ARROW_ASSIGN_OR_RAISE(auto location, At(drop.name.pos, FindTable(drop.name.parts)));
   if (!location) {
+    ARROW_ASSIGN_OR_RAISE(auto dropped, DropConnectorTable(drop));
+    if (dropped) return std::move(*dropped);
     if (drop.if_exists) return StatementResult{};
     ARROW_ASSIGN_OR_RAISE(auto view, At(drop.name.pos, FindView(drop.name.parts)));
     if (view) return InvalidAt(drop.name.pos, "'", sql::ToString(drop.name), "' is a view; use DROP VIEW");
-    ARROW_ASSIGN_OR_RAISE(auto source, At(drop.name.pos, FindSource(drop.name.parts)));
+    ARROW_ASSIGN_OR_RAISE(auto source, At(drop.name.pos, FindConnectorDefinition(drop.name.parts)));
     if (source) return InvalidAt(drop.name.pos, "'", sql::ToString(drop.name), "' is a source; use DROP SOURCE");
     return InvalidAt(drop.name.pos, "table '", sql::ToString(drop.name), "' not found");
   }

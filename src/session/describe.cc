@@ -21,6 +21,8 @@
 #include "session/results.h"
 #include "session/session_impl.h"
 #include "sql/ast_printer.h"
+#include "stream/sink_factory.h"
+#include "stream/source_factory.h"
 
 namespace tidelake {
 
@@ -135,20 +137,25 @@ std::map<std::string, std::string> ShownOptions(const std::map<std::string, std:
 }  // namespace
 
 // DESCRIBE SOURCE s: its columns (the declared ones, then the connector's metadata columns) and
-// what it reads: connector, watermark and options.
+// what it reads: connector, watermark and options. DESCRIBE of a connector table (which is kept
+// as a source is: connector_tables.cc) shows its columns and its connector the same way.
 arrow::Result<StatementResult> Session::Impl::DescribeSource(const sql::DescribeStatement& describe) {
-  ARROW_ASSIGN_OR_RAISE(auto found, At(describe.table.pos, FindSource(describe.table.parts)));
+  ARROW_ASSIGN_OR_RAISE(auto found, At(describe.table.pos, FindConnectorDefinition(describe.table.parts)));
   if (!found) return InvalidAt(describe.table.pos, "source '", sql::ToString(describe.table), "' not found");
-  const catalog::SourceDefinition& source = *found->definition;
+  const catalog::SourceDefinition& source = *found;
+  const bool written = stream::IsSinkConnector(source.connector);
   std::vector<std::vector<std::string>> rows;
   for (const auto& field : source.columns->fields()) {
     rows.push_back({field->name(), plan::SqlTypeName(*field->type()), CommentOf(*field)});
   }
-  for (const auto& field : found->metadata_columns) {
-    rows.push_back({field->name(), plan::SqlTypeName(*field->type()), "metadata (not in *)"});
+  if (!written) {
+    ARROW_ASSIGN_OR_RAISE(auto metadata, At(describe.table.pos, stream::SourceMetadataColumns(source)));
+    for (const auto& field : metadata) {
+      rows.push_back({field->name(), plan::SqlTypeName(*field->type()), "metadata (not in *)"});
+    }
   }
   rows.push_back({"", "", ""});
-  rows.push_back({"# Source Information", "", ""});
+  rows.push_back({written ? "# Connector Table Information" : "# Source Information", "", ""});
   rows.push_back({"Name", source.name.ToString(), ""});
   rows.push_back({"Connector", source.connector, ""});
   if (source.watermark) {
@@ -230,7 +237,7 @@ arrow::Result<StatementResult> Session::Impl::Describe(const sql::DescribeStatem
   if (describe.what == sql::DescribeKind::kTable && !describe.column) {
     ARROW_ASSIGN_OR_RAISE(auto table, At(describe.table.pos, FindTable(describe.table.parts)));
     if (!table) {
-      ARROW_ASSIGN_OR_RAISE(auto source, At(describe.table.pos, FindSource(describe.table.parts)));
+      ARROW_ASSIGN_OR_RAISE(auto source, At(describe.table.pos, FindConnectorDefinition(describe.table.parts)));
       if (source) return DescribeSource(describe);
     }
   }
@@ -382,10 +389,24 @@ arrow::Result<StatementResult> Session::Impl::Show(const sql::ShowStatement& sho
     } else if (!current_zone_.empty()) {
       zone = current_zone_;  // as Spark lists the current database
     }
-    ARROW_ASSIGN_OR_RAISE(auto names, At(show.object.empty() ? show.pos : show.object.pos,
-                                         tables  ? lake_->ListTables(zone)
-                                         : views ? lake_->ListViews(zone)
-                                                 : lake_->ListSources(zone)));
+    const sql::SourcePos& at = show.object.empty() ? show.pos : show.object.pos;
+    std::vector<std::string> names;
+    if (tables) {
+      ARROW_ASSIGN_OR_RAISE(names, At(at, lake_->ListTables(zone)));
+    } else if (views) {
+      ARROW_ASSIGN_OR_RAISE(names, At(at, lake_->ListViews(zone)));
+    }
+    if (!views) {
+      // Connector definitions are tables when their connector writes (connector_tables.cc),
+      // sources otherwise.
+      ARROW_ASSIGN_OR_RAISE(auto definitions, At(at, lake_->ListSources(zone)));
+      for (const auto& n : definitions) {
+        ARROW_ASSIGN_OR_RAISE(auto name, At(at, catalog::TableName::Parse(n)));
+        ARROW_ASSIGN_OR_RAISE(auto definition, At(at, lake_->FindSource(name)));
+        if (definition && stream::IsSinkConnector(definition->connector) == tables) names.push_back(n);
+      }
+      std::sort(names.begin(), names.end());
+    }
     std::vector<std::vector<std::string>> rows;
     for (const auto& n : names) {
       auto dot = n.find('.');

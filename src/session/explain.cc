@@ -178,7 +178,8 @@ arrow::Result<plan::PlanRoot> Session::Impl::PlanOfStatement(const sql::Statemen
     }
     case sql::StatementKind::kInsert: {
       const auto& insert = statement.As<sql::InsertStatement>();
-      ARROW_RETURN_NOT_OK(RequireTable(insert.table).status());
+      ARROW_ASSIGN_OR_RAISE(auto connector_table, At(insert.table.pos, FindConnectorTable(insert.table.parts)));
+      if (!connector_table) ARROW_RETURN_NOT_OK(RequireTable(insert.table).status());
       return binder.BindQuery(*insert.query);
     }
     case sql::StatementKind::kDelete:

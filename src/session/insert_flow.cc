@@ -7,8 +7,9 @@
 //
 // An INSERT streams when its query reads STREAM(table) or STREAM(source); in streaming runtime
 // mode (SET execution.runtime-mode = streaming, Flink's setting, which `stream run` sets) also
-// when it reads a source declared with CREATE SOURCE by name. Its rows go into the table's
-// columns by Spark's store assignment (store_assignment.h), as a batch INSERT's do.
+// when it reads a source declared with CREATE SOURCE by name, directly or through a view. Its
+// rows go into the table's columns by Spark's store assignment (store_assignment.h), as a batch
+// INSERT's do.
 //
 // Refused, with the reason: INSERT OVERWRITE, REPLACE WHERE and PARTITION clauses (a stream
 // appends); a query whose results are upserts (an aggregation without a window: use CREATE
@@ -16,6 +17,14 @@
 // the lake); a streaming table, which its own query keeps. One streaming INSERT feeds a table:
 // running a different one replaces it, and the checkpoint's state refuses a query it does not
 // fit.
+//
+// The table may also be a connector table (connector_tables.cc: CREATE TABLE t (..) WITH
+// ('connector' = 'blackhole'), as Flink's NEXMark writes): the INSERT is stored and run the
+// same way, checkpoint included, with the connector's sink in place of the Delta writer. Such a
+// table keeps no rows, so it also takes an aggregation's updated results, and has no late table.
+#include <functional>
+
+#include "common/clock.h"
 #include "common/strings.h"
 #include "delta/table.h"
 #include "session/results.h"
@@ -54,7 +63,17 @@ arrow::Result<bool> Session::Impl::InsertStreams(const sql::InsertStatement& ins
     ARROW_ASSIGN_OR_RAISE(auto source, At(table->pos, FindSource(table->name.parts)));
     if (source) return true;
   }
-  return false;
+  // A source read through a view (NEXMark's `bid` over `events`): the bound query says.
+  sql::Binder binder(this, plan::FunctionContext{NowMillis() * 1000});
+  ARROW_ASSIGN_OR_RAISE(auto root, binder.BindQuery(*insert.query));
+  std::function<bool(const plan::NodePtr&)> reads_source = [&](const plan::NodePtr& node) {
+    if (node->kind == plan::NodeKind::kSourceScan) return true;
+    for (const auto& input : node->inputs) {
+      if (reads_source(input)) return true;
+    }
+    return false;
+  };
+  return reads_source(root.node);
 }
 
 arrow::Result<Session::Impl::InsertFlowPlan> Session::Impl::PlanInsertFlow(const sql::InsertStatement& insert) {
@@ -68,36 +87,56 @@ arrow::Result<Session::Impl::InsertFlowPlan> Session::Impl::PlanInsertFlow(const
     return InvalidAt(insert.partition[0].pos, why, "; give partition values as columns of its query, not in a "
                                                    "PARTITION clause");
   }
-  ARROW_ASSIGN_OR_RAISE(auto location, RequireTable(insert.table));
-  if (!LakeNameOf(location)) {
-    return InvalidAt(insert.table.pos, why, " to a table of the lake, whose checkpoint it keeps; '",
-                     location.display_name, "' is given by path");
-  }
   InsertFlowPlan out;
+  ARROW_ASSIGN_OR_RAISE(out.connector_table, At(insert.table.pos, FindConnectorTable(insert.table.parts)));
+  std::shared_ptr<arrow::Schema> table_schema;
+  std::string table_name;
+  if (out.connector_table) {
+    table_schema = out.connector_table->columns;
+    table_name = out.connector_table->name.ToString();
+  } else {
+    ARROW_ASSIGN_OR_RAISE(auto location, RequireTable(insert.table));
+    if (!LakeNameOf(location)) {
+      return InvalidAt(insert.table.pos, why, " to a table of the lake, whose checkpoint it keeps; '",
+                       location.display_name, "' is given by path");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto snapshot, At(insert.table.pos, delta::Snapshot::Load(location)));
+    table_schema = snapshot->schema();
+    table_name = location.display_name;
+  }
   ARROW_ASSIGN_OR_RAISE(out.plan, PlanStreamingQuery(*insert.query, insert.query->pos));
-  if (out.plan.upserts) {
+  // A connector table keeps no rows, so each group's updated result may go to it as a row, as
+  // Flink's blackhole takes a changelog.
+  if (out.plan.upserts && !out.connector_table) {
     return InvalidAt(insert.query->pos, why, "; an aggregation without a window updates its groups' results as rows "
                                          "arrive: keep it in a table of its own with CREATE STREAMING TABLE");
   }
-  ARROW_ASSIGN_OR_RAISE(auto snapshot, At(insert.table.pos, delta::Snapshot::Load(location)));
-  auto table_schema = snapshot->schema();
   ARROW_ASSIGN_OR_RAISE(auto targets, At(insert.table.pos, session::InsertTargets(*table_schema, insert.columns, {},
-                                                                                  location.display_name)));
+                                                                                  table_name)));
   ARROW_ASSIGN_OR_RAISE(out.fields, At(insert.query->pos, session::AssignedFields(*out.plan.root.node->schema, targets,
-                                                                                 *table_schema, location.display_name)));
+                                                                                 *table_schema, table_name)));
+  // A Delta table checks the types as it writes; a connector table's sink would only as rows come.
+  if (out.connector_table) {
+    ARROW_RETURN_NOT_OK(At(insert.query->pos, session::CheckAssignable(out.fields, table_schema)));
+  }
   return out;
 }
 
 arrow::Result<StatementResult> Session::Impl::InsertFromStream(const sql::InsertStatement& insert) {
   ARROW_ASSIGN_OR_RAISE(auto planned, PlanInsertFlow(insert));
-  ARROW_ASSIGN_OR_RAISE(auto location, RequireTable(insert.table));
-  const catalog::TableName name = *LakeNameOf(location);
+  catalog::TableName name;
+  if (planned.connector_table) {
+    name = planned.connector_table->name;
+  } else {
+    ARROW_ASSIGN_OR_RAISE(auto location, RequireTable(insert.table));
+    name = *LakeNameOf(location);
+  }
   ARROW_ASSIGN_OR_RAISE(auto stored, StoredStreamingStatement(name, insert.table.pos));
   if (stored && stored->kind != sql::StatementKind::kInsert) {
     return InvalidAt(insert.table.pos, "'", name.ToString(), "' is a streaming table, kept by its own query; insert "
                      "into another table, or add this stream to its query with UNION ALL");
   }
-  ARROW_RETURN_NOT_OK(EnsureLateTable(name, planned.plan.late_schema, insert.table.pos));
+  if (!planned.connector_table) ARROW_RETURN_NOT_OK(EnsureLateTable(name, planned.plan.late_schema, insert.table.pos));
   ARROW_RETURN_NOT_OK(At(insert.table.pos, lake_->WriteStreamingQuery(name, sql::ToString(insert))));
   return RefreshStreamingTable(name, insert.table.pos);
 }

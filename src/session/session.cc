@@ -17,6 +17,7 @@
 #include "session/session_impl.h"
 #include "sql/ast_printer.h"
 #include "sql/parser.h"
+#include "stream/sink_factory.h"
 
 namespace tidelake {
 
@@ -116,6 +117,7 @@ arrow::Result<StatementResult> Session::Impl::Run(const sql::Statement& statemen
     }
     case StatementKind::kCreateTable: {
       const auto& create = statement.As<sql::CreateTableStatement>();
+      if (create.with_pos) return CreateConnectorTable(create);
       return create.streaming ? CreateStreamingTable(create) : CreateTable(create);
     }
     case StatementKind::kRefresh:
@@ -125,7 +127,10 @@ arrow::Result<StatementResult> Session::Impl::Run(const sql::Statement& statemen
     case StatementKind::kInsert: {
       const auto& insert = statement.As<sql::InsertStatement>();
       ARROW_ASSIGN_OR_RAISE(bool streams, InsertStreams(insert));
-      return streams ? InsertFromStream(insert) : Insert(insert);
+      if (streams) return InsertFromStream(insert);
+      ARROW_ASSIGN_OR_RAISE(auto connector_table, At(insert.table.pos, FindConnectorTable(insert.table.parts)));
+      if (connector_table) return InsertIntoConnectorTable(insert, *connector_table);
+      return Insert(insert);
     }
     case StatementKind::kDelete:
     case StatementKind::kUpdate:
@@ -245,6 +250,9 @@ arrow::Result<delta::TableLocation> Session::Impl::NewTableLocation(const sql::O
   ARROW_ASSIGN_OR_RAISE(auto view, lake_->FindView(target));
   if (view) return arrow::Status::Invalid("'", target.ToString(), "' is a view");
   ARROW_ASSIGN_OR_RAISE(auto source, lake_->FindSource(target));
+  if (source && stream::IsSinkConnector(source->connector)) {
+    return arrow::Status::Invalid("'", target.ToString(), "' is a ", source->connector, " table");
+  }
   if (source) return arrow::Status::Invalid("'", target.ToString(), "' is a source");
   return lake_->Resolve(target.ToString());
 }
@@ -254,7 +262,11 @@ arrow::Result<delta::TableLocation> Session::Impl::RequireTable(const sql::Objec
   if (!location) {
     ARROW_ASSIGN_OR_RAISE(auto view, At(name.pos, FindView(name.parts)));
     if (view) return At(name.pos, arrow::Status::Invalid("'", sql::ToString(name), "' is a view, not a table"));
-    ARROW_ASSIGN_OR_RAISE(auto source, At(name.pos, FindSource(name.parts)));
+    ARROW_ASSIGN_OR_RAISE(auto source, At(name.pos, FindConnectorDefinition(name.parts)));
+    if (source && stream::IsSinkConnector(source->connector)) {
+      return At(name.pos, arrow::Status::Invalid("'", sql::ToString(name), "' is a ", source->connector,
+                                                 " table (a connector table), not a Delta table"));
+    }
     if (source) return At(name.pos, arrow::Status::Invalid("'", sql::ToString(name), "' is a source, not a table"));
     return At(name.pos, arrow::Status::Invalid("table '", sql::ToString(name), "' not found"));
   }

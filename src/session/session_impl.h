@@ -14,6 +14,8 @@
 //   streaming.cc    CREATE [OR REFRESH] STREAMING TABLE, REFRESH STREAMING TABLE
 //   sources.cc      CREATE SOURCE, DROP SOURCE, sources in the binder and in batch queries
 //                   (DESCRIBE SOURCE and SHOW SOURCES are in describe.cc)
+//   connector_tables.cc  CREATE TABLE t (..) WITH ('connector' = 'blackhole'), DROP TABLE of
+//                   one, and the batch INSERT into one (a streaming one runs as insert_flow.cc's)
 // Impl is used from one thread at a time (Session is not thread-safe).
 #pragma once
 
@@ -90,6 +92,20 @@ class Session::Impl : public sql::BinderCatalog {
   arrow::Result<StatementResult> CreateSource(const sql::CreateSourceStatement& create);
   arrow::Result<StatementResult> DropSource(const sql::DropStatement& drop);
   arrow::Result<StatementResult> DescribeSource(const sql::DescribeStatement& describe);
+  arrow::Result<StatementResult> CreateConnectorTable(const sql::CreateTableStatement& create);
+  /// DROP TABLE of a connector table: its definition, and the INSERT stored for it with its
+  /// checkpoint. Nothing when `drop` names none.
+  arrow::Result<std::optional<StatementResult>> DropConnectorTable(const sql::DropStatement& drop);
+  /// A batch INSERT into connector table `table`: runs the query, writes its rows to the table's sink.
+  arrow::Result<StatementResult> InsertIntoConnectorTable(const sql::InsertStatement& insert,
+                                                          const catalog::SourceDefinition& table);
+
+  // ---- connector definitions (connector_tables.cc): sources and connector tables share them
+  /// The definition `name` names, a source or a connector table, with no check of its connector.
+  arrow::Result<std::optional<catalog::SourceDefinition>> FindConnectorDefinition(const std::vector<std::string>& name);
+  /// The connector table (a definition whose connector writes, stream/sink_factory.h) `name`
+  /// names, if any.
+  arrow::Result<std::optional<catalog::SourceDefinition>> FindConnectorTable(const std::vector<std::string>& name);
 
   // ---- sources (sources.cc)
   /// `root` with each source it reads replaced by the rows the source holds now (from where a
@@ -126,6 +142,8 @@ class Session::Impl : public sql::BinderCatalog {
   struct InsertFlowPlan {
     StreamingPlan plan;
     arrow::FieldVector fields;
+    /// The connector table it writes (connector_tables.cc), if it writes one; else a Delta table.
+    std::optional<catalog::SourceDefinition> connector_table;
   };
   arrow::Result<InsertFlowPlan> PlanInsertFlow(const sql::InsertStatement& insert);
 

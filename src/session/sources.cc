@@ -1,5 +1,5 @@
-// CREATE SOURCE and DROP SOURCE; the binder's view of sources (FindSource); and reading sources
-// in batch queries.
+// CREATE SOURCE and DROP SOURCE; the binder's view of sources (FindSource, which refuses to read
+// a connector table: connector_tables.cc); and reading sources in batch queries.
 //
 // A source is a definition in the lake (catalog::Lake::CreateSource); nothing is read or
 // connected to when it is created, but everything that can be checked without a broker is: the
@@ -15,6 +15,7 @@
 #include "session/results.h"
 #include "session/session_impl.h"
 #include "sql/ast_printer.h"
+#include "stream/sink_factory.h"
 #include "stream/source_factory.h"
 
 namespace tidelake {
@@ -131,6 +132,11 @@ arrow::Result<std::optional<sql::SourceDescription>> Session::Impl::FindSource(c
   for (const auto& candidate : candidates) {
     ARROW_ASSIGN_OR_RAISE(auto source, lake_->FindSource(candidate));
     if (!source) continue;
+    if (stream::IsSinkConnector(source->connector)) {
+      // A connector table (connector_tables.cc) is written, never read.
+      return arrow::Status::Invalid("'", candidate.ToString(), "' is a ", source->connector, " table: its rows are "
+                                    "written (INSERT INTO), not kept, so it cannot be read");
+    }
     sql::SourceDescription out;
     auto metadata = stream::SourceMetadataColumns(*source);
     if (!metadata.ok()) {
@@ -147,6 +153,9 @@ arrow::Result<StatementResult> Session::Impl::CreateSource(const sql::CreateSour
   catalog::SourceDefinition source;
   ARROW_ASSIGN_OR_RAISE(source.name, At(create.name.pos, TargetName(create.name)));
   ARROW_ASSIGN_OR_RAISE(auto existing, At(create.name.pos, lake_->FindSource(source.name)));
+  if (existing && stream::IsSinkConnector(existing->connector)) {
+    return InvalidAt(create.name.pos, "'", source.name.ToString(), "' is a ", existing->connector, " table");
+  }
   if (existing) {
     if (create.if_not_exists) return StatementResult{{}, "Source " + source.name.ToString() + " exists"};
     return InvalidAt(create.name.pos, "source '", source.name.ToString(), "' already exists");
@@ -215,6 +224,10 @@ arrow::Result<StatementResult> Session::Impl::DropSource(const sql::DropStatemen
   ARROW_ASSIGN_OR_RAISE(auto candidates, At(drop.name.pos, Candidates(drop.name.parts)));
   for (const auto& candidate : candidates) {
     ARROW_ASSIGN_OR_RAISE(auto source, At(drop.name.pos, lake_->FindSource(candidate)));
+    if (source && stream::IsSinkConnector(source->connector)) {
+      return InvalidAt(drop.name.pos, "'", sql::ToString(drop.name), "' is a ", source->connector,
+                       " table; use DROP TABLE");
+    }
     if (source) {
       ARROW_RETURN_NOT_OK(lake_->DropSource(candidate));
       return StatementResult{{}, "Dropped source " + candidate.ToString()};

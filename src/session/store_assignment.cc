@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/strings.h"
+#include "delta/data_writer.h"
 #include "plan/functions.h"
 
 namespace tidelake::session {
@@ -72,6 +73,12 @@ arrow::Result<arrow::FieldVector> AssignedFields(const arrow::Schema& query, con
     fields.push_back(field);
   }
   return fields;
+}
+
+arrow::Status CheckAssignable(const arrow::FieldVector& fields, const std::shared_ptr<arrow::Schema>& table) {
+  // No rows: only the types are checked (NULLs in a NOT NULL column are found as rows come).
+  ARROW_ASSIGN_OR_RAISE(auto none, arrow::RecordBatch::MakeEmpty(arrow::schema(fields)));
+  return delta::ConformToTableSchema(none, table).status();
 }
 
 arrow::Result<arrow::Datum> AssignValues(const arrow::Datum& values, const arrow::Field& field) {

@@ -38,6 +38,13 @@ arrow::Result<std::vector<std::string>> InsertTargets(const arrow::Schema& table
 arrow::Result<arrow::FieldVector> AssignedFields(const arrow::Schema& query, const std::vector<std::string>& targets,
                                                  const arrow::Schema& table, const std::string& table_name);
 
+/// Checks, before any row is written, that columns of `fields` (AssignedFields) fit the columns
+/// of `table` of the same names as a Delta write checks them (delta::ConformToTableSchema):
+/// the same error, naming the column and both types, for one that cannot be cast. For writers
+/// that make no Delta write (a connector table's sink), so that a mistyped INSERT is refused
+/// when it is run, not when its first row arrives.
+arrow::Status CheckAssignable(const arrow::FieldVector& fields, const std::shared_ptr<arrow::Schema>& table);
+
 /// `values` as `field`'s type; a value that does not fit names the column (Spark's
 /// CAST_OVERFLOW_IN_TABLE_INSERT).
 arrow::Result<arrow::Datum> AssignValues(const arrow::Datum& values, const arrow::Field& field);

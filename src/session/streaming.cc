@@ -14,7 +14,8 @@
 // state are refused when they are created, naming what needs state. A table streamed twice in
 // one query (a self-join) is one source whose rows each batch gives to both scans. A streaming
 // INSERT into a table (insert_flow.cc) is stored and run the same way, with its rows put into
-// the table's columns (session::AssigningSink).
+// the table's columns (session::AssigningSink); a streaming INSERT into a connector table
+// (connector_tables.cc) runs the same way into the connector's sink.
 #include <arrow/api.h>
 
 #include "common/clock.h"
@@ -32,6 +33,7 @@
 #include "stream/incremental_query.h"
 #include "stream/micro_batch.h"
 #include "stream/sink.h"
+#include "stream/sink_factory.h"
 #include "stream/source_factory.h"
 
 namespace tidelake {
@@ -214,6 +216,7 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
   const auto* insert =
       statement->kind == sql::StatementKind::kInsert ? &statement->As<sql::InsertStatement>() : nullptr;
   arrow::FieldVector insert_fields;
+  std::optional<catalog::SourceDefinition> connector_table;  // a streaming INSERT into one
   auto planned = [&]() -> arrow::Result<StreamingPlan> {
     if (insert == nullptr) {
       const sql::Query& query = *statement->As<sql::QueryStatement>().query;
@@ -221,6 +224,7 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
     }
     ARROW_ASSIGN_OR_RAISE(auto flow, PlanInsertFlow(*insert));
     insert_fields = std::move(flow.fields);
+    connector_table = std::move(flow.connector_table);
     return std::move(flow.plan);
   }();
   if (!planned.ok()) {
@@ -273,7 +277,6 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
     scan_of_source[key] = scan;
     sources.push_back(std::move(source));
   }
-  ARROW_ASSIGN_OR_RAISE(auto target, At(pos, lake_->Resolve(name.ToString())));
   ARROW_ASSIGN_OR_RAISE(auto checkpoint,
                         At(pos, stream::Checkpoint::Open(lake_->root().fs, lake_->CheckpointDir(name))));
   for (const auto& [source, scan] : scan_of_source) streams[scan] = source;
@@ -284,12 +287,21 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
     if (auto local = checkpoint->LocalDir()) budget.work_dir = *local + "/state-work";  // RocksDB works beside it
     transform->state_budget() = budget;
   }
-  // Late rows: to <table>_late when the table asks for it.
+  // Late rows: to <table>_late when the Delta table asks for it (a connector table has no properties).
+  std::optional<delta::TableLocation> target;
+  if (!connector_table) {
+    ARROW_ASSIGN_OR_RAISE(target, At(pos, lake_->Resolve(name.ToString())));
+  }
   {
-    ARROW_ASSIGN_OR_RAISE(auto target_table, At(pos, delta::DeltaTable::Open(target)));
-    ARROW_ASSIGN_OR_RAISE(auto snapshot, At(pos, target_table->Latest()));
-    const auto& configuration = snapshot->metadata().configuration;
-    if (auto it = configuration.find(kLateEvents); it != configuration.end() && it->second == "table") {
+    bool late_to_table = false;
+    if (target) {
+      ARROW_ASSIGN_OR_RAISE(auto target_table, At(pos, delta::DeltaTable::Open(*target)));
+      ARROW_ASSIGN_OR_RAISE(auto snapshot, At(pos, target_table->Latest()));
+      const auto& configuration = snapshot->metadata().configuration;
+      auto it = configuration.find(kLateEvents);
+      late_to_table = it != configuration.end() && it->second == "table";
+    }
+    if (late_to_table) {
       ARROW_ASSIGN_OR_RAISE(auto late, At(pos, lake_->Resolve(LateTableName(name).parts[0] + "." +
                                                              LateTableName(name).parts[1])));
       transform->set_late_sink(std::make_unique<stream::DeltaAppendSink>(late));
@@ -301,11 +313,14 @@ arrow::Result<std::unique_ptr<stream::MicroBatchRunner>> Session::Impl::Streamin
     }
   }
   // Append mode adds each batch's rows; update mode upserts each group's latest result.
+  // A connector table's sink takes either.
   std::unique_ptr<stream::Sink> sink;
-  if (transform->output_mode() == stream::IncrementalQuery::OutputMode::kUpdate) {
-    sink = std::make_unique<stream::DeltaUpsertSink>(target, transform->upsert_keys());
+  if (connector_table) {
+    ARROW_ASSIGN_OR_RAISE(sink, At(pos, stream::MakeSink(*connector_table)));
+  } else if (transform->output_mode() == stream::IncrementalQuery::OutputMode::kUpdate) {
+    sink = std::make_unique<stream::DeltaUpsertSink>(*target, transform->upsert_keys());
   } else {
-    sink = std::make_unique<stream::DeltaAppendSink>(target);
+    sink = std::make_unique<stream::DeltaAppendSink>(*target);
   }
   if (insert != nullptr) sink = session::AssigningSink(std::move(sink), std::move(insert_fields));
   ARROW_ASSIGN_OR_RAISE(auto runner, stream::MicroBatchRunner::Make(std::move(sources), std::move(transform),

@@ -645,6 +645,11 @@ struct CreateTableStatement : Statement {
   std::optional<std::string> comment;
   std::vector<TableProperty> properties;
   QueryPtr as_query;  ///< CREATE TABLE .. AS query
+  /// Flink's connector table: CREATE TABLE t (columns) WITH ('connector' = 'blackhole', ...).
+  /// Set (to where WITH is) only then; the table is no Delta table, and none of the Delta
+  /// clauses above (USING, PARTITIONED BY, LOCATION, TBLPROPERTIES, AS, OR REPLACE) is given.
+  std::optional<SourcePos> with_pos;
+  std::vector<TableProperty> with_options;  ///< the options of WITH (...), as written
 };
 
 struct CreateViewStatement : Statement {

@@ -1,4 +1,5 @@
-// Statements other than DML: the dispatcher, queries, EXPLAIN, CREATE TABLE / VIEW / SOURCE, DROP,
+// Statements other than DML: the dispatcher, queries, EXPLAIN, CREATE TABLE (Delta, or Flink's
+// connector table WITH ('connector' = ...)) / VIEW / SOURCE, DROP,
 // ALTER TABLE, and the Delta and session utilities (OPTIMIZE, VACUUM, DESCRIBE, RESTORE,
 // ANALYZE, SHOW, SET, RESET, USE).
 #include <cstdlib>
@@ -108,7 +109,7 @@ arrow::Result<StatementPtr> Parser::ParseCreateSource(const SourcePos& pos) {
 }
 
 arrow::Result<StatementPtr> Parser::ParseCreateStreamingTable(bool or_refresh, const SourcePos& pos) {
-  ARROW_ASSIGN_OR_RAISE(StatementPtr statement, ParseCreateTable(/*or_replace=*/false, pos));
+  ARROW_ASSIGN_OR_RAISE(StatementPtr statement, ParseCreateTable(/*or_replace=*/false, pos, /*streaming=*/true));
   auto& create = static_cast<CreateTableStatement&>(*statement);
   create.streaming = true;
   create.or_refresh = or_refresh;
@@ -178,7 +179,7 @@ arrow::Result<std::vector<TableProperty>> Parser::ParseTableProperties() {
   return properties;
 }
 
-arrow::Result<StatementPtr> Parser::ParseCreateTable(bool or_replace, const SourcePos& pos) {
+arrow::Result<StatementPtr> Parser::ParseCreateTable(bool or_replace, const SourcePos& pos, bool streaming) {
   auto statement = NewStatement<CreateTableStatement>(pos);
   statement->or_replace = or_replace;
   if (AtWord("IF")) {
@@ -220,12 +221,37 @@ arrow::Result<StatementPtr> Parser::ParseCreateTable(bool or_replace, const Sour
     } else if (AcceptWord("TBLPROPERTIES")) {
       if (!statement->properties.empty()) return duplicate(clause_pos, "TBLPROPERTIES");
       ARROW_ASSIGN_OR_RAISE(statement->properties, ParseTableProperties());
+    } else if (AcceptWord("WITH")) {
+      // Flink's connector options, parsed as CREATE SOURCE's are.
+      if (statement->with_pos) return duplicate(clause_pos, "WITH");
+      statement->with_pos = clause_pos;
+      ARROW_ASSIGN_OR_RAISE(statement->with_options, ParseTableProperties());
     } else {
       break;
     }
   }
   if (AcceptWord("AS")) {
     ARROW_ASSIGN_OR_RAISE(statement->as_query, ParseQuery());
+  }
+  if (statement->with_pos) {
+    // A connector table is no Delta table: the Delta clauses have nothing to apply to.
+    const SourcePos& with = *statement->with_pos;
+    auto refuse = [&](std::string_view what) {
+      return ErrorAt(with, "a table WITH ('connector' = ...) is not a Delta table; it takes no " + std::string(what));
+    };
+    if (streaming) {
+      return ErrorAt(with, "a streaming table is a Delta table; declare a connector table with CREATE TABLE");
+    }
+    if (or_replace) return refuse("OR REPLACE");
+    if (statement->using_format) return refuse("USING");
+    if (!statement->partitioned_by.empty()) return refuse("PARTITIONED BY");
+    if (statement->location) return refuse("LOCATION");
+    if (statement->comment) return refuse("COMMENT");
+    if (!statement->properties.empty()) return refuse("TBLPROPERTIES");
+    if (statement->as_query) return refuse("AS query (declare its columns, then INSERT INTO it)");
+    if (statement->columns.empty()) {
+      return ErrorAt(statement->name.pos, "a table WITH ('connector' = ...) needs its columns");
+    }
   }
   return StatementPtr(std::move(statement));
 }

@@ -164,7 +164,7 @@ class Parser {
   // ---- Statements (parse_statement.cc, parse_dml.cc)
   arrow::Result<StatementPtr> ParseExplain();
   arrow::Result<StatementPtr> ParseCreate();
-  arrow::Result<StatementPtr> ParseCreateTable(bool or_replace, const SourcePos& pos);
+  arrow::Result<StatementPtr> ParseCreateTable(bool or_replace, const SourcePos& pos, bool streaming = false);
   arrow::Result<StatementPtr> ParseCreateView(bool or_replace, bool temporary, const SourcePos& pos);
   arrow::Result<StatementPtr> ParseCreateStreamingTable(bool or_refresh, const SourcePos& pos);
   arrow::Result<StatementPtr> ParseCreateSource(const SourcePos& pos);

@@ -113,6 +113,47 @@ TEST(ParseStatementTest, CreateTable) {
   EXPECT_EQ(Canonical("CREATE TABLE t AS (SELECT 1 AS a)"), "CREATE TABLE t AS SELECT 1 AS a");
 }
 
+TEST(ParseStatementTest, ConnectorTable) {
+  // Flink's form, as NEXMark writes it: keys and values quoted, or not (as CREATE SOURCE takes them).
+  const char* sql =
+      "CREATE TABLE IF NOT EXISTS nexmark_q0 (\n"
+      "  auction BIGINT, bidder BIGINT NOT NULL, price BIGINT, `dateTime` TIMESTAMP, extra STRING\n"
+      ") WITH (\n"
+      "  'connector' = 'blackhole', sink.parallelism = 2\n"
+      ")";
+  StatementPtr statement = MustParse(sql);
+  ASSERT_TRUE(statement);
+  ASSERT_EQ(statement->kind, StatementKind::kCreateTable);
+  const auto& create = statement->As<CreateTableStatement>();
+  EXPECT_TRUE(create.if_not_exists);
+  EXPECT_FALSE(create.streaming);
+  EXPECT_EQ(create.name.parts, std::vector<std::string>{"nexmark_q0"});
+  ASSERT_EQ(create.columns.size(), 5u);
+  EXPECT_TRUE(create.columns[1].not_null);
+  ASSERT_TRUE(create.with_pos);
+  EXPECT_EQ(create.with_pos->line, 3u);
+  EXPECT_EQ(create.with_pos->column, 3u);
+  ASSERT_EQ(create.with_options.size(), 2u);
+  EXPECT_EQ(create.with_options[0].key, "connector");
+  EXPECT_EQ(create.with_options[0].value, "blackhole");
+  EXPECT_EQ(create.with_options[1].key, "sink.parallelism");
+  EXPECT_EQ(create.with_options[1].value, "2");
+  EXPECT_EQ(create.with_options[1].pos.line, 4u);
+  EXPECT_EQ(create.with_options[1].pos.column, 30u);
+  EXPECT_FALSE(create.using_format);
+  EXPECT_FALSE(create.as_query);
+  EXPECT_EQ(Canonical(sql),
+            "CREATE TABLE IF NOT EXISTS nexmark_q0 (auction BIGINT, bidder BIGINT NOT NULL, price BIGINT, dateTime "
+            "TIMESTAMP, extra STRING) WITH ('connector' = 'blackhole', 'sink.parallelism' = '2')");
+  EXPECT_EQ(Canonical("create table raw.b (a int) with (connector 'blackhole')"),
+            "CREATE TABLE raw.b (a INT) WITH ('connector' = 'blackhole')");
+  // A plain CREATE TABLE has no WITH.
+  StatementPtr plain = MustParse("CREATE TABLE t (a INT) USING delta");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->As<CreateTableStatement>().with_pos);
+  EXPECT_TRUE(plain->As<CreateTableStatement>().with_options.empty());
+}
+
 TEST(ParseStatementTest, CreateViewDropAlter) {
   StatementPtr view = MustParse("create temp view v (a, b) as select 1, 2");
   ASSERT_TRUE(view);

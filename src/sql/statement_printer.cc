@@ -82,6 +82,7 @@ std::string PrintStatement(const Statement& st) {
       if (n.location) s += " LOCATION " + QuoteString(*n.location);
       if (n.comment) s += " COMMENT " + QuoteString(*n.comment);
       if (!n.properties.empty()) s += " TBLPROPERTIES " + PropertiesText(n.properties);
+      if (n.with_pos) s += " WITH " + PropertiesText(n.with_options);
       if (n.as_query) s += " AS " + ToString(*n.as_query);
       return s;
     }

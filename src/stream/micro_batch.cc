@@ -188,6 +188,7 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
   ARROW_ASSIGN_OR_RAISE(SinkResult written, sink_->Write(checkpoint_->query_id(), plan.batch_id, output));
   progress.visible_ms = NowMillis();
   progress.write_skipped = written.skipped;
+  progress.rows_written = written.skipped ? 0 : written.rows_written;
   ARROW_ASSIGN_OR_RAISE(std::string state, transform_->SaveState(*checkpoint_, plan.batch_id));
   ARROW_RETURN_NOT_OK(checkpoint_->WriteCommit(BatchCommit{plan.batch_id, state}));
   progress.metrics = transform_->metrics();
@@ -197,6 +198,7 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
   nlohmann::json line{{"batchId", progress.batch_id},        {"timestamp", progress.timestamp_ms},
                       {"recovered", progress.recovered},     {"numInputRows", progress.input_rows},
                       {"numOutputRows", progress.output_rows}, {"writeSkipped", progress.write_skipped},
+                      {"numRowsWritten", progress.rows_written},
                       {"durationMs", progress.duration_ms},  {"endOffsets", plan.end},
                       {"stateRows", progress.metrics.state_rows}, {"lateRows", progress.metrics.late_rows},
                       {"visibleAt", progress.visible_ms}};

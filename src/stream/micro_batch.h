@@ -102,6 +102,7 @@ struct BatchProgress {
   int64_t input_rows = 0;
   int64_t output_rows = 0;
   bool write_skipped = false;  ///< the sink held the batch already
+  int64_t rows_written = 0;    ///< the rows the sink wrote (0 when it held the batch already)
   int64_t duration_ms = 0;
   int64_t timestamp_ms = 0;  ///< when the batch finished
   int64_t visible_ms = 0;    ///< when the sink's write returned: its rows are visible from then

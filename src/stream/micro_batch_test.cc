@@ -157,6 +157,47 @@ TEST_F(MicroBatchTest, AvailableNowProcessesTheSnapshotThenNewCommitsOnce) {
   EXPECT_EQ(SinkIds(), EvenIds(0, 26));
 }
 
+// A blackhole sink: the query's progress is checkpointed as for a Delta sink, each batch's
+// progress record says how many rows the sink took, and nothing is written anywhere.
+TEST_F(MicroBatchTest, BlackholeSinkKeepsTheQuerysProgressAndNoRows) {
+  auto columns = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("kind", arrow::utf8())});
+  Append(0, 10);
+  Append(10, 10);
+  {
+    auto runner = Runner({}, std::make_unique<BlackholeSink>(columns));
+    ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+    std::vector<BatchProgress> batches;
+    ASSERT_TRUE((*runner)->Run(Trigger{TriggerKind::kAvailableNow}, [&](const BatchProgress& p) {
+                          batches.push_back(p);
+                        }).ok());
+    ASSERT_EQ(batches.size(), 1u);
+    EXPECT_EQ(batches[0].input_rows, 20);
+    EXPECT_EQ(batches[0].output_rows, 10);
+    EXPECT_EQ(batches[0].rows_written, 10);
+    EXPECT_FALSE(batches[0].write_skipped);
+  }
+  // A restarted query starts where the checkpoint says, not from the beginning.
+  Append(20, 6);
+  {
+    auto runner = Runner({}, std::make_unique<BlackholeSink>(columns));
+    ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+    auto batch = (*runner)->RunBatch();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    ASSERT_TRUE(batch->has_value());
+    EXPECT_EQ((*batch)->batch_id, 1);
+    EXPECT_EQ((*batch)->input_rows, 6);
+    EXPECT_EQ((*batch)->rows_written, 3);
+  }
+  EXPECT_FALSE(fs::exists(sink_.root));
+  std::ifstream progress(dir_ / "checkpoint" / "progress");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(progress, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find(R"("numInputRows":20)"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(R"("numRowsWritten":10)"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find(R"("numRowsWritten":3)"), std::string::npos) << lines[1];
+}
+
 TEST_F(MicroBatchTest, MaxFilesPerTriggerSplitsBatches) {
   for (int i = 0; i < 5; ++i) Append(i * 4, 4);
   DeltaSourceOptions options;
@@ -227,6 +268,7 @@ TEST_F(MicroBatchTest, CrashAfterTheSinkCommitWritesNothingTwice) {
   ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
   EXPECT_TRUE((*rerun)->recovered);
   EXPECT_TRUE((*rerun)->write_skipped);
+  EXPECT_EQ((*rerun)->rows_written, 0);
   EXPECT_EQ(SinkIds(), EvenIds(0, 10));
 }
 

@@ -12,6 +12,14 @@
 //
 // Both leave the Delta checkpoint that every 10th commit is due to delta::BackgroundHousekeeping,
 // so a batch is never held up writing one, and wait for it when they are destroyed.
+//
+// BlackholeSink discards every row, as Flink's 'blackhole' connector does: the sink of a
+// connector table (stream/sink_factory.h) that measures a query without the cost of keeping
+// its result. It checks each batch as a write into a table of its columns would
+// (delta::ConformToTableSchema: the same casts, and the same errors for a type that does not
+// fit or a NULL in a NOT NULL column), counts the rows and commits nothing. With nothing kept,
+// re-writing a batch is harmless by construction; the query's checkpoint alone makes its
+// progress exactly once (a batch re-run after a crash had no progress record the first time).
 #pragma once
 
 #include <arrow/result.h>
@@ -49,6 +57,21 @@ class DeltaAppendSink : public Sink {
 
  private:
   delta::TableLocation location_;
+};
+
+class BlackholeSink : public Sink {
+ public:
+  explicit BlackholeSink(std::shared_ptr<arrow::Schema> columns) : columns_(std::move(columns)) {}
+
+  arrow::Result<SinkResult> Write(const std::string& query_id, int64_t batch_id,
+                                  const std::shared_ptr<arrow::Table>& rows) override;
+
+  /// Rows accepted (and discarded) since the sink was made.
+  int64_t rows_written() const { return rows_written_; }
+
+ private:
+  std::shared_ptr<arrow::Schema> columns_;
+  int64_t rows_written_ = 0;
 };
 
 class DeltaUpsertSink : public Sink {

@@ -21,6 +21,7 @@
 #include "stream/generators/ecommerce_source.h"
 #include "stream/generators/nexmark_source.h"
 #include "stream/kafka_source.h"
+#include "stream/sink_factory.h"
 
 namespace tidelake::stream {
 
@@ -610,6 +611,10 @@ arrow::Result<const Connector*> Find(const std::string& connector) {
   const std::string name = Lower(connector);
   for (const auto& c : kConnectors) {
     if (c.name == name) return &c;
+  }
+  if (IsSinkConnector(name)) {
+    return arrow::Status::Invalid("connector '", name, "' is written, never read: declare a table with CREATE TABLE t "
+                                  "(columns) WITH ('connector' = '", name, "') and INSERT INTO it");
   }
   std::string known;
   for (const auto& c : kConnectors) known += (known.empty() ? "'" : ", '") + std::string(c.name) + "'";
