@@ -337,9 +337,51 @@ arrow::Result<std::shared_ptr<arrow::Array>> Decimal128ToDecimal128(const arrow:
   return MakeDecimal128Array(cc.to, n, std::move(values), std::move(validity));
 }
 
+// integer -> decimal128 in 128-bit integers (BIGINT to DECIMAL(20,0) and the like, as in
+// `0.908 * price`); nullptr when a value does not fit, so that the general path reports it.
+template <typename ArrowType>
+arrow::Result<std::shared_ptr<arrow::Array>> IntegersToDecimal128(const arrow::Array& in, const CastContext& cc) {
+  const int precision = DecimalPrecision(*cc.to), scale = DecimalScale(*cc.to);
+  if (precision > 38 || scale > 18) return nullptr;  // 10^scale times any 64-bit value fits 128 bits
+  const Int128 up = Pow10Int128(scale);
+  const Int128 limit = Pow10Int128(precision);
+  const int64_t n = in.length();
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> values,
+                        arrow::AllocateBuffer(n * static_cast<int64_t>(sizeof(Int128)), cc.pool));
+  ARROW_ASSIGN_OR_RAISE(auto validity, LogicalNullBitmap(in, cc.pool));
+  auto* out = values->mutable_data();
+  const auto* xs = checked_cast<const arrow::NumericArray<ArrowType>&>(in).raw_values();
+  bool ok = true;
+  for (int64_t i = 0; i < n; ++i) {
+    // Null slots hold some value too; one out of range only sends the batch the general way.
+    const Int128 v = static_cast<Int128>(xs[i]) * up;
+    ok &= (v < limit) & (v > -limit);
+    std::memcpy(out + i * 16, &v, sizeof(v));
+  }
+  if (!ok) return nullptr;
+  return MakeDecimal128Array(cc.to, n, std::move(values), std::move(validity));
+}
+
+arrow::Result<std::shared_ptr<arrow::Array>> IntegersToDecimal128(const arrow::Array& in, const CastContext& cc) {
+  if (cc.to->id() != arrow::Type::DECIMAL128) return nullptr;
+  switch (in.type_id()) {
+    case arrow::Type::INT8: return IntegersToDecimal128<arrow::Int8Type>(in, cc);
+    case arrow::Type::INT16: return IntegersToDecimal128<arrow::Int16Type>(in, cc);
+    case arrow::Type::INT32: return IntegersToDecimal128<arrow::Int32Type>(in, cc);
+    case arrow::Type::INT64: return IntegersToDecimal128<arrow::Int64Type>(in, cc);
+    case arrow::Type::UINT8: return IntegersToDecimal128<arrow::UInt8Type>(in, cc);
+    case arrow::Type::UINT16: return IntegersToDecimal128<arrow::UInt16Type>(in, cc);
+    case arrow::Type::UINT32: return IntegersToDecimal128<arrow::UInt32Type>(in, cc);
+    case arrow::Type::UINT64: return IntegersToDecimal128<arrow::UInt64Type>(in, cc);
+    default: return nullptr;
+  }
+}
+
 arrow::Result<std::shared_ptr<arrow::Array>> ToDecimal(const arrow::Array& in, const CastContext& cc) {
   ARROW_ASSIGN_OR_RAISE(auto fast, Decimal128ToDecimal128(in, cc));
   if (fast) return fast;
+  ARROW_ASSIGN_OR_RAISE(auto from_integers, IntegersToDecimal128(in, cc));
+  if (from_integers) return from_integers;
   const int precision = DecimalPrecision(*cc.to);
   const int scale = DecimalScale(*cc.to);
   std::unique_ptr<arrow::ArrayBuilder> builder;
@@ -363,7 +405,7 @@ arrow::Result<std::shared_ptr<arrow::Array>> ToDecimal(const arrow::Array& in, c
     } else if (arrow::is_integer(id) || id == arrow::Type::BOOL) {
       const arrow::Decimal256 v = Int128ToDecimal(IntegralAt(in, i));
       ok = RescaleDecimal(v, 0, scale, precision, &out);
-      shown = v.ToIntegerString();
+      if (!ok) shown = v.ToIntegerString();  // for the error only
     } else if (arrow::is_floating(id)) {
       const double d = RealAt(in, i);
       if (!std::isfinite(d)) {  // Spark gives NULL for NaN and infinities, even in ANSI mode
@@ -380,7 +422,7 @@ arrow::Result<std::shared_ptr<arrow::Array>> ToDecimal(const arrow::Array& in, c
     } else if (arrow::is_decimal(id)) {
       const arrow::Decimal256 v = DecimalAt(in, i);
       ok = RescaleDecimal(v, DecimalScale(*in.type()), scale, precision, &out);
-      shown = v.ToString(DecimalScale(*in.type()));
+      if (!ok) shown = v.ToString(DecimalScale(*in.type()));
     } else {
       return arrow::Status::NotImplemented("cast from ", SqlTypeName(*in.type()), " to decimal");
     }
