@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -260,6 +261,7 @@ arrow::Status RunStream(const StreamArgs& args) {
 
   std::vector<TableStatus> statuses(tables.size());
   std::mutex mutex;
+  std::condition_variable finished;  // a table's run ended
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
   std::vector<std::thread> threads;
   for (size_t i = 0; i < tables.size(); ++i) {
@@ -309,18 +311,19 @@ arrow::Status RunStream(const StreamArgs& args) {
       statuses[i].status = status;
       statuses[i].done = true;
       if (!status.ok()) g_stop = true;  // one failing table stops the others, as one job
+      finished.notify_all();
     });
   }
-  auto all_done = [&] {
-    std::lock_guard lock(mutex);
-    return std::all_of(statuses.begin(), statuses.end(), [](const TableStatus& s) { return s.done; });
-  };
-  while (!all_done()) {
-    if (terminal) {
-      std::lock_guard lock(mutex);
-      std::cerr << "\r\033[K" << StatusLine(statuses) << std::flush;
+  {
+    // The status line is redrawn every 250 ms; the wait ends as soon as the last table is done.
+    std::unique_lock lock(mutex);
+    auto all_done = [&] {
+      return std::all_of(statuses.begin(), statuses.end(), [](const TableStatus& s) { return s.done; });
+    };
+    while (!all_done()) {
+      if (terminal) std::cerr << "\r\033[K" << StatusLine(statuses) << std::flush;
+      finished.wait_for(lock, std::chrono::milliseconds(250));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   for (auto& t : threads) t.join();
   if (terminal) std::cerr << "\r\033[K" << StatusLine(statuses) << "\n";
