@@ -166,6 +166,13 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
   WaitOnReturn wait{plan_written};
   const int64_t started = NowMillis();
   BatchProgress progress;
+  int64_t phase_start = started;
+  auto phase = [&](const char* name) {
+    const int64_t now = NowMillis();
+    progress.phase_ms[name] = now - phase_start;
+    phase_start = now;
+    return now;
+  };
   progress.batch_id = plan.batch_id;
   progress.recovered = recovered;
   std::map<std::string, std::shared_ptr<arrow::Table>> inputs;
@@ -181,16 +188,20 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
     progress.input_rows += rows->num_rows();
     inputs[source->name()] = std::move(rows);
   }
+  phase("read");
   ARROW_ASSIGN_OR_RAISE(auto output, transform_->Run(inputs, BatchContext{plan.batch_id, plan.end_of_input,
                                                                       checkpoint_->query_id(), plan.idle}));
   progress.output_rows = output->num_rows();
+  phase("transform");
   ARROW_RETURN_NOT_OK(plan_written.status());
+  phase("planWait");
   ARROW_ASSIGN_OR_RAISE(SinkResult written, sink_->Write(checkpoint_->query_id(), plan.batch_id, output));
-  progress.visible_ms = NowMillis();
+  progress.visible_ms = phase("write");
   progress.write_skipped = written.skipped;
   progress.rows_written = written.skipped ? 0 : written.rows_written;
   ARROW_ASSIGN_OR_RAISE(std::string state, transform_->SaveState(*checkpoint_, plan.batch_id));
   ARROW_RETURN_NOT_OK(checkpoint_->WriteCommit(BatchCommit{plan.batch_id, state}));
+  phase("checkpoint");
   progress.metrics = transform_->metrics();
   progress.idle_inputs = plan.idle;
   progress.timestamp_ms = NowMillis();
@@ -201,7 +212,7 @@ arrow::Result<BatchProgress> MicroBatchRunner::Execute(const BatchPlan& plan, bo
                       {"numRowsWritten", progress.rows_written},
                       {"durationMs", progress.duration_ms},  {"endOffsets", plan.end},
                       {"stateRows", progress.metrics.state_rows}, {"lateRows", progress.metrics.late_rows},
-                      {"visibleAt", progress.visible_ms}};
+                      {"visibleAt", progress.visible_ms},     {"phaseMs", progress.phase_ms}};
   if (progress.metrics.watermark_us) line["watermarkUs"] = *progress.metrics.watermark_us;
   if (plan.end_of_input) line["endOfInput"] = true;
   if (!plan.idle.empty()) line["idleInputs"] = plan.idle;

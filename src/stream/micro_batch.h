@@ -106,6 +106,9 @@ struct BatchProgress {
   int64_t duration_ms = 0;
   int64_t timestamp_ms = 0;  ///< when the batch finished
   int64_t visible_ms = 0;    ///< when the sink's write returned: its rows are visible from then
+  /// Where the batch's time went, in ms: "read" (the sources), "transform", "planWait" (for its
+  /// plan to be durable), "write" (the sink), "checkpoint" (the state and the commit record).
+  std::map<std::string, int64_t> phase_ms;
   TransformMetrics metrics;   ///< the transform's state after the batch
   std::set<std::string> idle_inputs;  ///< sources idle in this batch
 };
