@@ -64,7 +64,8 @@ void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* l
 
 class FileListReader : public arrow::RecordBatchReader {
  public:
-  FileListReader(const plan::FileScanNode& node, arrow::MemoryPool* pool, StructFieldSubsets struct_fields)
+  FileListReader(const plan::FileScanNode& node, arrow::MemoryPool* pool, StructFieldSubsets struct_fields,
+                 bool decode_in_parallel)
       : format_(node.format),
         paths_(node.paths),
         columns_(node.columns),
@@ -73,6 +74,7 @@ class FileListReader : public arrow::RecordBatchReader {
         csv_header_(node.csv_header),
         csv_delimiter_(node.csv_delimiter),
         struct_fields_(std::move(struct_fields)),
+        decode_in_parallel_(decode_in_parallel),
         pool_(pool) {}
 
   std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
@@ -174,6 +176,7 @@ class FileListReader : public arrow::RecordBatchReader {
     ARROW_RETURN_NOT_OK(builder.Open(input, parquet::ReaderProperties(pool_)));
     parquet::ArrowReaderProperties props;
     props.set_batch_size(kBatchRows);
+    props.set_use_threads(decode_in_parallel_);
     props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
     builder.memory_pool(pool_);
     builder.properties(props);
@@ -275,6 +278,7 @@ class FileListReader : public arrow::RecordBatchReader {
   bool csv_header_;
   char csv_delimiter_;
   StructFieldSubsets struct_fields_;
+  bool decode_in_parallel_ = false;
   arrow::MemoryPool* pool_;
 
   size_t next_ = 0;
@@ -297,13 +301,14 @@ std::string FileColumnName(const std::vector<std::string>& file_columns, const s
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFiles(const plan::FileScanNode& node,
                                                                    arrow::MemoryPool* pool,
-                                                                   StructFieldSubsets struct_fields) {
+                                                                   StructFieldSubsets struct_fields,
+                                                                   bool decode_in_parallel) {
   if (node.paths.empty()) return arrow::Status::Invalid("internal error: file scan without files");
   if (static_cast<int>(node.columns.size()) != node.schema->num_fields()) {
     return arrow::Status::Invalid("internal error: file scan reads ", node.columns.size(), " columns into ",
                                   node.schema->num_fields(), " fields");
   }
-  return std::make_shared<FileListReader>(node, pool, std::move(struct_fields));
+  return std::make_shared<FileListReader>(node, pool, std::move(struct_fields), decode_in_parallel);
 }
 
 }  // namespace tidelake::exec

@@ -30,9 +30,13 @@ using StructFieldSubsets = std::map<std::string, std::set<std::string>>;
 /// `struct_fields` is read with only those of its fields the file has (matched by name as
 /// columns are), in the file's order, so its type is not the declared one; when the file has
 /// none of them, the struct is read whole. Other formats read every struct whole.
+/// `decode_in_parallel`: Parquet columns are decoded on Arrow's CPU thread pool, the reader
+/// waiting for them; only for a reader driven from a thread outside that pool (a stream's
+/// batch thread), since a pool thread waiting for its own pool can deadlock it.
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFiles(const plan::FileScanNode& node,
                                                                    arrow::MemoryPool* pool,
-                                                                   StructFieldSubsets struct_fields = {});
+                                                                   StructFieldSubsets struct_fields = {},
+                                                                   bool decode_in_parallel = false);
 
 /// The file column for a requested column name: exact, else case-insensitive; headerless CSV
 /// columns are _c0, _c1, ... as in Spark (Arrow calls them f0, f1, ...). Empty if absent.

@@ -323,7 +323,10 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> FileSource::Read
     }
   }
   node.schema = arrow::schema(std::move(read_fields));
-  auto opened = exec::OpenFiles(node, arrow::default_memory_pool(), std::move(struct_fields));
+  // A batch's files are read on its own thread, outside Arrow's CPU pool: a Parquet file's
+  // columns can be decoded on that pool in parallel.
+  auto opened = exec::OpenFiles(node, arrow::default_memory_pool(), std::move(struct_fields),
+                                /*decode_in_parallel=*/true);
   if (!opened.ok()) return FileError(file.name, opened.status());
   std::shared_ptr<arrow::RecordBatchReader> reader = *opened;
   std::vector<std::shared_ptr<arrow::RecordBatch>> out;
