@@ -355,6 +355,13 @@ TEST_F(MicroBatchTest, APlanThatCannotBeMadeDurableStopsTheBatchBeforeItsSinkWri
   // Rows are visible when the sink's write returns, before the batch's checkpoint commit.
   EXPECT_GT((*first)->visible_ms, 0);
   EXPECT_LE((*first)->visible_ms, (*first)->timestamp_ms);
+  // Its time, by phase, adds up to its duration.
+  int64_t phases = 0;
+  for (const char* name : {"read", "transform", "planWait", "write", "checkpoint"}) {
+    ASSERT_EQ((*first)->phase_ms.count(name), 1u) << name;
+    phases += (*first)->phase_ms.at(name);
+  }
+  EXPECT_EQ(phases, (*first)->duration_ms);
   // The next plan cannot be written: `offsets` is no longer a directory. The batch reads and
   // transforms its rows meanwhile, but writes nothing.
   fs::remove_all(dir_ / "checkpoint" / "offsets");
