@@ -168,25 +168,37 @@ struct BidColumns {
   StringColumn channel, url;
   FixedColumn<int64_t> date_time;
   StringColumn extra;
+  NexmarkSource::BidStrings read;  // the string columns built; the others are all null
 
-  arrow::Status Init(int64_t rows, int64_t filled, int avg_bytes) {
+  arrow::Status Init(int64_t rows, int64_t filled, int avg_bytes, NexmarkSource::BidStrings strings) {
+    read = strings;
     for (FixedColumn<int64_t>* c : {&auction, &bidder, &price, &date_time}) ARROW_RETURN_NOT_OK(c->Init(rows));
-    ARROW_RETURN_NOT_OK(channel.Init(rows, filled * 10));
-    ARROW_RETURN_NOT_OK(url.Init(rows, filled * 72));
-    return extra.Init(rows, filled * avg_bytes);
+    if (read.channel) ARROW_RETURN_NOT_OK(channel.Init(rows, filled * 10));
+    if (read.url) ARROW_RETURN_NOT_OK(url.Init(rows, filled * 72));
+    if (read.extra) ARROW_RETURN_NOT_OK(extra.Init(rows, filled * avg_bytes));
+    rows_ = rows;
+    return arrow::Status::OK();
   }
   arrow::Result<arrow::ArrayDataVector> Finish(const ValidityColumn* v) {
     arrow::ArrayDataVector out{auction.Finish(arrow::int64(), v), bidder.Finish(arrow::int64(), v),
                                price.Finish(arrow::int64(), v)};
-    ARROW_ASSIGN_OR_RAISE(auto channel_data, channel.Finish(v));
-    ARROW_ASSIGN_OR_RAISE(auto url_data, url.Finish(v));
+    auto strings = [&](StringColumn& column, bool built) -> arrow::Result<std::shared_ptr<arrow::ArrayData>> {
+      if (built) return column.Finish(v);
+      ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(arrow::utf8(), rows_));
+      return nulls->data();
+    };
+    ARROW_ASSIGN_OR_RAISE(auto channel_data, strings(channel, read.channel));
+    ARROW_ASSIGN_OR_RAISE(auto url_data, strings(url, read.url));
     out.push_back(std::move(channel_data));
     out.push_back(std::move(url_data));
     out.push_back(date_time.Finish(kTime, v));
-    ARROW_ASSIGN_OR_RAISE(auto extra_data, extra.Finish(v));
+    ARROW_ASSIGN_OR_RAISE(auto extra_data, strings(extra, read.extra));
     out.push_back(std::move(extra_data));
     return out;
   }
+
+ private:
+  int64_t rows_ = 0;
 };
 
 }  // namespace
@@ -215,7 +227,7 @@ class NexmarkSource::Chunk {
       ARROW_RETURN_NOT_OK(auction_.Init(events ? count : auctions, auctions, options_.avg_auction_bytes));
     }
     if (events || table == NexmarkTable::kBid) {
-      ARROW_RETURN_NOT_OK(bid_.Init(events ? count : bids, bids, options_.avg_bid_bytes));
+      ARROW_RETURN_NOT_OK(bid_.Init(events ? count : bids, bids, options_.avg_bid_bytes, source_.bid_strings_));
     }
     if (events) {
       ARROW_RETURN_NOT_OK(event_type_.Init(count));
@@ -370,13 +382,18 @@ class NexmarkSource::Chunk {
     bid_.auction.Set(r, auction + kFirstAuctionId);
     bid_.bidder.Set(r, bidder + kFirstPersonId);
     bid_.price.Set(r, price);
+    bid_.date_time.Set(r, time_ms * 1000);
+    // Strings no query reads are not built; the random draws are made all the same, so that
+    // every value read is the one a full read gives.
     int channel;
     if (random.Below(kHotChannelsRatio) > 0) {
       const int hot = random.Below(static_cast<int>(std::size(kHotChannels)));
       channel = kChannels + hot;
-      ARROW_RETURN_NOT_OK(bid_.channel.Set(r, kHotChannels[hot]));
+      if (bid_.read.channel) ARROW_RETURN_NOT_OK(bid_.channel.Set(r, kHotChannels[hot]));
     } else {
       channel = random.Below(kChannels);
+    }
+    if (bid_.read.channel && channel < kChannels) {
       constexpr std::string_view kPrefix = "channel-";
       ARROW_RETURN_NOT_OK(bid_.channel.Begin(r, static_cast<int64_t>(kPrefix.size()) + 20));
       char digits[20];
@@ -384,6 +401,9 @@ class NexmarkSource::Chunk {
       bid_.channel.UncheckedAppend(std::string_view(digits, static_cast<size_t>(Digits(channel, digits))));
       bid_.channel.End(r);
     }
+    const std::string_view extra = Extra(random, 32, options_.avg_bid_bytes);
+    if (bid_.read.extra) ARROW_RETURN_NOT_OK(bid_.extra.Set(r, extra));
+    if (!bid_.read.url) return arrow::Status::OK();
     const uint64_t url = source_.channel_urls_[static_cast<size_t>(channel)];
     ARROW_RETURN_NOT_OK(bid_.url.Begin(r, 80));
     char parts[16];
@@ -409,8 +429,7 @@ class NexmarkSource::Chunk {
       bid_.url.UncheckedAppend(std::string_view(digits, static_cast<size_t>(Digits(std::llabs(int64_t{id}), digits))));
     }
     bid_.url.End(r);
-    bid_.date_time.Set(r, time_ms * 1000);
-    return bid_.extra.Set(r, Extra(random, 32, options_.avg_bid_bytes));
+    return arrow::Status::OK();
   }
 
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Finish(int64_t count, int64_t view_rows) {
@@ -459,6 +478,20 @@ class NexmarkSource::Chunk {
   FixedColumn<int64_t> date_time_;
   ValidityColumn person_valid_, auction_valid_, bid_valid_;
 };
+
+void NexmarkSource::ReadOnly(const ColumnSubset& read) {
+  bid_strings_ = BidStrings{};
+  auto is_read = [&](const char* name) {
+    if (nexmark_.table == NexmarkTable::kBid) return read.columns.count(name) > 0;
+    if (nexmark_.table != NexmarkTable::kEvents) return true;
+    if (read.columns.count("bid") == 0) return false;
+    auto fields = read.struct_fields.find("bid");
+    return fields == read.struct_fields.end() || fields->second.count(name) > 0;
+  };
+  bid_strings_.channel = is_read("channel");
+  bid_strings_.url = is_read("url");
+  bid_strings_.extra = is_read("extra");
+}
 
 arrow::FieldVector NexmarkSource::PersonFields() {
   return {arrow::field("id", arrow::int64()),         arrow::field("name", arrow::utf8()),

@@ -81,6 +81,17 @@ class NexmarkSource : public GeneratorSource {
   /// The kind of event number i.
   Kind KindOf(int64_t i) const;
 
+  /// Which of a bid's string columns are built (the bid table's, or the events table's bid
+  /// struct's): the others are left null. Building them is most of the cost of a bid.
+  struct BidStrings {
+    bool channel = true;
+    bool url = true;
+    bool extra = true;
+  };
+  /// Leaves null the bid strings `read` does not name. Every other value is the same either
+  /// way: a string left out still makes its random draws.
+  void ReadOnly(const ColumnSubset& read) override;
+
  protected:
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Generate(const EventClock& clock, int64_t first,
                                                                int64_t count) override;
@@ -88,6 +99,7 @@ class NexmarkSource : public GeneratorSource {
  private:
   class Chunk;
   NexmarkSource(std::string name, NexmarkOptions options);
+  BidStrings bid_strings_;
   /// Builds the string pools and channel urls of the seed.
   void Prepare();
 

@@ -257,6 +257,34 @@ TEST_F(NexmarkSourceTest, ViewsHoldTheRowsOfOneKind) {
   EXPECT_EQ(row, 920);
 }
 
+TEST_F(NexmarkSourceTest, BidStringsNoQueryReadsAreLeftNullAndTheRestIsUnchanged) {
+  auto full = Make(Options(7, NexmarkTable::kBid));
+  auto part = Make(Options(7, NexmarkTable::kBid));
+  auto events_full = Make(Options());
+  auto events_part = Make(Options());
+  ASSERT_TRUE(full && part && events_full && events_part);
+  part->ReadOnly(ColumnSubset{{"auction", "price", "url"}, {}});
+  events_part->ReadOnly(ColumnSubset{{"event_type", "bid"}, {{"bid", {"auction", "extra"}}}});
+  auto all = ReadRange(*full, 10, 3010);
+  auto some = ReadRange(*part, 10, 3010);
+  ASSERT_TRUE(all && some);
+  ASSERT_EQ(all->num_rows(), some->num_rows());
+  for (const std::string name : {"auction", "bidder", "price", "url", "dateTime"}) {
+    EXPECT_TRUE(all->GetColumnByName(name)->Equals(*some->GetColumnByName(name))) << name;
+  }
+  for (const std::string name : {"channel", "extra"}) {
+    EXPECT_EQ(some->GetColumnByName(name)->null_count(), some->num_rows()) << name;
+  }
+  // In the events table, the bid struct's fields alike.
+  auto events = ReadRange(*events_full, 10, 3010);
+  auto events_some = ReadRange(*events_part, 10, 3010);
+  ASSERT_TRUE(events && events_some);
+  EXPECT_TRUE(Field<arrow::Int64Array>(events, "bid", "auction").Equals(Field<arrow::Int64Array>(events_some, "bid", "auction")));
+  EXPECT_TRUE(Field<arrow::StringArray>(events, "bid", "extra").Equals(Field<arrow::StringArray>(events_some, "bid", "extra")));
+  EXPECT_EQ(Field<arrow::StringArray>(events_some, "bid", "url").null_count(), events_some->num_rows());
+  EXPECT_TRUE(events->GetColumnByName("auction")->Equals(*events_some->GetColumnByName("auction")));
+}
+
 TEST_F(NexmarkSourceTest, DisorderMovesEveryKindsTimeTogether) {
   auto options = Options();
   options.generator.out_of_order_fraction = 0.3;
