@@ -304,6 +304,24 @@ arrow::Result<std::shared_ptr<arrow::Array>> ToIntegral(const arrow::Array& in, 
   return builder.Finish();
 }
 
+// The result of a cast of `in` to decimal128 computed in 128-bit integers: a value per row of
+// `in`, and `in`'s nulls.
+struct Decimal128Result {
+  std::shared_ptr<arrow::Buffer> values;
+  std::shared_ptr<arrow::Buffer> validity;
+
+  static arrow::Result<Decimal128Result> For(const arrow::Array& in, arrow::MemoryPool* pool) {
+    Decimal128Result result;
+    ARROW_ASSIGN_OR_RAISE(result.values, arrow::AllocateBuffer(in.length() * static_cast<int64_t>(sizeof(Int128)), pool));
+    ARROW_ASSIGN_OR_RAISE(result.validity, LogicalNullBitmap(in, pool));
+    return result;
+  }
+  void Set(int64_t i, Int128 v) { std::memcpy(values->mutable_data() + i * 16, &v, sizeof(v)); }
+  std::shared_ptr<arrow::Array> Finish(const std::shared_ptr<arrow::DataType>& type, int64_t length) {
+    return MakeDecimal128Array(type, length, std::move(values), std::move(validity));
+  }
+};
+
 // decimal128 -> decimal128 in 128-bit integers; nullptr when a value does not fit, so that the
 // general path below reports it (or, for try_cast, nulls it).
 arrow::Result<std::shared_ptr<arrow::Array>> Decimal128ToDecimal128(const arrow::Array& in, const CastContext& cc) {
@@ -314,10 +332,7 @@ arrow::Result<std::shared_ptr<arrow::Array>> Decimal128ToDecimal128(const arrow:
   const int down = from > scale ? from - scale : 0;
   const Int128 limit = Pow10Int128(precision);
   const int64_t n = in.length();
-  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> values,
-                        arrow::AllocateBuffer(n * static_cast<int64_t>(sizeof(Int128)), cc.pool));
-  ARROW_ASSIGN_OR_RAISE(auto validity, LogicalNullBitmap(in, cc.pool));
-  auto* out = values->mutable_data();
+  ARROW_ASSIGN_OR_RAISE(auto result, Decimal128Result::For(in, cc.pool));
   const uint8_t* xs = n > 0 ? checked_cast<const arrow::Decimal128Array&>(in).GetValue(0) : nullptr;
   const bool may_be_null = in.null_count() > 0;
   for (int64_t i = 0; i < n; ++i) {
@@ -332,9 +347,9 @@ arrow::Result<std::shared_ptr<arrow::Array>> Decimal128ToDecimal128(const arrow:
       }
       if (v >= limit || v <= -limit) return nullptr;
     }
-    std::memcpy(out + i * 16, &v, sizeof(v));
+    result.Set(i, v);
   }
-  return MakeDecimal128Array(cc.to, n, std::move(values), std::move(validity));
+  return result.Finish(cc.to, n);
 }
 
 // integer -> decimal128 in 128-bit integers (BIGINT to DECIMAL(20,0) and the like, as in
@@ -346,20 +361,17 @@ arrow::Result<std::shared_ptr<arrow::Array>> IntegersToDecimal128(const arrow::A
   const Int128 up = Pow10Int128(scale);
   const Int128 limit = Pow10Int128(precision);
   const int64_t n = in.length();
-  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> values,
-                        arrow::AllocateBuffer(n * static_cast<int64_t>(sizeof(Int128)), cc.pool));
-  ARROW_ASSIGN_OR_RAISE(auto validity, LogicalNullBitmap(in, cc.pool));
-  auto* out = values->mutable_data();
+  ARROW_ASSIGN_OR_RAISE(auto result, Decimal128Result::For(in, cc.pool));
   const auto* xs = checked_cast<const arrow::NumericArray<ArrowType>&>(in).raw_values();
   bool ok = true;
   for (int64_t i = 0; i < n; ++i) {
     // Null slots hold some value too; one out of range only sends the batch the general way.
     const Int128 v = static_cast<Int128>(xs[i]) * up;
     ok &= (v < limit) & (v > -limit);
-    std::memcpy(out + i * 16, &v, sizeof(v));
+    result.Set(i, v);
   }
   if (!ok) return nullptr;
-  return MakeDecimal128Array(cc.to, n, std::move(values), std::move(validity));
+  return result.Finish(cc.to, n);
 }
 
 arrow::Result<std::shared_ptr<arrow::Array>> IntegersToDecimal128(const arrow::Array& in, const CastContext& cc) {
