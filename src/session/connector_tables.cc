@@ -48,18 +48,11 @@ arrow::Result<std::optional<catalog::SourceDefinition>> Session::Impl::FindConne
 arrow::Result<StatementResult> Session::Impl::CreateConnectorTable(const sql::CreateTableStatement& create) {
   catalog::SourceDefinition table;
   ARROW_ASSIGN_OR_RAISE(table.name, At(create.name.pos, TargetName(create.name)));
-  std::map<std::string, const sql::TableProperty*> by_key;  // lower-case key -> option
-  const sql::TableProperty* connector = nullptr;
-  for (const auto& option : create.with_options) {
-    auto [it, inserted] = by_key.emplace(Lower(option.key), &option);
-    if (!inserted) return InvalidAt(option.pos, "option '", option.key, "' is given twice");
-    if (Lower(option.key) == "connector") {
-      connector = &option;
-      table.connector = Lower(option.value);
-    } else {
-      table.options[option.key] = option.value;
-    }
-  }
+  ARROW_ASSIGN_OR_RAISE(auto with, session::ReadConnectorOptions(create.with_options));
+  const auto& by_key = with.by_key;
+  const sql::TableProperty* connector = with.connector_option;
+  table.connector = std::move(with.connector);
+  table.options = std::move(with.options);
   if (connector == nullptr) {
     return InvalidAt(*create.with_pos, "a table WITH (...) needs the option 'connector' = '...' (tidelake writes ",
                      stream::SinkConnectorNames(), ")");

@@ -54,6 +54,22 @@ arrow::Result<std::shared_ptr<arrow::Schema>> session::SchemaOfColumns(
   return arrow::schema(fields);
 }
 
+arrow::Result<session::ConnectorOptions> session::ReadConnectorOptions(
+    const std::vector<sql::TableProperty>& options) {
+  ConnectorOptions out;
+  for (const auto& option : options) {
+    auto [it, inserted] = out.by_key.emplace(Lower(option.key), &option);
+    if (!inserted) return InvalidAt(option.pos, "option '", option.key, "' is given twice");
+    if (it->first == "connector") {
+      out.connector_option = &option;
+      out.connector = Lower(option.value);
+    } else {
+      out.options[option.key] = option.value;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 struct NewTable {

@@ -174,5 +174,16 @@ namespace session {
 /// error at its position.
 arrow::Result<std::shared_ptr<arrow::Schema>> SchemaOfColumns(const std::vector<sql::ColumnDefinition>& columns);
 
+/// The WITH (...) options of a connector's source or table: `connector` (lower-cased) and the
+/// others as written, with each option by its lower-case key (for error positions). An option
+/// given twice is an error at its position; a missing `connector` leaves `connector` null.
+struct ConnectorOptions {
+  std::string connector;
+  std::map<std::string, std::string> options;
+  std::map<std::string, const sql::TableProperty*> by_key;
+  const sql::TableProperty* connector_option = nullptr;
+};
+arrow::Result<ConnectorOptions> ReadConnectorOptions(const std::vector<sql::TableProperty>& options);
+
 }  // namespace session
 }  // namespace tidelake

@@ -163,18 +163,11 @@ arrow::Result<StatementResult> Session::Impl::CreateSource(const sql::CreateSour
   ARROW_ASSIGN_OR_RAISE(source.columns, session::SchemaOfColumns(create.columns));
 
   // The options: `connector` says who reads the source; the rest are the connector's.
-  std::map<std::string, const sql::TableProperty*> by_key;  // lower-case key -> option
-  const sql::TableProperty* connector = nullptr;
-  for (const auto& option : create.options) {
-    auto [it, inserted] = by_key.emplace(Lower(option.key), &option);
-    if (!inserted) return InvalidAt(option.pos, "option '", option.key, "' is given twice");
-    if (Lower(option.key) == "connector") {
-      connector = &option;
-      source.connector = Lower(option.value);
-    } else {
-      source.options[option.key] = option.value;
-    }
-  }
+  ARROW_ASSIGN_OR_RAISE(auto with, session::ReadConnectorOptions(create.options));
+  const auto& by_key = with.by_key;
+  const sql::TableProperty* connector = with.connector_option;
+  source.connector = std::move(with.connector);
+  source.options = std::move(with.options);
   if (connector == nullptr) {
     return InvalidAt(create.options_pos, "a source needs the option connector = '...' (e.g. 'kafka')");
   }
