@@ -39,7 +39,6 @@ arrow::Result<SinkResult> BlackholeSink::Write(const std::string& /*query_id*/, 
     ARROW_RETURN_NOT_OK(delta::ConformToTableSchema(batch, columns_).status());
     accepted += batch->num_rows();
   }
-  rows_written_ += accepted;
   SinkResult result;
   result.rows_written = accepted;
   return result;

@@ -66,12 +66,8 @@ class BlackholeSink : public Sink {
   arrow::Result<SinkResult> Write(const std::string& query_id, int64_t batch_id,
                                   const std::shared_ptr<arrow::Table>& rows) override;
 
-  /// Rows accepted (and discarded) since the sink was made.
-  int64_t rows_written() const { return rows_written_; }
-
  private:
   std::shared_ptr<arrow::Schema> columns_;
-  int64_t rows_written_ = 0;
 };
 
 class DeltaUpsertSink : public Sink {
