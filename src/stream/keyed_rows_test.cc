@@ -161,6 +161,23 @@ TEST_F(KeyedRowsTest, SeveralRowsPerKeyAreAppendedAndLookedUpTogether) {
   EXPECT_EQ(unkeyed.Lookup(Rows(R"([{"k": "x"}])"), {}).ValueOrDie()->num_rows(), 2);
 }
 
+TEST_F(KeyedRowsTest, RowsAppendedInMemoryAreNotCopiedEachTimeYetStayInFewChunks) {
+  KeyedRows rows(Schema(), {"k"}, Budget(-1), exec::ExecOptions{}, "", /*unique=*/false);
+  std::vector<std::string> expected;
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(rows.Append(Rows(R"([{"k": "a", "t": 1, "n": )" + std::to_string(i) + "}]")).ok());
+    expected.push_back("a 1970-01-01 00:00:00.000001 " + std::to_string(i));
+    // The first appends keep their chunks: the state is not copied for each.
+    if (i == 9) {
+      EXPECT_EQ(rows.memory_rows()->column(0)->num_chunks(), 10);
+    }
+  }
+  EXPECT_LE(rows.memory_rows()->column(0)->num_chunks(), 64);
+  EXPECT_EQ(rows.num_rows(), 100);
+  std::sort(expected.begin(), expected.end());  // as Lines gives them
+  EXPECT_EQ(Lines(rows.memory_rows()), expected);
+}
+
 TEST_F(KeyedRowsTest, RowsInTimeOrderAreReadAndTakenThroughATime) {
   // Rows waiting for their windows: several per time, read through the watermark, taken once
   // their windows have closed.
