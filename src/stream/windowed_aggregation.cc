@@ -4,6 +4,8 @@
 #include <arrow/compute/api.h>
 
 #include <limits>
+#include <map>
+#include <numeric>
 
 #include "exec/time_window.h"
 #include "stream/aggregate_merge.h"
@@ -191,7 +193,113 @@ arrow::Status WindowedAggregation::PlanPartialResults(std::shared_ptr<StateBudge
   const std::string end = partial->schema->field(static_cast<int>(aggregate.keys.size()))->name();
   groups_ = std::make_unique<KeyedRows>(partial->schema, keys, std::move(budget), options_, end);
   partial_ = partial;
+  PlanSlices();
   return arrow::Status::OK();
+}
+
+void WindowedAggregation::PlanSlices() {
+  const plan::TimeWindowSpec& spec = window_->spec;
+  if (spec.kind != plan::TimeWindowKind::kHop && spec.kind != plan::TimeWindowKind::kCumulate) return;
+  if (spec.kind == plan::TimeWindowKind::kHop && spec.slide >= spec.size) return;  // no overlap
+  const int64_t width = std::gcd(spec.size, spec.slide);
+  if (width <= 0 || width == spec.size) return;
+
+  // Follow the window's start and end up to the aggregation: projections may pass them on by
+  // name, and compute columns from them (Flink's window_time) that nothing reads later; filters,
+  // aggregate arguments and other keys must not read them.
+  enum class Bound { kStart, kEnd, kDerived };
+  std::vector<const plan::LogicalNode*> path;  // from the window's parent up to the aggregation's input
+  for (const plan::LogicalNode* node = aggregate_->inputs[0].get(); node != window_; node = node->inputs[0].get()) {
+    path.insert(path.begin(), node);
+  }
+  const int n = window_->schema->num_fields();
+  std::map<std::string, Bound> bounds{{window_->schema->field(n - 2)->name(), Bound::kStart},
+                                      {window_->schema->field(n - 1)->name(), Bound::kEnd}};
+  auto reads_bound = [&](const cp::Expression& e) {
+    for (const auto& ref : cp::FieldsInExpression(e)) {
+      if (ref.name() && bounds.count(*ref.name())) return true;
+    }
+    return false;
+  };
+  for (const plan::LogicalNode* node : path) {
+    if (node->kind == NodeKind::kFilter) {
+      if (reads_bound(node->As<plan::FilterNode>().predicate)) return;
+    } else if (node->kind == NodeKind::kProject) {
+      std::map<std::string, Bound> passed;
+      const auto& exprs = node->As<plan::ProjectNode>().exprs;
+      for (size_t i = 0; i < exprs.size(); ++i) {
+        const auto& name = node->schema->field(static_cast<int>(i))->name();
+        const auto* ref = exprs[i].field_ref();
+        if (ref && ref->name() && bounds.count(*ref->name())) {
+          passed[name] = bounds.at(*ref->name());
+        } else if (reads_bound(exprs[i])) {
+          passed[name] = Bound::kDerived;
+        }
+      }
+      bounds = std::move(passed);
+    } else {
+      return;
+    }
+  }
+  const auto& aggregate = aggregate_->As<plan::AggregateNode>();
+  for (const auto& call : aggregate.aggregates) {
+    for (const auto& arg : call.args) {
+      if (bounds.count(arg)) return;
+    }
+  }
+  std::vector<int> starts, ends;
+  for (size_t i = 0; i < aggregate.keys.size(); ++i) {
+    auto bound = bounds.find(aggregate.keys[i]);
+    if (bound == bounds.end()) continue;
+    if (bound->second == Bound::kDerived) return;
+    (bound->second == Bound::kEnd ? ends : starts).push_back(static_cast<int>(i));
+  }
+  start_keys_ = std::move(starts);
+  end_keys_ = std::move(ends);
+  slices_ = std::make_shared<plan::TimeWindowNode>(*window_);
+  slices_->spec.kind = plan::TimeWindowKind::kTumble;
+  slices_->spec.size = width;
+  slices_->spec.slide = width;
+}
+
+int64_t WindowedAggregation::SliceTime(int64_t end) const {
+  return slices_->spec.end_inclusive ? end : end - slices_->spec.size;
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::WindowsFromSlices(
+    const std::shared_ptr<arrow::Table>& slices, int64_t after, int64_t through) {
+  const int end_column = static_cast<int>(aggregate_->As<plan::AggregateNode>().keys.size());
+  arrow::Int64Builder rows;
+  std::vector<int64_t> starts, ends;
+  std::vector<plan::TimeWindowBounds> windows;
+  int64_t row = 0;
+  for (const auto& chunk : slices->column(end_column)->chunks()) {
+    const auto& slice_ends = static_cast<const arrow::TimestampArray&>(*chunk);
+    for (int64_t i = 0; i < slice_ends.length(); ++i, ++row) {
+      windows.clear();
+      plan::WindowsOf(window_->spec, SliceTime(slice_ends.Value(i)), &windows);
+      for (const auto& w : windows) {
+        if (w.end <= after || w.end > through) continue;
+        ARROW_RETURN_NOT_OK(rows.Append(row));
+        starts.push_back(w.start);
+        ends.push_back(w.end);
+      }
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto indices, rows.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto taken, cp::Take(slices, indices));
+  ARROW_ASSIGN_OR_RAISE(auto results, taken.table()->RemoveColumn(end_column));
+  auto bound_column = [&](int key, const std::vector<int64_t>& values) -> arrow::Status {
+    const auto field = aggregate_->schema->field(key);
+    arrow::TimestampBuilder builder(field->type(), arrow::default_memory_pool());
+    ARROW_RETURN_NOT_OK(builder.AppendValues(values));
+    ARROW_ASSIGN_OR_RAISE(auto array, builder.Finish());
+    ARROW_ASSIGN_OR_RAISE(results, results->SetColumn(key, field, std::make_shared<arrow::ChunkedArray>(array)));
+    return arrow::Status::OK();
+  };
+  for (int key : start_keys_) ARROW_RETURN_NOT_OK(bound_column(key, starts));
+  for (int key : end_keys_) ARROW_RETURN_NOT_OK(bound_column(key, ends));
+  return WithSchema(results, aggregate_->schema, "the closed windows' partial results");
 }
 
 arrow::Status WindowedAggregation::MergeIntoGroups(const std::shared_ptr<arrow::Table>& fresh) {
@@ -294,7 +402,25 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunPartial(con
   // 2. The batch's rows into the partial results of the windows still open: the windows that
   //    closed before this batch take no rows (a late row is in none of those that remain; a
   //    hopping window's row behind the watermark only in those still open).
-  if (times->num_rows() > late) {
+  if (times->num_rows() > late && slices_) {
+    // Each row into its slice, the late ones left out: a row counts in the windows still open
+    // holding it, and the slice stays until the last of them closes.
+    plan::NodePtr input = Replace(window_input, below);
+    if (previous) {
+      auto open = std::make_shared<plan::FilterNode>();
+      const auto after = std::make_shared<arrow::TimestampScalar>(LatestClosedTime(window_->spec, *previous),
+                                                                  time_field->type());
+      ARROW_ASSIGN_OR_RAISE(open->predicate, cp::greater(cp::field_ref(time_field->name()), cp::literal(after))
+                                                 .Bind(*window_input->schema));
+      open->schema = window_input->schema;
+      open->inputs = {input};
+      input = open;
+    }
+    Replacements replacements = below;
+    replacements[window_] = plan::WithInputs(*slices_, {input});
+    ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(partial_, replacements, options_, "the batch's partial results"));
+    if (fresh->num_rows() > 0) ARROW_RETURN_NOT_OK(MergeIntoGroups(fresh));
+  } else if (times->num_rows() > late) {
     plan::NodePtr windowed = plan::WithInputs(*window_, {Replace(window_input, below)});
     if (previous) {
       auto open = std::make_shared<plan::FilterNode>();
@@ -315,10 +441,25 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunPartial(con
   if (!watermark_ || watermark_ == previous || groups_->num_rows() == 0) {
     return arrow::Table::MakeEmpty(aggregate_->schema);
   }
-  ARROW_ASSIGN_OR_RAISE(auto closed, groups_->TakeThrough(*watermark_));
-  if (closed->num_rows() == 0) return arrow::Table::MakeEmpty(aggregate_->schema);
-  ARROW_ASSIGN_OR_RAISE(auto results, closed->RemoveColumn(end_column));
-  ARROW_ASSIGN_OR_RAISE(results, WithSchema(results, aggregate_->schema, "the closed windows' partial results"));
+  std::shared_ptr<arrow::Table> results;
+  if (slices_) {
+    // The windows ending in (previous, watermark] are made of slices ending by the watermark;
+    // the slices whose every window has now closed leave.
+    const int64_t after = previous.value_or(std::numeric_limits<int64_t>::min());
+    ARROW_ASSIGN_OR_RAISE(auto slices, groups_->ReadThrough(*watermark_));
+    ARROW_ASSIGN_OR_RAISE(results, WindowsFromSlices(slices, after, *watermark_));
+    const bool all = *watermark_ == std::numeric_limits<int64_t>::max();
+    const int64_t closed_time = all ? *watermark_ : LatestClosedTime(window_->spec, *watermark_);
+    // The latest slice end whose time (SliceTime) is at or before closed_time.
+    const int64_t last_closed_end =
+        all || slices_->spec.end_inclusive ? closed_time : closed_time + slices_->spec.size;
+    ARROW_RETURN_NOT_OK(groups_->TakeThrough(last_closed_end).status());
+  } else {
+    ARROW_ASSIGN_OR_RAISE(auto closed, groups_->TakeThrough(*watermark_));
+    ARROW_ASSIGN_OR_RAISE(results, closed->RemoveColumn(end_column));
+    ARROW_ASSIGN_OR_RAISE(results, WithSchema(results, aggregate_->schema, "the closed windows' partial results"));
+  }
+  if (results->num_rows() == 0) return arrow::Table::MakeEmpty(aggregate_->schema);
   return EvaluateNode(plan::WithInputs(*merge_closed_, {Values(aggregate_->schema, results)}), {}, options_,
                       "the closed windows' results");
 }
@@ -459,6 +600,7 @@ arrow::Result<nlohmann::json> WindowedAggregation::SaveState(const Checkpoint& c
   if (watermark_) state["watermark"] = *watermark_;
   if (max_event_time_) state["maxEventTime"] = *max_event_time_;
   if (partial_) {
+    if (slices_) state["sliceWidth"] = slices_->spec.size;
     ARROW_RETURN_NOT_OK(groups_->Save(checkpoint, batch_id, "groups", &state, files));
   } else {
     ARROW_RETURN_NOT_OK(waiting_->Save(checkpoint, batch_id, "rows", &state, files));
@@ -471,7 +613,16 @@ arrow::Status WindowedAggregation::RestoreState(const Checkpoint& checkpoint, co
   watermark_ = JsonInteger(state, "watermark");
   max_event_time_ = JsonInteger(state, "maxEventTime");
   late_rows_ = JsonInteger(state, "lateRows").value_or(0);
-  if (partial_) return groups_->Restore(checkpoint, state, "groups", files);
+  if (partial_) {
+    // Partial results by window and by slice are not interchangeable.
+    const int64_t width = slices_ ? slices_->spec.size : 0;
+    if (JsonInteger(state, "sliceWidth").value_or(0) != width) {
+      return arrow::Status::Invalid("the checkpoint keeps the windows' partial results ",
+                                    width ? "whole, not by slice" : "by slice, not whole",
+                                    ": it was written by another version of tidelake; start the query afresh");
+    }
+    return groups_->Restore(checkpoint, state, "groups", files);
+  }
   return waiting_->Restore(checkpoint, state, "rows", files);
 }
 

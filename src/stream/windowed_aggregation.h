@@ -9,7 +9,13 @@
 //    end; the state merges these partial results, one row per group and window. When windows
 //    close, their rows leave the state and are merged by the GROUP BY keys alone: the result
 //    the aggregation gives over the closed windows' rows. The state is as large as the open
-//    groups, not the rows;
+//    groups, not the rows. Overlapping windows (HOP, CUMULATE) are cut into slices, the
+//    tumbling windows of the greatest common divisor of their size and slide, as Flink does:
+//    a row is aggregated once, into its slice, instead of once per window holding it, and a
+//    closing window merges the partial results of its slices. This needs the window's start
+//    and end to reach the aggregation only as GROUP BY keys, passed on unchanged (else each
+//    row is aggregated per window); a slice leaves the state when the last window holding it
+//    closes;
 //  - rows (otherwise): the rows reaching the window (plan::TimeWindowNode) wait until the
 //    watermark closes their windows; then the aggregation (and the projections and filters
 //    between it and its window) runs once over the rows of the windows that closed.
@@ -87,6 +93,17 @@ class WindowedAggregation : public StatefulOperator {
   arrow::Status PlanPartialResults(std::shared_ptr<StateBudget> budget);
   /// Merges the batch's partial results `fresh` into groups_.
   arrow::Status MergeIntoGroups(const std::shared_ptr<arrow::Table>& fresh);
+  /// Sets up slices_ when the windows overlap and their bounds reach the aggregation only as
+  /// keys (start_keys_, end_keys_).
+  void PlanSlices();
+  /// The partial results of the windows ending in (after, through], from `slices` (partial_'s
+  /// schema, by slice end): each slice's row once per such window holding it, with the
+  /// window's bounds as its keys, then merged by the keys (aggregate_'s schema).
+  arrow::Result<std::shared_ptr<arrow::Table>> WindowsFromSlices(const std::shared_ptr<arrow::Table>& slices,
+                                                                 int64_t after, int64_t through);
+  /// The time that stands for the slice ending at `end` (one it holds): every time of a slice
+  /// is in the same windows.
+  int64_t SliceTime(int64_t end) const;
   /// Run with partial results, or with rows waiting.
   arrow::Result<std::shared_ptr<arrow::Table>> RunPartial(const Replacements& below, const BatchContext& context);
   arrow::Result<std::shared_ptr<arrow::Table>> RunRows(const Replacements& below, const BatchContext& context);
@@ -120,6 +137,11 @@ class WindowedAggregation : public StatefulOperator {
   /// Partial results of the open windows (partial_'s schema), keyed by keys and window end,
   /// taken in window-end order as windows close; in RocksDB beyond the state budget.
   std::unique_ptr<KeyedRows> groups_;
+  /// Overlapping windows: the window cut into tumbling slices (partial_ then runs over it, and
+  /// groups_ holds one row per group and slice, by the slice's end), else null; the positions
+  /// of the GROUP BY keys that are the window's start and its end.
+  std::shared_ptr<plan::TimeWindowNode> slices_;
+  std::vector<int> start_keys_, end_keys_;
 
   /// Without partial results: the window's input rows whose windows are open, with only the
   /// columns the aggregation reads (waiting_columns_, a projection of the window's input), in
