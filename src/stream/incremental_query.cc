@@ -12,6 +12,7 @@
 #include "delta/table.h"
 #include "plan/optimizer.h"
 #include "plan/struct_fields_read.h"
+#include "stream/shared_subplans.h"
 #include "stream/deduplication.h"
 #include "stream/update_aggregation.h"
 #include "stream/update_rollup.h"
@@ -180,6 +181,15 @@ IncrementalQuery::~IncrementalQuery() = default;
 arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
     plan::PlanRoot root, std::map<const plan::LogicalNode*, std::string> streams, exec::ExecOptions options) {
   std::unique_ptr<IncrementalQuery> query(new IncrementalQuery(std::move(root), std::move(streams), options));
+  // A repeated aggregation runs once; the scans only the copies read are left out.
+  query->root_.node = ShareRepeatedAggregations(query->root_.node);
+  std::set<const plan::LogicalNode*> reachable;
+  std::function<void(const plan::LogicalNode&)> reach = [&](const plan::LogicalNode& node) {
+    if (!reachable.insert(&node).second) return;
+    for (const auto& input : node.inputs) reach(*input);
+  };
+  reach(*query->root_.node);
+  std::erase_if(query->streams_, [&](const auto& stream) { return !reachable.count(stream.first); });
   std::function<void(const NodePtr&)> find_filters = [&](const NodePtr& node) {
     if (node->kind == NodeKind::kFilter && node->inputs[0]->kind == NodeKind::kJoin) {
       query->filter_over_[node->inputs[0].get()] = node;
@@ -191,7 +201,9 @@ arrow::Result<std::unique_ptr<IncrementalQuery>> IncrementalQuery::Make(
   bool streaming = false;
   ARROW_RETURN_NOT_OK(query->Analyze(query->root_.node, &streaming));
   std::function<void(const plan::LogicalNode&)> find_tables = [&](const plan::LogicalNode& node) {
-    if (node.kind == NodeKind::kTableScan && !query->streams_.count(&node)) {
+    const auto& tables = query->tables_;
+    if (node.kind == NodeKind::kTableScan && !query->streams_.count(&node) &&
+        std::find(tables.begin(), tables.end(), &node) == tables.end()) {
       query->tables_.push_back(&node.As<plan::TableScanNode>());
     }
     for (const auto& input : node.inputs) find_tables(*input);
@@ -330,6 +342,17 @@ arrow::Status IncrementalQuery::AnalyzeWindowFunction(const NodePtr& node, bool*
 }
 
 arrow::Status IncrementalQuery::Analyze(const NodePtr& node, bool* streams) {
+  // A shared node (ShareRepeatedAggregations) is analyzed, and gets its operators, once.
+  if (auto done = analyzed_.find(node.get()); done != analyzed_.end()) {
+    *streams = done->second;
+    return arrow::Status::OK();
+  }
+  ARROW_RETURN_NOT_OK(AnalyzeNode(node, streams));
+  analyzed_[node.get()] = *streams;
+  return arrow::Status::OK();
+}
+
+arrow::Status IncrementalQuery::AnalyzeNode(const NodePtr& node, bool* streams) {
   *streams = streams_.count(node.get()) > 0;
   if (*streams) return arrow::Status::OK();
   if (node->kind == NodeKind::kAggregate) return AnalyzeAggregate(node, streams);

@@ -57,6 +57,9 @@
 // Late rows go to one late sink per query (set_late_sink): a lone windowed aggregation writes
 // its own form, otherwise every operator's go through a LateRowsTable, written once per batch.
 //
+// An aggregation the query computes twice over the same rows runs once, read in both places
+// (stream/shared_subplans.h).
+//
 // State (each operator's rows, watermark and late-row count) is saved with every commit and
 // restored on restart, so a re-run batch computes what it computed the first time. Keyed state
 // (the groups of update-mode aggregations and deduplications, the keys a deduplication has
@@ -134,8 +137,10 @@ class IncrementalQuery : public Transform {
   /// The plan's table scans at their newest versions, where they moved (by node).
   arrow::Status RefreshTables(Replacements* replacements);
   /// Finds the stateful operators under `node` (appending them bottom-up to operators_) and
-  /// checks every other operator is stateless. `*streams`: whether `node`'s rows stream.
+  /// checks every other operator is stateless. `*streams`: whether `node`'s rows stream. A
+  /// node read in two places (a shared aggregation) is analyzed once.
   arrow::Status Analyze(const plan::NodePtr& node, bool* streams);
+  arrow::Status AnalyzeNode(const plan::NodePtr& node, bool* streams);
   arrow::Status AnalyzeAggregate(const plan::NodePtr& node, bool* streams);
   arrow::Status AnalyzeWindowFunction(const plan::NodePtr& node, bool* streams);
   /// Adds the operator running `node` (an aggregation or window functions) over the closed
@@ -174,6 +179,7 @@ class IncrementalQuery : public Transform {
   std::map<const plan::LogicalNode*, plan::NodePtr> filter_over_;  ///< joins in root_: the FilterNode over each
   std::set<const plan::LogicalNode*> first_rows_;  ///< WindowNodes read only where ROW_NUMBER() = 1
   std::set<std::string> committed_files_;           ///< the state files the last commit names
+  std::map<const plan::LogicalNode*, bool> analyzed_;  ///< nodes analyzed: whether their rows stream
 };
 
 }  // namespace tidelake::stream
