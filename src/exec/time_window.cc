@@ -4,6 +4,7 @@
 #include <arrow/compute/api.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "exec/sort.h"
 #include "exec/window_internal.h"
@@ -35,6 +36,19 @@ struct PartitionedRows {
   std::vector<uint8_t> new_partition;
 };
 
+// Whether the (non-null) times never decrease, chunk after chunk.
+bool InTimeOrder(const arrow::ChunkedArray& times) {
+  int64_t previous = std::numeric_limits<int64_t>::min();
+  for (const auto& chunk : times.chunks()) {
+    const int64_t* values = static_cast<const arrow::TimestampArray&>(*chunk).raw_values();
+    for (int64_t i = 0; i < chunk->length(); ++i) {
+      if (values[i] < previous) return false;
+      previous = values[i];
+    }
+  }
+  return true;
+}
+
 arrow::Result<PartitionedRows> SortByPartitionAndTime(const plan::TimeWindowSpec& spec,
                                                       const std::shared_ptr<arrow::Table>& input,
                                                       cp::ExecContext* ctx) {
@@ -54,9 +68,13 @@ arrow::Result<PartitionedRows> SortByPartitionAndTime(const plan::TimeWindowSpec
     key_columns.emplace_back(rows->GetColumnByName(p));
     keys.push_back(plan::SortKey{p, true, true});
   }
-  key_columns.emplace_back(rows->GetColumnByName(spec.time_field));
-  keys.push_back(plan::SortKey{spec.time_field, true, true});
-  if (rows->num_rows() > 1) {
+  // Rows already in time order (a stream's rows mostly come so) need only a stable sort by
+  // their partition, which is much cheaper than sorting by partition and time.
+  if (!InTimeOrder(*rows->GetColumnByName(spec.time_field))) {
+    key_columns.emplace_back(rows->GetColumnByName(spec.time_field));
+    keys.push_back(plan::SortKey{spec.time_field, true, true});
+  }
+  if (rows->num_rows() > 1 && !keys.empty()) {
     ARROW_ASSIGN_OR_RAISE(auto indices, SparkSortIndices(key_columns, keys, ctx));
     ARROW_ASSIGN_OR_RAISE(auto taken, cp::Take(rows, indices, cp::TakeOptions::NoBoundsCheck(), ctx));
     rows = taken.table();

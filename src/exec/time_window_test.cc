@@ -12,6 +12,7 @@ using namespace testutil;  // NOLINT
 
 // "name@start..end" for each row of windows assigned over (toll, name, t) in seconds.
 std::vector<std::string> Assigned(const plan::TimeWindowSpec& spec, const std::shared_ptr<arrow::Table>& input) {
+  const bool sessions = spec.kind == plan::TimeWindowKind::kSession;
   EXPECT_TRUE(EnsureArrowInitialized().ok());
   const auto time_type = input->GetColumnByName("t")->type();
   auto output = input->schema()
@@ -20,7 +21,7 @@ std::vector<std::string> Assigned(const plan::TimeWindowSpec& spec, const std::s
                     ->AddField(input->num_columns() + 1, arrow::field("end", time_type))
                     .ValueOrDie();
   cp::ExecContext ctx;
-  auto assigned = AssignSlidingWindows(spec, input, output, &ctx);
+  auto assigned = sessions ? AssignSessions(spec, input, output, &ctx) : AssignSlidingWindows(spec, input, output, &ctx);
   EXPECT_TRUE(assigned.ok()) << assigned.status().ToString();
   if (!assigned.ok()) return {};
   auto table = (*assigned)->CombineChunks().ValueOrDie();
@@ -64,6 +65,27 @@ TEST(TimeWindowTest, SlidingWindowsOverNoRows) {
                         {"name", arrow::utf8(), R"(["A"])"},
                         {"t", arrow::timestamp(arrow::TimeUnit::SECOND), "[null]"}});
   EXPECT_TRUE(Assigned(Sliding(5, {"toll"}), input).empty());
+}
+
+TEST(TimeWindowTest, SessionsOfRowsInTimeOrderOrNot) {
+  // Rows in time order (over two chunks, partitions interleaved) are only sorted by partition;
+  // the same rows out of order are sorted by partition and time: the sessions are the same.
+  plan::TimeWindowSpec spec{plan::TimeWindowKind::kSession, "t", 10};
+  spec.partition_by = {"toll"};
+  const auto time = arrow::timestamp(arrow::TimeUnit::SECOND);
+  auto first = TableOf({{"toll", arrow::int32(), "[2, 1, 2, 1]"},
+                        {"name", arrow::utf8(), R"(["A", "B", "C", "D"])"},
+                        {"t", time, "[1, 2, 5, 9]"}});
+  auto second = TableOf({{"toll", arrow::int32(), "[1, 2, 2, 1]"},
+                         {"name", arrow::utf8(), R"(["E", "F", "H", "G"])"},
+                         {"t", time, "[18, 20, 29, 30]"}});
+  const std::vector<std::string> expected{"A@1..15", "B@2..28", "C@1..15", "D@2..28",
+                                          "E@2..28", "F@20..39", "G@30..40", "H@20..39"};
+  EXPECT_EQ(Assigned(spec, arrow::ConcatenateTables({first, second}).ValueOrDie()), expected);
+  auto shuffled = TableOf({{"toll", arrow::int32(), "[1, 2, 1, 2, 1, 2, 1, 2]"},
+                           {"name", arrow::utf8(), R"(["G", "A", "D", "H", "B", "C", "E", "F"])"},
+                           {"t", time, "[30, 1, 9, 29, 2, 5, 18, 20]"}});
+  EXPECT_EQ(Assigned(spec, shuffled), expected);
 }
 
 }  // namespace
