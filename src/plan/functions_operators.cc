@@ -320,6 +320,36 @@ arrow::Result<cp::Expression> Subscript(cp::Expression base, cp::Expression inde
   return arrow::Status::TypeError("cannot subscript a value of type ", SqlTypeName(*t));
 }
 
+// interval +/- interval, and interval * integer (either way round), as Spark's calendar
+// intervals: each field on its own.
+arrow::Result<cp::Expression> IntervalArithmetic(Operator op, cp::Expression a, cp::Expression b,
+                                                 const arrow::Schema& input, std::string_view fn) {
+  auto ta = TypeOf(a);
+  auto tb = TypeOf(b);
+  if (IsNull(*ta)) {
+    ARROW_ASSIGN_OR_RAISE(a, Cast(std::move(a), IsInterval(*tb) && op != Operator::kMultiply ? tb : arrow::int64(),
+                                  false, input));
+  }
+  if (IsNull(*tb)) {
+    ARROW_ASSIGN_OR_RAISE(b, Cast(std::move(b), IsInterval(*ta) && op != Operator::kMultiply ? ta : arrow::int64(),
+                                  false, input));
+  }
+  ta = TypeOf(a);
+  tb = TypeOf(b);
+  if ((op == Operator::kAdd || op == Operator::kSubtract) && IsInterval(*ta) && IsInterval(*tb)) {
+    return BoundCall(op == Operator::kAdd ? "tidelake_add_intervals" : "tidelake_subtract_intervals", {a, b}, input);
+  }
+  if (op == Operator::kMultiply && IsInterval(*ta) != IsInterval(*tb)) {
+    cp::Expression interval = IsInterval(*ta) ? a : b;
+    cp::Expression times = IsInterval(*ta) ? b : a;
+    if (IsIntegral(*TypeOf(times))) {
+      ARROW_ASSIGN_OR_RAISE(times, Cast(std::move(times), arrow::int64(), false, input));
+      return BoundCall("tidelake_multiply_interval", {interval, times}, input);
+    }
+  }
+  return OperandTypeError(fn, *ta, tb.get());
+}
+
 }  // namespace
 
 namespace internal {
@@ -345,6 +375,7 @@ arrow::Result<cp::Expression> Arithmetic(Operator op, cp::Expression a, cp::Expr
                                            "unix_timestamp(end) - unix_timestamp(start)");
     }
   }
+  if (IsInterval(*ta) || IsInterval(*tb)) return IntervalArithmetic(op, std::move(a), std::move(b), input, fn);
   if (IsString(*ta) && IsString(*tb)) return OperandTypeError(fn, *ta, tb.get());
   ARROW_ASSIGN_OR_RAISE(a, NumericOperand(std::move(a), *tb, input));
   ta = TypeOf(a);

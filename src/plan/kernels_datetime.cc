@@ -7,10 +7,13 @@
 //   tidelake_format_seconds(int64 seconds) -> string (StrftimeOptions: format is a Spark
 //   pattern), tidelake_unix_seconds(ts) -> int64, tidelake_second_fraction(ts) ->
 //   decimal(8,6), tidelake_add_interval / tidelake_subtract_interval(date|ts,
-//   month_day_nano_interval) -> the first argument's type.
+//   month_day_nano_interval) -> the first argument's type, tidelake_add_intervals /
+//   tidelake_subtract_intervals(interval, interval) and tidelake_multiply_interval(interval,
+//   int64) -> month_day_nano_interval, each field on its own (an error when one overflows).
 
 #include <arrow/array/builder_decimal.h>
 #include <arrow/array/builder_primitive.h>
+#include <arrow/array/builder_time.h>
 #include <arrow/util/checked_cast.h>
 
 #include <cmath>
@@ -246,6 +249,45 @@ arrow::Result<std::shared_ptr<arrow::Array>> AddInterval(const KernelCall& call,
   return builder->Finish();
 }
 
+// interval +/- interval, or interval * n: months, days and nanoseconds each on their own, as
+// Spark's calendar intervals.
+arrow::Result<std::shared_ptr<arrow::Array>> IntervalArithmetic(const KernelCall& call, char op) {
+  using Value = arrow::MonthDayNanoIntervalType::MonthDayNanos;
+  const auto& a = checked_cast<const arrow::MonthDayNanoIntervalArray&>(*call.args[0]);
+  arrow::MonthDayNanoIntervalBuilder builder(call.pool);
+  ARROW_RETURN_NOT_OK(builder.Reserve(call.length));
+  for (int64_t i = 0; i < call.length; ++i) {
+    if (AnyNull(call, i)) {
+      builder.UnsafeAppendNull();
+      continue;
+    }
+    const Value x = a.GetValue(i);
+    Value out{};
+    bool overflow = false;
+    if (op == '*') {
+      const int64_t n = checked_cast<const arrow::Int64Array&>(*call.args[1]).Value(i);
+      int64_t months = 0, days = 0;
+      overflow = __builtin_mul_overflow(int64_t{x.months}, n, &months) || __builtin_mul_overflow(int64_t{x.days}, n, &days) ||
+                 __builtin_mul_overflow(x.nanoseconds, n, &out.nanoseconds) ||
+                 __builtin_add_overflow(months, 0, &out.months) || __builtin_add_overflow(days, 0, &out.days);
+    } else {
+      Value y = checked_cast<const arrow::MonthDayNanoIntervalArray&>(*call.args[1]).GetValue(i);
+      if (op == '-') {
+        overflow = __builtin_sub_overflow(x.months, y.months, &out.months) ||
+                   __builtin_sub_overflow(x.days, y.days, &out.days) ||
+                   __builtin_sub_overflow(x.nanoseconds, y.nanoseconds, &out.nanoseconds);
+      } else {
+        overflow = __builtin_add_overflow(x.months, y.months, &out.months) ||
+                   __builtin_add_overflow(x.days, y.days, &out.days) ||
+                   __builtin_add_overflow(x.nanoseconds, y.nanoseconds, &out.nanoseconds);
+      }
+    }
+    if (overflow) return arrow::Status::Invalid("[INTERVAL_ARITHMETIC_OVERFLOW] the interval is out of range");
+    builder.UnsafeAppend(out);
+  }
+  return builder.Finish();
+}
+
 arrow::Result<arrow::TypeHolder> FirstArgType(const std::vector<arrow::TypeHolder>& types, const cp::FunctionOptions*) {
   return types[0];
 }
@@ -275,8 +317,15 @@ arrow::Status RegisterDatetimeKernels(cp::FunctionRegistry* registry) {
                                      FixedOutput(arrow::decimal128(8, 6)), SecondFraction));
   ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_add_interval", cp::Arity::Binary(), FirstArgType,
                                      [](const KernelCall& c) { return AddInterval(c, false); }));
-  return RegisterKernel(registry, "tidelake_subtract_interval", cp::Arity::Binary(), FirstArgType,
-                        [](const KernelCall& c) { return AddInterval(c, true); });
+  ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_subtract_interval", cp::Arity::Binary(), FirstArgType,
+                                     [](const KernelCall& c) { return AddInterval(c, true); }));
+  const auto interval = FixedOutput(arrow::month_day_nano_interval());
+  ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_add_intervals", cp::Arity::Binary(), interval,
+                                     [](const KernelCall& c) { return IntervalArithmetic(c, '+'); }));
+  ARROW_RETURN_NOT_OK(RegisterKernel(registry, "tidelake_subtract_intervals", cp::Arity::Binary(), interval,
+                                     [](const KernelCall& c) { return IntervalArithmetic(c, '-'); }));
+  return RegisterKernel(registry, "tidelake_multiply_interval", cp::Arity::Binary(), interval,
+                        [](const KernelCall& c) { return IntervalArithmetic(c, '*'); });
 }
 
 }  // namespace tidelake::plan::internal
