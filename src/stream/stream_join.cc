@@ -140,9 +140,8 @@ std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
                                             const std::optional<arrow::compute::Expression>& filter) {
   std::vector<TimeConstraint> out;
   const bool inner = join.type == plan::JoinType::kInner || join.type == plan::JoinType::kCross;
-  const bool outer =
-      join.type == plan::JoinType::kLeft || join.type == plan::JoinType::kRight || join.type == plan::JoinType::kFull;
-  if (!inner && !outer) return out;
+  // Outer, semi and anti joins' conditions bound the pairs they find (not what they emit).
+  const bool outer = !inner;
   const arrow::Schema& left = *join.inputs[0]->schema;
   const arrow::Schema& right = *join.inputs[1]->schema;
   // left_field - right_field in [lo, hi], both fields timestamps of one unit, the bounds in nanoseconds.
@@ -168,8 +167,8 @@ std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
   }
   std::vector<cp::Expression> conjuncts;
   if (join.residual) Conjuncts(*join.residual, &conjuncts);
-  // A WHERE over an outer join filters its padded rows too: it is no part of the condition.
-  if (filter && inner) Conjuncts(*filter, &conjuncts);
+  // A WHERE over another join filters its padded (or kept) rows too: it is no part of the condition.
+  if (filter && !outer) Conjuncts(*filter, &conjuncts);
   for (const auto& conjunct : conjuncts) {
     const auto* call = conjunct.call();
     if (call == nullptr || call->arguments.size() != 2) continue;
@@ -194,18 +193,18 @@ arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, 
                                                             exec::ExecOptions options,
                                                             std::shared_ptr<StateBudget> budget) {
   const auto& join = node->As<plan::JoinNode>();
-  const bool pads[2] = {join.type == plan::JoinType::kLeft || join.type == plan::JoinType::kFull,
-                        join.type == plan::JoinType::kRight || join.type == plan::JoinType::kFull};
-  if (join.type != plan::JoinType::kInner && join.type != plan::JoinType::kCross && !pads[0] && !pads[1]) {
-    return arrow::Status::Invalid("a streaming query cannot use ", JoinName(join.type),
-                                  " of two streams yet: a row would have to be written (or not) once no match can "
-                                  "come any more. Inner and outer joins of two streams are supported");
-  }
-  // A WHERE over an outer join runs above it, as a filter of its rows (padded ones too).
-  if (pads[0] || pads[1]) filter = nullptr;
+  const bool existence = join.type == plan::JoinType::kLeftSemi || join.type == plan::JoinType::kLeftAnti;
+  // The sides whose rows carry whether they found a partner; those that must be pruned by a
+  // bound, as their rows without one are written when they go.
+  const bool marked[2] = {join.type == plan::JoinType::kLeft || join.type == plan::JoinType::kFull || existence,
+                          join.type == plan::JoinType::kRight || join.type == plan::JoinType::kFull};
+  const bool pads[2] = {marked[0] && join.type != plan::JoinType::kLeftSemi, marked[1]};
+  // A WHERE over an outer, semi or anti join runs above it, as a filter of its rows.
+  if (marked[0] || marked[1]) filter = nullptr;
   std::optional<cp::Expression> where;
   if (filter) where = filter->As<plan::FilterNode>().predicate;
   std::unique_ptr<StreamJoin> out(new StreamJoin(std::move(node), std::move(filter), options));
+  out->type_ = join.type;
   // Each side's rows by its join keys, when both sides' keys have the same types (a lookup by
   // the other side's values then finds every row they may match); else unkeyed.
   bool keyed = join.left_keys.size() == join.right_keys.size();
@@ -216,16 +215,15 @@ arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, 
   }
   for (int s = 0; s < 2; ++s) {
     Side& side = out->sides_[s];
-    side.pads = pads[s];
+    side.marked = marked[s];
     auto schema = out->join_->inputs[static_cast<size_t>(s)]->schema;
     for (const char* internal : {kMatchedColumn, kRowColumn[0], kRowColumn[1]}) {
-      if ((side.pads || pads[1 - s]) && schema->GetFieldIndex(internal) >= 0) {
-        return arrow::Status::Invalid("a stream joined by an outer join has a column named ", internal,
+      if ((marked[0] || marked[1]) && schema->GetFieldIndex(internal) >= 0) {
+        return arrow::Status::Invalid("a stream joined by ", JoinName(join.type), " has a column named ", internal,
                                       ", a name the join uses for itself; rename it");
       }
     }
-    // A padded side's rows carry whether they found a partner yet.
-    if (side.pads) schema = *schema->AddField(schema->num_fields(), arrow::field(kMatchedColumn, arrow::boolean(), false));
+    if (side.marked) schema = *schema->AddField(schema->num_fields(), arrow::field(kMatchedColumn, arrow::boolean(), false));
     if (keyed) side.keys = s == 0 ? join.left_keys : join.right_keys;
     side.rows = std::make_unique<KeyedRows>(std::move(schema), side.keys, budget, options, /*order=*/"",
                                             /*unique=*/false);
@@ -250,6 +248,14 @@ arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, 
     if (pruned) continue;
     const char* side = s == 0 ? "left" : "right";
     const char* other = s == 0 ? "right" : "left";
+    if (join.type == plan::JoinType::kLeftAnti) {
+      return arrow::Status::Invalid(
+          "a streaming query cannot use ", JoinName(join.type),
+          " of two streams without a time bound: a row without a match is written once the subquery's watermark "
+          "shows no match can come any more. Bound the event times in the condition (such as s.t BETWEEN o.t AND "
+          "o.t + INTERVAL 1 MINUTE), with a watermark on the subquery's time column, so that its rows later than "
+          "some time after a row cannot match it");
+    }
     return arrow::Status::Invalid(
         "a streaming query cannot use ", JoinName(join.type), " of two streams without a time bound on its ", side,
         " side: a ", side, " row without a match is written, padded with NULLs, once the ", other,
@@ -305,8 +311,8 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::DropLate(int s, const s
     const TrackedColumn& tracked = sides_[s].columns[static_cast<size_t>(column)];
     if (!tracked.watermark) continue;
     // Rows without a time match nothing (the condition is NULL): not late; dropped, or kept on a
-    // padded side (PadTimeless pads them).
-    const bool padded = sides_[s].pads;
+    // marked side (PadTimeless writes them).
+    const bool padded = sides_[s].marked;
     ARROW_ASSIGN_OR_RAISE(auto next, KeepFrom(kept, tracked.field, *tracked.watermark, padded));
     const auto times = kept->GetColumnByName(tracked.field);
     const int64_t late = kept->num_rows() - (padded ? 0 : times->null_count()) - next->num_rows();
@@ -367,13 +373,14 @@ void StreamJoin::AdvanceWatermarks(int s, const arrow::Table& fresh) {
 
 arrow::Status StreamJoin::Prune(std::vector<std::shared_ptr<arrow::Table>>* out) {
   // Rows kept longer only cost memory: the join's condition holds the bound, so they match
-  // nothing. In RocksDB a prune reads every row, so it runs every 16th batch; but a padded
-  // side's rows are written when they go, so that side is pruned every batch.
+  // nothing. In RocksDB a prune reads every row, so it runs every 16th batch; but a marked
+  // side's rows are written (padded, or kept by an anti join) when they go, so that side is
+  // pruned every batch.
   ++prunes_;
   auto prune = [&](int s, const std::string& field, int64_t threshold) -> arrow::Status {
     Side& side = sides_[s];
     if (side.rows->num_rows() == 0) return arrow::Status::OK();
-    if (side.pads) {
+    if (side.marked) {
       if (!side.rows->in_rocksdb()) {  // most batches take nothing: found without a copy
         ARROW_ASSIGN_OR_RAISE(auto kept, KeepFrom(side.rows->memory_rows(), field, threshold));
         if (kept == side.rows->memory_rows()) return arrow::Status::OK();
@@ -404,6 +411,7 @@ arrow::Status StreamJoin::Prune(std::vector<std::shared_ptr<arrow::Table>>* out)
 arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Padded(int s, const std::shared_ptr<arrow::Table>& rows) const {
   const int64_t n = rows->num_rows();
   const auto& schema = join_->schema;
+  if (Existence()) return arrow::Table::Make(schema, rows->columns(), n);  // the left rows, as they are
   const int left_width = join_->inputs[0]->schema->num_fields();
   std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
   for (int i = 0; i < schema->num_fields(); ++i) {
@@ -420,7 +428,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Padded(int s, const std
 
 arrow::Status StreamJoin::PadUnmatched(int s, const std::shared_ptr<arrow::Table>& held,
                                        std::vector<std::shared_ptr<arrow::Table>>* out) const {
-  if (held->num_rows() == 0) return arrow::Status::OK();
+  if (held->num_rows() == 0 || type_ == plan::JoinType::kLeftSemi) return arrow::Status::OK();
   const int flag = held->num_columns() - 1;
   ARROW_ASSIGN_OR_RAISE(auto unmatched, RowsFlagged(held, Flags(*held->column(flag)), /*keep=*/false));
   if (unmatched->num_rows() == 0) return arrow::Status::OK();
@@ -447,9 +455,11 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::PadTimeless(int s, cons
     any = true;
   }
   if (!any) return rows;
-  ARROW_ASSIGN_OR_RAISE(auto never, RowsFlagged(rows, timeless, /*keep=*/true));
-  ARROW_ASSIGN_OR_RAISE(auto padded, Padded(s, never));
-  out->push_back(std::move(padded));
+  if (type_ != plan::JoinType::kLeftSemi) {
+    ARROW_ASSIGN_OR_RAISE(auto never, RowsFlagged(rows, timeless, /*keep=*/true));
+    ARROW_ASSIGN_OR_RAISE(auto padded, Padded(s, never));
+    out->push_back(std::move(padded));
+  }
   return RowsFlagged(rows, timeless, /*keep=*/false);
 }
 
@@ -502,7 +512,7 @@ arrow::Result<StreamJoin::MarkedPairs> StreamJoin::JoinMarked(const std::shared_
 }
 
 arrow::Status StreamJoin::MarkStored(int s, const std::shared_ptr<arrow::Table>& held,
-                                     const std::vector<uint8_t>& matched) {
+                                     const std::vector<uint8_t>& matched, std::shared_ptr<arrow::Table>* newly_matched) {
   const int flag = held->num_columns() - 1;
   std::vector<uint8_t> flags = Flags(*held->column(flag));
   std::vector<uint8_t> changed(flags.size(), 0);
@@ -511,6 +521,10 @@ arrow::Status StreamJoin::MarkStored(int s, const std::shared_ptr<arrow::Table>&
     if (matched[i] && !flags[i]) changed[i] = flags[i] = 1, any = true;
   }
   if (!any) return arrow::Status::OK();
+  if (newly_matched != nullptr) {
+    ARROW_ASSIGN_OR_RAISE(*newly_matched, RowsFlagged(held, changed, /*keep=*/true));
+    ARROW_ASSIGN_OR_RAISE(*newly_matched, (*newly_matched)->RemoveColumn(flag));
+  }
   ARROW_ASSIGN_OR_RAISE(auto array, FlagArray(flags));
   ARROW_ASSIGN_OR_RAISE(auto updated, held->SetColumn(flag, held->schema()->field(flag),
                                                       std::make_shared<arrow::ChunkedArray>(std::move(array))));
@@ -533,7 +547,7 @@ arrow::Status StreamJoin::JoinOuter(const std::shared_ptr<arrow::Table> (&fresh)
   std::shared_ptr<arrow::Table> held[2];  // the held rows read, with their flags on a padded side
   for (int s = 0; s < 2; ++s) fresh_matched[s].assign(static_cast<size_t>(fresh[s]->num_rows()), 0);
   auto unflagged = [&](int s) -> arrow::Result<std::shared_ptr<arrow::Table>> {
-    return sides_[s].pads ? held[s]->RemoveColumn(held[s]->num_columns() - 1) : held[s];
+    return sides_[s].marked ? held[s]->RemoveColumn(held[s]->num_columns() - 1) : held[s];
   };
   auto mark = [](const arrow::ChunkedArray& numbers, int64_t offset, std::vector<uint8_t>* before,
                  std::vector<uint8_t>* after) {
@@ -558,7 +572,7 @@ arrow::Status StreamJoin::JoinOuter(const std::shared_ptr<arrow::Table> (&fresh)
       ARROW_ASSIGN_OR_RAISE(auto marked, JoinMarked(fresh[0], right_all));
       mark(*marked.rows[0], 0, &fresh_matched[0], &fresh_matched[0]);
       mark(*marked.rows[1], held[1]->num_rows(), &held_matched[1], &fresh_matched[1]);
-      out->push_back(std::move(marked.pairs));
+      if (!Existence()) out->push_back(std::move(marked.pairs));
     }
   }
   if (fresh[1]->num_rows() > 0 && sides_[0].rows->num_rows() > 0) {
@@ -568,15 +582,30 @@ arrow::Status StreamJoin::JoinOuter(const std::shared_ptr<arrow::Table> (&fresh)
     ARROW_ASSIGN_OR_RAISE(auto marked, JoinMarked(left, fresh[1]));
     mark(*marked.rows[0], held[0]->num_rows(), &held_matched[0], &held_matched[0]);
     mark(*marked.rows[1], 0, &fresh_matched[1], &fresh_matched[1]);
-    out->push_back(std::move(marked.pairs));
+    if (!Existence()) out->push_back(std::move(marked.pairs));
   }
   // The held rows' flags change before the new rows join them (in memory, `held` is every row).
+  // A semi join writes a left row when it first finds a partner, new or held.
+  const bool semi = type_ == plan::JoinType::kLeftSemi;
   for (int s = 0; s < 2; ++s) {
-    if (sides_[s].pads && held[s]) ARROW_RETURN_NOT_OK(MarkStored(s, held[s], held_matched[s]));
+    if (!sides_[s].marked || !held[s]) continue;
+    std::shared_ptr<arrow::Table> newly;
+    ARROW_RETURN_NOT_OK(MarkStored(s, held[s], held_matched[s], semi ? &newly : nullptr));
+    if (newly && newly->num_rows() > 0) {
+      ARROW_ASSIGN_OR_RAISE(auto rows, Padded(s, newly));
+      out->push_back(std::move(rows));
+    }
+  }
+  if (semi && fresh[0]->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(auto found, RowsFlagged(fresh[0], fresh_matched[0], /*keep=*/true));
+    if (found->num_rows() > 0) {
+      ARROW_ASSIGN_OR_RAISE(auto rows, Padded(0, found));
+      out->push_back(std::move(rows));
+    }
   }
   for (int s = 0; s < 2; ++s) {
     std::shared_ptr<arrow::Table> rows = fresh[s];
-    if (sides_[s].pads) {
+    if (sides_[s].marked) {
       ARROW_ASSIGN_OR_RAISE(auto flags, FlagArray(fresh_matched[s]));
       ARROW_ASSIGN_OR_RAISE(rows, WithColumn(rows, kMatchedColumn, std::move(flags)));
     }
@@ -586,7 +615,7 @@ arrow::Status StreamJoin::JoinOuter(const std::shared_ptr<arrow::Table> (&fresh)
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements& below, const BatchContext& context) {
-  const bool pads = sides_[0].pads || sides_[1].pads;
+  const bool marked = sides_[0].marked || sides_[1].marked;
   std::vector<std::shared_ptr<arrow::Table>> parts;
   std::shared_ptr<arrow::Table> fresh[2];
   for (int s = 0; s < 2; ++s) {
@@ -594,11 +623,11 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements&
                                                  s == 0 ? "the rows reaching the join's left side"
                                                         : "the rows reaching the join's right side"));
     ARROW_ASSIGN_OR_RAISE(fresh[s], DropLate(s, fresh[s]));
-    if (sides_[s].pads) {
+    if (sides_[s].marked) {
       ARROW_ASSIGN_OR_RAISE(fresh[s], PadTimeless(s, fresh[s], &parts));
     }
   }
-  if (pads) {
+  if (marked) {
     ARROW_RETURN_NOT_OK(JoinOuter(fresh, &parts));
   } else {
     // ΔL ⋈ (R ∪ ΔR), then L ⋈ ΔR (R and L: the held rows the other side's new rows may match).
@@ -619,18 +648,18 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements&
   }
   for (int s = 0; s < 2; ++s) AdvanceWatermarks(s, *fresh[s]);
   FollowActiveSide(context);
-  if (pads && context.end_of_input) {
+  if (marked && context.end_of_input) {
     // The inputs have ended: no partner can come any more, and rows that come anyway are late.
     for (auto& side : sides_) {
       for (auto& tracked : side.columns) tracked.watermark = std::numeric_limits<int64_t>::max();
     }
   }
   ARROW_RETURN_NOT_OK(Prune(&parts));
-  if (pads && context.end_of_input) {
+  if (marked && context.end_of_input) {
+    // Every row goes (those of an unmarked side match nothing to come either).
     for (int s = 0; s < 2; ++s) {
-      if (!sides_[s].pads) continue;
       ARROW_ASSIGN_OR_RAISE(auto rest, sides_[s].rows->TakeAll());
-      ARROW_RETURN_NOT_OK(PadUnmatched(s, rest, &parts));
+      if (sides_[s].marked) ARROW_RETURN_NOT_OK(PadUnmatched(s, rest, &parts));
     }
   }
   if (parts.empty()) return arrow::Table::MakeEmpty(node()->schema);
@@ -649,6 +678,7 @@ std::optional<int64_t> StreamJoin::watermark() const {
 }
 
 bool StreamJoin::HasOutputWatermark(const std::string& field) const {
+  if (node()->schema->GetFieldIndex(field) < 0) return false;  // a semi or anti join's right columns
   for (const auto& bound : bounds_) {
     if (bound.left_column >= 0 && bound.right_column >= 0 &&
         (field == bound.constraint.left_field || field == bound.constraint.right_field)) {
@@ -660,6 +690,7 @@ bool StreamJoin::HasOutputWatermark(const std::string& field) const {
 
 std::optional<int64_t> StreamJoin::OutputWatermark(const std::string& field) const {
   std::optional<int64_t> out;
+  if (node()->schema->GetFieldIndex(field) < 0) return out;
   for (const auto& bound : bounds_) {
     if (bound.left_column < 0 || bound.right_column < 0) continue;
     const TimeConstraint& c = bound.constraint;

@@ -1,5 +1,5 @@
-// A join of two streams, inner or outer (LEFT, RIGHT, FULL). Each batch emits the pairs that
-// involve a row of the batch,
+// A join of two streams: inner, outer (LEFT, RIGHT, FULL), semi or anti. Each batch emits the
+// pairs that involve a row of the batch,
 //   ΔL ⋈ (R ∪ ΔR)  ∪  L ⋈ ΔR,
 // where L and R are the rows each side emitted in earlier batches (the state) and ΔL, ΔR the
 // rows they emit in this one. The joins themselves run in the batch engine, so keys, NULLs and
@@ -53,8 +53,13 @@
 // the pruning threshold the watermark already takes (the padded side is pruned every batch, so
 // no row below it lingers to be padded later); the other side's column is NULL in it.
 //
-// Semi and anti joins of two streams are refused by Make: their rows would be written (or not)
-// once no match can come any more, which they do not do yet.
+// Semi and anti joins (EXISTS, IN, NOT EXISTS over a stream; LEFT SEMI / LEFT ANTI JOIN) mark
+// the left side's rows as an outer join does, and write left rows, never pairs: a semi join a
+// row in the batch where it first finds a partner (new or held; once, whatever else it matches),
+// an anti join a row that goes without one, as a LEFT join pads it (so an anti join must be
+// bounded, and a semi join without a bound keeps its rows, as an unbounded inner join does). A
+// left row without a bounded time matches nothing: an anti join writes it at once. Their output
+// has only the left columns, and the left time column keeps the watermark an outer join's has.
 #pragma once
 
 #include <functional>
@@ -79,8 +84,7 @@ struct TimeConstraint {
 };
 
 /// The time constraints of a join condition (its keys and its residual, and `filter`: a WHERE
-/// over the join's output, for an inner join), merged per pair of columns. Inner, cross and
-/// outer joins have them.
+/// over the join's output, for an inner join), merged per pair of columns.
 std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
                                             const std::optional<arrow::compute::Expression>& filter = std::nullopt);
 
@@ -93,8 +97,8 @@ class StreamJoin : public StatefulOperator {
   /// `join`: a JoinNode whose two inputs stream; `filter`: null, or a FilterNode over it (a
   /// WHERE, which an inner join applies as if it were part of its condition: the operator then
   /// stands for the filter, and the filter's time constraints prune too; an outer join ignores
-  /// it, and it runs above). Fails, naming why, for join types it cannot run and for outer joins
-  /// whose padded sides no time bound prunes.
+  /// it, and it runs above; so do semi and anti joins). Fails, naming why, for outer and anti
+  /// joins whose padded (or kept) sides no time bound prunes.
   static arrow::Result<std::unique_ptr<StreamJoin>> Make(plan::NodePtr join, plan::NodePtr filter,
                                                          const ColumnWatermarkOf& watermark_of,
                                                          exec::ExecOptions options,
@@ -140,9 +144,10 @@ class StreamJoin : public StatefulOperator {
     /// the state budget: then a batch reads only those its other side's rows may match).
     std::unique_ptr<KeyedRows> rows;
     std::vector<std::string> keys;  ///< the side's join keys, as `rows` is keyed (none: every row)
-    /// An outer side: its rows without a partner are written padded with NULLs when they go,
-    /// and `rows` holds each with a last column saying whether it has found a partner.
-    bool pads = false;
+    /// A padded side of an outer join, or the left side of a semi or anti join: `rows` holds
+    /// each row with a last column saying whether it has found a partner (see the top of the
+    /// file for what is written when it does, or when it goes without one).
+    bool marked = false;
   };
   /// An inner join's pairs, and the numbers (in each input) of the rows each pair holds.
   struct MarkedPairs {
@@ -170,25 +175,32 @@ class StreamJoin : public StatefulOperator {
   /// Drops the state rows no later row of the other side can match; those of a padded side
   /// without a partner go to `out`, padded.
   arrow::Status Prune(std::vector<std::shared_ptr<arrow::Table>>* out);
-  /// Rows of side `s` (its input's columns) as rows of the join, the other side's columns NULL.
+  /// Rows of side `s` (its input's columns) as rows of the join, the other side's columns NULL
+  /// (a semi or anti join's rows are the left rows as they are).
   arrow::Result<std::shared_ptr<arrow::Table>> Padded(int s, const std::shared_ptr<arrow::Table>& rows) const;
-  /// Adds to `out` the rows of `held` (state rows of padded side `s`) that never found a partner, padded.
+  /// Adds to `out` the rows of `held` (state rows of marked side `s`) that never found a partner,
+  /// padded (an anti join's as they are; a semi join's are not written).
   arrow::Status PadUnmatched(int s, const std::shared_ptr<arrow::Table>& held,
                              std::vector<std::shared_ptr<arrow::Table>>* out) const;
-  /// `rows` of padded side `s` less those with a NULL in a bounded time column, which can never
-  /// match: those go to `out`, padded, at once.
+  /// `rows` of marked side `s` less those with a NULL in a bounded time column, which can never
+  /// match: those go to `out` at once, as PadUnmatched writes them.
   arrow::Result<std::shared_ptr<arrow::Table>> PadTimeless(int s, const std::shared_ptr<arrow::Table>& rows,
                                                            std::vector<std::shared_ptr<arrow::Table>>* out) const;
-  /// The delta joins of an outer join: their pairs go to `out`; the rows of `fresh` join the
-  /// state, and a padded side's rows (new or held) that found a partner are marked.
+  /// The delta joins of an outer, semi or anti join: the pairs (or a semi join's left rows that
+  /// found their first partner) go to `out`; the rows of `fresh` join the state, and a marked
+  /// side's rows (new or held) that found a partner are marked.
   arrow::Status JoinOuter(const std::shared_ptr<arrow::Table> (&fresh)[2],
                           std::vector<std::shared_ptr<arrow::Table>>* out);
   /// The inner join of `left` and `right` (the sides' columns), marking which rows paired.
   arrow::Result<MarkedPairs> JoinMarked(const std::shared_ptr<arrow::Table>& left,
                                         const std::shared_ptr<arrow::Table>& right);
   /// Writes back the flags of `held` (rows side `s` holds, as StoredMatching read them) with
-  /// those of `matched` set.
-  arrow::Status MarkStored(int s, const std::shared_ptr<arrow::Table>& held, const std::vector<uint8_t>& matched);
+  /// those of `matched` set; `newly_matched`, if given, receives the rows whose flag it set
+  /// (without the flag).
+  arrow::Status MarkStored(int s, const std::shared_ptr<arrow::Table>& held, const std::vector<uint8_t>& matched,
+                           std::shared_ptr<arrow::Table>* newly_matched = nullptr);
+  /// A semi or anti join: it writes left rows, not pairs.
+  bool Existence() const { return type_ == plan::JoinType::kLeftSemi || type_ == plan::JoinType::kLeftAnti; }
   /// The rows side `s` holds that `probe`'s rows (of the other side) may match (with their
   /// flags, on a padded side).
   arrow::Result<std::shared_ptr<arrow::Table>> StoredMatching(int s, const std::shared_ptr<arrow::Table>& probe);
@@ -201,6 +213,7 @@ class StreamJoin : public StatefulOperator {
 
   plan::NodePtr join_;
   plan::NodePtr filter_;  ///< null, or the WHERE over join_ this operator applies
+  plan::JoinType type_ = plan::JoinType::kInner;
   exec::ExecOptions options_;
   std::vector<TimeConstraint> constraints_;
   std::vector<Bound> bounds_;

@@ -55,7 +55,9 @@ plan::NodePtr ClickJoin(std::optional<cp::Expression> residual, plan::JoinType t
   auto both = arrow::schema({left->schema->field(0), left->schema->field(1), right->schema->field(0),
                              right->schema->field(1)});
   if (residual) join->residual = residual->Bind(*both).ValueOrDie();
-  join->schema = both;
+  // A semi or anti join's rows are its left rows.
+  const bool existence = type == plan::JoinType::kLeftSemi || type == plan::JoinType::kLeftAnti;
+  join->schema = existence ? left->schema : both;
   join->inputs = {left, right};
   return join;
 }
@@ -116,6 +118,7 @@ class StreamJoinTest : public ::testing::Test {
       if (!ad->is_valid) ad = table->column(2)->GetScalar(i).ValueOrDie();
       std::string line = ad->ToString();
       for (int c : {1, 3}) {
+        if (c >= table->num_columns()) break;  // a semi or anti join's rows: the left columns
         auto t = std::static_pointer_cast<arrow::TimestampScalar>(table->column(c)->GetScalar(i).ValueOrDie());
         line += " " + (t->is_valid ? std::to_string(t->value / kSecond) : std::string("-"));
         const auto& watermark = watermarks[c == 1 ? 0 : 1];
@@ -178,15 +181,17 @@ TEST_F(StreamJoinTest, IgnoresWhatDoesNotBoundTime) {
   EXPECT_TRUE(TimeConstraints(ClickJoin(cp::less_equal(cp::field_ref("t"), Plus("t", 1)))->As<plan::JoinNode>())
                   .empty());
   EXPECT_TRUE(TimeConstraints(ClickJoin(std::nullopt)->As<plan::JoinNode>()).empty());
-  // An outer join's ON condition bounds its pairs; a WHERE over it filters its padded rows too,
-  // so it is no part of the condition. Semi and anti joins have none (yet).
+  // An outer (semi, anti) join's condition bounds its pairs; a WHERE over it filters its padded
+  // (or kept) rows too, so it is no part of the condition.
   auto left = ClickJoin(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")), plan::JoinType::kLeft);
   EXPECT_EQ(TimeConstraints(left->As<plan::JoinNode>()).size(), 1u);
-  auto unbounded = ClickJoin(std::nullopt, plan::JoinType::kFull);
-  EXPECT_TRUE(TimeConstraints(unbounded->As<plan::JoinNode>(), cp::less_equal(cp::field_ref("t2"), Plus("t", 30)))
-                  .empty());
   auto semi = ClickJoin(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")), plan::JoinType::kLeftSemi);
-  EXPECT_TRUE(TimeConstraints(semi->As<plan::JoinNode>()).empty());
+  EXPECT_EQ(TimeConstraints(semi->As<plan::JoinNode>()).size(), 1u);
+  for (auto type : {plan::JoinType::kFull, plan::JoinType::kLeftAnti}) {
+    auto unbounded = ClickJoin(std::nullopt, type);
+    EXPECT_TRUE(TimeConstraints(unbounded->As<plan::JoinNode>(), cp::less_equal(cp::field_ref("t2"), Plus("t", 30)))
+                    .empty());
+  }
 }
 
 TEST_F(StreamJoinTest, RefusesOuterJoinsWithoutATimeBoundOnTheirPaddedSides) {
@@ -221,8 +226,24 @@ TEST_F(StreamJoinTest, RefusesOuterJoinsWithoutATimeBoundOnTheirPaddedSides) {
   EXPECT_NE(message(ClickJoin(between, plan::JoinType::kLeft), impressions_only).find("without a time bound"),
             std::string::npos);
   EXPECT_EQ(message(ClickJoin(between, plan::JoinType::kFull)), "accepted");
-  // Semi and anti joins of two streams are refused whatever their condition.
-  EXPECT_NE(message(ClickJoin(between, plan::JoinType::kLeftAnti)).find("cannot use an anti join"), std::string::npos);
+  // An anti join writes a row once no match can come: it must be bounded as a LEFT join is. A
+  // semi join writes a row on its first match: unbounded, it keeps its rows (as an inner join).
+  EXPECT_EQ(message(ClickJoin(between, plan::JoinType::kLeftAnti)), "accepted");
+  EXPECT_NE(message(ClickJoin(after, plan::JoinType::kLeftAnti))
+                .find("cannot use an anti join (NOT IN or NOT EXISTS) of two streams without a time bound: a row "
+                      "without a match is written once the subquery's watermark shows no match can come any more"),
+            std::string::npos)
+      << message(ClickJoin(after, plan::JoinType::kLeftAnti));
+  EXPECT_EQ(message(ClickJoin(std::nullopt, plan::JoinType::kLeftSemi)), "accepted");
+  // A column named as the join's own is refused, not misread.
+  auto node = std::make_shared<plan::JoinNode>(ClickJoin(between, plan::JoinType::kRight)->As<plan::JoinNode>());
+  auto odd = std::make_shared<plan::ValuesNode>();
+  odd->schema = arrow::schema({arrow::field("ad", arrow::utf8()), arrow::field("t", Ts()),
+                               arrow::field("__tidelake_join_matched", arrow::boolean())});
+  node->inputs[0] = odd;
+  EXPECT_NE(message(node).find("has a column named __tidelake_join_matched, a name the join uses for itself"),
+            std::string::npos)
+      << message(node);
 }
 
 TEST_F(StreamJoinTest, LeftIntervalJoinPadsAnUnmatchedRowOnceWhenNoMatchCanComeAndAtTheEnd) {
@@ -291,6 +312,39 @@ TEST_F(StreamJoinTest, FullOuterWindowJoinPadsEitherSide) {
     EXPECT_EQ(join.state_rows(), 2);
     EXPECT_EQ(End(&join), (std::vector<std::string>{"a 120 -", "d - 120"}));
     EXPECT_EQ(join.state_rows(), 0);
+  }
+}
+
+TEST_F(StreamJoinTest, SemiJoinWritesARowOnItsFirstMatchAndAntiJoinWhenNoneCanCome) {
+  // EXISTS / NOT EXISTS (a click within the minute after the impression); watermarks trail by 5
+  // s. Over the stream, the two write every impression (not late) exactly once between them.
+  auto condition = cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
+                            cp::less_equal(cp::field_ref("t2"), Plus("t", 60)));
+  for (int64_t budget : {-1, 0}) {
+    SCOPED_TRACE(budget < 0 ? "in memory" : "in RocksDB");
+    auto semi = StreamJoin::Make(ClickJoin(condition, plan::JoinType::kLeftSemi), nullptr, Delay(5),
+                                 exec::ExecOptions{}, Budget(budget))
+                    .ValueOrDie();
+    auto anti = StreamJoin::Make(ClickJoin(condition, plan::JoinType::kLeftAnti), nullptr, Delay(5),
+                                 exec::ExecOptions{}, Budget(budget))
+                    .ValueOrDie();
+    using Lines = std::vector<std::string>;
+    auto both = [&](const std::vector<std::pair<std::string, int64_t>>& left,
+                    const std::vector<std::pair<std::string, int64_t>>& right, bool end = false) {
+      return std::pair(Batch(semi.get(), left, right, {}, end), Batch(anti.get(), left, right, {}, end));
+    };
+    // x 0 has two clicks: written once. An impression without a time is never clicked.
+    EXPECT_EQ(both({{"x", 0}, {"y", 10}, {"n", kNoTime}}, {{"x", 30}, {"x", 40}}), std::pair(Lines{"x 0"}, Lines{"n -"}));
+    EXPECT_FALSE(semi->HasOutputWatermark("t2"));  // not a column of its rows
+    // A held impression finds its click.
+    EXPECT_EQ(both({{"z", 100}}, {{"y", 50}}), std::pair(Lines{"y 10"}, Lines{}));
+    EXPECT_EQ(both({}, {{"x", 65}, {"w", 130}}), std::pair(Lines{}, Lines{}));
+    EXPECT_EQ(both({{"u", 200}}, {{"z", 150}}), std::pair(Lines{"z 100"}, Lines{}));
+    // The clicks' watermark (295) passes u 200's minute: no click can come for it.
+    EXPECT_EQ(both({}, {{"q", 300}}), std::pair(Lines{}, Lines{"u 200"}));
+    EXPECT_EQ(both({{"v", 400}, {"s", 400}}, {{"v", 410}}), std::pair(Lines{"v 400"}, Lines{}));
+    EXPECT_EQ(both({}, {}, /*end=*/true), std::pair(Lines{}, Lines{"s 400"}));
+    EXPECT_EQ(semi->state_rows(), 0);
   }
 }
 

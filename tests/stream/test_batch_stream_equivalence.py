@@ -3,7 +3,8 @@ stream, writes exactly the rows the same SQL gives in batch mode over the same d
 projections, enrichment joins, every window kind of the three dialects, aggregation without
 a window (update mode: the table holds each group's latest result), and joins of two streams
 (unbounded, interval and window joins, whose state is pruned by the watermarks; outer interval and
-window joins, whose rows without a partner are written padded when pruned), Top-N per window
+window joins, whose rows without a partner are written padded when pruned; EXISTS and NOT
+EXISTS over a stream), Top-N per window
 (over windowed aggregations and over window table functions), deduplication (per window, per key
 in append and update mode) and DISTINCT.
 
@@ -165,6 +166,11 @@ CORPUS = [
     "FROM {pay} GROUP BY window(pts, '30 seconds'), user) b ON a.user = b.user AND a.we = b.we",
     "SELECT window.start, count(*) AS n, count(p.pid) AS paid FROM {tight} e LEFT JOIN {pay} p "
     "ON e.id = p.event_id AND p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS GROUP BY window(e.ts, '1 minute')",
+    # EXISTS and NOT EXISTS over a stream, bounded in time (semi and anti joins of two streams)
+    "SELECT e.id, e.kind FROM {tight} e WHERE EXISTS (SELECT 1 FROM {pay} p "
+    "WHERE p.event_id = e.id AND p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS)",
+    "SELECT e.id, e.user FROM {tight} e WHERE NOT EXISTS (SELECT 1 FROM {pay} p "
+    "WHERE p.user = e.user AND p.pts BETWEEN e.ts AND e.ts + INTERVAL 3 SECONDS)",
     # a stream joined with its own windowed aggregate (NEXMark q7: bounded by the WHERE) and with
     # the maximum of its windows' counts (NEXMark q5)
     "WITH b AS (SELECT * FROM {tight}) SELECT B.id, B.amount FROM b B JOIN (SELECT max(amount) AS top, "
