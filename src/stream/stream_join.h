@@ -24,8 +24,9 @@
 // emitted once, padded with NULLs, in the batch that prunes it: when the other side's watermark
 // shows that no partner can come any more; so a padded side's state is pruned every batch (in
 // RocksDB too, where an inner side's is pruned every 16th). At end of input (BatchContext::
-// end_of_input) every row still held is taken and the unmatched ones are padded; the join's
-// watermarks then go to the end of time, so rows that come after it are late. A padded side's
+// end_of_input) every row still held goes and the unmatched ones of a padded side are padded;
+// the join's watermarks then go to the end of time, so rows that come after it are late (an
+// inner join keeps its state and watermarks at end of input, as before). A padded side's
 // row with a NULL in a bounded time column can never match: it is padded at once. Only the ON
 // condition bounds an outer join (a WHERE over it filters padded rows too and runs above it),
 // and Make refuses an outer join unless a bound prunes each padded side (it would otherwise
