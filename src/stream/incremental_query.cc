@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +33,27 @@ std::set<std::string> FieldsOf(const cp::Expression& e) {
     if (const auto* name = ref.name()) out.insert(*name);
   }
   return out;
+}
+
+// The column `e` passes on unchanged, if it does: a column, or a part of a struct made of
+// columns taken back out (Spark's window struct, rebuilt after a grouping, then window.end).
+std::optional<std::string> PassedColumn(const cp::Expression& e, std::vector<int> path = {}) {
+  if (const auto* ref = e.field_ref(); ref && ref->name()) {
+    return path.empty() ? std::optional(*ref->name()) : std::nullopt;
+  }
+  const auto* call = e.call();
+  if (call == nullptr) return std::nullopt;
+  if (call->function_name == "make_struct" && !path.empty() &&
+      static_cast<size_t>(path.front()) < call->arguments.size()) {
+    return PassedColumn(call->arguments[static_cast<size_t>(path.front())], {path.begin() + 1, path.end()});
+  }
+  if (call->function_name == "struct_field" && call->arguments.size() == 1 && call->options) {
+    const auto* indices = static_cast<const cp::StructFieldOptions*>(call->options.get())->field_ref.field_path();
+    if (indices == nullptr) return std::nullopt;
+    path.insert(path.begin(), indices->indices().begin(), indices->indices().end());
+    return PassedColumn(call->arguments[0], std::move(path));
+  }
+  return std::nullopt;
 }
 
 // The window under an aggregation: below its input through projections and filters.
@@ -508,9 +530,9 @@ std::optional<ColumnWatermark> IncrementalQuery::WatermarkOf(const plan::Logical
       case NodeKind::kProject: {
         const int i = node->schema->GetFieldIndex(field);
         if (i < 0) return std::nullopt;
-        const auto* ref = node->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)].field_ref();
-        if (ref == nullptr || ref->name() == nullptr) return std::nullopt;
-        field = *ref->name();
+        auto passed = PassedColumn(node->As<plan::ProjectNode>().exprs[static_cast<size_t>(i)]);
+        if (!passed) return std::nullopt;
+        field = *passed;
         node = node->inputs[0].get();
         break;
       }

@@ -345,6 +345,59 @@ arrow::Status KeyedRows::Append(const std::shared_ptr<arrow::Table>& rows) {
   return arrow::Status::OK();
 }
 
+arrow::Status KeyedRows::ReplaceGroups(const std::shared_ptr<arrow::Table>& rows) {
+  if (unique_) return arrow::Status::Invalid("keyed state with one row per key takes upserts, not group replacements");
+  if (rows->num_rows() == 0) return arrow::Status::OK();
+  if (!db_) {
+    if (keys_.empty() || memory_.num_rows() == 0) {
+      ARROW_ASSIGN_OR_RAISE(memory_.rows, rows->CombineChunks());
+    } else {
+      ARROW_ASSIGN_OR_RAISE(auto others, RowsByKeys(memory_.rows, schema_, keys_, rows, schema_, keys_,
+                                                    /*matching=*/false, options_));
+      ARROW_ASSIGN_OR_RAISE(memory_.rows, AppendRows(others, rows));
+    }
+    Account();
+    if (budget_->memory_bytes >= 0 && budget_->used_bytes > budget_->memory_bytes) return MoveToRocksDb();
+    return arrow::Status::OK();
+  }
+  // Delete every row of the groups' keys (each key once, in order), then write the new rows.
+  ARROW_ASSIGN_OR_RAISE(auto encoder, KeyCodec::Make(*schema_, key_indices_, order_position_));
+  std::vector<std::string> keys;
+  keys.reserve(static_cast<size_t>(rows->num_rows()));
+  arrow::TableBatchReader reader(*rows);
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (true) {
+    ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
+    if (!batch) break;
+    for (int64_t row = 0; row < batch->num_rows(); ++row) encoder.Encode(*batch, row, &keys.emplace_back());
+  }
+  rocksdb::WriteBatch deletes;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    const std::string* previous = nullptr;
+    for (uint32_t i : OrderOf(keys)) {
+      const std::string& prefix = keys[i];
+      if (previous != nullptr && *previous == prefix) continue;
+      previous = &prefix;
+      // A key is the prefix, then its 8-byte sequence number: exactly one group's rows.
+      for (it->Seek(prefix); it->Valid(); it->Next()) {
+        const rocksdb::Slice key = it->key();
+        if (key.size() != prefix.size() + 8 || !key.starts_with(prefix)) break;
+        ARROW_RETURN_NOT_OK(FromRocks(deletes.Delete(key), "delete a state row"));
+        --db_rows_;
+      }
+      ARROW_RETURN_NOT_OK(FromRocks(it->status(), "read state rows"));
+    }
+  }
+  if (deletes.Count() > 0) {
+    rocksdb::WriteOptions write;
+    write.disableWAL = true;  // a checkpoint flushes; a crash restarts from the last checkpoint
+    ARROW_RETURN_NOT_OK(FromRocks(db_->Write(write, &deletes), "delete state rows"));
+    db_changed_ = true;
+  }
+  return Put(rows, /*count_new=*/false);
+}
+
 arrow::Status KeyedRows::ScanPrefixes(const std::vector<rocksdb::Slice>& prefixes, RowDecoder* decoder) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (const auto& prefix : prefixes) {

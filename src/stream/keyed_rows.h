@@ -5,7 +5,8 @@
 // state fits its memory budget (StateBudget); the change that takes it over the budget moves
 // this operator's rows into a RocksDB database in a working directory beside the checkpoint,
 // where they stay. Either way the operator reads the stored rows of the keys a batch has
-// (Lookup) and writes back the rows it changed (Upsert); in RocksDB each costs in proportion to
+// (Lookup) and writes back the rows it changed (Upsert; with several rows per key, ReplaceGroups
+// writes back the looked-up keys' rows whole); in RocksDB each costs in proportion to
 // the batch, not to the state, and memory holds only the batch's rows.
 //
 // Checkpoints (Save, Restore): rows in memory are a state file, as StateRows keeps them; rows in
@@ -87,6 +88,10 @@ class KeyedRows {
   /// Adds `rows` (with schema()) to those stored. Only without `unique`. May move the rows to
   /// RocksDB.
   arrow::Status Append(const std::shared_ptr<arrow::Table>& rows);
+  /// Replaces every stored row whose keys equal those of some row of `rows` (with schema()) by
+  /// `rows`: the rows of some keys, read whole by Lookup and changed, written back. Only without
+  /// `unique`; without keys, `rows` replaces every row. May move the rows to RocksDB.
+  arrow::Status ReplaceGroups(const std::shared_ptr<arrow::Table>& rows);
   /// Removes the rows whose timestamp column `column` is before `time` (in its unit); rows
   /// with a null there stay.
   arrow::Status EraseBefore(const std::string& column, int64_t time) { return Before(column, time, nullptr); }

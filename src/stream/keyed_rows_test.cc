@@ -1,7 +1,7 @@
-// Keyed state in memory and in RocksDB: both answer lookups and upserts alike (NULL keys match
-// NULL), rows move to RocksDB when the query's budget is passed, RocksDB checkpoints restore the
-// state they saved however the database changed since, and what cannot be kept is refused with
-// a clear message.
+// Keyed state in memory and in RocksDB: both answer lookups, upserts and group replacements
+// alike (NULL keys match NULL), rows move to RocksDB when the query's budget is passed, RocksDB
+// checkpoints restore the state they saved however the database changed since, and what cannot
+// be kept is refused with a clear message.
 #include "stream/keyed_rows.h"
 
 #include <arrow/api.h>
@@ -159,6 +159,41 @@ TEST_F(KeyedRowsTest, SeveralRowsPerKeyAreAppendedAndLookedUpTogether) {
   KeyedRows unkeyed(Schema(), {}, Budget(0), exec::ExecOptions{}, "", /*unique=*/false);
   ASSERT_TRUE(unkeyed.Append(Rows(R"([{"k": "a", "t": 1, "n": 1}, {"k": "b", "t": 2, "n": 2}])")).ok());
   EXPECT_EQ(unkeyed.Lookup(Rows(R"([{"k": "x"}])"), {}).ValueOrDie()->num_rows(), 2);
+}
+
+TEST_F(KeyedRowsTest, GroupsOfSeveralRowsPerKeyAreReplacedWhole) {
+  // A join's rows whose flags changed: the rows of the keys read, written back changed.
+  KeyedRows memory(Schema(), {"k"}, Budget(-1), exec::ExecOptions{}, "", /*unique=*/false);
+  KeyedRows rocks(Schema(), {"k"}, Budget(0), exec::ExecOptions{}, "", /*unique=*/false);
+  for (KeyedRows* rows : {&memory, &rocks}) {
+    ASSERT_TRUE(rows->Append(Rows(R"([{"k": "a", "t": 1, "n": 0}, {"k": "a", "t": 2, "n": 0}, {"k": "ab", "t": 3, "n": 0},
+                                      {"k": null, "t": 4, "n": 0}])")).ok());
+    auto group = rows->Lookup(Rows(R"([{"k": "a"}, {"k": null}])"), {"k"});
+    ASSERT_TRUE(group.ok()) << group.status().ToString();
+    EXPECT_EQ((*group)->num_rows(), 3);
+    ASSERT_TRUE(rows->ReplaceGroups(Rows(R"([{"k": "a", "t": 1, "n": 1}, {"k": "a", "t": 2, "n": 1},
+                                            {"k": null, "t": 4, "n": 1}])")).ok());
+    EXPECT_EQ(rows->num_rows(), 4);
+    // "ab" is another group: untouched.
+    EXPECT_EQ(Lines(rows->AllRows().ValueOrDie()),
+              (std::vector<std::string>{"a 1970-01-01 00:00:00.000001 1", "a 1970-01-01 00:00:00.000002 1",
+                                        "ab 1970-01-01 00:00:00.000003 0", "null 1970-01-01 00:00:00.000004 1"}));
+    // A group may shrink or grow.
+    ASSERT_TRUE(rows->ReplaceGroups(Rows(R"([{"k": "ab", "t": 5, "n": 2}, {"k": "ab", "t": 6, "n": 2}])")).ok());
+    ASSERT_TRUE(rows->ReplaceGroups(Rows(R"([{"k": "a", "t": 2, "n": 3}])")).ok());
+    EXPECT_EQ(rows->num_rows(), 4);
+    EXPECT_EQ(Lines(rows->Lookup(Rows(R"([{"k": "a"}, {"k": "ab"}])"), {"k"}).ValueOrDie()),
+              (std::vector<std::string>{"a 1970-01-01 00:00:00.000002 3", "ab 1970-01-01 00:00:00.000005 2",
+                                        "ab 1970-01-01 00:00:00.000006 2"}));
+  }
+  EXPECT_TRUE(rocks.in_rocksdb());
+  // Without keys the rows are one group; with one row per key, rows are upserted instead.
+  KeyedRows unkeyed(Schema(), {}, Budget(0), exec::ExecOptions{}, "", /*unique=*/false);
+  ASSERT_TRUE(unkeyed.Append(Rows(R"([{"k": "a", "t": 1, "n": 1}, {"k": "b", "t": 2, "n": 2}])")).ok());
+  ASSERT_TRUE(unkeyed.ReplaceGroups(Rows(R"([{"k": "c", "t": 3, "n": 3}])")).ok());
+  EXPECT_EQ(Lines(unkeyed.AllRows().ValueOrDie()), (std::vector<std::string>{"c 1970-01-01 00:00:00.000003 3"}));
+  KeyedRows unique(Schema(), {"k"}, Budget(-1), exec::ExecOptions{});
+  EXPECT_FALSE(unique.ReplaceGroups(Rows(R"([{"k": "a", "t": 1, "n": 1}])")).ok());
 }
 
 TEST_F(KeyedRowsTest, RowsAppendedInMemoryAreNotCopiedEachTimeYetStayInFewChunks) {

@@ -72,6 +72,57 @@ int64_t NanosPerUnit(const arrow::DataType& type) {
   return 0;
 }
 
+// The internal columns of an outer join: whether a held row of a padded side has found a
+// partner (kept with it in the state), and each input row's number in a join that marks which
+// rows paired.
+constexpr const char* kMatchedColumn = "__tidelake_join_matched";
+constexpr const char* kRowColumn[2] = {"__tidelake_join_left_row", "__tidelake_join_right_row"};
+
+// The values of a boolean column without nulls, one byte per row.
+std::vector<uint8_t> Flags(const arrow::ChunkedArray& column) {
+  std::vector<uint8_t> out;
+  out.reserve(static_cast<size_t>(column.length()));
+  for (const auto& chunk : column.chunks()) {
+    const auto& flags = static_cast<const arrow::BooleanArray&>(*chunk);
+    for (int64_t i = 0; i < flags.length(); ++i) out.push_back(flags.IsValid(i) && flags.Value(i) ? 1 : 0);
+  }
+  return out;
+}
+
+arrow::Result<std::shared_ptr<arrow::Array>> FlagArray(const std::vector<uint8_t>& flags) {
+  arrow::BooleanBuilder builder;
+  ARROW_RETURN_NOT_OK(builder.Reserve(static_cast<int64_t>(flags.size())));
+  for (uint8_t flag : flags) builder.UnsafeAppend(flag != 0);
+  return builder.Finish();
+}
+
+// The rows of `rows` whose flag is `keep`.
+arrow::Result<std::shared_ptr<arrow::Table>> RowsFlagged(const std::shared_ptr<arrow::Table>& rows,
+                                                         const std::vector<uint8_t>& flags, bool keep) {
+  std::vector<uint8_t> mask(flags.size());
+  for (size_t i = 0; i < flags.size(); ++i) mask[i] = (flags[i] != 0) == keep ? 1 : 0;
+  ARROW_ASSIGN_OR_RAISE(auto array, FlagArray(mask));
+  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(rows, array));
+  return kept.table();
+}
+
+// `rows` with a last column `name` of `values`.
+arrow::Result<std::shared_ptr<arrow::Table>> WithColumn(const std::shared_ptr<arrow::Table>& rows,
+                                                        const std::string& name,
+                                                        std::shared_ptr<arrow::Array> values) {
+  auto field = arrow::field(name, values->type(), /*nullable=*/false);
+  return rows->AddColumn(rows->num_columns(), std::move(field), std::make_shared<arrow::ChunkedArray>(std::move(values)));
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> WithRowNumbers(const std::shared_ptr<arrow::Table>& rows,
+                                                            const std::string& name) {
+  arrow::Int64Builder numbers;
+  ARROW_RETURN_NOT_OK(numbers.Reserve(rows->num_rows()));
+  for (int64_t i = 0; i < rows->num_rows(); ++i) numbers.UnsafeAppend(i);
+  ARROW_ASSIGN_OR_RAISE(auto array, numbers.Finish());
+  return WithColumn(rows, name, std::move(array));
+}
+
 const char* JoinName(plan::JoinType type) {
   switch (type) {
     case plan::JoinType::kLeft: return "a LEFT OUTER join";
@@ -88,7 +139,9 @@ const char* JoinName(plan::JoinType type) {
 std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
                                             const std::optional<arrow::compute::Expression>& filter) {
   std::vector<TimeConstraint> out;
-  if (join.type != plan::JoinType::kInner && join.type != plan::JoinType::kCross) return out;
+  const bool inner = join.type == plan::JoinType::kInner || join.type == plan::JoinType::kCross;
+  // Outer, semi and anti joins' conditions bound the pairs they find (not what they emit).
+  const bool outer = !inner;
   const arrow::Schema& left = *join.inputs[0]->schema;
   const arrow::Schema& right = *join.inputs[1]->schema;
   // left_field - right_field in [lo, hi], both fields timestamps of one unit, the bounds in nanoseconds.
@@ -114,7 +167,8 @@ std::vector<TimeConstraint> TimeConstraints(const plan::JoinNode& join,
   }
   std::vector<cp::Expression> conjuncts;
   if (join.residual) Conjuncts(*join.residual, &conjuncts);
-  if (filter) Conjuncts(*filter, &conjuncts);
+  // A WHERE over another join filters its padded (or kept) rows too: it is no part of the condition.
+  if (filter && !outer) Conjuncts(*filter, &conjuncts);
   for (const auto& conjunct : conjuncts) {
     const auto* call = conjunct.call();
     if (call == nullptr || call->arguments.size() != 2) continue;
@@ -139,14 +193,18 @@ arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, 
                                                             exec::ExecOptions options,
                                                             std::shared_ptr<StateBudget> budget) {
   const auto& join = node->As<plan::JoinNode>();
-  if (join.type != plan::JoinType::kInner && join.type != plan::JoinType::kCross) {
-    return arrow::Status::Invalid("a streaming query cannot use ", JoinName(join.type),
-                                  " of two streams yet: a row without a match would have to be written once no "
-                                  "match can come any more. Inner joins of two streams are supported");
-  }
+  const bool existence = join.type == plan::JoinType::kLeftSemi || join.type == plan::JoinType::kLeftAnti;
+  // The sides whose rows carry whether they found a partner; those that must be pruned by a
+  // bound, as their rows without one are written when they go.
+  const bool marked[2] = {join.type == plan::JoinType::kLeft || join.type == plan::JoinType::kFull || existence,
+                          join.type == plan::JoinType::kRight || join.type == plan::JoinType::kFull};
+  const bool pads[2] = {marked[0] && join.type != plan::JoinType::kLeftSemi, marked[1]};
+  // A WHERE over an outer, semi or anti join runs above it, as a filter of its rows.
+  if (marked[0] || marked[1]) filter = nullptr;
   std::optional<cp::Expression> where;
   if (filter) where = filter->As<plan::FilterNode>().predicate;
   std::unique_ptr<StreamJoin> out(new StreamJoin(std::move(node), std::move(filter), options));
+  out->type_ = join.type;
   // Each side's rows by its join keys, when both sides' keys have the same types (a lookup by
   // the other side's values then finds every row they may match); else unkeyed.
   bool keyed = join.left_keys.size() == join.right_keys.size();
@@ -157,9 +215,18 @@ arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, 
   }
   for (int s = 0; s < 2; ++s) {
     Side& side = out->sides_[s];
+    side.marked = marked[s];
+    auto schema = out->join_->inputs[static_cast<size_t>(s)]->schema;
+    for (const char* internal : {kMatchedColumn, kRowColumn[0], kRowColumn[1]}) {
+      if ((marked[0] || marked[1]) && schema->GetFieldIndex(internal) >= 0) {
+        return arrow::Status::Invalid("a stream joined by ", JoinName(join.type), " has a column named ", internal,
+                                      ", a name the join uses for itself; rename it");
+      }
+    }
+    if (side.marked) schema = *schema->AddField(schema->num_fields(), arrow::field(kMatchedColumn, arrow::boolean(), false));
     if (keyed) side.keys = s == 0 ? join.left_keys : join.right_keys;
-    side.rows = std::make_unique<KeyedRows>(out->join_->inputs[static_cast<size_t>(s)]->schema, side.keys, budget,
-                                            options, /*order=*/"", /*unique=*/false);
+    side.rows = std::make_unique<KeyedRows>(std::move(schema), side.keys, budget, options, /*order=*/"",
+                                            /*unique=*/false);
   }
   for (const auto& constraint : TimeConstraints(join, where)) {
     // A lower bound prunes left rows by the right side's watermark; an upper bound, right rows
@@ -170,6 +237,33 @@ arrow::Result<std::unique_ptr<StreamJoin>> StreamJoin::Make(plan::NodePtr node, 
     if (bound.left_column < 0 && bound.right_column < 0) continue;
     out->constraints_.push_back(constraint);
     out->bounds_.push_back(std::move(bound));
+  }
+  // A padded side's row is written once the other side's watermark shows that no partner can
+  // come any more: a bound must prune the side's rows.
+  for (int s = 0; s < 2; ++s) {
+    if (!pads[s]) continue;
+    const bool pruned = std::any_of(out->bounds_.begin(), out->bounds_.end(), [&](const Bound& bound) {
+      return (s == 0 ? bound.right_column : bound.left_column) >= 0;
+    });
+    if (pruned) continue;
+    const char* side = s == 0 ? "left" : "right";
+    const char* other = s == 0 ? "right" : "left";
+    if (join.type == plan::JoinType::kLeftAnti) {
+      return arrow::Status::Invalid(
+          "a streaming query cannot use ", JoinName(join.type),
+          " of two streams without a time bound: a row without a match is written once the subquery's watermark "
+          "shows no match can come any more. Bound the event times in the condition (such as s.t BETWEEN o.t AND "
+          "o.t + INTERVAL 1 MINUTE), with a watermark on the subquery's time column, so that its rows later than "
+          "some time after a row cannot match it");
+    }
+    return arrow::Status::Invalid(
+        "a streaming query cannot use ", JoinName(join.type), " of two streams without a time bound on its ", side,
+        " side: a ", side, " row without a match is written, padded with NULLs, once the ", other,
+        " side's watermark shows no match can come any more. Bound the join's event times in its ON condition "
+        "(an interval, such as r.t BETWEEN l.t - INTERVAL 1 MINUTE AND l.t + INTERVAL 1 MINUTE, or equal window "
+        "ends), with a watermark on the ",
+        other, " side's time column, so that ", other, " rows later than some time after a ", side,
+        " row cannot match it");
   }
   return out;
 }
@@ -186,7 +280,8 @@ int StreamJoin::Track(int s, const std::string& field, const ColumnWatermarkOf& 
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::KeepFrom(const std::shared_ptr<arrow::Table>& rows,
-                                                                   const std::string& field, int64_t threshold) {
+                                                                   const std::string& field, int64_t threshold,
+                                                                   bool keep_nulls) {
   auto column = rows->GetColumnByName(field);
   // Nothing goes when no row is behind the threshold (and none is without a time): the common
   // case while the held rows are all recent. Found without a pass over the other columns.
@@ -197,7 +292,10 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::KeepFrom(const std::sha
   }
   ARROW_ASSIGN_OR_RAISE(auto mask, cp::CallFunction("greater_equal", {column, std::make_shared<arrow::TimestampScalar>(
                                                                                   threshold, column->type())}));
-  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(rows, mask));  // a null comparison drops the row
+  if (keep_nulls && column->null_count() > 0) {
+    ARROW_ASSIGN_OR_RAISE(mask, cp::CallFunction("coalesce", {mask, arrow::Datum(true)}));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(rows, mask));  // else a null comparison drops the row
   // The same table when nothing goes, so that unchanged state is not written again.
   if (kept.table()->num_rows() == rows->num_rows()) return rows;
   return kept.table()->CombineChunks();
@@ -212,10 +310,12 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::DropLate(int s, const s
     if (column < 0) continue;
     const TrackedColumn& tracked = sides_[s].columns[static_cast<size_t>(column)];
     if (!tracked.watermark) continue;
-    ARROW_ASSIGN_OR_RAISE(auto next, KeepFrom(kept, tracked.field, *tracked.watermark));
-    // Rows without a time match nothing (the condition is NULL): dropped, not late.
+    // Rows without a time match nothing (the condition is NULL): not late; dropped, or kept on a
+    // marked side (PadTimeless writes them).
+    const bool padded = sides_[s].marked;
+    ARROW_ASSIGN_OR_RAISE(auto next, KeepFrom(kept, tracked.field, *tracked.watermark, padded));
     const auto times = kept->GetColumnByName(tracked.field);
-    const int64_t late = kept->num_rows() - times->null_count() - next->num_rows();
+    const int64_t late = kept->num_rows() - (padded ? 0 : times->null_count()) - next->num_rows();
     late_rows_ += late;
     if (late > 0 && late_ != nullptr) {
       ARROW_ASSIGN_OR_RAISE(auto mask, cp::CallFunction("less", {times, std::make_shared<arrow::TimestampScalar>(
@@ -271,12 +371,23 @@ void StreamJoin::AdvanceWatermarks(int s, const arrow::Table& fresh) {
   }
 }
 
-arrow::Status StreamJoin::Prune() {
+arrow::Status StreamJoin::Prune(std::vector<std::shared_ptr<arrow::Table>>* out) {
   // Rows kept longer only cost memory: the join's condition holds the bound, so they match
-  // nothing. In RocksDB a prune reads every row, so it runs every 16th batch.
+  // nothing. In RocksDB a prune reads every row, so it runs every 16th batch; but a marked
+  // side's rows are written (padded, or kept by an anti join) when they go, so that side is
+  // pruned every batch.
   ++prunes_;
-  auto prune = [&](Side& side, const std::string& field, int64_t threshold) -> arrow::Status {
+  auto prune = [&](int s, const std::string& field, int64_t threshold) -> arrow::Status {
+    Side& side = sides_[s];
     if (side.rows->num_rows() == 0) return arrow::Status::OK();
+    if (side.marked) {
+      if (!side.rows->in_rocksdb()) {  // most batches take nothing: found without a copy
+        ARROW_ASSIGN_OR_RAISE(auto kept, KeepFrom(side.rows->memory_rows(), field, threshold));
+        if (kept == side.rows->memory_rows()) return arrow::Status::OK();
+      }
+      ARROW_ASSIGN_OR_RAISE(auto gone, side.rows->TakeBefore(field, threshold));
+      return PadUnmatched(s, gone, out);
+    }
     if (side.rows->in_rocksdb()) return prunes_ % 16 == 0 ? side.rows->EraseBefore(field, threshold) : arrow::Status::OK();
     ARROW_ASSIGN_OR_RAISE(auto kept, KeepFrom(side.rows->memory_rows(), field, threshold));
     return side.rows->ReplaceAll(kept);
@@ -286,24 +397,77 @@ arrow::Status StreamJoin::Prune() {
     if (bound.right_column >= 0) {
       // left < right watermark + lo: no right row to come can match it.
       const auto& watermark = sides_[1].columns[static_cast<size_t>(bound.right_column)].watermark;
-      if (watermark) ARROW_RETURN_NOT_OK(prune(sides_[0], c.left_field, SaturatingAdd(*watermark, *c.lo)));
+      if (watermark) ARROW_RETURN_NOT_OK(prune(0, c.left_field, SaturatingAdd(*watermark, *c.lo)));
     }
     if (bound.left_column >= 0) {
       // right < left watermark - hi: no left row to come can match it.
       const auto& watermark = sides_[0].columns[static_cast<size_t>(bound.left_column)].watermark;
-      if (watermark) {
-        ARROW_RETURN_NOT_OK(prune(sides_[1], c.right_field, SaturatingAdd(*watermark, SaturatingNegate(*c.hi))));
-      }
+      if (watermark) ARROW_RETURN_NOT_OK(prune(1, c.right_field, SaturatingAdd(*watermark, SaturatingNegate(*c.hi))));
     }
   }
   return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Padded(int s, const std::shared_ptr<arrow::Table>& rows) const {
+  const int64_t n = rows->num_rows();
+  const auto& schema = join_->schema;
+  if (Existence()) return arrow::Table::Make(schema, rows->columns(), n);  // the left rows, as they are
+  const int left_width = join_->inputs[0]->schema->num_fields();
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
+  for (int i = 0; i < schema->num_fields(); ++i) {
+    const bool own = (i < left_width) == (s == 0);
+    if (own) {
+      columns.push_back(rows->column(s == 0 ? i : i - left_width));
+    } else {
+      ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(schema->field(i)->type(), n));
+      columns.push_back(std::make_shared<arrow::ChunkedArray>(std::move(nulls)));
+    }
+  }
+  return arrow::Table::Make(schema, std::move(columns), n);
+}
+
+arrow::Status StreamJoin::PadUnmatched(int s, const std::shared_ptr<arrow::Table>& held,
+                                       std::vector<std::shared_ptr<arrow::Table>>* out) const {
+  if (held->num_rows() == 0 || type_ == plan::JoinType::kLeftSemi) return arrow::Status::OK();
+  const int flag = held->num_columns() - 1;
+  ARROW_ASSIGN_OR_RAISE(auto unmatched, RowsFlagged(held, Flags(*held->column(flag)), /*keep=*/false));
+  if (unmatched->num_rows() == 0) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(unmatched, unmatched->RemoveColumn(flag));
+  ARROW_ASSIGN_OR_RAISE(auto padded, Padded(s, unmatched));
+  out->push_back(std::move(padded));
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::PadTimeless(int s, const std::shared_ptr<arrow::Table>& rows,
+                                                                     std::vector<std::shared_ptr<arrow::Table>>* out) const {
+  // A NULL in a bounded column makes the condition NULL: the row can never match.
+  std::vector<uint8_t> timeless(static_cast<size_t>(rows->num_rows()), 0);
+  bool any = false;
+  for (const auto& bound : bounds_) {
+    const auto& times = *rows->GetColumnByName(s == 0 ? bound.constraint.left_field : bound.constraint.right_field);
+    if (times.null_count() == 0) continue;
+    int64_t row = 0;
+    for (const auto& chunk : times.chunks()) {
+      for (int64_t i = 0; i < chunk->length(); ++i, ++row) {
+        if (chunk->IsNull(i)) timeless[static_cast<size_t>(row)] = 1;
+      }
+    }
+    any = true;
+  }
+  if (!any) return rows;
+  if (type_ != plan::JoinType::kLeftSemi) {
+    ARROW_ASSIGN_OR_RAISE(auto never, RowsFlagged(rows, timeless, /*keep=*/true));
+    ARROW_ASSIGN_OR_RAISE(auto padded, Padded(s, never));
+    out->push_back(std::move(padded));
+  }
+  return RowsFlagged(rows, timeless, /*keep=*/false);
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::StoredMatching(int s, const std::shared_ptr<arrow::Table>& probe) {
   const Side& side = sides_[s];
   if (!side.rows->in_rocksdb()) {
     if (side.rows->memory_rows()) return side.rows->memory_rows();
-    return arrow::Table::MakeEmpty(join_->inputs[static_cast<size_t>(s)]->schema);
+    return arrow::Table::MakeEmpty(side.rows->schema());
   }
   return side.rows->Lookup(probe, sides_[1 - s].keys);
 }
@@ -316,33 +480,188 @@ arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Join(std::shared_ptr<ar
   return EvaluateNode(join, {}, options_, "the joined rows");
 }
 
+arrow::Result<StreamJoin::MarkedPairs> StreamJoin::JoinMarked(const std::shared_ptr<arrow::Table>& left,
+                                                               const std::shared_ptr<arrow::Table>& right) {
+  // The inner join of the rows, each side numbered: the pairs, and which rows they hold.
+  auto inner = std::make_shared<plan::JoinNode>(join_->As<plan::JoinNode>());
+  inner->type = plan::JoinType::kInner;
+  inner->inputs.clear();
+  std::shared_ptr<arrow::Table> numbered[2];
+  std::vector<std::shared_ptr<arrow::Field>> fields;
+  int widths[2];
+  for (int s = 0; s < 2; ++s) {
+    ARROW_ASSIGN_OR_RAISE(numbered[s], WithRowNumbers(s == 0 ? left : right, kRowColumn[s]));
+    const auto& schema = join_->inputs[static_cast<size_t>(s)]->schema;
+    widths[s] = schema->num_fields();
+    ARROW_ASSIGN_OR_RAISE(auto with_number,
+                          schema->AddField(widths[s], arrow::field(kRowColumn[s], arrow::int64(), false)));
+    for (const auto& field : with_number->fields()) fields.push_back(field);
+    inner->inputs.push_back(Values(with_number, numbered[s]));
+  }
+  inner->schema = arrow::schema(std::move(fields));
+  ARROW_ASSIGN_OR_RAISE(auto joined, EvaluateNode(inner, {}, options_, "the joined rows"));
+  MarkedPairs out;
+  out.rows[0] = joined->column(widths[0]);
+  out.rows[1] = joined->column(widths[0] + 1 + widths[1]);
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
+  for (int i = 0; i < joined->num_columns(); ++i) {
+    if (i != widths[0] && i != widths[0] + 1 + widths[1]) columns.push_back(joined->column(i));
+  }
+  out.pairs = arrow::Table::Make(join_->schema, std::move(columns), joined->num_rows());
+  return out;
+}
+
+arrow::Status StreamJoin::MarkStored(int s, const std::shared_ptr<arrow::Table>& held,
+                                     const std::vector<uint8_t>& matched, std::shared_ptr<arrow::Table>* newly_matched) {
+  const int flag = held->num_columns() - 1;
+  std::vector<uint8_t> flags = Flags(*held->column(flag));
+  std::vector<uint8_t> changed(flags.size(), 0);
+  bool any = false;
+  for (size_t i = 0; i < flags.size(); ++i) {
+    if (matched[i] && !flags[i]) changed[i] = flags[i] = 1, any = true;
+  }
+  if (!any) return arrow::Status::OK();
+  if (newly_matched != nullptr) {
+    ARROW_ASSIGN_OR_RAISE(*newly_matched, RowsFlagged(held, changed, /*keep=*/true));
+    ARROW_ASSIGN_OR_RAISE(*newly_matched, (*newly_matched)->RemoveColumn(flag));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto array, FlagArray(flags));
+  ARROW_ASSIGN_OR_RAISE(auto updated, held->SetColumn(flag, held->schema()->field(flag),
+                                                      std::make_shared<arrow::ChunkedArray>(std::move(array))));
+  KeyedRows& rows = *sides_[s].rows;
+  // In memory `held` is every row; in RocksDB, every row of the keys looked up: the keys with a
+  // newly matched row are written back.
+  if (!rows.in_rocksdb()) return rows.ReplaceAll(updated);
+  if (sides_[s].keys.empty()) return rows.ReplaceGroups(updated);
+  ARROW_ASSIGN_OR_RAISE(auto newly, RowsFlagged(updated, changed, /*keep=*/true));
+  ARROW_ASSIGN_OR_RAISE(auto groups, RowsByKeys(updated, rows.schema(), sides_[s].keys, newly, rows.schema(),
+                                                sides_[s].keys, /*matching=*/true, options_));
+  return rows.ReplaceGroups(groups);
+}
+
+arrow::Status StreamJoin::JoinOuter(const std::shared_ptr<arrow::Table> (&fresh)[2],
+                                    std::vector<std::shared_ptr<arrow::Table>>* out) {
+  // As for an inner join, ΔL ⋈ (R ∪ ΔR), then L ⋈ ΔR; and the rows of a padded side that
+  // paired, new or held, are marked.
+  std::vector<uint8_t> fresh_matched[2], held_matched[2];
+  std::shared_ptr<arrow::Table> held[2];  // the held rows read, with their flags on a padded side
+  for (int s = 0; s < 2; ++s) fresh_matched[s].assign(static_cast<size_t>(fresh[s]->num_rows()), 0);
+  auto unflagged = [&](int s) -> arrow::Result<std::shared_ptr<arrow::Table>> {
+    return sides_[s].marked ? held[s]->RemoveColumn(held[s]->num_columns() - 1) : held[s];
+  };
+  auto mark = [](const arrow::ChunkedArray& numbers, int64_t offset, std::vector<uint8_t>* before,
+                 std::vector<uint8_t>* after) {
+    for (const auto& chunk : numbers.chunks()) {
+      const auto& values = static_cast<const arrow::Int64Array&>(*chunk);
+      for (int64_t i = 0; i < values.length(); ++i) {
+        const int64_t row = values.Value(i);
+        if (row < offset) {
+          (*before)[static_cast<size_t>(row)] = 1;
+        } else {
+          (*after)[static_cast<size_t>(row - offset)] = 1;
+        }
+      }
+    }
+  };
+  if (fresh[0]->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(held[1], StoredMatching(1, fresh[0]));
+    held_matched[1].assign(static_cast<size_t>(held[1]->num_rows()), 0);
+    ARROW_ASSIGN_OR_RAISE(auto right, unflagged(1));
+    ARROW_ASSIGN_OR_RAISE(auto right_all, AppendRows(right, fresh[1]));
+    if (right_all->num_rows() > 0) {
+      ARROW_ASSIGN_OR_RAISE(auto marked, JoinMarked(fresh[0], right_all));
+      mark(*marked.rows[0], 0, &fresh_matched[0], &fresh_matched[0]);
+      mark(*marked.rows[1], held[1]->num_rows(), &held_matched[1], &fresh_matched[1]);
+      if (!Existence()) out->push_back(std::move(marked.pairs));
+    }
+  }
+  if (fresh[1]->num_rows() > 0 && sides_[0].rows->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(held[0], StoredMatching(0, fresh[1]));
+    held_matched[0].assign(static_cast<size_t>(held[0]->num_rows()), 0);
+    ARROW_ASSIGN_OR_RAISE(auto left, unflagged(0));
+    ARROW_ASSIGN_OR_RAISE(auto marked, JoinMarked(left, fresh[1]));
+    mark(*marked.rows[0], held[0]->num_rows(), &held_matched[0], &held_matched[0]);
+    mark(*marked.rows[1], 0, &fresh_matched[1], &fresh_matched[1]);
+    if (!Existence()) out->push_back(std::move(marked.pairs));
+  }
+  // The held rows' flags change before the new rows join them (in memory, `held` is every row).
+  // A semi join writes a left row when it first finds a partner, new or held.
+  const bool semi = type_ == plan::JoinType::kLeftSemi;
+  for (int s = 0; s < 2; ++s) {
+    if (!sides_[s].marked || !held[s]) continue;
+    std::shared_ptr<arrow::Table> newly;
+    ARROW_RETURN_NOT_OK(MarkStored(s, held[s], held_matched[s], semi ? &newly : nullptr));
+    if (newly && newly->num_rows() > 0) {
+      ARROW_ASSIGN_OR_RAISE(auto rows, Padded(s, newly));
+      out->push_back(std::move(rows));
+    }
+  }
+  if (semi && fresh[0]->num_rows() > 0) {
+    ARROW_ASSIGN_OR_RAISE(auto found, RowsFlagged(fresh[0], fresh_matched[0], /*keep=*/true));
+    if (found->num_rows() > 0) {
+      ARROW_ASSIGN_OR_RAISE(auto rows, Padded(0, found));
+      out->push_back(std::move(rows));
+    }
+  }
+  for (int s = 0; s < 2; ++s) {
+    std::shared_ptr<arrow::Table> rows = fresh[s];
+    if (sides_[s].marked) {
+      ARROW_ASSIGN_OR_RAISE(auto flags, FlagArray(fresh_matched[s]));
+      ARROW_ASSIGN_OR_RAISE(rows, WithColumn(rows, kMatchedColumn, std::move(flags)));
+    }
+    ARROW_RETURN_NOT_OK(sides_[s].rows->Append(rows));
+  }
+  return arrow::Status::OK();
+}
+
 arrow::Result<std::shared_ptr<arrow::Table>> StreamJoin::Run(const Replacements& below, const BatchContext& context) {
+  const bool marked = sides_[0].marked || sides_[1].marked;
+  std::vector<std::shared_ptr<arrow::Table>> parts;
   std::shared_ptr<arrow::Table> fresh[2];
   for (int s = 0; s < 2; ++s) {
     ARROW_ASSIGN_OR_RAISE(fresh[s], EvaluateNode(join_->inputs[static_cast<size_t>(s)], below, options_,
                                                  s == 0 ? "the rows reaching the join's left side"
                                                         : "the rows reaching the join's right side"));
     ARROW_ASSIGN_OR_RAISE(fresh[s], DropLate(s, fresh[s]));
-  }
-  // ΔL ⋈ (R ∪ ΔR), then L ⋈ ΔR (R and L: the held rows the other side's new rows may match).
-  std::vector<std::shared_ptr<arrow::Table>> parts;
-  if (fresh[0]->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(auto right, StoredMatching(1, fresh[0]));
-    ARROW_ASSIGN_OR_RAISE(auto right_all, AppendRows(right, fresh[1]));
-    if (right_all->num_rows() > 0) {
-      ARROW_ASSIGN_OR_RAISE(auto part, Join(fresh[0], right_all));
-      parts.push_back(std::move(part));
+    if (sides_[s].marked) {
+      ARROW_ASSIGN_OR_RAISE(fresh[s], PadTimeless(s, fresh[s], &parts));
     }
   }
-  if (fresh[1]->num_rows() > 0 && sides_[0].rows->num_rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(auto left, StoredMatching(0, fresh[1]));
-    ARROW_ASSIGN_OR_RAISE(auto part, Join(left, fresh[1]));
-    parts.push_back(std::move(part));
+  if (marked) {
+    ARROW_RETURN_NOT_OK(JoinOuter(fresh, &parts));
+  } else {
+    // ΔL ⋈ (R ∪ ΔR), then L ⋈ ΔR (R and L: the held rows the other side's new rows may match).
+    if (fresh[0]->num_rows() > 0) {
+      ARROW_ASSIGN_OR_RAISE(auto right, StoredMatching(1, fresh[0]));
+      ARROW_ASSIGN_OR_RAISE(auto right_all, AppendRows(right, fresh[1]));
+      if (right_all->num_rows() > 0) {
+        ARROW_ASSIGN_OR_RAISE(auto part, Join(fresh[0], right_all));
+        parts.push_back(std::move(part));
+      }
+    }
+    if (fresh[1]->num_rows() > 0 && sides_[0].rows->num_rows() > 0) {
+      ARROW_ASSIGN_OR_RAISE(auto left, StoredMatching(0, fresh[1]));
+      ARROW_ASSIGN_OR_RAISE(auto part, Join(left, fresh[1]));
+      parts.push_back(std::move(part));
+    }
+    for (int s = 0; s < 2; ++s) ARROW_RETURN_NOT_OK(sides_[s].rows->Append(fresh[s]));
   }
-  for (int s = 0; s < 2; ++s) ARROW_RETURN_NOT_OK(sides_[s].rows->Append(fresh[s]));
   for (int s = 0; s < 2; ++s) AdvanceWatermarks(s, *fresh[s]);
   FollowActiveSide(context);
-  ARROW_RETURN_NOT_OK(Prune());
+  if (marked && context.end_of_input) {
+    // The inputs have ended: no partner can come any more, and rows that come anyway are late.
+    for (auto& side : sides_) {
+      for (auto& tracked : side.columns) tracked.watermark = std::numeric_limits<int64_t>::max();
+    }
+  }
+  ARROW_RETURN_NOT_OK(Prune(&parts));
+  if (marked && context.end_of_input) {
+    // Every row goes (those of an unmarked side match nothing to come either).
+    for (int s = 0; s < 2; ++s) {
+      ARROW_ASSIGN_OR_RAISE(auto rest, sides_[s].rows->TakeAll());
+      if (sides_[s].marked) ARROW_RETURN_NOT_OK(PadUnmatched(s, rest, &parts));
+    }
+  }
   if (parts.empty()) return arrow::Table::MakeEmpty(node()->schema);
   ARROW_ASSIGN_OR_RAISE(auto output, arrow::ConcatenateTables(parts));
   return output->CombineChunks();
@@ -359,6 +678,7 @@ std::optional<int64_t> StreamJoin::watermark() const {
 }
 
 bool StreamJoin::HasOutputWatermark(const std::string& field) const {
+  if (node()->schema->GetFieldIndex(field) < 0) return false;  // a semi or anti join's right columns
   for (const auto& bound : bounds_) {
     if (bound.left_column >= 0 && bound.right_column >= 0 &&
         (field == bound.constraint.left_field || field == bound.constraint.right_field)) {
@@ -370,6 +690,7 @@ bool StreamJoin::HasOutputWatermark(const std::string& field) const {
 
 std::optional<int64_t> StreamJoin::OutputWatermark(const std::string& field) const {
   std::optional<int64_t> out;
+  if (node()->schema->GetFieldIndex(field) < 0) return out;
   for (const auto& bound : bounds_) {
     if (bound.left_column < 0 || bound.right_column < 0) continue;
     const TimeConstraint& c = bound.constraint;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "common/arrow_init.h"
 #include "plan/functions.h"
@@ -33,8 +34,10 @@ cp::Expression Plus(const std::string& field, int64_t seconds) {
                   {cp::field_ref(field), Interval(0, 0, (seconds >= 0 ? seconds : -seconds) * 1'000'000'000)});
 }
 
-// Impressions (ad, t) joined with clicks (ad2, t2) on the ad, `residual` bounding the times.
-plan::NodePtr ClickJoin(std::optional<cp::Expression> residual, plan::JoinType type = plan::JoinType::kInner) {
+// Impressions (ad, t) joined with clicks (ad2, t2) on the ad, `residual` bounding the times;
+// with `same_time`, on t = t2 too (as a window join is on its window ends).
+plan::NodePtr ClickJoin(std::optional<cp::Expression> residual, plan::JoinType type = plan::JoinType::kInner,
+                        bool same_time = false) {
   auto left = std::make_shared<plan::ValuesNode>();
   left->schema = arrow::schema({arrow::field("ad", arrow::utf8()), arrow::field("t", Ts())});
   auto right = std::make_shared<plan::ValuesNode>();
@@ -44,13 +47,23 @@ plan::NodePtr ClickJoin(std::optional<cp::Expression> residual, plan::JoinType t
   join->left_keys = {"ad"};
   join->right_keys = {"ad2"};
   join->null_safe = {false};
+  if (same_time) {
+    join->left_keys.push_back("t");
+    join->right_keys.push_back("t2");
+    join->null_safe.push_back(false);
+  }
   auto both = arrow::schema({left->schema->field(0), left->schema->field(1), right->schema->field(0),
                              right->schema->field(1)});
   if (residual) join->residual = residual->Bind(*both).ValueOrDie();
-  join->schema = both;
+  // A semi or anti join's rows are its left rows.
+  const bool existence = type == plan::JoinType::kLeftSemi || type == plan::JoinType::kLeftAnti;
+  join->schema = existence ? left->schema : both;
   join->inputs = {left, right};
   return join;
 }
+
+// A time that is NULL.
+constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
 std::shared_ptr<arrow::Table> Rows(const std::shared_ptr<arrow::Schema>& schema,
                                    const std::vector<std::pair<std::string, int64_t>>& rows) {  // times in seconds
@@ -58,7 +71,7 @@ std::shared_ptr<arrow::Table> Rows(const std::shared_ptr<arrow::Schema>& schema,
   arrow::TimestampBuilder times(Ts(), arrow::default_memory_pool());
   for (const auto& [ad, t] : rows) {
     EXPECT_TRUE(ads.Append(ad).ok());
-    EXPECT_TRUE(times.Append(t * kSecond).ok());
+    EXPECT_TRUE((t == kNoTime ? times.AppendNull() : times.Append(t * kSecond)).ok());
   }
   return arrow::Table::Make(schema, {ads.Finish().ValueOrDie(), times.Finish().ValueOrDie()});
 }
@@ -82,28 +95,50 @@ class StreamJoinTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs one batch: `left` and `right` are the rows each side emits in it. The joined pairs as
-  // "ad t t2" strings (seconds), sorted.
+  // "ad t t2" strings (seconds), sorted; a row padded with NULLs has "-" for the missing time
+  // (and its own side's ad). Checks that no row is below the output watermark its time column
+  // had before the batch.
   std::vector<std::string> Batch(StreamJoin* join, const std::vector<std::pair<std::string, int64_t>>& left,
                                  const std::vector<std::pair<std::string, int64_t>>& right,
-                                 std::set<std::string> idle = {}) {
+                                 std::set<std::string> idle = {}, bool end_of_input = false) {
     const auto& node = *join->node();
     Replacements below{{node.inputs[0].get(), Values(node.inputs[0]->schema, Rows(node.inputs[0]->schema, left))},
                        {node.inputs[1].get(), Values(node.inputs[1]->schema, Rows(node.inputs[1]->schema, right))}};
     BatchContext context;
     context.idle_inputs = std::move(idle);
+    context.end_of_input = end_of_input;
+    const std::optional<int64_t> watermarks[2] = {join->OutputWatermark("t"), join->OutputWatermark("t2")};
     auto out = join->Run(below, context);
     EXPECT_TRUE(out.ok()) << out.status().ToString();
     std::vector<std::string> pairs;
     if (!out.ok()) return pairs;
     auto table = (*out)->CombineChunks().ValueOrDie();
     for (int64_t i = 0; i < table->num_rows(); ++i) {
-      auto ad = table->column(0)->GetScalar(i).ValueOrDie()->ToString();
-      auto t = std::static_pointer_cast<arrow::TimestampScalar>(table->column(1)->GetScalar(i).ValueOrDie())->value;
-      auto t2 = std::static_pointer_cast<arrow::TimestampScalar>(table->column(3)->GetScalar(i).ValueOrDie())->value;
-      pairs.push_back(ad + " " + std::to_string(t / kSecond) + " " + std::to_string(t2 / kSecond));
+      auto ad = table->column(0)->GetScalar(i).ValueOrDie();
+      if (!ad->is_valid) ad = table->column(2)->GetScalar(i).ValueOrDie();
+      std::string line = ad->ToString();
+      for (int c : {1, 3}) {
+        if (c >= table->num_columns()) break;  // a semi or anti join's rows: the left columns
+        auto t = std::static_pointer_cast<arrow::TimestampScalar>(table->column(c)->GetScalar(i).ValueOrDie());
+        line += " " + (t->is_valid ? std::to_string(t->value / kSecond) : std::string("-"));
+        const auto& watermark = watermarks[c == 1 ? 0 : 1];
+        if (t->is_valid && watermark) {
+          EXPECT_GE(t->value, *watermark) << "row " << line << " is behind the output watermark it had";
+        }
+      }
+      pairs.push_back(line);
     }
     std::sort(pairs.begin(), pairs.end());
     return pairs;
+  }
+  std::vector<std::string> End(StreamJoin* join) { return Batch(join, {}, {}, {}, /*end_of_input=*/true); }
+
+  // A budget that keeps the join's rows in memory (-1) or in RocksDB from the first row (0).
+  std::shared_ptr<StateBudget> Budget(int64_t memory_bytes) {
+    auto budget = std::make_shared<StateBudget>();
+    budget->memory_bytes = memory_bytes;
+    budget->work_dir = (dir_ / "state-work").string();
+    return budget;
   }
 
   fs::path dir_;
@@ -146,16 +181,207 @@ TEST_F(StreamJoinTest, IgnoresWhatDoesNotBoundTime) {
   EXPECT_TRUE(TimeConstraints(ClickJoin(cp::less_equal(cp::field_ref("t"), Plus("t", 1)))->As<plan::JoinNode>())
                   .empty());
   EXPECT_TRUE(TimeConstraints(ClickJoin(std::nullopt)->As<plan::JoinNode>()).empty());
-  // Outer joins keep unmatched rows: their conditions do not filter.
+  // An outer (semi, anti) join's condition bounds its pairs; a WHERE over it filters its padded
+  // (or kept) rows too, so it is no part of the condition.
   auto left = ClickJoin(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")), plan::JoinType::kLeft);
-  EXPECT_TRUE(TimeConstraints(left->As<plan::JoinNode>()).empty());
+  EXPECT_EQ(TimeConstraints(left->As<plan::JoinNode>()).size(), 1u);
+  auto semi = ClickJoin(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")), plan::JoinType::kLeftSemi);
+  EXPECT_EQ(TimeConstraints(semi->As<plan::JoinNode>()).size(), 1u);
+  for (auto type : {plan::JoinType::kFull, plan::JoinType::kLeftAnti}) {
+    auto unbounded = ClickJoin(std::nullopt, type);
+    EXPECT_TRUE(TimeConstraints(unbounded->As<plan::JoinNode>(), cp::less_equal(cp::field_ref("t2"), Plus("t", 30)))
+                    .empty());
+  }
 }
 
-TEST_F(StreamJoinTest, RefusesOuterJoins) {
-  auto join = StreamJoin::Make(ClickJoin(std::nullopt, plan::JoinType::kLeft), nullptr, Delay(0), exec::ExecOptions{});
-  ASSERT_FALSE(join.ok());
-  EXPECT_NE(join.status().message().find("LEFT OUTER join of two streams"), std::string::npos)
-      << join.status().message();
+TEST_F(StreamJoinTest, RefusesOuterJoinsWithoutATimeBoundOnTheirPaddedSides) {
+  auto message = [](plan::NodePtr node, ColumnWatermarkOf watermark_of = Delay(0)) {
+    auto join = StreamJoin::Make(std::move(node), nullptr, watermark_of, exec::ExecOptions{});
+    return join.ok() ? std::string("accepted") : join.status().message();
+  };
+  // No bound at all.
+  EXPECT_NE(message(ClickJoin(std::nullopt, plan::JoinType::kLeft))
+                .find("cannot use a LEFT OUTER join of two streams without a time bound on its left side: a left row "
+                      "without a match is written, padded with NULLs, once the right side's watermark shows no match "
+                      "can come any more"),
+            std::string::npos)
+      << message(ClickJoin(std::nullopt, plan::JoinType::kLeft));
+  // t2 >= t bounds how early a click may be, not how late: right rows go once the impressions'
+  // watermark passes them, left rows never. A RIGHT join may pad; a LEFT or FULL one may not.
+  auto after = cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t"));
+  EXPECT_EQ(message(ClickJoin(after, plan::JoinType::kRight)), "accepted");
+  EXPECT_NE(message(ClickJoin(after, plan::JoinType::kLeft)).find("without a time bound on its left side"),
+            std::string::npos);
+  EXPECT_NE(message(ClickJoin(after, plan::JoinType::kFull)).find("a FULL OUTER join of two streams without a time "
+                                                                  "bound on its left side"),
+            std::string::npos);
+  // A bound needs a watermark on the column it is checked against.
+  auto between = cp::and_(after, cp::less_equal(cp::field_ref("t2"), Plus("t", 60)));
+  ColumnWatermarkOf impressions_only = [](const plan::LogicalNode& side,
+                                          const std::string& field) -> std::optional<ColumnWatermark> {
+    if (field == "t") return ColumnWatermark{0};
+    return std::nullopt;
+  };
+  EXPECT_EQ(message(ClickJoin(between, plan::JoinType::kRight), impressions_only), "accepted");
+  EXPECT_NE(message(ClickJoin(between, plan::JoinType::kLeft), impressions_only).find("without a time bound"),
+            std::string::npos);
+  EXPECT_EQ(message(ClickJoin(between, plan::JoinType::kFull)), "accepted");
+  // An anti join writes a row once no match can come: it must be bounded as a LEFT join is. A
+  // semi join writes a row on its first match: unbounded, it keeps its rows (as an inner join).
+  EXPECT_EQ(message(ClickJoin(between, plan::JoinType::kLeftAnti)), "accepted");
+  EXPECT_NE(message(ClickJoin(after, plan::JoinType::kLeftAnti))
+                .find("cannot use an anti join (NOT IN or NOT EXISTS) of two streams without a time bound: a row "
+                      "without a match is written once the subquery's watermark shows no match can come any more"),
+            std::string::npos)
+      << message(ClickJoin(after, plan::JoinType::kLeftAnti));
+  EXPECT_EQ(message(ClickJoin(std::nullopt, plan::JoinType::kLeftSemi)), "accepted");
+  // A column named as the join's own is refused, not misread.
+  auto node = std::make_shared<plan::JoinNode>(ClickJoin(between, plan::JoinType::kRight)->As<plan::JoinNode>());
+  auto odd = std::make_shared<plan::ValuesNode>();
+  odd->schema = arrow::schema({arrow::field("ad", arrow::utf8()), arrow::field("t", Ts()),
+                               arrow::field("__tidelake_join_matched", arrow::boolean())});
+  node->inputs[0] = odd;
+  EXPECT_NE(message(node).find("has a column named __tidelake_join_matched, a name the join uses for itself"),
+            std::string::npos)
+      << message(node);
+}
+
+TEST_F(StreamJoinTest, LeftIntervalJoinPadsAnUnmatchedRowOnceWhenNoMatchCanComeAndAtTheEnd) {
+  // t2 BETWEEN t AND t + 60 s (t - t2 in [-60 s, 0]); watermarks trail by 5 s.
+  auto made = StreamJoin::Make(ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
+                                                  cp::less_equal(cp::field_ref("t2"), Plus("t", 60))),
+                                         plan::JoinType::kLeft),
+                               nullptr, Delay(5), exec::ExecOptions{});
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  StreamJoin& join = **made;
+  // An impression without a time can match nothing: padded at once, not kept.
+  EXPECT_EQ(Batch(&join, {{"x", 0}, {"y", 10}, {"n", kNoTime}}, {{"x", 30}}),
+            (std::vector<std::string>{"n - -", "x 0 30"}));
+  EXPECT_EQ(join.state_rows(), 3);
+  // Clicks' watermark 45: impressions before -15 go; none.
+  EXPECT_EQ(Batch(&join, {{"z", 100}}, {{"x", 50}}), (std::vector<std::string>{"x 0 50"}));
+  // Clicks' watermark 125: x 0 (matched) and y 10 (never) go; y is written, padded, now.
+  EXPECT_EQ(Batch(&join, {}, {{"w", 130}}), (std::vector<std::string>{"y 10 -"}));
+  EXPECT_EQ(join.OutputWatermark("t"), 65 * kSecond);
+  // z 100 finds its click before it goes: not padded when it does.
+  EXPECT_EQ(Batch(&join, {}, {{"z", 150}}), (std::vector<std::string>{"z 100 150"}));
+  EXPECT_EQ(Batch(&join, {{"u", 300}}, {{"q", 200}}), std::vector<std::string>{});
+  // An impression behind the impressions' watermark (295) is late: dropped and counted, as an
+  // inner join drops it, not padded. One without a time is not late: padded.
+  EXPECT_EQ(Batch(&join, {{"v", 250}, {"m", kNoTime}}, {}), (std::vector<std::string>{"m - -"}));
+  EXPECT_EQ(join.late_rows(), 1);
+  // The inputs end: every impression still held without a click is written, once.
+  EXPECT_EQ(End(&join), (std::vector<std::string>{"u 300 -"}));
+  EXPECT_EQ(join.state_rows(), 0);
+  EXPECT_EQ(End(&join), std::vector<std::string>{});
+  // Rows that come after the end are late.
+  EXPECT_EQ(Batch(&join, {{"a", 400}}, {{"a", 410}}), std::vector<std::string>{});
+  EXPECT_EQ(join.late_rows(), 3);
+}
+
+TEST_F(StreamJoinTest, RightIntervalJoinPadsClicksNoImpressionCanMatch) {
+  // t2 BETWEEN t AND t + 60 s: a click goes once the impressions' watermark passes it.
+  auto made = StreamJoin::Make(ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
+                                                  cp::less_equal(cp::field_ref("t2"), Plus("t", 60))),
+                                         plan::JoinType::kRight),
+                               nullptr, Delay(0), exec::ExecOptions{});
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  StreamJoin& join = **made;
+  EXPECT_EQ(Batch(&join, {{"x", 0}}, {{"x", 30}, {"y", 40}}), (std::vector<std::string>{"x 0 30"}));
+  // Impressions' watermark 50: the clicks before 50 go, y 40 without an impression.
+  EXPECT_EQ(Batch(&join, {{"x", 50}}, {}), (std::vector<std::string>{"y - 40"}));
+  EXPECT_EQ(join.OutputWatermark("t2"), 40 * kSecond);
+  EXPECT_EQ(Batch(&join, {}, {{"x", 100}, {"x", 120}}), (std::vector<std::string>{"x 50 100"}));
+  EXPECT_EQ(End(&join), (std::vector<std::string>{"x - 120"}));
+  EXPECT_EQ(End(&join), std::vector<std::string>{});
+}
+
+TEST_F(StreamJoinTest, FullOuterWindowJoinPadsEitherSide) {
+  // On equal times (as on window ends): a row of either side goes once the other side's
+  // watermark passes its time.
+  for (int64_t budget : {-1, 0}) {
+    SCOPED_TRACE(budget < 0 ? "in memory" : "in RocksDB");
+    auto made = StreamJoin::Make(ClickJoin(std::nullopt, plan::JoinType::kFull, /*same_time=*/true), nullptr, Delay(0),
+                                 exec::ExecOptions{}, Budget(budget));
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    StreamJoin& join = **made;
+    ASSERT_EQ(join.constraints().size(), 1u);
+    EXPECT_EQ(Batch(&join, {{"a", 60}, {"b", 60}}, {{"a", 60}, {"c", 60}}), (std::vector<std::string>{"a 60 60"}));
+    // b's partner comes in time (not behind the watermark 60); then both watermarks reach 120.
+    EXPECT_EQ(Batch(&join, {{"a", 120}}, {{"b", 60}, {"d", 120}}), (std::vector<std::string>{"b 60 60", "c - 60"}));
+    EXPECT_EQ(join.state_rows(), 2);
+    EXPECT_EQ(End(&join), (std::vector<std::string>{"a 120 -", "d - 120"}));
+    EXPECT_EQ(join.state_rows(), 0);
+  }
+}
+
+TEST_F(StreamJoinTest, SemiJoinWritesARowOnItsFirstMatchAndAntiJoinWhenNoneCanCome) {
+  // EXISTS / NOT EXISTS (a click within the minute after the impression); watermarks trail by 5
+  // s. Over the stream, the two write every impression (not late) exactly once between them.
+  auto condition = cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
+                            cp::less_equal(cp::field_ref("t2"), Plus("t", 60)));
+  for (int64_t budget : {-1, 0}) {
+    SCOPED_TRACE(budget < 0 ? "in memory" : "in RocksDB");
+    auto semi = StreamJoin::Make(ClickJoin(condition, plan::JoinType::kLeftSemi), nullptr, Delay(5),
+                                 exec::ExecOptions{}, Budget(budget))
+                    .ValueOrDie();
+    auto anti = StreamJoin::Make(ClickJoin(condition, plan::JoinType::kLeftAnti), nullptr, Delay(5),
+                                 exec::ExecOptions{}, Budget(budget))
+                    .ValueOrDie();
+    using Lines = std::vector<std::string>;
+    auto both = [&](const std::vector<std::pair<std::string, int64_t>>& left,
+                    const std::vector<std::pair<std::string, int64_t>>& right, bool end = false) {
+      return std::pair(Batch(semi.get(), left, right, {}, end), Batch(anti.get(), left, right, {}, end));
+    };
+    // x 0 has two clicks: written once. An impression without a time is never clicked.
+    EXPECT_EQ(both({{"x", 0}, {"y", 10}, {"n", kNoTime}}, {{"x", 30}, {"x", 40}}), std::pair(Lines{"x 0"}, Lines{"n -"}));
+    EXPECT_FALSE(semi->HasOutputWatermark("t2"));  // not a column of its rows
+    // A held impression finds its click.
+    EXPECT_EQ(both({{"z", 100}}, {{"y", 50}}), std::pair(Lines{"y 10"}, Lines{}));
+    EXPECT_EQ(both({}, {{"x", 65}, {"w", 130}}), std::pair(Lines{}, Lines{}));
+    EXPECT_EQ(both({{"u", 200}}, {{"z", 150}}), std::pair(Lines{"z 100"}, Lines{}));
+    // The clicks' watermark (295) passes u 200's minute: no click can come for it.
+    EXPECT_EQ(both({}, {{"q", 300}}), std::pair(Lines{}, Lines{"u 200"}));
+    EXPECT_EQ(both({{"v", 400}, {"s", 400}}, {{"v", 410}}), std::pair(Lines{"v 400"}, Lines{}));
+    EXPECT_EQ(both({}, {}, /*end=*/true), std::pair(Lines{}, Lines{"s 400"}));
+    EXPECT_EQ(semi->state_rows(), 0);
+  }
+}
+
+TEST_F(StreamJoinTest, ARestartKeepsWhichRowsFoundAPartner) {
+  // t2 BETWEEN t AND t + 60 s, watermarks 100 s behind; the state saved after the third batch
+  // and restored into a new join, in memory and in RocksDB: the restored join pads exactly the
+  // rows the first one would, none twice, none lost.
+  auto node = ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
+                                 cp::less_equal(cp::field_ref("t2"), Plus("t", 60))),
+                        plan::JoinType::kFull);
+  for (int64_t budget : {-1, 0}) {
+    SCOPED_TRACE(budget < 0 ? "in memory" : "in RocksDB");
+    fs::remove_all(dir_);
+    auto first = StreamJoin::Make(node, nullptr, Delay(100), exec::ExecOptions{}, Budget(budget)).ValueOrDie();
+    EXPECT_EQ(Batch(first.get(), {}, {{"q", 50}}), std::vector<std::string>{});
+    EXPECT_EQ(Batch(first.get(), {{"x", 0}, {"x", 0}, {"y", 0}}, {}), std::vector<std::string>{});
+    // Held rows of both sides find partners: the held click q 50, the held impressions x 0
+    // (twice: equal rows are rows of their own).
+    EXPECT_EQ(Batch(first.get(), {{"q", 20}}, {{"x", 10}}), (std::vector<std::string>{"q 20 50", "x 0 10", "x 0 10"}));
+    auto checkpoint = Checkpoint::Open(std::make_shared<arrow::fs::LocalFileSystem>(), dir_.string()).ValueOrDie();
+    std::set<std::string> files;
+    auto state = first->SaveState(*checkpoint, 2, &files);
+    ASSERT_TRUE(state.ok()) << state.status().ToString();
+
+    auto second = StreamJoin::Make(node, nullptr, Delay(100), exec::ExecOptions{}, Budget(budget)).ValueOrDie();
+    std::set<std::string> restored;
+    ASSERT_TRUE(second->RestoreState(*checkpoint, *state, &restored).ok());
+    EXPECT_EQ(second->state_rows(), first->state_rows());
+    for (StreamJoin* join : {first.get(), second.get()}) {
+      // The clicks' watermark (460) passes every impression but w 400, the impressions' (300)
+      // every click but w 560: of those, only y 0 never found a partner.
+      EXPECT_EQ(Batch(join, {{"w", 400}}, {{"w", 560}}), (std::vector<std::string>{"y 0 -"}));
+      EXPECT_EQ(join->state_rows(), 2);
+      EXPECT_EQ(End(join), (std::vector<std::string>{"w - 560", "w 400 -"}));
+      EXPECT_EQ(End(join), std::vector<std::string>{});
+    }
+  }
 }
 
 TEST_F(StreamJoinTest, EmitsEachPairOnceWhicheverSideComesLast) {

@@ -2,7 +2,9 @@
 stream, writes exactly the rows the same SQL gives in batch mode over the same data: filters,
 projections, enrichment joins, every window kind of the three dialects, aggregation without
 a window (update mode: the table holds each group's latest result), and joins of two streams
-(unbounded, interval and window joins, whose state is pruned by the watermarks), Top-N per window
+(unbounded, interval and window joins, whose state is pruned by the watermarks; outer interval and
+window joins, whose rows without a partner are written padded when pruned; EXISTS and NOT
+EXISTS over a stream), Top-N per window
 (over windowed aggregations and over window table functions), deduplication (per window, per key
 in append and update mode) and DISTINCT.
 
@@ -150,6 +152,25 @@ CORPUS = [
     "ON p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS GROUP BY window(p.pts, '1 minute')",
     "SELECT window.start, e.user, count(*) AS n FROM {tight} e JOIN {pay} p "
     "ON e.user = p.user AND p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS GROUP BY window(e.ts, '30 seconds'), e.user",
+    # outer joins bounded in time: an event without its payment (a view, a click) is written padded
+    # with NULLs once the payments' watermark passes its ten seconds; a payment of a small buy once
+    # the events' watermark passes it; both sides' windows without a partner in a FULL window join;
+    # and a windowed aggregation over a LEFT join, whose padded rows must not be behind its watermark
+    "SELECT e.id, e.kind, p.pid, p.paid FROM {tight} e LEFT JOIN {pay} p "
+    "ON e.id = p.event_id AND p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS",
+    "SELECT p.pid, p.paid, e.id FROM {tight} e RIGHT JOIN {pay} p "
+    "ON e.id = p.event_id AND e.amount > 50 AND e.ts BETWEEN p.pts - INTERVAL 8 SECONDS AND p.pts",
+    "SELECT coalesce(a.we, b.we) AS we, coalesce(a.user, b.user) AS user, a.n, b.paid "
+    "FROM (SELECT window.end AS we, user, count(*) AS n FROM {tight} WHERE kind = 'view' "
+    "GROUP BY window(ts, '30 seconds'), user) a FULL JOIN (SELECT window.end AS we, user, sum(paid) AS paid "
+    "FROM {pay} GROUP BY window(pts, '30 seconds'), user) b ON a.user = b.user AND a.we = b.we",
+    "SELECT window.start, count(*) AS n, count(p.pid) AS paid FROM {tight} e LEFT JOIN {pay} p "
+    "ON e.id = p.event_id AND p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS GROUP BY window(e.ts, '1 minute')",
+    # EXISTS and NOT EXISTS over a stream, bounded in time (semi and anti joins of two streams)
+    "SELECT e.id, e.kind FROM {tight} e WHERE EXISTS (SELECT 1 FROM {pay} p "
+    "WHERE p.event_id = e.id AND p.pts BETWEEN e.ts AND e.ts + INTERVAL 10 SECONDS)",
+    "SELECT e.id, e.user FROM {tight} e WHERE NOT EXISTS (SELECT 1 FROM {pay} p "
+    "WHERE p.user = e.user AND p.pts BETWEEN e.ts AND e.ts + INTERVAL 3 SECONDS)",
     # a stream joined with its own windowed aggregate (NEXMark q7: bounded by the WHERE) and with
     # the maximum of its windows' counts (NEXMark q5)
     "WITH b AS (SELECT * FROM {tight}) SELECT B.id, B.amount FROM b B JOIN (SELECT max(amount) AS top, "
