@@ -349,16 +349,7 @@ arrow::Status KeyedRows::ReplaceGroups(const std::shared_ptr<arrow::Table>& rows
   if (unique_) return arrow::Status::Invalid("keyed state with one row per key takes upserts, not group replacements");
   if (rows->num_rows() == 0) return arrow::Status::OK();
   if (!db_) {
-    if (keys_.empty() || memory_.num_rows() == 0) {
-      ARROW_ASSIGN_OR_RAISE(memory_.rows, rows->CombineChunks());
-    } else {
-      ARROW_ASSIGN_OR_RAISE(auto others, RowsByKeys(memory_.rows, schema_, keys_, rows, schema_, keys_,
-                                                    /*matching=*/false, options_));
-      ARROW_ASSIGN_OR_RAISE(memory_.rows, AppendRows(others, rows));
-    }
-    Account();
-    if (budget_->memory_bytes >= 0 && budget_->used_bytes > budget_->memory_bytes) return MoveToRocksDb();
-    return arrow::Status::OK();
+    return ReplaceKeysInMemory(rows);
   }
   // Delete every row of the groups' keys (each key once, in order), then write the new rows.
   ARROW_ASSIGN_OR_RAISE(auto encoder, KeyCodec::Make(*schema_, key_indices_, order_position_));
@@ -421,6 +412,10 @@ arrow::Status KeyedRows::Upsert(const std::shared_ptr<arrow::Table>& rows, std::
     db_rows_ -= *stored;
     return arrow::Status::OK();
   }
+  return ReplaceKeysInMemory(rows);
+}
+
+arrow::Status KeyedRows::ReplaceKeysInMemory(const std::shared_ptr<arrow::Table>& rows) {
   if (keys_.empty() || memory_.num_rows() == 0) {
     ARROW_ASSIGN_OR_RAISE(memory_.rows, rows->CombineChunks());
   } else {

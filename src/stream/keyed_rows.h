@@ -126,6 +126,8 @@ class KeyedRows {
  private:
   /// Moves the rows in memory into a new RocksDB database.
   arrow::Status MoveToRocksDb();
+  /// In memory: the rows of `rows`' keys become `rows` (moving to RocksDB beyond the budget).
+  arrow::Status ReplaceKeysInMemory(const std::shared_ptr<arrow::Table>& rows);
   /// Opens a database in a new working directory: empty, or a copy of checkpoint `from`.
   arrow::Status OpenDatabase(const std::string& from);
   void CloseDatabase();
