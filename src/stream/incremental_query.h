@@ -15,12 +15,15 @@
 //    plan::TimeWindowNode under it, through projections and filters; its time column's
 //    watermark comes from a WatermarkNode or, over another operator's rows, from that operator
 //    (an interval or window join's bounded time columns, a windowed aggregation's window end);
-//  - an inner join of two streams (StreamJoin), with the WHERE right over it: each side any plan
+//  - a join of two streams (StreamJoin), with the WHERE right over it: each side any plan
 //    over streams whose rows only grow (stateless operators, windowed aggregations, other
 //    joins). Both sides' rows are state; a window join or an interval join forgets those no
 //    later row can match, by the other side's watermark on the column the condition bounds (a
 //    WatermarkNode's event time, a window end computed from one, or a windowed aggregation's
-//    window end); a join without a time bound keeps every row;
+//    window end); a join without a time bound keeps every row. LEFT, RIGHT and FULL OUTER
+//    joins, and semi and anti joins (EXISTS, NOT EXISTS), when the condition bounds time on the
+//    side whose unmatched rows they write: such a row is written once the other side's
+//    watermark rules out a partner (stream/stream_join.h);
 //  - an aggregation without a window (update mode, UpdateAggregation): count, sum, min and max,
 //    under projections only; the sink upserts its rows on the GROUP BY columns
 //    (output_mode() == kUpdate; upsert_keys() names them in the output); and over it, through
@@ -47,8 +50,8 @@
 // columns carry the earlier of their own side's watermark and the other side's shifted by the
 // bound, which is what lets a windowed aggregation above it close windows.
 // Anything else (sorting, limits, other window functions, ROW_NUMBER() kept beyond row 1 without
-// a window, aggregates that do not merge such as count(DISTINCT) or avg without a window, outer,
-// semi and anti joins of two streams, a windowed aggregation over rows without a watermark on
+// a window, aggregates that do not merge such as count(DISTINCT) or avg without a window, outer
+// and anti joins of two streams without a time bound, a windowed aggregation over rows without a watermark on
 // its time column, such as an unbounded join's) is refused by Make, naming what would need
 // state.
 //
