@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <future>
 #include <limits>
 #include <set>
 
@@ -147,8 +148,7 @@ arrow::Status FileSource::PrepareAvailableNow(const std::string&) {
   return arrow::Status::OK();
 }
 
-arrow::Result<std::optional<std::string>> FileSource::NextEnd(const std::string& start) {
-  ARROW_ASSIGN_OR_RAISE(FileLog log, Parse(start));
+arrow::Result<std::vector<FileSource::LoggedFile>> FileSource::NewFiles(const FileLog& log) const {
   std::set<std::string> seen;
   int64_t newest = std::numeric_limits<int64_t>::min();
   for (const auto& f : log.files) {
@@ -180,12 +180,19 @@ arrow::Result<std::optional<std::string>> FileSource::NextEnd(const std::string&
   if (options_.max_files_per_trigger && static_cast<int64_t>(found.size()) > *options_.max_files_per_trigger) {
     found.resize(static_cast<size_t>(*options_.max_files_per_trigger));
   }
+  return found;
+}
+
+arrow::Result<std::optional<std::string>> FileSource::NextEnd(const std::string& start) {
+  ARROW_ASSIGN_OR_RAISE(FileLog log, Parse(start));
+  ARROW_ASSIGN_OR_RAISE(std::vector<LoggedFile> found, NewFiles(log));
   if (found.empty()) return std::nullopt;
   if (options_.max_file_age_ms) {
     // Forget the files read before that are past the age limit: they are ignored anyway.
-    int64_t newest_now = newest;
-    for (const auto& f : found) newest_now = std::max(newest_now, f.mtime_ms);
-    const int64_t floor = newest_now - *options_.max_file_age_ms;
+    int64_t newest = std::numeric_limits<int64_t>::min();
+    for (const auto& f : log.files) newest = std::max(newest, f.mtime_ms);
+    for (const auto& f : found) newest = std::max(newest, f.mtime_ms);
+    const int64_t floor = newest - *options_.max_file_age_ms;
     std::erase_if(log.files, [&](const LoggedFile& f) { return f.mtime_ms < floor; });
   }
   for (auto& f : found) {
@@ -276,7 +283,8 @@ std::string FileSource::CsvColumnName(const std::string& file_name, int index) {
   return (*reader)->schema()->field(index)->name();
 }
 
-arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> FileSource::ReadFile(const LoggedFile& file) {
+arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> FileSource::ReadFile(const LoggedFile& file,
+                                                                                    bool decode_in_parallel) {
   const std::string uri = FileUri(file.name);
   const std::string path = io::JoinPath(dir_, file.name);
   ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(path));
@@ -326,7 +334,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> FileSource::Read
   // A batch's files are read on its own thread, outside Arrow's CPU pool: a Parquet file's
   // columns can be decoded on that pool in parallel.
   auto opened = exec::OpenFiles(node, arrow::default_memory_pool(), std::move(struct_fields),
-                                /*decode_in_parallel=*/true);
+                                decode_in_parallel);
   if (!opened.ok()) return FileError(file.name, opened.status());
   std::shared_ptr<arrow::RecordBatchReader> reader = *opened;
   std::vector<std::shared_ptr<arrow::RecordBatch>> out;
@@ -385,10 +393,42 @@ arrow::Result<std::shared_ptr<arrow::Table>> FileSource::Read(const std::string&
   }
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
   for (const auto& file : files) {
-    ARROW_ASSIGN_OR_RAISE(auto read, ReadFile(file));
+    std::vector<std::shared_ptr<arrow::RecordBatch>> read;
+    if (!TakeReadAhead(file, &read)) {
+      ARROW_ASSIGN_OR_RAISE(read, ReadFile(file, /*decode_in_parallel=*/true));
+    }
     for (auto& b : read) batches.push_back(std::move(b));
   }
+  read_ahead_.clear();  // files the batch did not read (waits for them)
+  StartReadAhead(to);
   return arrow::Table::FromRecordBatches(options_.schema, std::move(batches));
+}
+
+bool FileSource::TakeReadAhead(const LoggedFile& file, std::vector<std::shared_ptr<arrow::RecordBatch>>* out) {
+  for (auto& ahead : read_ahead_) {
+    if (ahead.file.name != file.name || ahead.file.mtime_ms != file.mtime_ms || ahead.file.size != file.size ||
+        !ahead.batches.valid()) {
+      continue;
+    }
+    auto read = ahead.batches.get();
+    // A failure is left to the batch's own read, which reports it.
+    if (!read.ok() || ahead.read_only != read_only_) return false;
+    *out = std::move(*read);
+    return true;
+  }
+  return false;
+}
+
+void FileSource::StartReadAhead(const FileLog& log) {
+  auto next = NewFiles(log);
+  if (!next.ok()) return;  // the next batch's own listing reports it
+  const size_t count = static_cast<size_t>(options_.max_files_per_trigger.value_or(1));
+  for (size_t i = 0; i < next->size() && i < count; ++i) {
+    LoggedFile file = (*next)[i];
+    read_ahead_.push_back(ReadAhead{file, read_only_, std::async(std::launch::async, [this, file] {
+                                      return ReadFile(file, /*decode_in_parallel=*/false);
+                                    })});
+  }
 }
 
 }  // namespace tidelake::stream

@@ -24,7 +24,10 @@
 // '_' (hidden, temporary, `_SUCCESS`, `_delta_log`) and HDFS's `*._COPYING_` are never read.
 //
 // Files are read with the batch file reader of read_csv/read_json/read_parquet
-// (exec::OpenFiles), one at a time. Values are converted to the declared types; a value that
+// (exec::OpenFiles), one at a time. After a batch's files, the files the next batch would take
+// now (at most max_files_per_trigger, one when unset) are read ahead on a thread of their own
+// while the batch runs, as Flink's and Spark's file sources prefetch; the next batch uses what
+// was read for each file it does take with the same name, size and modification time. Values are converted to the declared types; a value that
 // does not convert fails the batch naming the file and, for CSV and JSON lines, the line.
 // Parquet files are read only as far as the query needs (ReadOnly): its columns, and of its
 // struct columns that it reads through field accesses only, those fields; what is not read is
@@ -35,6 +38,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <optional>
 #include <set>
 #include <string>
@@ -107,8 +111,17 @@ class FileSource : public Source {
   /// The path of a file of the directory, as exec::OpenFiles opens it.
   std::string FileUri(const std::string& file_name) const;
   bool Eligible(const std::string& file_name) const;
-  /// Reads one file into the declared columns.
-  arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadFile(const LoggedFile& file);
+  /// Reads one file into the declared columns; Parquet columns decoded on Arrow's CPU pool in
+  /// parallel, or on the calling thread.
+  arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadFile(const LoggedFile& file,
+                                                                           bool decode_in_parallel);
+  /// The files of the directory after those `log` holds that a batch would take now, in order
+  /// (their sequence numbers unset).
+  arrow::Result<std::vector<LoggedFile>> NewFiles(const FileLog& log) const;
+  /// Starts reading ahead the files a batch after `log` would take.
+  void StartReadAhead(const FileLog& log);
+  /// `file` as read ahead, if it was (and read the columns read now); false: read it.
+  bool TakeReadAhead(const LoggedFile& file, std::vector<std::shared_ptr<arrow::RecordBatch>>* out);
   /// The error for a file that failed to read, with the line at fault when it can be found.
   /// The name of column `index` of a CSV file as the file has it ("" if unknown).
   std::string CsvColumnName(const std::string& file_name, int index);
@@ -122,6 +135,13 @@ class FileSource : public Source {
   std::optional<std::set<std::string>> available_now_;
   /// The columns the query reads (ReadOnly); none: all.
   std::optional<ColumnSubset> read_only_;
+  /// Files being read ahead, with the columns they read.
+  struct ReadAhead {
+    LoggedFile file;
+    std::optional<ColumnSubset> read_only;
+    std::future<arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>>> batches;
+  };
+  std::vector<ReadAhead> read_ahead_;  ///< declared last: destroyed (joined) first
 };
 
 }  // namespace tidelake::stream

@@ -197,6 +197,29 @@ TEST_F(FileSourceTest, BatchesTakeFilesOldestFirstUpToTheLimit) {
   ExpectNothingNew(*source, second);
 }
 
+TEST_F(FileSourceTest, TheNextFilesReadAheadGiveTheSameRowsAndAChangedFileIsReadAgain) {
+  Write("a.csv", "id,name\n1,a\n", kT);
+  Write("b.csv", "id,name\n2,b\n", kT + 1000);
+  Write("c.csv", "id,name\n3,c\n", kT + 2000);
+  auto options = Options();
+  options.max_files_per_trigger = 1;
+  auto source = Make(options);
+  ASSERT_TRUE(source);
+  std::string initial = *source->InitialOffset();
+  std::string first = Next(*source, initial);
+  EXPECT_EQ(ReadIds(*source, initial, first), (std::vector<int64_t>{1}));  // b.csv is read ahead
+  std::string second = Next(*source, first);
+  EXPECT_EQ(ReadIds(*source, first, second), (std::vector<int64_t>{2}));  // c.csv is read ahead
+  // c.csv changes after it was read ahead (a writer that did not rename it in): the batch lists
+  // it anew and reads what it holds now.
+  Write("c.csv", "id,name\n3,c\n4,d\n", kT + 3000);
+  std::string third = Next(*source, second);
+  EXPECT_EQ(ReadIds(*source, second, third), (std::vector<int64_t>{3, 4}));
+  // Re-reading a batch (after a restart) reads its files again.
+  EXPECT_EQ(ReadIds(*source, first, second), (std::vector<int64_t>{2}));
+  ExpectNothingNew(*source, third);
+}
+
 TEST_F(FileSourceTest, HiddenTemporaryAndUnmatchedFilesAreNotRead) {
   Write("a.csv", "id,name\n1,one\n", kT);
   Write(".b.csv.tmp", "id,name\n2,two\n", kT);

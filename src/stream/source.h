@@ -27,6 +27,8 @@ struct ColumnSubset {
   /// (bid.auction, bid.price): the names of the fields read, of the struct's own fields (a
   /// field that is itself a struct is read whole). A column not here is read whole.
   std::map<std::string, std::set<std::string>> struct_fields;
+
+  bool operator==(const ColumnSubset&) const = default;
 };
 
 class Source {
