@@ -54,3 +54,21 @@ def test_the_report_shows_both_figures_and_judges_the_target_on_the_blackhole():
     assert "| q1 | 1 K | 4 K | 4.00 | 8 K | 8.00 | 920 |" in text, text
     assert "NOT met (1 met, 1 missed: q1, 0 without a ratio)" in text, text
     assert "tidelake into blackhole wall 0.20 s" in text and "tidelake into Delta wall 0.50 s" in text
+
+
+def test_a_query_both_engines_refuse_is_not_counted_against_the_target():
+    info = dict(date="2026-01-01", command="x", tidelake="commit abc", peer="Flink", nproc=2, load_start=0.1,
+                load_end=0.1, cpu="cpu", memory="1 GiB", kernel="k",
+                manifest=dict(events=1000, persons=20, auctions=60, bids=920, seed=0, events_per_second=1e7,
+                              files=["a"], bytes=2**20))
+    flink = dict(status="ok", events=1000, net_runtime_s=[1.0], wall_s=[1.5], rows=920)
+    ok = dict(status="ok", events_per_s=6000.0, wall_s=[0.2], batches=1, events=1000, rows=920, late_rows=0)
+    refused = dict(status="not supported", error="column 'rownum' not found")
+    results = {"q0": dict(flink=flink, blackhole=ok, tidelake=ok),
+               "q6": dict(flink=dict(refused, query="q6", events=1000), blackhole=refused, tidelake=refused)}
+    text = bench.section_text(results, info)
+    assert "met (1 met, 0 missed, 0 without a ratio); not counted, refused by both engines" in text, text
+    # Refused by tidelake alone, it is a query without a ratio: the target is not met.
+    results["q6"]["flink"] = flink
+    text = bench.section_text(results, info)
+    assert "NOT met (1 met, 0 missed, 1 without a ratio: q6)" in text, text
