@@ -12,6 +12,7 @@
 #include "catalog/lake.h"
 #include "cli/column_list.h"
 #include "cli/file_input.h"
+#include "cli/long_run_memory.h"
 #include "cli/output.h"
 #include "cli/predicate_parser.h"
 #include "cli/progress.h"
@@ -525,7 +526,10 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   stream_args.lake = common.lake;
-  if (stream_run->parsed()) return Run(RunStream(stream_args));
+  if (stream_run->parsed()) {
+    if (stream_args.trigger == "interval") KeepFreedMemory(argv);  // a continuous query
+    return Run(RunStream(stream_args));
+  }
   if (stream_list->parsed()) return Run(ListStreams(stream_args));
   if (stream_status->parsed()) return Run(StreamStatus(stream_args));
   if (stream_stop->parsed()) return Run(StopStream(stream_args));

@@ -20,6 +20,7 @@ import random
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -140,6 +141,10 @@ def test_interval_trigger_follows_the_source_until_stopped(tidelake_bin, tmp_pat
             return int(proc.stdout.strip().splitlines()[1])
 
         assert wait_for(lambda: count() == 4), "the first rows never arrived"
+        # A continuous query keeps the memory it frees for reuse (cli/long_run_memory.h): it
+        # started itself again, same process, with mimalloc's purge delay set.
+        environ = (Path("/proc") / str(runner.pid) / "environ").read_bytes().split(b"\0")
+        assert b"MIMALLOC_PURGE_DELAY=-1" in environ
         append(tidelake_bin, lake, 6, 6)
         assert wait_for(lambda: count() == 8), "rows appended while running never arrived"
         again = stream(tidelake_bin, lake, "run", str(query))

@@ -1,0 +1,23 @@
+#include "cli/long_run_memory.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+namespace tidelake::cli {
+
+void KeepFreedMemory(char** argv) {
+  if (std::getenv("MIMALLOC_PURGE_DELAY") != nullptr) return;  // set by the user, or already started again
+  if (const char* pool = std::getenv("ARROW_DEFAULT_MEMORY_POOL"); pool != nullptr && std::strcmp(pool, "mimalloc")) {
+    return;
+  }
+  if (::setenv("MIMALLOC_PURGE_DELAY", "-1", /*overwrite=*/1) != 0) return;
+  std::cout.flush();
+  std::cerr.flush();
+  ::execv("/proc/self/exe", argv);
+  // Not started again (no /proc): go on as we are, with the variable set for any child.
+}
+
+}  // namespace tidelake::cli
