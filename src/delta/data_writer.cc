@@ -81,10 +81,38 @@ bool ImplicitCastAllowed(const arrow::DataType& from, const arrow::DataType& to)
   return from.id() == to.id() || (from.id() == Type::LARGE_LIST && to.id() == Type::LIST);
 }
 
+// Whether dictionary encoding pays for `column`, judged on its first values: not when most of
+// them are distinct (ids, prices, random text). Parquet's writer would build the dictionary
+// anyway, hashing every value, and keep it however little it saves (or fall back to plain
+// encoding only once the dictionary passes a megabyte).
+bool DictionaryPays(const arrow::Array& column) {
+  constexpr int64_t kSample = 4096;
+  const auto id = column.type_id();
+  if (!arrow::is_primitive(id) && !arrow::is_base_binary_like(id) && !arrow::is_decimal(id)) return true;
+  if (id == arrow::Type::BOOL) return true;
+  auto sample = column.Slice(0, std::min(column.length(), kSample));
+  const int64_t values = sample->length() - sample->null_count();
+  if (values < 1024) return true;  // too few to judge (and a small file either way)
+  auto distinct = cp::CallFunction("count_distinct", {sample});
+  if (!distinct.ok()) return true;
+  const int64_t count = distinct->scalar_as<arrow::Int64Scalar>().value;
+  return count * 4 <= values * 3;  // at most 3 in 4 values distinct
+}
+
 }  // namespace
 
-std::shared_ptr<parquet::WriterProperties> DataFileProperties(int64_t max_row_group_rows) {
+std::vector<std::string> ColumnsWithoutDictionary(const arrow::RecordBatch& batch) {
+  std::vector<std::string> plain;
+  for (int i = 0; i < batch.num_columns(); ++i) {
+    if (!DictionaryPays(*batch.column(i))) plain.push_back(batch.schema()->field(i)->name());
+  }
+  return plain;
+}
+
+std::shared_ptr<parquet::WriterProperties> DataFileProperties(int64_t max_row_group_rows,
+                                                              const std::vector<std::string>& plain_columns) {
   parquet::WriterProperties::Builder props;
+  for (const auto& column : plain_columns) props.disable_dictionary(column);
   props.compression(parquet::Compression::SNAPPY);
   props.max_row_group_length(max_row_group_rows);
   props.created_by("tidelake");
@@ -188,7 +216,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> DataWriter::ToPhysical(
 }
 
 arrow::Result<DataWriter::OpenFile*> DataWriter::FileFor(const std::string& partition_key, const StringMap& values,
-                                                         const std::string& directory) {
+                                                         const std::string& directory,
+                                                         const std::shared_ptr<arrow::RecordBatch>& first) {
   auto it = open_.find(partition_key);
   if (it != open_.end()) return it->second.get();
   auto file = std::make_unique<OpenFile>();
@@ -204,10 +233,11 @@ arrow::Result<DataWriter::OpenFile*> DataWriter::FileFor(const std::string& part
   ARROW_ASSIGN_OR_RAISE(file->sink, location_.fs->OpenOutputStream(full));
   written_paths_.push_back(file->relative_path);
 
+  ARROW_ASSIGN_OR_RAISE(auto physical, ToPhysical(first));
   ARROW_ASSIGN_OR_RAISE(file->writer,
                         parquet::arrow::FileWriter::Open(
                             *physical_schema_, arrow::default_memory_pool(), file->sink,
-                            DataFileProperties(options_.max_row_group_rows),
+                            DataFileProperties(options_.max_row_group_rows, ColumnsWithoutDictionary(*physical)),
                             DataFileArrowProperties(options_.parallel_column_encoding)));
   auto mode = ColumnMappingModeFrom(configuration_);
   std::function<std::string(const arrow::Field&)> name_of = [mode](const arrow::Field& f) {
@@ -272,8 +302,9 @@ arrow::Status DataWriter::Write(const std::shared_ptr<arrow::RecordBatch>& batch
     return arrow::RecordBatch::Make(data_schema_, b->num_rows(), std::move(cols));
   };
   if (partition_indices_.empty()) {
-    ARROW_ASSIGN_OR_RAISE(auto file, FileFor("", {}, ""));
-    return WriteToFile(file, data_of(batch));
+    auto data = data_of(batch);
+    ARROW_ASSIGN_OR_RAISE(auto file, FileFor("", {}, "", data));
+    return WriteToFile(file, data);
   }
   // Group rows by their partition values.
   std::vector<arrow::TypeHolder> key_types;
@@ -307,8 +338,9 @@ arrow::Status DataWriter::Write(const std::shared_ptr<arrow::RecordBatch>& batch
     }
     // Column mapping tables use random prefixes instead of Hive directories (as Spark does).
     std::string directory = column_mapping_ ? "" : HivePartitionPath(dir_parts);
-    ARROW_ASSIGN_OR_RAISE(auto file, FileFor(key, values, directory));
-    ARROW_RETURN_NOT_OK(WriteToFile(file, data_of(group_batch)));
+    auto data = data_of(group_batch);
+    ARROW_ASSIGN_OR_RAISE(auto file, FileFor(key, values, directory, data));
+    ARROW_RETURN_NOT_OK(WriteToFile(file, data));
   }
   return arrow::Status::OK();
 }

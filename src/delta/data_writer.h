@@ -36,8 +36,15 @@ struct DataWriterOptions {
 };
 
 /// The Parquet settings of every data file DataWriter writes: snappy, row groups of at most
-/// `max_row_group_rows`, the statistics StatsCollector reads back (ConfigureParquetStatistics).
-std::shared_ptr<parquet::WriterProperties> DataFileProperties(int64_t max_row_group_rows);
+/// `max_row_group_rows`, the statistics StatsCollector reads back (ConfigureParquetStatistics),
+/// dictionary encoding except for `plain_columns` (top-level columns, by stored name).
+std::shared_ptr<parquet::WriterProperties> DataFileProperties(int64_t max_row_group_rows,
+                                                              const std::vector<std::string>& plain_columns = {});
+
+/// The top-level columns of `batch` (a file's first rows) not worth dictionary encoding: of
+/// their first 4,096 values, more than 3 in 4 are distinct (ids, prices, random text), so the
+/// dictionary would cost more to build, and usually to store, than it saves.
+std::vector<std::string> ColumnsWithoutDictionary(const arrow::RecordBatch& batch);
 
 /// The Arrow side of those settings: the Arrow schema stored in the file, microsecond
 /// timestamps (as Spark reads them), columns encoded in parallel when `use_threads`.
@@ -72,8 +79,10 @@ class DataWriter {
  private:
   struct OpenFile;
   DataWriter() = default;
+  /// The open file of a partition, opened for `first` (its first rows, in the data schema)
+  /// if there is none.
   arrow::Result<OpenFile*> FileFor(const std::string& partition_key, const StringMap& values,
-                                   const std::string& directory);
+                                   const std::string& directory, const std::shared_ptr<arrow::RecordBatch>& first);
   arrow::Status WriteToFile(OpenFile* file, const std::shared_ptr<arrow::RecordBatch>& data_batch);
   arrow::Status CloseFile(OpenFile* file);
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> ToPhysical(const std::shared_ptr<arrow::RecordBatch>& batch) const;
