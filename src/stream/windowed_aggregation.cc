@@ -59,6 +59,15 @@ arrow::Result<plan::NodePtr> WithWindowEnd(const plan::NodePtr& node, const plan
   return project;
 }
 
+// The rows of `node` for which `predicate` (over its fields) holds.
+arrow::Result<plan::NodePtr> Filtered(plan::NodePtr node, const cp::Expression& predicate) {
+  auto filter = std::make_shared<plan::FilterNode>();
+  ARROW_ASSIGN_OR_RAISE(filter->predicate, predicate.Bind(*node->schema));
+  filter->schema = node->schema;
+  filter->inputs = {std::move(node)};
+  return filter;
+}
+
 // The aggregation `node` with the window's end as one more key, after its own.
 std::shared_ptr<plan::AggregateNode> AlsoByWindowEnd(const plan::AggregateNode& node,
                                                      const std::shared_ptr<arrow::Field>& end) {
@@ -380,8 +389,6 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::Run(const Repl
 
 arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunPartial(const Replacements& below,
                                                                              const BatchContext& context) {
-  const auto& end_type = window_->schema->field(window_->schema->num_fields() - 1)->type();
-  auto at = [&](int64_t v) { return std::make_shared<arrow::TimestampScalar>(v, end_type); };
   const plan::NodePtr& window_input = window_->inputs[0];
   const int end_column = static_cast<int>(aggregate_->As<plan::AggregateNode>().keys.size());
 
@@ -402,34 +409,27 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunPartial(con
   // 2. The batch's rows into the partial results of the windows still open: the windows that
   //    closed before this batch take no rows (a late row is in none of those that remain; a
   //    hopping window's row behind the watermark only in those still open).
-  if (times->num_rows() > late && slices_) {
-    // Each row into its slice, the late ones left out: a row counts in the windows still open
-    // holding it, and the slice stays until the last of them closes.
-    plan::NodePtr input = Replace(window_input, below);
-    if (previous) {
-      auto open = std::make_shared<plan::FilterNode>();
-      const auto after = std::make_shared<arrow::TimestampScalar>(LatestClosedTime(window_->spec, *previous),
-                                                                  time_field->type());
-      ARROW_ASSIGN_OR_RAISE(open->predicate, cp::greater(cp::field_ref(time_field->name()), cp::literal(after))
-                                                 .Bind(*window_input->schema));
-      open->schema = window_input->schema;
-      open->inputs = {input};
-      input = open;
-    }
-    Replacements replacements = below;
-    replacements[window_] = plan::WithInputs(*slices_, {input});
-    ARROW_ASSIGN_OR_RAISE(auto fresh, EvaluateNode(partial_, replacements, options_, "the batch's partial results"));
-    if (fresh->num_rows() > 0) ARROW_RETURN_NOT_OK(MergeIntoGroups(fresh));
-  } else if (times->num_rows() > late) {
-    plan::NodePtr windowed = plan::WithInputs(*window_, {Replace(window_input, below)});
-    if (previous) {
-      auto open = std::make_shared<plan::FilterNode>();
-      const auto& end_name = window_->schema->field(window_->schema->num_fields() - 1)->name();
-      ARROW_ASSIGN_OR_RAISE(open->predicate,
-                            cp::greater(cp::field_ref(end_name), cp::literal(at(*previous))).Bind(*window_->schema));
-      open->schema = window_->schema;
-      open->inputs = {windowed};
-      windowed = open;
+  if (times->num_rows() > late) {
+    plan::NodePtr windowed;
+    if (slices_) {
+      // Each row into its slice, the late ones left out: a row counts in the windows still
+      // open holding it, and its slice stays until the last of them closes.
+      windowed = Replace(window_input, below);
+      if (previous) {
+        auto after = std::make_shared<arrow::TimestampScalar>(LatestClosedTime(window_->spec, *previous),
+                                                              time_field->type());
+        ARROW_ASSIGN_OR_RAISE(windowed, Filtered(windowed, cp::greater(cp::field_ref(time_field->name()),
+                                                                       cp::literal(std::move(after)))));
+      }
+      windowed = plan::WithInputs(*slices_, {windowed});
+    } else {
+      windowed = plan::WithInputs(*window_, {Replace(window_input, below)});
+      if (previous) {
+        const auto& end = *window_->schema->field(window_->schema->num_fields() - 1);
+        auto after = std::make_shared<arrow::TimestampScalar>(*previous, end.type());
+        ARROW_ASSIGN_OR_RAISE(windowed,
+                              Filtered(windowed, cp::greater(cp::field_ref(end.name()), cp::literal(std::move(after)))));
+      }
     }
     Replacements replacements = below;
     replacements[window_] = windowed;
@@ -493,11 +493,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> WindowedAggregation::RunRows(const 
   auto bound = [&](int64_t v) { return cp::literal(std::make_shared<arrow::TimestampScalar>(v, end_field->type())); };
   cp::Expression closed = cp::less_equal(cp::field_ref(end_field->name()), bound(*watermark_));
   if (previous) closed = cp::and_(cp::greater(cp::field_ref(end_field->name()), bound(*previous)), closed);
-  auto window = WindowOverWaiting(rows);
-  auto filter = std::make_shared<plan::FilterNode>();
-  ARROW_ASSIGN_OR_RAISE(filter->predicate, closed.Bind(*window->schema));
-  filter->schema = window->schema;
-  filter->inputs = {window};
+  ARROW_ASSIGN_OR_RAISE(auto filter, Filtered(WindowOverWaiting(rows), closed));
   ARROW_ASSIGN_OR_RAISE(auto output,
                         EvaluateNode(aggregate_, {{window_, filter}}, options_, "the closed windows' results"));
   ARROW_RETURN_NOT_OK(Evict(*watermark_, rows));
