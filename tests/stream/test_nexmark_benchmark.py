@@ -8,6 +8,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import run_nexmark_benchmark as bench  # noqa: E402
 
+# The run a report describes, and a Flink run of 1,000 events in 1 s.
+INFO = dict(date="2026-01-01", command="x", tidelake="commit abc", peer="Flink", nproc=2, load_start=0.1,
+            load_end=0.1, cpu="cpu", memory="1 GiB", kernel="k",
+            manifest=dict(events=1000, persons=20, auctions=60, bids=920, seed=0, events_per_second=1e7,
+                          files=["a"], bytes=2**20))
+FLINK = dict(status="ok", events=1000, net_runtime_s=[1.0], wall_s=[1.5], rows=920)
+
 
 def test_the_blackhole_script_is_the_nexmark_projects_form():
     text = bench.blackhole_statements("q0", [("auction", "bigint"), ("dateTime", "timestamp")])
@@ -32,24 +39,19 @@ def test_blackhole_rows_are_checked_against_flink_or_the_delta_run():
 
 
 def test_the_report_shows_both_figures_and_judges_the_target_on_the_blackhole():
-    info = dict(date="2026-01-01", command="x", tidelake="commit abc", peer="Flink", nproc=2, load_start=0.1,
-                load_end=0.1, cpu="cpu", memory="1 GiB", kernel="k",
-                manifest=dict(events=1000, persons=20, auctions=60, bids=920, seed=0, events_per_second=1e7,
-                              files=["a"], bytes=2**20))
-    flink = dict(status="ok", events=1000, net_runtime_s=[1.0], wall_s=[1.5], rows=920)
     results = {
         # 6x Flink into blackhole, 2x into Delta: the target is met.
-        "q0": dict(flink=flink, blackhole=dict(status="ok", events_per_s=6000.0, wall_s=[0.2], batches=1, events=1000,
+        "q0": dict(flink=FLINK, blackhole=dict(status="ok", events_per_s=6000.0, wall_s=[0.2], batches=1, events=1000,
                                                rows=920),
                    tidelake=dict(status="ok", events_per_s=2000.0, wall_s=[0.5], batches=1, events=1000, late_rows=0,
                                  rows=920)),
         # Into Delta only 8x; into blackhole 4x: missed, though the Delta figure is higher.
-        "q1": dict(flink=flink, blackhole=dict(status="ok", events_per_s=4000.0, wall_s=[0.25], batches=1, events=1000,
+        "q1": dict(flink=FLINK, blackhole=dict(status="ok", events_per_s=4000.0, wall_s=[0.25], batches=1, events=1000,
                                                rows=920),
                    tidelake=dict(status="ok", events_per_s=8000.0, wall_s=[0.125], batches=1, events=1000, late_rows=0,
                                  rows=920)),
     }
-    text = bench.section_text(results, info)
+    text = bench.section_text(results, INFO)
     assert "| q0 | 1 K | 6 K | 6.00 | 2 K | 2.00 | 920 |" in text, text
     assert "| q1 | 1 K | 4 K | 4.00 | 8 K | 8.00 | 920 |" in text, text
     assert "NOT met (1 met, 1 missed: q1, 0 without a ratio)" in text, text
@@ -57,18 +59,13 @@ def test_the_report_shows_both_figures_and_judges_the_target_on_the_blackhole():
 
 
 def test_a_query_both_engines_refuse_is_not_counted_against_the_target():
-    info = dict(date="2026-01-01", command="x", tidelake="commit abc", peer="Flink", nproc=2, load_start=0.1,
-                load_end=0.1, cpu="cpu", memory="1 GiB", kernel="k",
-                manifest=dict(events=1000, persons=20, auctions=60, bids=920, seed=0, events_per_second=1e7,
-                              files=["a"], bytes=2**20))
-    flink = dict(status="ok", events=1000, net_runtime_s=[1.0], wall_s=[1.5], rows=920)
     ok = dict(status="ok", events_per_s=6000.0, wall_s=[0.2], batches=1, events=1000, rows=920, late_rows=0)
     refused = dict(status="not supported", error="column 'rownum' not found")
-    results = {"q0": dict(flink=flink, blackhole=ok, tidelake=ok),
+    results = {"q0": dict(flink=FLINK, blackhole=ok, tidelake=ok),
                "q6": dict(flink=dict(refused, query="q6", events=1000), blackhole=refused, tidelake=refused)}
-    text = bench.section_text(results, info)
+    text = bench.section_text(results, INFO)
     assert "met (1 met, 0 missed, 0 without a ratio); not counted, refused by both engines" in text, text
     # Refused by tidelake alone, it is a query without a ratio: the target is not met.
-    results["q6"]["flink"] = flink
-    text = bench.section_text(results, info)
+    results["q6"]["flink"] = FLINK
+    text = bench.section_text(results, INFO)
     assert "NOT met (1 met, 0 missed, 1 without a ratio: q6)" in text, text
