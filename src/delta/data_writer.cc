@@ -101,10 +101,10 @@ bool DictionaryPays(const arrow::Array& column) {
 
 }  // namespace
 
-std::vector<std::string> ColumnsWithoutDictionary(const arrow::RecordBatch& batch) {
-  std::vector<std::string> plain;
+std::vector<int> ColumnsWithoutDictionary(const arrow::RecordBatch& batch) {
+  std::vector<int> plain;
   for (int i = 0; i < batch.num_columns(); ++i) {
-    if (!DictionaryPays(*batch.column(i))) plain.push_back(batch.schema()->field(i)->name());
+    if (!DictionaryPays(*batch.column(i))) plain.push_back(i);
   }
   return plain;
 }
@@ -233,11 +233,12 @@ arrow::Result<DataWriter::OpenFile*> DataWriter::FileFor(const std::string& part
   ARROW_ASSIGN_OR_RAISE(file->sink, location_.fs->OpenOutputStream(full));
   written_paths_.push_back(file->relative_path);
 
-  ARROW_ASSIGN_OR_RAISE(auto physical, ToPhysical(first));
+  std::vector<std::string> plain;  // stored names: the data and physical schemas match by position
+  for (int i : ColumnsWithoutDictionary(*first)) plain.push_back(physical_schema_->field(i)->name());
   ARROW_ASSIGN_OR_RAISE(file->writer,
                         parquet::arrow::FileWriter::Open(
                             *physical_schema_, arrow::default_memory_pool(), file->sink,
-                            DataFileProperties(options_.max_row_group_rows, ColumnsWithoutDictionary(*physical)),
+                            DataFileProperties(options_.max_row_group_rows, plain),
                             DataFileArrowProperties(options_.parallel_column_encoding)));
   auto mode = ColumnMappingModeFrom(configuration_);
   std::function<std::string(const arrow::Field&)> name_of = [mode](const arrow::Field& f) {

@@ -41,10 +41,10 @@ struct DataWriterOptions {
 std::shared_ptr<parquet::WriterProperties> DataFileProperties(int64_t max_row_group_rows,
                                                               const std::vector<std::string>& plain_columns = {});
 
-/// The top-level columns of `batch` (a file's first rows) not worth dictionary encoding: of
-/// their first 4,096 values, more than 3 in 4 are distinct (ids, prices, random text), so the
-/// dictionary would cost more to build, and usually to store, than it saves.
-std::vector<std::string> ColumnsWithoutDictionary(const arrow::RecordBatch& batch);
+/// The top-level columns of `batch` (a file's first rows, by position) not worth dictionary
+/// encoding: of their first 4,096 values, more than 3 in 4 are distinct (ids, prices, random
+/// text), so the dictionary would cost more to build, and usually to store, than it saves.
+std::vector<int> ColumnsWithoutDictionary(const arrow::RecordBatch& batch);
 
 /// The Arrow side of those settings: the Arrow schema stored in the file, microsecond
 /// timestamps (as Spark reads them), columns encoded in parallel when `use_threads`.

@@ -3,9 +3,15 @@
 #include "delta/data_writer.h"
 
 #include <arrow/api.h>
+#include <arrow/filesystem/localfs.h>
 #include <gtest/gtest.h>
+#include <parquet/file_reader.h>
+#include <parquet/metadata.h>
+
+#include <filesystem>
 
 #include "common/arrow_init.h"
+#include "delta/table.h"
 
 namespace tidelake::delta {
 namespace {
@@ -35,13 +41,38 @@ std::shared_ptr<arrow::RecordBatch> Rows(int64_t rows) {
 TEST(DataWriterTest, MostlyDistinctColumnsAreWrittenWithoutADictionary) {
   ASSERT_TRUE(EnsureArrowInitialized().ok());
   // price: 2 in 3 distinct, under the 3 in 4 that makes a dictionary not worth it.
-  EXPECT_EQ(ColumnsWithoutDictionary(*Rows(10000)), (std::vector<std::string>{"id", "text"}));
+  EXPECT_EQ(ColumnsWithoutDictionary(*Rows(10000)), (std::vector<int>{0, 2}));  // id, text
   // Too few rows to judge: every column keeps its dictionary.
   EXPECT_TRUE(ColumnsWithoutDictionary(*Rows(500)).empty());
   auto properties = DataFileProperties(1024, {"id", "text"});
   EXPECT_FALSE(properties->dictionary_enabled(parquet::schema::ColumnPath::FromDotString("id")));
   EXPECT_FALSE(properties->dictionary_enabled(parquet::schema::ColumnPath::FromDotString("text")));
   EXPECT_TRUE(properties->dictionary_enabled(parquet::schema::ColumnPath::FromDotString("category")));
+}
+
+TEST(DataWriterTest, AWrittenFileHasDictionariesOnlyWhereTheyPay) {
+  ASSERT_TRUE(EnsureArrowInitialized().ok());
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("tidelake-dictionary-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  TableLocation location{std::make_shared<arrow::fs::LocalFileSystem>(), dir.string(), "test.dictionary"};
+  auto rows = arrow::Table::FromRecordBatches({Rows(10000)}).ValueOrDie();
+  arrow::TableBatchReader reader(*rows);
+  ASSERT_TRUE(DeltaTable::Write(location, reader, WriteOptions{}).ok());
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".parquet") files.push_back(entry.path());
+  }
+  ASSERT_EQ(files.size(), 1u);
+  auto metadata = parquet::ParquetFileReader::OpenFile(files[0].string())->metadata();
+  std::map<std::string, bool> dictionary;
+  for (int c = 0; c < metadata->num_columns(); ++c) {
+    auto chunk = metadata->RowGroup(0)->ColumnChunk(c);
+    dictionary[chunk->path_in_schema()->ToDotString()] = chunk->has_dictionary_page();
+  }
+  EXPECT_EQ(dictionary, (std::map<std::string, bool>{
+                            {"id", false}, {"category", true}, {"text", false}, {"flag", false}, {"price", true}}));
+  fs::remove_all(dir);
 }
 
 }  // namespace
