@@ -266,10 +266,9 @@ arrow::Result<std::shared_ptr<arrow::Array>> IntervalArithmetic(const KernelCall
     bool overflow = false;
     if (op == '*') {
       const int64_t n = checked_cast<const arrow::Int64Array&>(*call.args[1]).Value(i);
-      int64_t months = 0, days = 0;
-      overflow = __builtin_mul_overflow(int64_t{x.months}, n, &months) || __builtin_mul_overflow(int64_t{x.days}, n, &days) ||
-                 __builtin_mul_overflow(x.nanoseconds, n, &out.nanoseconds) ||
-                 __builtin_add_overflow(months, 0, &out.months) || __builtin_add_overflow(days, 0, &out.days);
+      // The builtins compute exactly and say whether the result fits its (32-bit) field.
+      overflow = __builtin_mul_overflow(x.months, n, &out.months) || __builtin_mul_overflow(x.days, n, &out.days) ||
+                 __builtin_mul_overflow(x.nanoseconds, n, &out.nanoseconds);
     } else {
       Value y = checked_cast<const arrow::MonthDayNanoIntervalArray&>(*call.args[1]).GetValue(i);
       if (op == '-') {
