@@ -79,6 +79,19 @@ class KeyCodec {
     rest_.Encode(batch, row, out);
   }
 
+  /// The key of every row of `rows`, in row order.
+  arrow::Result<std::vector<std::string>> EncodeAll(const arrow::Table& rows) const {
+    std::vector<std::string> keys;
+    keys.reserve(static_cast<size_t>(rows.num_rows()));
+    arrow::TableBatchReader reader(rows);
+    std::shared_ptr<arrow::RecordBatch> batch;
+    while (true) {
+      ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
+      if (!batch) return keys;
+      for (int64_t row = 0; row < batch->num_rows(); ++row) Encode(*batch, row, &keys.emplace_back());
+    }
+  }
+
   /// The order column's value in an encoded key; nullopt when it is null.
   static std::optional<int64_t> Order(std::string_view key) {
     if (key.size() < 9 || key[0] != '\1') return std::nullopt;
@@ -295,15 +308,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> KeyedRows::Lookup(const std::shared
   ARROW_ASSIGN_OR_RAISE(auto encoder, KeyCodec::Make(*probe->schema(), probe_indices, order_position_));
   ARROW_ASSIGN_OR_RAISE(auto decoder, RowDecoder::Make(schema_));
   // The probe's distinct keys, in order.
-  std::vector<std::string> keys;
-  keys.reserve(static_cast<size_t>(probe->num_rows()));
-  arrow::TableBatchReader reader(*probe);
-  std::shared_ptr<arrow::RecordBatch> batch;
-  while (true) {
-    ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
-    if (!batch) break;
-    for (int64_t row = 0; row < batch->num_rows(); ++row) encoder.Encode(*batch, row, &keys.emplace_back());
-  }
+  ARROW_ASSIGN_OR_RAISE(std::vector<std::string> keys, encoder.EncodeAll(*probe));
   std::vector<rocksdb::Slice> sorted;  // each key once
   for (uint32_t i : OrderOf(keys)) {
     if (sorted.empty() || sorted.back() != rocksdb::Slice(keys[i])) sorted.emplace_back(keys[i]);
@@ -353,15 +358,7 @@ arrow::Status KeyedRows::ReplaceGroups(const std::shared_ptr<arrow::Table>& rows
   }
   // Delete every row of the groups' keys (each key once, in order), then write the new rows.
   ARROW_ASSIGN_OR_RAISE(auto encoder, KeyCodec::Make(*schema_, key_indices_, order_position_));
-  std::vector<std::string> keys;
-  keys.reserve(static_cast<size_t>(rows->num_rows()));
-  arrow::TableBatchReader reader(*rows);
-  std::shared_ptr<arrow::RecordBatch> batch;
-  while (true) {
-    ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
-    if (!batch) break;
-    for (int64_t row = 0; row < batch->num_rows(); ++row) encoder.Encode(*batch, row, &keys.emplace_back());
-  }
+  ARROW_ASSIGN_OR_RAISE(std::vector<std::string> keys, encoder.EncodeAll(*rows));
   rocksdb::WriteBatch deletes;
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
