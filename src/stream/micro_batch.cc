@@ -13,6 +13,10 @@ namespace tidelake::stream {
 
 namespace {
 
+// Between two triggers, how long the runner sleeps between two calls of Source::ReadAhead:
+// a batch generates or fetches at most this long's arrivals itself.
+constexpr std::chrono::milliseconds kReadAheadPause{5};
+
 class FunctionTransform : public Transform {
  public:
   explicit FunctionTransform(BatchTransform function) : function_(std::move(function)) {}
@@ -259,10 +263,15 @@ arrow::Status MicroBatchRunner::Run(const Trigger& trigger, const std::function<
       case TriggerKind::kProcessingTime:
         break;
     }
+    // Until the next trigger, the sources may read what arrives (Source::ReadAhead), so the
+    // batch starts with most of its rows ready.
     const auto next = started + std::chrono::milliseconds(trigger.interval_ms);
     while (!stopped() && std::chrono::steady_clock::now() < next) {
+      if (!pending_) {
+        for (const auto& source : sources_) source->ReadAhead(positions_[source->name()], next);
+      }
       std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(next - std::chrono::steady_clock::now(),
-                                                                                 std::chrono::milliseconds(20)));
+                                                                                 kReadAheadPause));
     }
   }
   return arrow::Status::OK();

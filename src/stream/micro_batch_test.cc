@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 
 #include "common/arrow_init.h"
@@ -321,6 +324,49 @@ class LatestSource : public Source {
   std::shared_ptr<arrow::Schema> schema_;
   std::string name_ = "events";
 };
+
+// A LatestSource that records where it is asked to read ahead, and receives rows meanwhile.
+class ReadAheadSource : public LatestSource {
+ public:
+  ReadAheadSource(std::shared_ptr<arrow::Table>* rows, std::function<void()> arrive)
+      : LatestSource(rows), arrive_(std::move(arrive)) {}
+  void ReadAhead(const std::string& start, std::chrono::steady_clock::time_point until) override {
+    starts.push_back(start);
+    arrive_();
+  }
+  std::vector<std::string> starts;
+
+ private:
+  std::function<void()> arrive_;
+};
+
+TEST_F(MicroBatchTest, WhileWaitingForItsNextTriggerAQueryLetsItsSourcesReadAhead) {
+  std::shared_ptr<arrow::Table> rows = Rows(0, 4);
+  bool arrived = false;
+  auto owned = std::make_unique<ReadAheadSource>(&rows, [&] {
+    if (!arrived) rows = arrow::ConcatenateTables({rows, Rows(4, 4)}).ValueOrDie();
+    arrived = true;
+  });
+  ReadAheadSource* source = owned.get();
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::move(owned));
+  auto checkpoint = Checkpoint::Open(fs_, (dir_ / "checkpoint").string());
+  ASSERT_TRUE(checkpoint.ok()) << checkpoint.status().ToString();
+  auto runner = MicroBatchRunner::Make(std::move(sources), KeepFilter(), std::make_unique<DeltaAppendSink>(sink_),
+                                       std::move(*checkpoint));
+  ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+  std::atomic<bool> stop{false};
+  Trigger every_20ms{TriggerKind::kProcessingTime};
+  every_20ms.interval_ms = 20;
+  auto status = (*runner)->Run(
+      every_20ms, [&](const BatchProgress& progress) { stop = progress.input_rows > 0; }, &stop);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  // The first trigger found nothing; the rows came while the query waited for the second, which
+  // read them.
+  EXPECT_EQ(SinkIds(), EvenIds(4, 8));
+  ASSERT_FALSE(source->starts.empty());
+  EXPECT_EQ(source->starts.front(), "4");
+}
 
 TEST_F(MicroBatchTest, ASourceStartsWhereItFirstStartedAcrossRestarts) {
   std::shared_ptr<arrow::Table> rows = Rows(0, 4);  // there before the query: never read

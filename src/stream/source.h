@@ -11,6 +11,7 @@
 #include <arrow/result.h>
 #include <arrow/table.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -61,6 +62,13 @@ class Source {
   /// file's other columns go unread). Read still returns every column of schema(), of the
   /// declared types.
   virtual void ReadOnly(const ColumnSubset& read) {}
+
+  /// The query has nothing to do until `until` (it waits for its next trigger) and its next
+  /// batch starts at `start`. A source may spend the time reading rows after `start` that are
+  /// available already, as a Kafka consumer fetches ahead, and return by about `until`; the
+  /// next Read(start, end) then takes them instead of reading them again. It must not change
+  /// what Read returns. An error is left for that Read to report.
+  virtual void ReadAhead(const std::string& start, std::chrono::steady_clock::time_point until) {}
 };
 
 }  // namespace tidelake::stream

@@ -400,6 +400,27 @@ class DeclaredColumnsSource : public Source {
     return inner_->NextEnd(start);
   }
   arrow::Status PrepareAvailableNow(const std::string& start) override { return inner_->PrepareAvailableNow(start); }
+  void ReadAhead(const std::string& start, std::chrono::steady_clock::time_point until) override {
+    inner_->ReadAhead(start, until);
+  }
+  // The inner source's columns behind the declared ones read, by the inner source's names.
+  void ReadOnly(const ColumnSubset& read) override {
+    ColumnSubset inner_read;
+    for (size_t i = 0; i < indices_.size(); ++i) {
+      const std::string& declared = schema_->field(static_cast<int>(i))->name();
+      if (read.columns.count(declared) == 0) continue;
+      const auto& inner_field = *inner_->schema()->field(indices_[i]);
+      inner_read.columns.insert(inner_field.name());
+      if (auto fields = read.struct_fields.find(declared); fields != read.struct_fields.end()) {
+        auto& inner_fields = inner_read.struct_fields[inner_field.name()];
+        for (const auto& name : fields->second) {
+          const int k = FieldIndex(*inner_field.type(), name);
+          if (k >= 0) inner_fields.insert(inner_field.type()->field(k)->name());
+        }
+      }
+    }
+    inner_->ReadOnly(inner_read);
+  }
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override {
     ARROW_ASSIGN_OR_RAISE(auto rows, inner_->Read(start, end));
     arrow::ChunkedArrayVector columns;

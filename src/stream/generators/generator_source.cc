@@ -172,16 +172,42 @@ arrow::Status GeneratorSource::PrepareAvailableNow(const std::string& start) {
   return arrow::Status::OK();
 }
 
-arrow::Result<std::optional<std::string>> GeneratorSource::NextEnd(const std::string& start) {
-  ARROW_ASSIGN_OR_RAISE(Position position, Parse(start));
+int64_t GeneratorSource::BatchEnd(const Position& position) const {
   int64_t end = AvailableAt(position);
   if (available_now_) end = std::min(end, *available_now_);
   if (options_.max_events_per_trigger && end - position.event > *options_.max_events_per_trigger) {
     end = position.event + *options_.max_events_per_trigger;
   }
+  return end;
+}
+
+arrow::Result<std::optional<std::string>> GeneratorSource::NextEnd(const std::string& start) {
+  ARROW_ASSIGN_OR_RAISE(Position position, Parse(start));
+  const int64_t end = BatchEnd(position);
   if (end <= position.event) return std::nullopt;
   position.event = end;
   return Format(position);
+}
+
+void GeneratorSource::ReadAhead(const std::string& start, std::chrono::steady_clock::time_point until) {
+  auto position = Parse(start);
+  if (!position.ok()) return;  // Read reports it
+  if (!ahead_ || ahead_->base_time_ms != position->base_time_ms || ahead_->first != position->event) {
+    ahead_ = Ahead{position->base_time_ms, position->event, position->event, {}, {}};
+  }
+  const int64_t end = BatchEnd(*position);
+  const EventClock clock(options_, position->base_time_ms);
+  while (ahead_->end < end && std::chrono::steady_clock::now() < until) {
+    const int64_t count = std::min(options_.rows_per_chunk, end - ahead_->end);
+    auto chunk = Generate(clock, ahead_->end, count);
+    if (!chunk.ok()) {
+      ahead_.reset();
+      return;
+    }
+    ahead_->end += count;
+    ahead_->chunks.push_back(std::move(*chunk));
+    ahead_->ends.push_back(ahead_->end);
+  }
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> GeneratorSource::Read(const std::string& start, const std::string& end) {
@@ -199,9 +225,18 @@ arrow::Result<std::shared_ptr<arrow::Table>> GeneratorSource::Read(const std::st
     return arrow::Status::Invalid("generator source '", name_, "' has ", *options_.event_count,
                                   " events; it cannot read up to event ", to.event);
   }
-  EventClock clock(options_, from.base_time_ms);
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
-  for (int64_t first = from.event; first < to.event; first += options_.rows_per_chunk) {
+  int64_t next = from.event;
+  // The chunks read ahead from here that end within the range; the rest is generated now.
+  if (ahead_ && ahead_->base_time_ms == from.base_time_ms && ahead_->first == from.event) {
+    for (size_t k = 0; k < ahead_->chunks.size() && ahead_->ends[k] <= to.event; ++k) {
+      if (ahead_->chunks[k]->num_rows() > 0) batches.push_back(std::move(ahead_->chunks[k]));
+      next = ahead_->ends[k];
+    }
+  }
+  ahead_.reset();
+  EventClock clock(options_, from.base_time_ms);
+  for (int64_t first = next; first < to.event; first += options_.rows_per_chunk) {
     ARROW_ASSIGN_OR_RAISE(auto batch, Generate(clock, first, std::min(options_.rows_per_chunk, to.event - first)));
     if (batch->num_rows() > 0) batches.push_back(std::move(batch));
   }

@@ -37,6 +37,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "stream/generators/event_random.h"
 #include "stream/source.h"
@@ -110,6 +111,8 @@ class GeneratorSource : public Source {
   arrow::Result<std::optional<std::string>> NextEnd(const std::string& start) override;
   arrow::Result<std::shared_ptr<arrow::Table>> Read(const std::string& start, const std::string& end) override;
   arrow::Status PrepareAvailableNow(const std::string& start) override;
+  /// Generates the events after `start` already due, in chunks, until `until` (see Source).
+  void ReadAhead(const std::string& start, std::chrono::steady_clock::time_point until) override;
 
   const GeneratorOptions& options() const { return options_; }
   /// The event an offset is at: how many events come before it.
@@ -123,6 +126,9 @@ class GeneratorSource : public Source {
   /// `generator` names the kind of stream in offsets ("nexmark", "ecommerce.orders").
   GeneratorSource(std::string name, std::string generator, GeneratorOptions options,
                   std::shared_ptr<arrow::Schema> schema);
+
+  /// Drops the events generated ahead: what Generate returns has changed.
+  void ForgetReadAhead() { ahead_.reset(); }
 
   /// Checks the options and fills in defaults.
   static arrow::Status Validate(const std::string& name, GeneratorOptions* options);
@@ -141,12 +147,25 @@ class GeneratorSource : public Source {
   std::string Format(const Position& position) const;
   /// How many events exist at `position` (all of them, or those due on the wall clock).
   int64_t AvailableAt(const Position& position) const;
+  /// The most events the batch starting at `position` may read (NextEnd's end).
+  int64_t BatchEnd(const Position& position) const;
+
+  /// Events [first, end) of the stream whose event 0 is at base_time_ms, generated ahead of
+  /// the Read that starts at `first`: chunk k holds the events before ends[k].
+  struct Ahead {
+    int64_t base_time_ms = 0;
+    int64_t first = 0;
+    int64_t end = 0;
+    std::vector<std::shared_ptr<arrow::RecordBatch>> chunks;
+    std::vector<int64_t> ends;
+  };
 
   std::string name_;
   std::string generator_;
   GeneratorOptions options_;
   std::shared_ptr<arrow::Schema> schema_;
   std::optional<int64_t> available_now_;  ///< available-now: no event at or past this
+  std::optional<Ahead> ahead_;
 };
 
 }  // namespace tidelake::stream

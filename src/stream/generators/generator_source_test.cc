@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <limits>
 
@@ -132,6 +133,52 @@ TEST_F(GeneratorSourceTest, AnAvailableNowRunEndsAtWhatWasDueWhenItStarted) {
   std::string end;
   EXPECT_EQ(NextEvent(*source, initial, &end), 101);
   EXPECT_EQ(NextEvent(*source, end), -1);
+}
+
+TEST_F(GeneratorSourceTest, EventsReadAheadWhileWaitingGiveTheSameRows) {
+  int64_t now = 5000000;
+  auto options = Options();
+  options.generator.event_count.reset();
+  options.generator.events_per_second = 1000;
+  options.generator.base_time_ms.reset();
+  options.generator.max_events_per_trigger = 700;
+  options.generator.rows_per_chunk = 64;
+  options.generator.now_ms = [&now] { return now; };
+  auto ahead = Make(options);
+  auto plain = Make(options);
+  ASSERT_TRUE(ahead && plain);
+  const std::string initial = *ahead->InitialOffset();
+  const auto later = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  // Both read the same rows; returns how many chunks the read-ahead source's rows came in.
+  auto same = [&](const std::string& start, const std::string& end) -> int {
+    auto read = ahead->Read(start, end);
+    auto expected = plain->Read(start, end);
+    EXPECT_TRUE(read.ok() && expected.ok());
+    if (!read.ok() || !expected.ok()) return -1;
+    EXPECT_TRUE((*read)->Equals(**expected));
+    return (*read)->column(0)->num_chunks();
+  };
+
+  // Half a second's events fall due while the query waits: it reads them ahead in two steps
+  // (events 0-200 and 201-500, in chunks of 64), and the batch takes those chunks.
+  now += 200;
+  ahead->ReadAhead(initial, later);
+  now += 300;
+  ahead->ReadAhead(initial, later);
+  std::string end;
+  EXPECT_EQ(NextEvent(*ahead, initial, &end), 501);
+  EXPECT_EQ(same(initial, end), 4 + 5);
+
+  // A batch that ends before what was read ahead (a later clock) takes the chunks within it.
+  now += 1000;
+  ahead->ReadAhead(end, later);
+  EXPECT_EQ(same(end, *ahead->OffsetAt(initial, 600)), 2);  // 501-564 read ahead, 565-599 not
+  // Read ahead from another start: unused.
+  ahead->ReadAhead(*ahead->OffsetAt(initial, 700), later);
+  same(*ahead->OffsetAt(initial, 600), *ahead->OffsetAt(initial, 900));
+  // Nothing is read once the time is up.
+  ahead->ReadAhead(*ahead->OffsetAt(initial, 900), std::chrono::steady_clock::now());
+  same(*ahead->OffsetAt(initial, 900), *ahead->OffsetAt(initial, 1400));
 }
 
 TEST_F(GeneratorSourceTest, TimestampsAdvanceByOneOverTheRateAndAreMonotoneWithoutDisorder) {

@@ -480,6 +480,7 @@ class NexmarkSource::Chunk {
 };
 
 void NexmarkSource::ReadOnly(const ColumnSubset& read) {
+  ForgetReadAhead();  // generated with the strings read before
   bid_strings_ = BidStrings{};
   auto is_read = [&](const char* name) {
     if (nexmark_.table == NexmarkTable::kBid) return read.columns.count(name) > 0;
