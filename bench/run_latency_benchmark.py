@@ -318,8 +318,10 @@ def run_throughput(binary: Path, query: str, events: int, runs: int, workdir: Pa
 
 
 def run_latency(binary: Path, query: str, rate: int, interval: str, duration: float, warmup: float,
-                workdir: Path) -> dict:
-    """One rate-limited run of `query` at `rate` events/s; its latencies and cross-checks."""
+                workdir: Path, keep_lake: bool) -> dict:
+    """One rate-limited run of `query` at `rate` events/s; its latencies and cross-checks. The run's
+    lake (gigabytes at high rates) is deleted once measured unless `keep_lake`: a disk filling up
+    across runs slows the later runs' writes."""
     lake = workdir / f"lake-latency-{query}-{rate}"
     shutil.rmtree(lake, ignore_errors=True)
     script = workdir / f"latency-{query}-{rate}.sql"
@@ -407,6 +409,9 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
     pauses = [b.recorded_ms - b.duration_ms - a.recorded_ms for a, b in zip(measured, measured[1:])]
     # Batches slow down as the table grows (more files in each snapshot and Delta checkpoint).
     quarter = max(1, len(measured) // 4)
+    delta_checkpoints = len(list((lake / "curated" / query / "_delta_log").glob("*.checkpoint.parquet")))
+    if not keep_lake:
+        shutil.rmtree(lake, ignore_errors=True)
     return dict(query=query, rate=rate, interval=interval, duration_s=duration, warmup_s=warmup,
                 load=(load_start, load_end), commit_stats=commit_stats, recorded_stats=recorded_stats,
                 batches=len(batches), measured_batches=len(measured), rows_read=read, rows_written=count,
@@ -418,8 +423,7 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
                 pause_max_ms=max(pauses, default=None),
                 batch_spacing_ms=(starts[-1] - starts[0]) / (len(starts) - 1) if len(starts) > 1 else None,
                 rows_per_batch=sum(b.input_rows for b in measured) / len(measured) if measured else None,
-                commits=len(commits), delta_checkpoints=len(list((lake / "curated" / query / "_delta_log")
-                                                                 .glob("*.checkpoint.parquet"))),
+                commits=len(commits), delta_checkpoints=delta_checkpoints,
                 before_commit_median_ms=median(before), after_commit_median_ms=median(after),
                 after_commit_max_ms=max(after, default=None),
                 checkpoint_batch_mean_ms=mean(with_checkpoint), other_batch_mean_ms=mean(without),
@@ -654,6 +658,8 @@ def main() -> int:
                         help="before each run, wait for the 1-min load average to fall below this (a shared machine)")
     parser.add_argument("--max-wait", type=float, default=180, help="seconds to wait for --max-load, at most")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "tidelake-latency-bench")
+    parser.add_argument("--keep-lakes", action="store_true",
+                        help="keep each latency run's lake in the work directory (deleted once measured)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench/RESULTS.md")
     args = parser.parse_args()
 
@@ -689,7 +695,8 @@ def main() -> int:
                 rates.append((args.low_rate, False))
             for rate, half in rates:
                 wait_for_quiet(args.max_load, args.max_wait)
-                r = run_latency(args.binary, q, rate, args.interval, args.duration, args.warmup, args.workdir)
+                r = run_latency(args.binary, q, rate, args.interval, args.duration, args.warmup, args.workdir,
+                                args.keep_lakes)
                 r["half_of_max"] = half
                 latency.append(r)
                 s = r["stats"]

@@ -352,7 +352,9 @@ arrow::Result<std::vector<AddFile>> DataWriter::Finish() {
   for (auto& [_, file] : open) ARROW_RETURN_NOT_OK(CloseFile(file.get()));
   // Durable before the commit that will name them (a crash must not leave a commit naming a
   // torn file); synced together, so their fsyncs overlap.
-  ARROW_RETURN_NOT_OK(io::SyncWrittenFiles(*location_.fs, unsynced_paths_));
+  ARROW_RETURN_NOT_OK(io::SyncWrittenFiles(*location_.fs, unsynced_paths_,
+                                           options_.drop_from_page_cache ? io::AfterSync::kDropCached
+                                                                         : io::AfterSync::kKeepCached));
   unsynced_paths_.clear();
   written_paths_.clear();  // committed by the caller from here on
   return std::move(finished_);

@@ -33,6 +33,9 @@ struct DataWriterOptions {
   /// an ordinary thread; turn it off when the writer itself runs as a task on that pool (the
   /// waits inside the Parquet writer could otherwise deadlock a busy pool).
   bool parallel_column_encoding = true;
+  /// Once durable, the files leave the OS page cache (io::AfterSync::kDropCached): for
+  /// continuous writers such as a streaming query's sink.
+  bool drop_from_page_cache = false;
 };
 
 /// The Parquet settings of every data file DataWriter writes: snappy, row groups of at most

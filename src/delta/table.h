@@ -54,6 +54,8 @@ struct WriteOptions {
   int64_t target_file_size = 0;  ///< 0: table property or 128 MiB
   /// Leave the post-commit checkpoint to BackgroundHousekeeping (Transaction's setting).
   bool background_housekeeping = false;
+  /// Drop the written files from the OS page cache once durable (DataWriterOptions).
+  bool drop_from_page_cache = false;
 };
 
 struct WriteResult {

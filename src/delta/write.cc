@@ -157,6 +157,7 @@ arrow::Result<WriteResult> DeltaTable::Write(const TableLocation& location, arro
 
     DataWriterOptions writer_options;
     if (options.target_file_size > 0) writer_options.target_file_size = options.target_file_size;
+    writer_options.drop_from_page_cache = options.drop_from_page_cache;
     ARROW_ASSIGN_OR_RAISE(auto writer, DataWriter::Make(location, table_schema, partition_columns,
                                                         txn->metadata().configuration, writer_options));
     while (true) {

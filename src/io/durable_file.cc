@@ -20,6 +20,7 @@ constexpr size_t kMaxConcurrentSyncs = 8;
 struct SyncTarget {
   std::string path;
   bool directory = false;
+  bool drop_cached = false;
 };
 
 arrow::Status Fsync(const SyncTarget& target) {
@@ -30,6 +31,8 @@ arrow::Status Fsync(const SyncTarget& target) {
   }
   const int synced = ::fsync(fd);
   const int error = errno;
+  // Only clean pages can be dropped, so this follows the fsync; it is advice, never an error.
+  if (synced == 0 && target.drop_cached) ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
   ::close(fd);
   if (synced != 0) return arrow::Status::IOError("cannot fsync ", what, " '", target.path, "': ", std::strerror(error));
   return arrow::Status::OK();
@@ -37,16 +40,17 @@ arrow::Status Fsync(const SyncTarget& target) {
 
 }  // namespace
 
-arrow::Status SyncWrittenFiles(const arrow::fs::FileSystem& fs, const std::vector<std::string>& paths) {
+arrow::Status SyncWrittenFiles(const arrow::fs::FileSystem& fs, const std::vector<std::string>& paths,
+                               AfterSync after) {
   if (fs.type_name() != "local" || paths.empty()) return arrow::Status::OK();
   std::vector<SyncTarget> targets;
   std::set<std::string> directories;
   for (const auto& path : paths) {
-    targets.push_back({path, false});
+    targets.push_back({path, false, after == AfterSync::kDropCached});
     const auto slash = path.rfind('/');
     directories.insert(slash == std::string::npos ? "." : path.substr(0, slash));
   }
-  for (const auto& dir : directories) targets.push_back({dir, true});
+  for (const auto& dir : directories) targets.push_back({dir, true, false});
 
   // Workers take targets in order; the calling thread is one of them.
   std::vector<arrow::Status> results(targets.size());

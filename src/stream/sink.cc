@@ -20,6 +20,7 @@ arrow::Result<SinkResult> DeltaAppendSink::Write(const std::string& query_id, in
   options.mode = delta::SaveMode::kAppend;
   options.txn = std::make_pair(query_id, batch_id);
   options.background_housekeeping = true;
+  options.drop_from_page_cache = true;  // a batch's files are written once, seldom read back soon
   arrow::TableBatchReader reader(*rows);
   ARROW_ASSIGN_OR_RAISE(auto written, delta::DeltaTable::Write(location_, reader, options));
   result.skipped = written.skipped;

@@ -5,6 +5,7 @@
 // DeltaAppendSink appends to a Delta table, each batch one commit carrying the Delta `txn`
 // action (appId = query id, version = batch id); a batch whose id the table's txn already
 // holds is skipped. A batch with no rows commits nothing (re-running it yields no rows again).
+// Its data files leave the OS page cache once durable (delta::WriteOptions::drop_from_page_cache).
 //
 // DeltaUpsertSink merges each batch into a Delta table on key columns (update mode: every row
 // is a group's latest result): a row whose keys the table holds replaces that row, others are
