@@ -653,7 +653,8 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=None,
                         help="the first rate, events/s, instead of half of the measured maximum")
     parser.add_argument("--throughput-events", type=int, default=2_000_000)
-    parser.add_argument("--runs", type=int, default=2, help="throughput runs per query (best reported)")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="throughput runs per query (best reported: the first is often slow, its memory new)")
     parser.add_argument("--max-load", type=float, default=None,
                         help="before each run, wait for the 1-min load average to fall below this (a shared machine)")
     parser.add_argument("--max-wait", type=float, default=180, help="seconds to wait for --max-load, at most")
