@@ -412,6 +412,7 @@ def run_latency(binary: Path, query: str, rate: int, interval: str, duration: fl
     delta_checkpoints = len(list((lake / "curated" / query / "_delta_log").glob("*.checkpoint.parquet")))
     if not keep_lake:
         shutil.rmtree(lake, ignore_errors=True)
+        os.sync()  # the deletion's writes, done now rather than during the next run
     return dict(query=query, rate=rate, interval=interval, duration_s=duration, warmup_s=warmup,
                 load=(load_start, load_end), commit_stats=commit_stats, recorded_stats=recorded_stats,
                 batches=len(batches), measured_batches=len(measured), rows_read=read, rows_written=count,
