@@ -131,7 +131,8 @@ class MicroBatchRunner {
 
   /// Runs batches by `trigger` until it says stop or `*stop` becomes true (checked between
   /// batches and while waiting for the next one); calls `on_batch` after each batch (for
-  /// status lines). Errors stop the query and are returned.
+  /// status lines). Errors stop the query and are returned. While a processing-time trigger
+  /// waits, the sources read ahead from where the next batch starts (Source::ReadAhead).
   arrow::Status Run(const Trigger& trigger, const std::function<void(const BatchProgress&)>& on_batch = {},
                     const std::atomic<bool>* stop = nullptr);
 
