@@ -29,10 +29,11 @@ and 1 s before the stop: batch k reads the events from the end offset of batch k
 `sources` file for batch 0) to its own (`offsets/<k>`, repeated in the progress log), and its
 progress record's `visibleAt` is taken when the sink's write returned, its Delta commit
 published: its rows are visible from then. An event's latency = that time - its ingestion time.
-It includes the wait for the next trigger, generating the batch's events, running the query,
-writing and syncing the Parquet file and the Delta commit (the batch's plan, offsets/<k>, is
-made durable meanwhile; the Delta checkpoint due every 10th commit is written in the
-background, and the checkpoint's commits/<k> after the rows are visible). The same ranks to the
+It includes the wait for the next trigger (during which the generator generates the events
+already due, as a consumer fetches ahead: Source::ReadAhead), generating the rest of the batch's
+events, running the query, writing and syncing the Parquet file and the Delta commit (the
+batch's plan, offsets/<k>, is made durable meanwhile; the Delta checkpoint due every 10th
+commit is written in the background, and the checkpoint's commits/<k> after the rows are visible). The same ranks to the
 progress record's `timestamp` (after commits/<k>) bound the latency from above. The percentiles are ranks over
 all those events (no sampling): the latencies of a batch's events form an arithmetic sequence,
 so counting the events below a bound is a formula per batch, and a binary search on the bound
@@ -544,7 +545,8 @@ def section_text(throughput: dict, latency: list[dict], info: dict) -> str:
         "End-to-end latency of each bid: from the moment the rate-limited NEXMark generator makes it "
         "available (its ingestion) to the moment its row is visible in the Delta sink: the micro-batch that "
         "read it has published its Delta commit (`visibleAt` in the progress record). It includes the wait "
-        "for the next trigger, generating the batch's events, running the query, writing and syncing the "
+        "for the next trigger (while it waits, the generator generates the events already due, as a consumer "
+        "fetches ahead), generating the rest of the batch's events, running the query, writing and syncing the "
         "Parquet file and the Delta commit; the batch's plan (`offsets/<k>`) is made durable meanwhile. The "
         "streaming checkpoint's files after the commit, and the Delta checkpoint due every 10th commit "
         "(written in the background), come after the row is visible. Every bid "
