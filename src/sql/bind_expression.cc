@@ -188,6 +188,12 @@ std::vector<const Expr*> Conjuncts(const Expr& condition) {
 std::string DerivedName(const Expr& expr) {
   if (expr.kind == ExprKind::kColumnRef) return expr.As<ColumnRefExpr>().parts.back();
   if (expr.kind == ExprKind::kFieldAccess) return expr.As<FieldAccessExpr>().field;
+  if (expr.kind == ExprKind::kFunctionCall) {
+    // Spark names a window(...) or session_window(...) column after the function.
+    const auto& call = expr.As<FunctionCallExpr>();
+    const std::string name = FunctionName(call);
+    if (!call.over && (name == "window" || name == "session_window")) return name;
+  }
   return ToString(expr);
 }
 
@@ -308,6 +314,13 @@ arrow::Result<cp::Expression> Binder::Impl::Bind(const Expr& expr, ExprContext& 
     }
     if (ctx.after_aggregation && expr.kind != ExprKind::kLiteral && !ContainsAggregateOrWindow(expr) &&
         expr.kind != ExprKind::kScalarSubquery) {
+      // SELECT window(ts, '5 minutes') ... GROUP BY window(ts, '5 minutes'): the grouped struct.
+      if (expr.kind == ExprKind::kFunctionCall && ctx.composite_keys) {
+        const std::string text = ToString(expr);
+        for (const auto& key : *ctx.composite_keys) {
+          if (!key.call.empty() && key.call == text) return key.after;
+        }
+      }
       ExprContext before = ctx;
       before.after_aggregation = false;
       before.scope = ctx.pre_aggregation_scope;

@@ -191,6 +191,7 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
   std::unordered_map<const Expr*, std::vector<const Expr*>> window_keys;
   std::vector<std::unique_ptr<ColumnRefExpr>> window_refs;
   std::optional<GroupWindow> group_window;
+  std::string group_window_call;  // its GROUP BY call, as text
   std::vector<CompositeKey> composite_keys;
   std::string event_time = rel.scope.event_time;  // the field of the output's event time
   if (aggregated) {
@@ -250,6 +251,7 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
           window_refs.push_back(std::move(ref));
         }
         group_window = std::move(window);
+        group_window_call = ToString(*key);
       }
     }
     if (select.group_by) {
@@ -433,7 +435,7 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
       ARROW_ASSIGN_OR_RAISE(auto before, cp::field_ref(group_window->struct_field).Bind(*pre_input));
       ARROW_ASSIGN_OR_RAISE(auto after, cp::call("make_struct", parts, cp::MakeStructOptions({"start", "end"}))
                                             .Bind(*rel.node->schema));
-      composite_keys.push_back({before, after});
+      composite_keys.push_back({before, after, group_window_call});
     }
   }
   std::vector<std::pair<std::string, const Expr*>> aliases;

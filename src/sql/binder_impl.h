@@ -49,10 +49,13 @@ struct GroupWindow {
 };
 
 /// After aggregation, an expression equal to `before` (over the aggregation's input) is
-/// `after` (over its output): Spark's window struct, rebuilt from its grouped start and end.
+/// `after` (over its output): Spark's window struct, rebuilt from its grouped start and end;
+/// so is the GROUP BY's window(...) call, repeated in the select list.
 struct CompositeKey {
   cp::Expression before;
   cp::Expression after;
+  /// Spark: the GROUP BY's window(...) call as text, which the select list may repeat.
+  std::string call;
 };
 
 /// One conjunct of a join condition: an equi-key pair (left over the left input, right over the
