@@ -314,19 +314,29 @@ arrow::Result<cp::Expression> Binder::Impl::Bind(const Expr& expr, ExprContext& 
     }
     if (ctx.after_aggregation && expr.kind != ExprKind::kLiteral && !ContainsAggregateOrWindow(expr) &&
         expr.kind != ExprKind::kScalarSubquery) {
-      // SELECT window(ts, '5 minutes') ... GROUP BY window(ts, '5 minutes'): the grouped struct.
-      if (expr.kind == ExprKind::kFunctionCall && ctx.composite_keys) {
-        const std::string text = ToString(expr);
-        for (const auto& key : *ctx.composite_keys) {
-          if (!key.call.empty() && key.call == text) return key.after;
-        }
-      }
       ExprContext before = ctx;
       before.after_aggregation = false;
       before.scope = ctx.pre_aggregation_scope;
       before.input = ctx.pre_aggregation_input;
       before.substitutions = nullptr;
       before.subquery_target = nullptr;
+      // SELECT window(ts, '5 minutes') ... GROUP BY window(ts, '5 minutes'): the grouped struct.
+      if (expr.kind == ExprKind::kFunctionCall && ctx.composite_keys) {
+        const auto& call = expr.As<FunctionCallExpr>();
+        auto same_call = [&](const FunctionCallExpr& grouped) {
+          if (FunctionName(call) != FunctionName(grouped) || call.over || call.args.size() != grouped.args.size()) {
+            return false;
+          }
+          for (size_t i = 0; i < call.args.size(); ++i) {
+            auto a = Bind(*call.args[i], before), b = Bind(*grouped.args[i], before);
+            if (!a.ok() || !b.ok() || !a->Equals(*b)) return false;
+          }
+          return true;
+        };
+        for (const auto& key : *ctx.composite_keys) {
+          if (key.call != nullptr && same_call(*key.call)) return key.after;
+        }
+      }
       auto bound = Bind(expr, before);
       if (bound.ok()) {
         for (const auto& key : *ctx.group_keys) {

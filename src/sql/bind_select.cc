@@ -191,7 +191,7 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
   std::unordered_map<const Expr*, std::vector<const Expr*>> window_keys;
   std::vector<std::unique_ptr<ColumnRefExpr>> window_refs;
   std::optional<GroupWindow> group_window;
-  std::string group_window_call;  // its GROUP BY call, as text
+  const FunctionCallExpr* group_window_call = nullptr;  // its GROUP BY call
   std::vector<CompositeKey> composite_keys;
   std::string event_time = rel.scope.event_time;  // the field of the output's event time
   if (aggregated) {
@@ -251,7 +251,7 @@ arrow::Result<BoundRelation> Binder::Impl::BindSelect(const SelectBody& select, 
           window_refs.push_back(std::move(ref));
         }
         group_window = std::move(window);
-        group_window_call = ToString(*key);
+        group_window_call = &key->As<FunctionCallExpr>();
       }
     }
     if (select.group_by) {

@@ -54,8 +54,8 @@ struct GroupWindow {
 struct CompositeKey {
   cp::Expression before;
   cp::Expression after;
-  /// Spark: the GROUP BY's window(...) call as text, which the select list may repeat.
-  std::string call;
+  /// Spark: the GROUP BY's window(...) call, which the select list may repeat.
+  const FunctionCallExpr* call = nullptr;
 };
 
 /// One conjunct of a join condition: an equi-key pair (left over the left input, right over the
