@@ -425,7 +425,7 @@ void FileSource::StartReadAhead(const FileLog& log) {
   const size_t count = static_cast<size_t>(options_.max_files_per_trigger.value_or(1));
   for (size_t i = 0; i < next->size() && i < count; ++i) {
     LoggedFile file = (*next)[i];
-    read_ahead_.push_back(ReadAhead{file, read_only_, std::async(std::launch::async, [this, file] {
+    read_ahead_.push_back(FileReadAhead{file, read_only_, std::async(std::launch::async, [this, file] {
                                       return ReadFile(file, /*decode_in_parallel=*/false);
                                     })});
   }

@@ -27,8 +27,11 @@
 // (exec::OpenFiles), one at a time. After a batch's files, the files the next batch would take
 // now (at most max_files_per_trigger, one when unset) are read ahead on a thread of their own
 // while the batch runs, as Flink's and Spark's file sources prefetch; the next batch uses what
-// was read for each file it does take with the same name, size and modification time. Values are converted to the declared types; a value that
-// does not convert fails the batch naming the file and, for CSV and JSON lines, the line.
+// was read for each file it does take with the same name, size and modification time. (This
+// runs in every trigger mode, beside the batch; Source::ReadAhead, which only uses the wait
+// between interval triggers, is left at its default.) Values are converted to the declared
+// types; a value that does not convert fails the batch naming the file and, for CSV and JSON
+// lines, the line.
 // Parquet files are read only as far as the query needs (ReadOnly): its columns, and of its
 // struct columns that it reads through field accesses only, those fields; what is not read is
 // null, so every batch still has the declared columns and types.
@@ -136,12 +139,12 @@ class FileSource : public Source {
   /// The columns the query reads (ReadOnly); none: all.
   std::optional<ColumnSubset> read_only_;
   /// Files being read ahead, with the columns they read.
-  struct ReadAhead {
+  struct FileReadAhead {
     LoggedFile file;
     std::optional<ColumnSubset> read_only;
     std::future<arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>>> batches;
   };
-  std::vector<ReadAhead> read_ahead_;  ///< declared last: destroyed (joined) first
+  std::vector<FileReadAhead> read_ahead_;  ///< declared last: destroyed (joined) first
 };
 
 }  // namespace tidelake::stream

@@ -34,6 +34,12 @@ cp::Expression Plus(const std::string& field, int64_t seconds) {
                   {cp::field_ref(field), Interval(0, 0, (seconds >= 0 ? seconds : -seconds) * 1'000'000'000)});
 }
 
+// t2 BETWEEN t AND t + 60 s: the interval most tests join on (t - t2 in [-60 s, 0]).
+cp::Expression ClickWithinAMinute() {
+  return cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
+                  cp::less_equal(cp::field_ref("t2"), Plus("t", 60)));
+}
+
 // Impressions (ad, t) joined with clicks (ad2, t2) on the ad, `residual` bounding the times;
 // with `same_time`, on t = t2 too (as a window join is on its window ends).
 plan::NodePtr ClickJoin(std::optional<cp::Expression> residual, plan::JoinType type = plan::JoinType::kInner,
@@ -146,8 +152,7 @@ class StreamJoinTest : public ::testing::Test {
 
 TEST_F(StreamJoinTest, ReadsIntervalBoundsFromTheCondition) {
   // t2 BETWEEN t AND t + 60 s: t - t2 in [-60 s, 0].
-  auto join = ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
-                                 cp::less_equal(cp::field_ref("t2"), Plus("t", 60))));
+  auto join = ClickJoin(ClickWithinAMinute());
   auto constraints = TimeConstraints(join->As<plan::JoinNode>());
   ASSERT_EQ(constraints.size(), 1u);
   EXPECT_EQ(constraints[0].left_field, "t");
@@ -216,7 +221,7 @@ TEST_F(StreamJoinTest, RefusesOuterJoinsWithoutATimeBoundOnTheirPaddedSides) {
                                                                   "bound on its left side"),
             std::string::npos);
   // A bound needs a watermark on the column it is checked against.
-  auto between = cp::and_(after, cp::less_equal(cp::field_ref("t2"), Plus("t", 60)));
+  auto between = ClickWithinAMinute();
   ColumnWatermarkOf impressions_only = [](const plan::LogicalNode& side,
                                           const std::string& field) -> std::optional<ColumnWatermark> {
     if (field == "t") return ColumnWatermark{0};
@@ -248,9 +253,7 @@ TEST_F(StreamJoinTest, RefusesOuterJoinsWithoutATimeBoundOnTheirPaddedSides) {
 
 TEST_F(StreamJoinTest, LeftIntervalJoinPadsAnUnmatchedRowOnceWhenNoMatchCanComeAndAtTheEnd) {
   // t2 BETWEEN t AND t + 60 s (t - t2 in [-60 s, 0]); watermarks trail by 5 s.
-  auto made = StreamJoin::Make(ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
-                                                  cp::less_equal(cp::field_ref("t2"), Plus("t", 60))),
-                                         plan::JoinType::kLeft),
+  auto made = StreamJoin::Make(ClickJoin(ClickWithinAMinute(), plan::JoinType::kLeft),
                                nullptr, Delay(5), exec::ExecOptions{});
   ASSERT_TRUE(made.ok()) << made.status().ToString();
   StreamJoin& join = **made;
@@ -281,9 +284,7 @@ TEST_F(StreamJoinTest, LeftIntervalJoinPadsAnUnmatchedRowOnceWhenNoMatchCanComeA
 
 TEST_F(StreamJoinTest, RightIntervalJoinPadsClicksNoImpressionCanMatch) {
   // t2 BETWEEN t AND t + 60 s: a click goes once the impressions' watermark passes it.
-  auto made = StreamJoin::Make(ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
-                                                  cp::less_equal(cp::field_ref("t2"), Plus("t", 60))),
-                                         plan::JoinType::kRight),
+  auto made = StreamJoin::Make(ClickJoin(ClickWithinAMinute(), plan::JoinType::kRight),
                                nullptr, Delay(0), exec::ExecOptions{});
   ASSERT_TRUE(made.ok()) << made.status().ToString();
   StreamJoin& join = **made;
@@ -318,8 +319,7 @@ TEST_F(StreamJoinTest, FullOuterWindowJoinPadsEitherSide) {
 TEST_F(StreamJoinTest, SemiJoinWritesARowOnItsFirstMatchAndAntiJoinWhenNoneCanCome) {
   // EXISTS / NOT EXISTS (a click within the minute after the impression); watermarks trail by 5
   // s. Over the stream, the two write every impression (not late) exactly once between them.
-  auto condition = cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
-                            cp::less_equal(cp::field_ref("t2"), Plus("t", 60)));
+  auto condition = ClickWithinAMinute();
   for (int64_t budget : {-1, 0}) {
     SCOPED_TRACE(budget < 0 ? "in memory" : "in RocksDB");
     auto semi = StreamJoin::Make(ClickJoin(condition, plan::JoinType::kLeftSemi), nullptr, Delay(5),
@@ -352,9 +352,7 @@ TEST_F(StreamJoinTest, ARestartKeepsWhichRowsFoundAPartner) {
   // t2 BETWEEN t AND t + 60 s, watermarks 100 s behind; the state saved after the third batch
   // and restored into a new join, in memory and in RocksDB: the restored join pads exactly the
   // rows the first one would, none twice, none lost.
-  auto node = ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
-                                 cp::less_equal(cp::field_ref("t2"), Plus("t", 60))),
-                        plan::JoinType::kFull);
+  auto node = ClickJoin(ClickWithinAMinute(), plan::JoinType::kFull);
   for (int64_t budget : {-1, 0}) {
     SCOPED_TRACE(budget < 0 ? "in memory" : "in RocksDB");
     fs::remove_all(dir_);
@@ -398,8 +396,7 @@ TEST_F(StreamJoinTest, EmitsEachPairOnceWhicheverSideComesLast) {
 
 TEST_F(StreamJoinTest, IntervalJoinForgetsRowsNoLaterRowCanMatch) {
   // t2 BETWEEN t AND t + 60 s; watermarks trail by 5 s.
-  auto made = StreamJoin::Make(ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
-                                                  cp::less_equal(cp::field_ref("t2"), Plus("t", 60)))),
+  auto made = StreamJoin::Make(ClickJoin(ClickWithinAMinute()),
                                nullptr, Delay(5), exec::ExecOptions{});
   ASSERT_TRUE(made.ok()) << made.status().ToString();
   StreamJoin& join = **made;
@@ -419,8 +416,7 @@ TEST_F(StreamJoinTest, IntervalJoinForgetsRowsNoLaterRowCanMatch) {
 }
 
 TEST_F(StreamJoinTest, StateSurvivesARestart) {
-  auto condition = cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
-                            cp::less_equal(cp::field_ref("t2"), Plus("t", 60)));
+  auto condition = ClickWithinAMinute();
   auto node = ClickJoin(condition);
   // Watermarks 100 s behind: nothing is forgotten yet.
   auto first = StreamJoin::Make(node, nullptr, Delay(100), exec::ExecOptions{}).ValueOrDie();
@@ -464,8 +460,7 @@ class CapturingSink : public Sink {
 TEST_F(StreamJoinTest, AnIdleSideStopsHoldingTheWatermarkBackAndItsLateRowsAreRouted) {
   // t2 BETWEEN t AND t + 60 s (t - t2 in [-60 s, 0]); impressions on the left, clicks on the
   // right; no delay. `held` never hears that the clicks are idle, `moving` does in batch 3.
-  auto node = ClickJoin(cp::and_(cp::greater_equal(cp::field_ref("t2"), cp::field_ref("t")),
-                                 cp::less_equal(cp::field_ref("t2"), Plus("t", 60))));
+  auto node = ClickJoin(ClickWithinAMinute());
   auto held = StreamJoin::Make(node, nullptr, Delay(0), exec::ExecOptions{}).ValueOrDie();
   auto moving = StreamJoin::Make(node, nullptr, Delay(0), exec::ExecOptions{}).ValueOrDie();
   std::vector<std::shared_ptr<arrow::Table>> written;
