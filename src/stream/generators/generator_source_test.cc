@@ -39,6 +39,17 @@ class GeneratorSourceTest : public ::testing::Test {
     return options;
   }
 
+  // Unbounded, paced by `*now` (the wall clock, ms) at `rate` events/s, event 0 happening when
+  // the query starts.
+  static EcommerceOptions LiveOptions(const int64_t* now, double rate) {
+    auto options = Options();
+    options.generator.event_count.reset();
+    options.generator.events_per_second = rate;
+    options.generator.base_time_ms.reset();
+    options.generator.now_ms = [now] { return *now; };
+    return options;
+  }
+
   static std::unique_ptr<EcommerceSource> Make(EcommerceOptions options) {
     auto source = EcommerceSource::Make("orders", std::move(options));
     EXPECT_TRUE(source.ok()) << source.status().ToString();
@@ -90,11 +101,7 @@ TEST_F(GeneratorSourceTest, ABoundedGeneratorOffersEverythingUpToItsCount) {
 
 TEST_F(GeneratorSourceTest, AnUnboundedGeneratorFollowsTheWallClockAndCatchesUpAfterARestart) {
   int64_t now = 5000000;
-  auto options = Options();
-  options.generator.event_count.reset();
-  options.generator.events_per_second = 100;
-  options.generator.base_time_ms.reset();  // event 0 happens when the query starts
-  options.generator.now_ms = [&now] { return now; };
+  auto options = LiveOptions(&now, 100);
   auto source = Make(options);
   ASSERT_TRUE(source);
   const std::string initial = *source->InitialOffset();
@@ -119,11 +126,7 @@ TEST_F(GeneratorSourceTest, AnUnboundedGeneratorFollowsTheWallClockAndCatchesUpA
 
 TEST_F(GeneratorSourceTest, AnAvailableNowRunEndsAtWhatWasDueWhenItStarted) {
   int64_t now = 5000000;
-  auto options = Options();
-  options.generator.event_count.reset();
-  options.generator.events_per_second = 100;
-  options.generator.base_time_ms.reset();
-  options.generator.now_ms = [&now] { return now; };
+  auto options = LiveOptions(&now, 100);
   auto source = Make(options);
   ASSERT_TRUE(source);
   const std::string initial = *source->InitialOffset();
@@ -137,13 +140,9 @@ TEST_F(GeneratorSourceTest, AnAvailableNowRunEndsAtWhatWasDueWhenItStarted) {
 
 TEST_F(GeneratorSourceTest, EventsReadAheadWhileWaitingGiveTheSameRows) {
   int64_t now = 5000000;
-  auto options = Options();
-  options.generator.event_count.reset();
-  options.generator.events_per_second = 1000;
-  options.generator.base_time_ms.reset();
+  auto options = LiveOptions(&now, 1000);
   options.generator.max_events_per_trigger = 700;
   options.generator.rows_per_chunk = 64;
-  options.generator.now_ms = [&now] { return now; };
   auto ahead = Make(options);
   auto plain = Make(options);
   ASSERT_TRUE(ahead && plain);
